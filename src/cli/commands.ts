@@ -1,0 +1,9 @@
+/**
+ * The command list. Each module only declares flags (commander is its only
+ * import) and loads its implementation inside the action.
+ */
+import type { Command } from 'commander';
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commandModules: RegisterCommand[] = [];

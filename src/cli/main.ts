@@ -1,0 +1,69 @@
+/**
+ * The ksec program: global flags, the command list and the mapping of errors
+ * to one line and an exit code. Command modules register their flags here but
+ * import their implementation only when they run, so `ksec seal` never loads
+ * the AWS SDK or the Kubernetes client.
+ */
+import { Command, CommanderError } from 'commander';
+import { ExitCode, exitCodeOf, formatError } from '../errors.js';
+import { disableColor, style } from './ui.js';
+import { commandModules } from './commands.js';
+
+export const VERSION = '0.1.0';
+
+let debug = false;
+
+export function buildProgram(): Command {
+  const program = new Command('ksec')
+    .description('GitOps secrets and configuration for Kubernetes')
+    .version(VERSION, '-V, --version')
+    .option('--debug', 'print stack traces and diagnostic detail on errors')
+    .option('--no-color', 'disable colour (also honoured: NO_COLOR)')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false })
+    .hook('preAction', (cmd) => {
+      const opts = cmd.optsWithGlobals() as { debug?: boolean; color?: boolean };
+      debug = Boolean(opts.debug);
+      if (opts.color === false) disableColor();
+    })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ksec seal --cert examples/keys/demo-sealed-secrets.crt -f examples/secrets/app-secret.yaml
+  ksec scan .
+  ksec checksum annotate deploy/ --check
+
+Exit codes: 0 ok, 1 findings or invalid, 2 bad input or usage, 3 cluster/AWS unreachable.`,
+    );
+  for (const register of commandModules) register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never throws. */
+export async function run(argv: string[]): Promise<number> {
+  debug = argv.includes('--debug');
+  if (argv.includes('--no-color')) disableColor();
+  const program = buildProgram();
+  program.exitOverride();
+  program.configureOutput({
+    outputError: (text, write) => write(`${style.red('error')}: ${text.replace(/^error: /, '')}`),
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return ExitCode.ok;
+      }
+      return ExitCode.input;
+    }
+    process.stderr.write(`${style.red('error')}: ${formatError(err)}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (debug && err instanceof Error && err.cause instanceof Error && err.cause.stack) {
+      process.stderr.write(`caused by: ${err.cause.stack}\n`);
+    }
+    return exitCodeOf(err);
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The one way ksec reads Kubernetes manifests: files, directories and stdin;
+ * YAML (multi-document), JSON (single or concatenated) and `kind: List`.
+ * YAML documents keep their parsed `Document` so edits can keep comments and
+ * formatting (see edit.ts). Parse errors never quote the input: a manifest may
+ * hold a secret, so messages carry only positions.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { KsecError, fileError } from '../errors.js';
+import { isKubeObject, isList, type KubeObject } from './objects.js';
+
+export type ManifestFormat = 'yaml' | 'json';
+
+/** Standard input, as a path. */
+export const STDIN = '-';
+
+export interface ManifestDocument {
+  /** position of the document in its file, from 0 */
+  index: number;
+  /** 1-based line where the document starts */
+  line: number;
+  /** the document as plain data (null for an empty YAML document) */
+  value: unknown;
+  /** the parsed YAML document, for in-place edits (YAML input only) */
+  yaml?: Document.Parsed;
+}
+
+export interface ManifestFile {
+  /** the path as given, or '-' for stdin */
+  path: string;
+  format: ManifestFormat;
+  text: string;
+  documents: ManifestDocument[];
+}
+
+export interface ManifestObject {
+  file: ManifestFile;
+  document: ManifestDocument;
+  /** index within a `kind: List` (or a top-level JSON array), when the object came from one */
+  item?: number;
+  object: KubeObject;
+}
+
+export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+export interface ReadOptions {
+  /** file endings to pick up when walking a directory */
+  extensions?: string[];
+  /** read stdin from here instead of process.stdin (tests) */
+  stdin?: () => Promise<string>;
+}
+
+/** Expands directories (recursively, sorted, skipping dot-folders and node_modules) into files. */
+export async function expandPaths(inputs: string[], extensions = MANIFEST_EXTENSIONS): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    if (input === STDIN) {
+      out.push(input);
+      continue;
+    }
+    let info;
+    try {
+      info = await stat(input);
+    } catch (err) {
+      throw fileError(err, input);
+    }
+    if (info.isDirectory()) out.push(...(await walk(input, extensions)));
+    else out.push(input);
+  }
+  return out;
+}
+
+async function walk(dir: string, extensions: string[]): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    throw fileError(err, dir);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const out: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      out.push(...(await walk(path, extensions)));
+    } else if (entry.isFile() && extensions.includes(extname(entry.name).toLowerCase())) {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads and parses every manifest file named by `inputs` (files, directories, '-'). */
+export async function readManifestFiles(inputs: string[], options: ReadOptions = {}): Promise<ManifestFile[]> {
+  const paths = await expandPaths(inputs, options.extensions);
+  const files: ManifestFile[] = [];
+  for (const path of paths) files.push(await readManifestFile(path, options));
+  return files;
+}
+
+export async function readManifestFile(path: string, options: ReadOptions = {}): Promise<ManifestFile> {
+  let text: string;
+  if (path === STDIN) {
+    text = await (options.stdin ?? readStdin)();
+  } else {
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw fileError(err, path);
+    }
+  }
+  return parseManifestText(text, path);
+}
+
+/** JSON when the extension says so or the text starts with `{` / `[`; YAML otherwise. */
+export function detectFormat(text: string, path: string): ManifestFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  const first = text.replace(/^\uFEFF/, '').trimStart()[0];
+  return first === '{' || first === '[' ? 'json' : 'yaml';
+}
+
+export function parseManifestText(text: string, path: string, format = detectFormat(text, path)): ManifestFile {
+  const clean = text.replace(/^\uFEFF/, '');
+  const documents = format === 'json' ? parseJsonStream(clean, path) : parseYamlStream(clean, path);
+  return { path, format, text: clean, documents };
+}
+
+function parseYamlStream(text: string, path: string): ManifestDocument[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  return list.map((doc, index) => {
+    const error = doc.errors[0];
+    if (error) {
+      const pos = lineCounter.linePos(error.pos[0]);
+      const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
+      throw new KsecError(`invalid YAML${where}: ${yamlReason(error.message)}`, {
+        file: path,
+        hint: 'fix the YAML syntax',
+      });
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      throw new KsecError(`invalid YAML in document ${index + 1}: ${yamlReason((err as Error).message)}`, {
+        file: path,
+        hint: 'fix the YAML (aliases, merge keys)',
+      });
+    }
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    return { index, line: lineCounter.linePos(start).line, value, yaml: doc };
+  });
+}
+
+/** The yaml library's reason, without any quoted source text. */
+function yamlReason(message: string): string {
+  return message.split(/:\s*\n|\n/)[0]!.replace(/ at line \d+, column \d+$/, '').trim();
+}
+
+function parseJsonStream(text: string, path: string): ManifestDocument[] {
+  const docs: ManifestDocument[] = [];
+  for (const span of splitJsonValues(text, path)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text.slice(span.start, span.end));
+    } catch {
+      throw new KsecError(`invalid JSON in the value starting at line ${lineAt(text, span.start)}`, {
+        file: path,
+        hint: 'fix the JSON syntax',
+      });
+    }
+    docs.push({ index: docs.length, line: lineAt(text, span.start), value });
+  }
+  return docs;
+}
+
+/** Splits concatenated JSON values (`{...}{...}` or one per line) by bracket depth. */
+function splitJsonValues(text: string, path: string): { start: number; end: number }[] {
+  const spans: { start: number; end: number }[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      if (depth === 0) throw jsonShapeError(text, i, path);
+      inString = true;
+    } else if (c === '{' || c === '[') {
+      if (depth === 0) start = i;
+      depth++;
+    } else if (c === '}' || c === ']') {
+      depth--;
+      if (depth < 0) throw jsonShapeError(text, i, path);
+      if (depth === 0) spans.push({ start, end: i + 1 });
+    } else if (depth === 0 && !/\s/.test(c)) {
+      throw jsonShapeError(text, i, path);
+    }
+  }
+  if (depth !== 0 || inString) {
+    throw new KsecError('invalid JSON: unexpected end of input', { file: path, hint: 'the file looks truncated' });
+  }
+  return spans;
+}
+
+function jsonShapeError(text: string, offset: number, path: string): KsecError {
+  return new KsecError(`invalid JSON at line ${lineAt(text, offset)}: expected an object or array`, {
+    file: path,
+    hint: 'a JSON manifest holds one or more objects',
+  });
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+/**
+ * Every Kubernetes object in the files, `kind: List` items and top-level
+ * JSON arrays flattened; empty documents skipped. Non-objects are an error.
+ */
+export function objectsOf(files: ManifestFile[]): ManifestObject[] {
+  const out: ManifestObject[] = [];
+  for (const file of files) {
+    for (const document of file.documents) {
+      const value = document.value;
+      if (value === null || value === undefined) continue;
+      const items = Array.isArray(value) ? value : isList(value) ? value.items : undefined;
+      if (items) {
+        items.forEach((item, i) => out.push({ file, document, item: i, object: asObject(item, file, document) }));
+      } else {
+        out.push({ file, document, object: asObject(value, file, document) });
+      }
+    }
+  }
+  return out;
+}
+
+function asObject(value: unknown, file: ManifestFile, document: ManifestDocument): KubeObject {
+  if (!isKubeObject(value)) {
+    throw new KsecError(`document ${document.index + 1} (line ${document.line}) is not a Kubernetes object: it has no kind`, {
+      file: file.path,
+      hint: 'every document needs apiVersion and kind',
+    });
+  }
+  return value;
+}
+
+/** Convenience: read inputs and return their objects. */
+export async function readObjects(inputs: string[], options: ReadOptions = {}): Promise<ManifestObject[]> {
+  return objectsOf(await readManifestFiles(inputs, options));
+}

@@ -1,0 +1,103 @@
+/**
+ * Rendering objects as YAML or JSON, and writing files atomically: every file
+ * is written to a temporary sibling, flushed, then renamed over the target,
+ * so a reader never sees half a file and a failure leaves nothing behind.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { stringify } from 'yaml';
+import { KsecError, fileError } from '../errors.js';
+import type { ManifestFormat } from './read.js';
+
+export function formatFromPath(path: string, fallback: ManifestFormat = 'yaml'): ManifestFormat {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.yaml' || ext === '.yml') return 'yaml';
+  return fallback;
+}
+
+export function parseFormat(value: string, allowed: readonly string[] = ['yaml', 'json']): string {
+  const v = value.toLowerCase() === 'yml' ? 'yaml' : value.toLowerCase();
+  if (!allowed.includes(v)) {
+    throw new KsecError(`unknown output format "${value}"`, { hint: `use one of: ${allowed.join(', ')}` });
+  }
+  return v;
+}
+
+/** One YAML document; no line folding, so long base64 values stay on one line. */
+export function toYaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0, minContentWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+}
+
+/** A YAML stream of documents separated by `---`. */
+export function renderYaml(values: unknown[]): string {
+  return values.map(toYaml).join('---\n');
+}
+
+/** Pretty JSON, two-space indent as kubectl/kubeseal print it; several values are concatenated. */
+export function renderJson(values: unknown[]): string {
+  return values.map((v) => JSON.stringify(v, null, 2) + '\n').join('');
+}
+
+export function render(values: unknown[], format: ManifestFormat): string {
+  return format === 'json' ? renderJson(values) : renderYaml(values);
+}
+
+export interface FileToWrite {
+  path: string;
+  content: string | Uint8Array;
+  /** file mode, e.g. 0o600 for private keys; default 0o644 */
+  mode?: number;
+}
+
+/**
+ * Writes all files or none: each goes to a temporary sibling first; only when
+ * every one is written and flushed are they renamed into place.
+ */
+export async function writeFilesAtomic(files: FileToWrite[]): Promise<void> {
+  const temps: { temp: string; file: FileToWrite }[] = [];
+  try {
+    for (const file of files) {
+      const temp = join(dirname(file.path), `.${basename(file.path)}.${randomBytes(6).toString('hex')}.tmp`);
+      temps.push({ temp, file });
+      await writeFlushed(temp, file);
+    }
+  } catch (err) {
+    await Promise.all(temps.map(({ temp }) => unlink(temp).catch(() => undefined)));
+    const failed = temps[temps.length - 1]?.file.path ?? files[0]?.path ?? '';
+    throw err instanceof KsecError ? err : fileError(err, failed, 'write');
+  }
+  for (const { temp, file } of temps) {
+    try {
+      await rename(temp, file.path);
+    } catch (err) {
+      await unlink(temp).catch(() => undefined);
+      throw fileError(err, file.path, 'write');
+    }
+  }
+}
+
+export async function writeFileAtomic(path: string, content: string | Uint8Array, mode?: number): Promise<void> {
+  await writeFilesAtomic([{ path, content, mode }]);
+}
+
+async function writeFlushed(temp: string, file: FileToWrite): Promise<void> {
+  const mode = file.mode ?? 0o644;
+  const handle = await open(temp, 'wx', mode);
+  try {
+    await handle.writeFile(file.content);
+    await handle.chmod(mode); // the umask may have narrowed or widened it
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Writes to stdout, waiting for the pipe to drain (large outputs, `| head`). */
+export async function writeStdout(text: string): Promise<void> {
+  if (text.length === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
+  });
+}

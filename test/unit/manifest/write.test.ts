@@ -1,0 +1,51 @@
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseManifestText } from '../../../src/manifest/read.js';
+import { renderEditedYaml, setString } from '../../../src/manifest/edit.js';
+import { renderJson, renderYaml, writeFileAtomic, writeFilesAtomic } from '../../../src/manifest/write.js';
+
+describe('rendering', () => {
+  it('renders a YAML stream without folding long lines', () => {
+    const long = 'A'.repeat(300);
+    const text = renderYaml([{ kind: 'A', v: long }, { kind: 'B' }]);
+    expect(text).toBe(`kind: A\nv: ${long}\n---\nkind: B\n`);
+  });
+  it('renders JSON with two-space indent', () => {
+    expect(renderJson([{ a: { b: 1 } }])).toBe('{\n  "a": {\n    "b": 1\n  }\n}\n');
+  });
+});
+
+describe('atomic writes', () => {
+  it('writes with the requested mode and leaves no temp file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ksec-write-'));
+    await writeFileAtomic(join(dir, 'key.pem'), 'demo', 0o600);
+    expect((await stat(join(dir, 'key.pem'))).mode & 0o777).toBe(0o600);
+    expect(await readdir(dir)).toEqual(['key.pem']);
+  });
+
+  it('writes all files or none', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ksec-write-'));
+    await writeFile(join(dir, 'a.yaml'), 'old\n');
+    await expect(
+      writeFilesAtomic([
+        { path: join(dir, 'a.yaml'), content: 'new\n' },
+        { path: join(dir, 'missing-dir', 'b.yaml'), content: 'new\n' },
+      ]),
+    ).rejects.toMatchObject({ exitCode: 2 });
+    expect(await readFile(join(dir, 'a.yaml'), 'utf8')).toBe('old\n');
+    expect(await readdir(dir)).toEqual(['a.yaml']);
+  });
+});
+
+describe('in-place edits', () => {
+  it('changes only the edited document and keeps comments', () => {
+    const src = '# top\nkind: A # why\nmetadata:\n  name: a\n---\nkind:   B   # untouched spacing\n';
+    const file = parseManifestText(src, 'x.yaml');
+    const doc = file.documents[0]!.yaml!;
+    expect(setString(doc, ['metadata', 'annotations', 'x'], 'y')).toBe(true);
+    const out = renderEditedYaml(file, new Set([0]));
+    expect(out).toBe('# top\nkind: A # why\nmetadata:\n  name: a\n  annotations:\n    x: y\n---\nkind:   B   # untouched spacing\n');
+  });
+});
