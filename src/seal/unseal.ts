@@ -109,11 +109,12 @@ export class KeyRing {
       throw err;
     }
     if (plain) return plain;
-    const why = this.diagnose(bytes, target, ss);
+    const why = this.explainFailure(bytes, target, ss);
     throw new KsecError(`encryptedData.${key}: ${why.message}`, { ...where, hint: why.hint });
   }
 
-  private diagnose(bytes: Buffer, target: UnsealTarget, ss: SealedSecret): { message: string; hint: string } {
+  /** Why no key opens `bytes` for `target` (costs a few more private-key operations; for errors only). */
+  explainFailure(bytes: Buffer, target: UnsealTarget, ss: SealedSecret): { message: string; hint: string } {
     for (const candidate of alternativeTargets(target, ss)) {
       if (this.quietly(bytes, candidate.label)) {
         return {
