@@ -1,0 +1,237 @@
+/**
+ * The part of age (https://age-encryption.org/v1) that SOPS needs: X25519
+ * identities and decrypting a small armored age file (the SOPS data key).
+ *
+ * Armor: `-----BEGIN AGE ENCRYPTED FILE-----`, standard padded base64 in
+ * 64-column lines, `-----END AGE ENCRYPTED FILE-----`.
+ * Header: `age-encryption.org/v1\n`, then stanzas `-> TYPE ARG...\n` each
+ * followed by an unpadded base64 body wrapped at 64 columns (the last line is
+ * shorter than 64, maybe empty), then `--- ` + unpadded base64 HMAC-SHA256
+ * over the header up to and including `---`, keyed by
+ * HKDF-SHA256(file key, salt "", info "header").
+ * X25519 stanza: `-> X25519 <ephemeral share>`; wrap key =
+ * HKDF-SHA256(X25519(identity, share), salt share || recipient, info
+ * "age-encryption.org/v1/X25519"); body = ChaCha20-Poly1305(wrap key, zero
+ * nonce) of the 16-byte file key.
+ * Payload: a 16-byte nonce, then 64 KiB chunks sealed with ChaCha20-Poly1305
+ * under HKDF-SHA256(file key, salt nonce, info "payload"); a chunk's nonce is
+ * an 11-byte big-endian counter and a last-chunk flag byte.
+ */
+import {
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  diffieHellman,
+  hkdfSync,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
+import { bech32Decode, bech32Encode } from './bech32.js';
+
+const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
+const CHUNK_SIZE = 64 * 1024;
+const TAG_SIZE = 16;
+
+export interface AgeIdentity {
+  /** the matching `age1...` recipient */
+  recipient: string;
+  /** where the identity came from, e.g. a file path or `SOPS_AGE_KEY` (never the key itself) */
+  source: string;
+  privateKey: KeyObject;
+}
+
+/** Why an age file could not be opened; never carries key or plaintext material. */
+export class AgeError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'no-identity' | 'malformed' | 'header-mac' | 'payload',
+  ) {
+    super(message);
+    this.name = 'AgeError';
+  }
+}
+
+/** Parses one `AGE-SECRET-KEY-1...` string; undefined if it is not a valid X25519 identity. */
+export function parseIdentity(text: string, source: string): AgeIdentity | undefined {
+  const decoded = bech32Decode(text.trim());
+  if (!decoded || decoded.hrp !== 'age-secret-key-' || decoded.data.length !== 32) return undefined;
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_X25519_PREFIX, decoded.data]),
+    format: 'der',
+    type: 'pkcs8',
+  });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return { recipient: bech32Encode('age', spki.subarray(spki.length - 32)), source, privateKey };
+}
+
+export interface ParsedIdentities {
+  identities: AgeIdentity[];
+  /** lines that look like keys ksec cannot use (plugins, malformed), by line number */
+  skipped: { line: number; reason: string }[];
+}
+
+/** Parses an age identity file (or SOPS_AGE_KEY): one key a line, `#` comments, blank lines. */
+export function parseIdentities(text: string, source: string): ParsedIdentities {
+  const identities: AgeIdentity[] = [];
+  const skipped: { line: number; reason: string }[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    if (/^AGE-PLUGIN-/i.test(line)) {
+      skipped.push({ line: i + 1, reason: 'age plugin identities are not supported' });
+      return;
+    }
+    const identity = parseIdentity(line, source);
+    if (identity) identities.push(identity);
+    else skipped.push({ line: i + 1, reason: 'not a valid AGE-SECRET-KEY-1... identity' });
+  });
+  return { identities, skipped };
+}
+
+interface Stanza {
+  type: string;
+  args: string[];
+  body: Buffer;
+}
+
+interface Header {
+  stanzas: Stanza[];
+  /** the header bytes the MAC covers (through `---`) */
+  macInput: Buffer;
+  mac: Buffer;
+  payload: Buffer;
+}
+
+export function dearmor(text: string): Buffer {
+  const trimmed = text.trim();
+  const begin = '-----BEGIN AGE ENCRYPTED FILE-----';
+  const end = '-----END AGE ENCRYPTED FILE-----';
+  if (!trimmed.startsWith(begin) || !trimmed.endsWith(end)) {
+    throw new AgeError('the data key is not an armored age file', 'malformed');
+  }
+  const body = trimmed.slice(begin.length, trimmed.length - end.length).replace(/[\r\n]/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new AgeError('the data key has invalid base64 in its armor', 'malformed');
+  return Buffer.from(body, 'base64');
+}
+
+function rawBase64(text: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*$/.test(text) || text.length % 4 === 1) {
+    throw new AgeError('the age header has invalid base64', 'malformed');
+  }
+  return Buffer.from(text, 'base64');
+}
+
+function parseHeader(file: Buffer): Header {
+  let pos = 0;
+  const nextLine = (): string => {
+    const nl = file.indexOf(0x0a, pos);
+    if (nl < 0) throw new AgeError('the age header is truncated', 'malformed');
+    const line = file.subarray(pos, nl).toString('latin1');
+    pos = nl + 1;
+    return line;
+  };
+  if (nextLine() !== 'age-encryption.org/v1') throw new AgeError('the data key is not an age v1 file', 'malformed');
+  const stanzas: Stanza[] = [];
+  for (;;) {
+    const lineStart = pos;
+    const line = nextLine();
+    if (line.startsWith('--- ')) {
+      return {
+        stanzas,
+        macInput: file.subarray(0, lineStart + 3),
+        mac: rawBase64(line.slice(4)),
+        payload: file.subarray(pos),
+      };
+    }
+    if (!line.startsWith('-> ')) throw new AgeError('the age header has an invalid line', 'malformed');
+    const [type, ...args] = line.slice(3).split(' ');
+    const parts: Buffer[] = [];
+    for (;;) {
+      const bodyLine = nextLine();
+      parts.push(rawBase64(bodyLine));
+      if (bodyLine.length < 64) break;
+    }
+    stanzas.push({ type: type ?? '', args, body: Buffer.concat(parts) });
+  }
+}
+
+function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', ikm, salt, info, 32));
+}
+
+function chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer | undefined {
+  if (sealed.length < TAG_SIZE) return undefined;
+  const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_SIZE });
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE));
+  try {
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_SIZE)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
+function unwrapX25519(stanza: Stanza, identity: AgeIdentity): Buffer | undefined {
+  if (stanza.type !== 'X25519' || stanza.args.length !== 1 || stanza.body.length !== 32) return undefined;
+  const share = rawBase64(stanza.args[0]!);
+  if (share.length !== 32) return undefined;
+  const publicKey = createPublicKey({ key: Buffer.concat([SPKI_X25519_PREFIX, share]), format: 'der', type: 'spki' });
+  let shared: Buffer;
+  try {
+    shared = diffieHellman({ privateKey: identity.privateKey, publicKey });
+  } catch {
+    return undefined; // low-order point: all-zero shared secret
+  }
+  if (shared.every((b) => b === 0)) return undefined;
+  const ownPublic = bech32Decode(identity.recipient)!.data;
+  const wrapKey = hkdf(shared, Buffer.concat([share, ownPublic]), 'age-encryption.org/v1/X25519');
+  return chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
+}
+
+/** The stanza types in an age file, for "unsupported recipient" messages. */
+export function stanzaTypes(armored: string): string[] {
+  return parseHeader(dearmor(armored)).stanzas.map((s) => s.type);
+}
+
+/**
+ * Decrypts an armored age file with the first identity that unwraps its file
+ * key. Throws AgeError('no-identity') when none does.
+ */
+export function ageDecrypt(armored: string, identities: readonly AgeIdentity[]): Buffer {
+  const header = parseHeader(dearmor(armored));
+  let fileKey: Buffer | undefined;
+  outer: for (const stanza of header.stanzas) {
+    for (const identity of identities) {
+      fileKey = unwrapX25519(stanza, identity);
+      if (fileKey) break outer;
+    }
+  }
+  if (!fileKey) throw new AgeError('no identity matches the age file', 'no-identity');
+  const expected = createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header')).update(header.macInput).digest();
+  if (header.mac.length !== expected.length || !timingSafeEqual(header.mac, expected)) {
+    throw new AgeError('the age header MAC does not match: the recipient block was modified', 'header-mac');
+  }
+  return decryptPayload(fileKey, header.payload);
+}
+
+function decryptPayload(fileKey: Buffer, payload: Buffer): Buffer {
+  if (payload.length < 16 + TAG_SIZE) throw new AgeError('the age payload is truncated', 'payload');
+  const key = hkdf(fileKey, payload.subarray(0, 16), 'payload');
+  const body = payload.subarray(16);
+  const out: Buffer[] = [];
+  const nonce = Buffer.alloc(12);
+  for (let offset = 0, counter = 0; offset < body.length; counter++) {
+    const end = Math.min(offset + CHUNK_SIZE + TAG_SIZE, body.length);
+    const last = end === body.length;
+    nonce.writeUIntBE(counter, 5, 6);
+    nonce[11] = last ? 1 : 0;
+    const chunk = chachaOpen(key, nonce, body.subarray(offset, end));
+    if (!chunk || (last && chunk.length === 0 && counter > 0)) {
+      throw new AgeError('the age payload failed authentication: the data key was modified', 'payload');
+    }
+    out.push(chunk);
+    offset = end;
+  }
+  return Buffer.concat(out);
+}

@@ -1,0 +1,179 @@
+/**
+ * SOPS value encryption: every encrypted leaf is
+ * `ENC[AES256_GCM,data:<b64>,iv:<b64>,tag:<b64>,type:<t>]`, AES-256-GCM with
+ * a 32-byte IV under the file's data key, the additional data being the map
+ * keys of the value's path joined with `:` plus a trailing `:` (for the MAC:
+ * the `lastmodified` timestamp). `t` is str, int, float, bool, bytes or
+ * comment; the plaintext is the value's text form (bools as True/False).
+ * An empty string is stored as an empty string, not encrypted.
+ */
+import { createDecipheriv } from 'node:crypto';
+import type { Leaf, SopsComment, SopsScalar } from './tree.js';
+
+const ENC = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
+const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export interface EncryptedValue {
+  data: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+  type: string;
+}
+
+/** Parses an `ENC[...]` string; undefined when the text is not one. */
+export function parseEncrypted(text: string): EncryptedValue | undefined {
+  const m = ENC.exec(text);
+  if (!m) return undefined;
+  const [, data, iv, tag, type] = m;
+  if (!B64.test(data!) || !B64.test(iv!) || !B64.test(tag!)) return undefined;
+  return { data: Buffer.from(data!, 'base64'), iv: Buffer.from(iv!, 'base64'), tag: Buffer.from(tag!, 'base64'), type: type! };
+}
+
+export function isEncryptedText(text: string): boolean {
+  return parseEncrypted(text) !== undefined;
+}
+
+export class ValueError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'format' | 'auth' | 'type',
+  ) {
+    super(message);
+    this.name = 'ValueError';
+  }
+}
+
+/** Opens the AES-GCM box; throws ValueError('auth') when the tag does not verify. */
+export function openValue(enc: EncryptedValue, key: Buffer, additionalData: string): Buffer {
+  if (enc.iv.length === 0 || enc.tag.length !== 16) throw new ValueError('malformed encrypted value', 'format');
+  const decipher = createDecipheriv('aes-256-gcm', key, enc.iv, { authTagLength: 16 });
+  decipher.setAAD(Buffer.from(additionalData, 'utf8'));
+  decipher.setAuthTag(enc.tag);
+  try {
+    return Buffer.concat([decipher.update(enc.data), decipher.final()]);
+  } catch {
+    throw new ValueError('failed authentication', 'auth');
+  }
+}
+
+/** Decrypts one sops value string (as sops's aes.Cipher.Decrypt) into a typed leaf. */
+export function decryptValue(text: string, key: Buffer, additionalData: string): SopsScalar | SopsComment {
+  if (text === '') return { kind: 'str', value: '' };
+  const enc = parseEncrypted(text);
+  if (!enc) throw new ValueError('is not in sops ENC[AES256_GCM,...] format', 'format');
+  const plain = openValue(enc, key, additionalData);
+  const s = plain.toString('utf8');
+  switch (enc.type) {
+    case 'str':
+      return { kind: 'str', value: s };
+    case 'int':
+    case 'int64': {
+      const n = goParseInt(s);
+      if (n === undefined) throw new ValueError('holds an invalid int', 'type');
+      return { kind: 'int', value: n };
+    }
+    case 'float': {
+      const f = goParseFloat(s);
+      if (f === undefined) throw new ValueError('holds an invalid float', 'type');
+      return { kind: 'float', value: f };
+    }
+    case 'bool': {
+      const b = goParseBool(s);
+      if (b === undefined) throw new ValueError('holds an invalid bool', 'type');
+      return { kind: 'bool', value: b };
+    }
+    case 'bytes':
+      return { kind: 'bytes', value: plain };
+    case 'comment':
+      return { kind: 'comment', value: s };
+    default:
+      throw new ValueError(`has an unknown type "${enc.type.slice(0, 20)}"`, 'type');
+  }
+}
+
+/** The bytes sops feeds the MAC for a value (its ToBytes). */
+export function macBytes(leaf: SopsScalar): Buffer {
+  switch (leaf.kind) {
+    case 'str':
+      return Buffer.from(leaf.value, 'utf8');
+    case 'int':
+      return Buffer.from(leaf.value, 'latin1');
+    case 'float':
+      return Buffer.from(goFormatFloatF(leaf.value), 'latin1');
+    case 'bool':
+      return Buffer.from(leaf.value ? 'True' : 'False', 'latin1');
+    case 'bytes':
+      return leaf.value;
+    case 'null':
+      return Buffer.alloc(0);
+  }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** strconv.Atoi: optional sign, decimal digits, 64-bit range; the canonical decimal text. */
+export function goParseInt(s: string): string | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const n = BigInt(s);
+  return n < INT64_MIN || n > INT64_MAX ? undefined : n.toString();
+}
+
+/** strconv.ParseFloat(s, 64) for the forms sops writes (and inf/nan). */
+export function goParseFloat(s: string): number | undefined {
+  const lower = s.toLowerCase();
+  if (/^[+-]?(inf|infinity)$/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/.test(lower)) return NaN;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return undefined;
+  return Number(s);
+}
+
+export function goParseBool(s: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return undefined;
+}
+
+/** Shortest round-trip digits and decimal exponent of a finite, non-zero |x|. */
+function shortestDigits(x: number): { digits: string; exp: number } {
+  const [mant, e] = Math.abs(x).toExponential().split('e');
+  return { digits: mant!.replace('.', ''), exp: Number(e) };
+}
+
+/** strconv.FormatFloat(x, 'f', -1, 64). */
+export function goFormatFloatF(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  if (x === 0) return sign + '0';
+  const { digits, exp } = shortestDigits(x);
+  const point = exp + 1; // digits before the decimal point
+  let out: string;
+  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = digits.slice(0, point) + '.' + digits.slice(point);
+  return sign + out;
+}
+
+/** strconv.FormatFloat(x, 'g', -1, 64), as yaml.v3 prints floats. */
+export function goFormatFloatG(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
+  if (x === 0) return sign + '0';
+  const { digits, exp } = shortestDigits(x);
+  if (exp < -4 || exp >= 6) {
+    const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
+    const e = Math.abs(exp);
+    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
+  }
+  return goFormatFloatF(x);
+}
+
+/** encoding/json's float64 form. */
+export function goJsonFloat(x: number): string {
+  if (Object.is(x, -0)) return '-0';
+  return String(x);
+}
+
+export type { Leaf };
