@@ -1,0 +1,76 @@
+/**
+ * Where a key is in a manifest: maps a key path inside a parsed document
+ * (`['data', 'password']`, `['items', 0, 'data']`) to a 1-based line and
+ * column, using the yaml library's node ranges. JSON documents are re-parsed
+ * lazily as YAML (JSON is YAML's flow style) only when a position is asked for.
+ */
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineIndex, type Position } from './lines.js';
+import type { ManifestDocument, ManifestFile } from './read.js';
+
+export { LineIndex, type Position };
+
+const lineIndexes = new WeakMap<ManifestFile, LineIndex>();
+const jsonDocs = new WeakMap<ManifestDocument, { doc: Document.Parsed; base: number } | null>();
+
+export function lineIndexOf(file: ManifestFile): LineIndex {
+  let index = lineIndexes.get(file);
+  if (!index) {
+    index = new LineIndex(file.text);
+    lineIndexes.set(file, index);
+  }
+  return index;
+}
+
+/**
+ * Offset of the deepest node of `path` found in `doc` (a map key, or a
+ * sequence item); undefined when not even the first step is there.
+ */
+export function offsetOfPath(doc: Document, path: readonly (string | number)[]): number | undefined {
+  let node: unknown = doc.contents;
+  let offset: number | undefined;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (!pair) break;
+      offset = (pair.key as Node | null)?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+/** Position of `path` in one document of a file; the document's first line when the path is not found. */
+export function positionOf(file: ManifestFile, document: ManifestDocument, path: readonly (string | number)[]): Position {
+  const index = lineIndexOf(file);
+  let offset: number | undefined;
+  if (document.yaml) {
+    offset = offsetOfPath(document.yaml, path);
+  } else {
+    const json = jsonDocument(file, document, index);
+    const inner = json ? offsetOfPath(json.doc, path) : undefined;
+    if (json && inner !== undefined) offset = json.base + inner;
+  }
+  return offset === undefined ? { line: document.line, column: 1 } : index.position(offset);
+}
+
+function jsonDocument(file: ManifestFile, document: ManifestDocument, index: LineIndex) {
+  let cached = jsonDocs.get(document);
+  if (cached === undefined) {
+    const base = index.lineStart(document.line);
+    const next = file.documents[document.index + 1];
+    const end = next && next.line > document.line ? index.lineStart(next.line) : file.text.length;
+    const doc = parseDocument(file.text.slice(base, end), { uniqueKeys: false, prettyErrors: false });
+    cached = doc.errors.length === 0 ? { doc, base } : null;
+    jsonDocs.set(document, cached);
+  }
+  return cached ?? undefined;
+}
