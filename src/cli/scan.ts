@@ -1,0 +1,62 @@
+/**
+ * `ksec scan`: the CI guard. Flags only here; the scanner is imported when
+ * the command runs (the pre-commit hook's start-up time is the product).
+ */
+import { Command, Option } from 'commander';
+import type { RegisterCommand } from './commands.js';
+
+interface ScanFlags {
+  staged?: boolean;
+  since?: string;
+  history?: boolean;
+  format: string;
+  output?: string;
+  failOn: string;
+  rules?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  cert?: string;
+  key?: string[];
+  maxFileSize: string;
+  listRules?: boolean;
+}
+
+export const registerScan: RegisterCommand = (program) => {
+  program
+    .command('scan')
+    .description('CI guard: fail when a plaintext secret is about to reach Git (Secrets, kustomize, SOPS, SealedSecrets, ESO, keys, tokens)')
+    .argument('[paths...]', 'files and directories to scan (directories honour .gitignore)', [])
+    .option('--staged', 'scan what the next commit holds (the Git index): the pre-commit hook')
+    .option('--since <rev>', 'scan every blob the commits in REV..HEAD added or changed (a pull request)')
+    .option('--history', 'scan every blob ever committed on any ref, each once')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
+    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(['low', 'medium', 'high', 'critical']).default('low'))
+    .option('--rules <list>', 'rule families or ids, comma-separated: secrets (default), antipatterns, all, k8s-secret, kustomize, sops, sealed-secret, eso, credentials, or a rule id')
+    .option('--baseline <file>', 'accept the findings whose fingerprints FILE lists (a previous --format json report or --write-baseline output)')
+    .option('--write-baseline <file>', 'write the fingerprints of the current findings to FILE and exit 0')
+    .option('--cert <file>', 'sealing certificate: SealedSecret values must match its key size')
+    .option('--key <file...>', 'controller private key(s): every SealedSecret value must decrypt with one')
+    .option('--max-file-size <bytes>', 'skip files larger than this', String(10 * 1024 * 1024))
+    .option('--list-rules', 'print every rule with its severity and fix, then exit')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ksec scan .                                   # the work tree, honouring .gitignore
+  ksec scan --staged                            # pre-commit: what is about to be committed
+  ksec scan --since origin/main --format sarif -o ksec.sarif   # a pull request, for GitHub code scanning
+  ksec scan --history --fail-on high            # every blob ever committed
+  ksec scan deploy/ --rules all                 # also the guide's anti-patterns (HPA replicas, resources, PDB)
+  ksec scan . --key sealed-secrets.key          # SealedSecrets must actually decrypt
+  ksec scan . --write-baseline .ksec-baseline.json && ksec scan . --baseline .ksec-baseline.json
+
+Allow a finding in place with a comment on its line or the line above:  # ksec:allow k8s-secret-plaintext
+Skip paths with a .ksecignore file (gitignore syntax) at the scan root.
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable or malformed input (the scan still finishes).`,
+    )
+    .action(async (paths: string[], flags: ScanFlags, command: Command) => {
+      const { runScan } = await import('../scan/run.js');
+      process.exitCode = await runScan(paths, { ...flags, version: command.parent?.version() ?? '' });
+    });
+};

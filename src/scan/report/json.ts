@@ -1,0 +1,34 @@
+/** `{"findings":[...], "errors":[...], "summary":{...}}`: fingerprints, positions and messages, never values. */
+import type { ScanResult } from '../types.js';
+import { countBySeverity } from './text.js';
+
+export function renderJson(result: ScanResult): string {
+  return `${JSON.stringify(
+    {
+      findings: result.findings.map((f) => ({
+        rule: f.rule,
+        severity: f.severity,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        message: f.message,
+        fingerprint: f.fingerprint,
+        ...(f.object ? { object: f.object } : {}),
+        ...(f.key ? { key: f.key } : {}),
+        ...(f.blob ? { blob: f.blob } : {}),
+        ...(f.commit ? { commit: f.commit } : {}),
+      })),
+      errors: result.errors,
+      summary: {
+        files: result.files,
+        bytes: result.bytes,
+        findings: result.findings.length,
+        bySeverity: countBySeverity(result),
+        suppressed: result.suppressed,
+        errors: result.errors.length,
+      },
+    },
+    null,
+    2,
+  )}\n`;
+}

@@ -1,0 +1,38 @@
+/** Plain Kubernetes Secrets: base64 is an encoding, not encryption. */
+import { isRecord, isSecret, type KubeObject } from '../../manifest/objects.js';
+import type { RuleInfo } from '../types.js';
+import { isPlaceholder, isPlaceholderData } from './placeholder.js';
+import type { Hit, ObjectRules } from './types.js';
+
+export const secretPlaintext: RuleInfo = {
+  id: 'k8s-secret-plaintext',
+  family: 'k8s-secret',
+  severity: 'critical',
+  name: 'Plaintext Kubernetes Secret',
+  description:
+    'A Secret carries a literal value in data or stringData (base64 is not encryption); commit a SealedSecret, a SOPS-encrypted file or an ExternalSecret instead.',
+};
+
+export const k8sSecretRules: ObjectRules = {
+  family: 'k8s-secret',
+  rules: [secretPlaintext],
+  mayApply: (text) => text.includes('Secret'),
+  check(object: KubeObject): Hit[] {
+    if (!isSecret(object)) return [];
+    const hits: Hit[] = [];
+    for (const field of ['data', 'stringData'] as const) {
+      const values = object[field];
+      if (!isRecord(values)) continue;
+      const literal = field === 'data' ? (v: unknown) => !isPlaceholderData(v) : (v: unknown) => !isPlaceholder(v);
+      for (const [key, value] of Object.entries(values)) {
+        if (!literal(value)) continue;
+        hits.push({
+          rule: secretPlaintext,
+          path: [field, key],
+          message: `${field}.${key} holds a plaintext value${field === 'data' ? ' (base64 is only an encoding)' : ''}; seal it (ksec seal) or move it to SOPS or an ExternalSecret`,
+        });
+      }
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,58 @@
+/**
+ * SealedSecrets: allowed when structurally valid (and, given keys, actually
+ * decryptable: validation is the seal module's, not ours); flagged when the
+ * template carries literal values, which the controller copies in plaintext.
+ */
+import { isRecord, isSealedSecret, type KubeObject } from '../../manifest/objects.js';
+import type { RuleInfo } from '../types.js';
+import { isPlaceholder } from './placeholder.js';
+import type { Hit, ObjectContext, ObjectRules } from './types.js';
+
+export const sealedTemplateData: RuleInfo = {
+  id: 'sealed-secret-template-data',
+  family: 'sealed-secret',
+  severity: 'critical',
+  name: 'Plaintext in SealedSecret template',
+  description:
+    'spec.template.data of a SealedSecret is copied into the Secret unencrypted; move the value to spec.encryptedData (ksec seal --merge-into).',
+};
+
+export const sealedInvalid: RuleInfo = {
+  id: 'sealed-secret-invalid',
+  family: 'sealed-secret',
+  severity: 'high',
+  name: 'Invalid SealedSecret',
+  description:
+    'A SealedSecret will not unseal (bad base64, truncated ciphertext, scope annotations inconsistent with its name/namespace, or not decryptable with the given key); re-seal it with ksec seal or kubeseal.',
+};
+
+export const sealedRules: ObjectRules = {
+  family: 'sealed-secret',
+  rules: [sealedTemplateData, sealedInvalid],
+  mayApply: (text) => text.includes('SealedSecret'),
+  async check(object: KubeObject, context: ObjectContext): Promise<Hit[]> {
+    if (!isSealedSecret(object)) return [];
+    const hits: Hit[] = [];
+    const spec = isRecord(object.spec) ? object.spec : {};
+    const template = isRecord(spec.template) ? spec.template : {};
+    if (isRecord(template.data)) {
+      for (const [key, value] of Object.entries(template.data)) {
+        if (isPlaceholder(value)) continue;
+        hits.push({
+          rule: sealedTemplateData,
+          path: ['spec', 'template', 'data', key],
+          message: `spec.template.data.${key} is plaintext in a SealedSecret; seal it into spec.encryptedData`,
+        });
+      }
+    }
+    const { validateSealedSecret } = await import('../../seal/validate.js');
+    for (const problem of validateSealedSecret(object, context.sealed)) {
+      hits.push({
+        rule: sealedInvalid,
+        path: problem.key === undefined ? ['spec', 'encryptedData'] : ['spec', 'encryptedData', problem.key],
+        message: `${problem.key === undefined ? '' : `encryptedData.${problem.key}: `}${problem.message} (${problem.code})`,
+      });
+    }
+    return hits;
+  },
+};

@@ -1,0 +1,80 @@
+/** What a rule family looks like to the scan engine. */
+import type { KubeObject } from '../../manifest/objects.js';
+import type { ValidateOptions } from '../../seal/validate.js';
+import type { RuleFamily, RuleInfo } from '../types.js';
+
+export type KeyPath = (string | number)[];
+
+/** A rule's verdict before it has a position and a fingerprint. */
+export interface Hit {
+  rule: RuleInfo;
+  /** key path inside the object */
+  path: KeyPath;
+  /** names keys and objects, never values */
+  message: string;
+}
+
+export interface TextHit {
+  rule: RuleInfo;
+  /** offset of the match in the file's text */
+  offset: number;
+  message: string;
+}
+
+export interface ObjectContext {
+  /** display path of the file */
+  file: string;
+  /**
+   * Text of a file next to this one (kustomize `envs`/`files`); undefined
+   * when it is not there or cannot be known (history scans).
+   */
+  readRelative(relative: string): Promise<string | undefined>;
+  sealed: SealedOptions;
+}
+
+/** the sealing certificate and/or controller private keys to validate SealedSecrets against */
+export type SealedOptions = ValidateOptions;
+
+export interface ObjectRules {
+  family: RuleFamily;
+  rules: RuleInfo[];
+  /** cheap test on the raw text: could this file hold an object this family checks? */
+  mayApply(text: string, path: string): boolean;
+  check(object: KubeObject, context: ObjectContext): Hit[] | Promise<Hit[]>;
+}
+
+export interface TextRules {
+  family: RuleFamily;
+  rules: RuleInfo[];
+  check(text: string): TextHit[];
+}
+
+/** A rule that reads the whole file (SOPS: the metadata decides about every value). */
+export interface FileRules {
+  family: RuleFamily;
+  rules: RuleInfo[];
+  mayApply(text: string, path: string): boolean;
+  check(text: string, path: string): Promise<FileHit[]>;
+}
+
+export interface FileHit {
+  rule: RuleInfo;
+  line?: number;
+  column?: number;
+  /** key path, for allow comments and fingerprints */
+  key?: string;
+  message: string;
+}
+
+/** A rule over every object of the scan at once (HPA -> Deployment, PDB -> Deployment). */
+export interface GlobalRules {
+  family: RuleFamily;
+  rules: RuleInfo[];
+  check(objects: readonly ScannedObject[]): { target: ScannedObject; hit: Hit }[];
+}
+
+export interface ScannedObject {
+  object: KubeObject;
+  /** opaque handle the engine uses to place hits */
+  id: number;
+}

@@ -1,0 +1,107 @@
+/** The `ksec scan` command behind its flags: pick a source, scan, report, decide the exit code. */
+import { ExitCode, KsecError } from '../errors.js';
+import { note, progress, style } from '../cli/ui.js';
+import { writeFileAtomic, writeStdout } from '../manifest/write.js';
+import { loadBaseline, loadKsecignore, renderBaseline } from './baseline.js';
+import { renderJson } from './report/json.js';
+import { renderJunit } from './report/junit.js';
+import { renderSarif } from './report/sarif.js';
+import { renderSummary, renderText } from './report/text.js';
+import { ALL_RULES, ruleEnabled, selectRules } from './rules/index.js';
+import type { SealedOptions } from './rules/types.js';
+import { failsAt, scan } from './scan.js';
+import { gitRoot, historySource, pathSource, rangeSource, stagedSource, type Source } from './sources.js';
+import type { Severity } from './types.js';
+
+export interface RunOptions {
+  staged?: boolean;
+  since?: string;
+  history?: boolean;
+  format: string;
+  output?: string;
+  failOn: string;
+  rules?: string;
+  baseline?: string;
+  writeBaseline?: string;
+  cert?: string;
+  key?: string[];
+  maxFileSize: string;
+  listRules?: boolean;
+  version: string;
+}
+
+export async function runScan(paths: string[], options: RunOptions): Promise<number> {
+  const selection = selectRules(options.rules);
+  const rules = ALL_RULES.filter((r) => ruleEnabled(selection, r));
+  if (options.listRules) {
+    await writeStdout(rules.map((r) => `${r.id} (${r.severity}, ${r.family}): ${r.description}`).join('\n') + '\n');
+    return ExitCode.ok;
+  }
+  const modes = [options.staged, options.since !== undefined, options.history, paths.length > 0].filter(Boolean).length;
+  if (modes > 1) {
+    throw new KsecError('choose one source: paths, --staged, --since REV or --history', { hint: 'run ksec scan once per source' });
+  }
+  const maxFileSize = Number(options.maxFileSize);
+  if (!Number.isSafeInteger(maxFileSize) || maxFileSize <= 0) {
+    throw new KsecError(`--max-file-size: "${options.maxFileSize}" is not a positive number of bytes`, { hint: 'e.g. --max-file-size 10485760' });
+  }
+
+  const cwd = process.cwd();
+  const gitSource = options.staged || options.since !== undefined || options.history;
+  const root = gitSource ? ((await gitRoot(cwd)) ?? cwd) : cwd;
+  const ignore = await loadKsecignore(root);
+  const sourceOptions = { cwd, maxFileSize, ignore };
+  const baseline = options.baseline ? await loadBaseline(options.baseline) : undefined;
+  const sealed = await sealedOptions(options);
+
+  let source: Source;
+  if (options.staged) source = await stagedSource(sourceOptions);
+  else if (options.since !== undefined) source = await rangeSource(options.since, sourceOptions);
+  else if (options.history) source = await historySource(sourceOptions);
+  else source = await pathSource(paths.length > 0 ? paths : ['.'], sourceOptions);
+
+  const bar = progress(options.history ? 'scanning history: blob' : 'scanning: file', source.total);
+  let result;
+  try {
+    result = await scan(source, { rules: selection, baseline, sealed, onFile: () => bar.tick() });
+  } finally {
+    bar.done();
+  }
+
+  if (options.writeBaseline) {
+    await writeFileAtomic(options.writeBaseline, renderBaseline(result.findings.map((f) => f.fingerprint)));
+    note(`ksec scan: wrote ${result.findings.length} fingerprint${result.findings.length === 1 ? '' : 's'} to ${options.writeBaseline}`);
+    return ExitCode.ok;
+  }
+
+  const report =
+    options.format === 'json'
+      ? renderJson(result)
+      : options.format === 'sarif'
+        ? renderSarif(result, rules, options.version)
+        : options.format === 'junit'
+          ? renderJunit(result, rules)
+          : renderText(result);
+  if (options.output) await writeFileAtomic(options.output, report);
+  else await writeStdout(report);
+
+  for (const error of result.errors) {
+    process.stderr.write(`${style.red('error')}: ${error.file}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+  }
+  note(renderSummary(result));
+  if (result.errors.length > 0) return ExitCode.input;
+  return failsAt(result, options.failOn as Severity) ? ExitCode.findings : ExitCode.ok;
+}
+
+async function sealedOptions(options: RunOptions): Promise<SealedOptions> {
+  const sealed: { certificate?: SealedOptions['certificate']; privateKeys?: SealedOptions['privateKeys'] } = {};
+  if (options.cert) {
+    const { loadCertificate } = await import('../seal/cert.js');
+    sealed.certificate = await loadCertificate(options.cert, { allowExpired: true });
+  }
+  if (options.key && options.key.length > 0) {
+    const { loadPrivateKeys } = await import('../seal/keys.js');
+    sealed.privateKeys = (await loadPrivateKeys(options.key)).map((k) => k.key);
+  }
+  return sealed;
+}

@@ -1,0 +1,244 @@
+/**
+ * The scan pipeline: sources -> rules -> findings. Each file's raw text goes
+ * through the credential patterns; files that could hold an object a rule
+ * family checks (a cheap keyword test first) are parsed with THE manifest
+ * reader, or read line by line when they do not parse (Helm templates), and
+ * their objects go through the structural rules. Malformed files become
+ * errors in the result; the scan always goes on.
+ */
+import { basename, extname } from 'node:path';
+import { isKsecError } from '../errors.js';
+import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
+import { LineIndex, type Position } from '../manifest/lines.js';
+import type { ManifestDocument, ManifestFile } from '../manifest/read.js';
+import { AllowComments, fingerprint } from './baseline.js';
+import { FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, selectRules, type RuleSelection } from './rules/index.js';
+import type { Hit, KeyPath, ObjectContext, ScannedObject, SealedOptions } from './rules/types.js';
+import type { Source, SourceFile } from './sources.js';
+import { readTolerant } from './tolerant.js';
+import { severityRank, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
+
+export interface ScanOptions {
+  rules?: RuleSelection;
+  /** fingerprints to leave out */
+  baseline?: Set<string>;
+  sealed?: SealedOptions;
+  /** called once per file (progress) */
+  onFile?: () => void;
+}
+
+const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
+
+interface Located {
+  object: KubeObject;
+  locate(path: KeyPath): Position;
+}
+
+interface Retained extends ScannedObject {
+  file: FileState;
+  locate(path: KeyPath): Position;
+}
+
+interface FileState {
+  source: SourceFile;
+  allow: AllowComments;
+  /** base fingerprint locations already used in this file, to keep fingerprints unique */
+  used: Map<string, number>;
+}
+
+export async function scan(source: Source, options: ScanOptions = {}): Promise<ScanResult> {
+  const selection = options.rules ?? selectRules(undefined);
+  const result: ScanResult = { findings: [], errors: [], files: 0, bytes: 0, suppressed: 0 };
+  const retained: Retained[] = [];
+  const wantGlobal = GLOBAL_RULES.some((g) => selection.families.has(g.family));
+  let nextId = 0;
+
+  const emit = (state: FileState, rule: RuleInfo, pos: Position, message: string, location: string, extra: Partial<Finding> = {}) => {
+    if (!ruleEnabled(selection, rule)) return;
+    const seen = state.used.get(`${rule.id}\0${location}`) ?? 0;
+    state.used.set(`${rule.id}\0${location}`, seen + 1);
+    const fp = fingerprint(rule.id, state.source.path, seen === 0 ? location : `${location}#${seen}`);
+    if (state.allow.allows(rule.id, pos.line) || options.baseline?.has(fp)) {
+      result.suppressed++;
+      return;
+    }
+    result.findings.push({
+      rule: rule.id,
+      severity: rule.severity,
+      file: state.source.path,
+      line: pos.line,
+      column: pos.column,
+      message,
+      fingerprint: fp,
+      ...(state.source.blob ? { blob: state.source.blob } : {}),
+      ...(state.source.commit ? { commit: state.source.commit } : {}),
+      ...extra,
+    });
+  };
+
+  for await (const file of source.files) {
+    options.onFile?.();
+    result.files++;
+    result.bytes += file.content.length;
+    if (isBinary(file.content)) continue;
+    const text = file.content.toString('utf8').replace(/^\uFEFF/, '');
+    const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
+    try {
+      await scanFile(text, state, selection, options, emit, (located) => {
+        if (wantGlobal) retained.push({ ...located, id: nextId++, file: state });
+      }, result.errors);
+    } catch (err) {
+      result.errors.push(toScanError(err, file.path));
+    }
+  }
+
+  for (const family of GLOBAL_RULES) {
+    if (!selection.families.has(family.family)) continue;
+    for (const { target, hit } of family.check(retained)) {
+      const t = target as Retained;
+      emit(t.file, hit.rule, t.locate(hit.path), hit.message, `${objectRef(t.object)}#${hit.path.join('.')}`, {
+        object: objectRef(t.object),
+        key: hit.path.join('.'),
+      });
+    }
+  }
+  result.findings.sort(
+    (a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.rule, b.rule),
+  );
+  return result;
+}
+
+type Emit = (state: FileState, rule: RuleInfo, pos: Position, message: string, location: string, extra?: Partial<Finding>) => void;
+
+async function scanFile(
+  text: string,
+  state: FileState,
+  selection: RuleSelection,
+  options: ScanOptions,
+  emit: Emit,
+  retain: (located: Located) => void,
+  errors: ScanError[],
+): Promise<void> {
+  const path = state.source.path;
+  let lines: LineIndex | undefined;
+  const lineIndex = () => (lines ??= new LineIndex(text));
+
+  for (const family of TEXT_RULES) {
+    if (!selection.families.has(family.family)) continue;
+    for (const hit of family.check(text)) {
+      emit(state, hit.rule, lineIndex().position(hit.offset), hit.message, 'match');
+    }
+  }
+
+  let sops = false;
+  for (const family of FILE_RULES) {
+    if (!family.mayApply(text, path)) continue;
+    sops = true;
+    if (!selection.families.has(family.family)) continue;
+    for (const hit of await family.check(text, path)) {
+      emit(state, hit.rule, { line: hit.line ?? 1, column: hit.column ?? 1 }, hit.message, hit.key ?? 'file', hit.key ? { key: hit.key } : {});
+    }
+  }
+
+  const ext = extname(path).toLowerCase();
+  if (!STRUCTURED.has(ext) && basename(path) !== 'Kustomization') return;
+  // SOPS files are judged as a whole by the sops rules; their ENC[...] values are not plaintext
+  const families = OBJECT_RULES.filter(
+    (f) => selection.families.has(f.family) && f.mayApply(text, path) && !(sops && (f.family === 'k8s-secret' || f.family === 'kustomize')),
+  );
+  const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
+  if (families.length === 0 && !global) return;
+
+  const located = await locateObjects(text, path, errors);
+  const context: ObjectContext = { file: path, readRelative: state.source.readRelative, sealed: options.sealed ?? {} };
+  for (const item of located) {
+    if (global) retain(item);
+    for (const family of families) {
+      let hits: Hit[];
+      try {
+        hits = await family.check(item.object, context);
+      } catch (err) {
+        errors.push(toScanError(err, path, objectRef(item.object)));
+        continue;
+      }
+      for (const hit of hits) {
+        const ref = objectRef(item.object);
+        const key = hit.path.join('.');
+        emit(state, hit.rule, item.locate(hit.path), hit.message, `${ref}#${key}`, { object: ref, key });
+      }
+    }
+  }
+}
+
+/** The objects of a file with a way to place a key path; tolerant reading when the file does not parse. */
+async function locateObjects(text: string, path: string, errors: ScanError[]): Promise<Located[]> {
+  const { parseManifestText } = await import('../manifest/read.js');
+  let file: ManifestFile;
+  try {
+    file = parseManifestText(text, path);
+  } catch (err) {
+    // Helm templates are not YAML until rendered: read them line by line, without complaint.
+    if (!/\{\{.*\}\}/.test(text)) errors.push(toScanError(err, path));
+    if (extname(path).toLowerCase() === '.json') return [];
+    return readTolerant(text).flatMap((doc) => {
+      const locate = (keyPath: KeyPath): Position => {
+        for (let n = keyPath.length; n > 0; n--) {
+          const pos = doc.positions.get(keyPath.slice(0, n).join('\0'));
+          if (pos) return pos;
+        }
+        return { line: doc.line, column: 1 };
+      };
+      return objectsIn(doc.value).map(({ object, prefix }) => ({ object, locate: (p: KeyPath) => locate([...prefix, ...p]) }));
+    });
+  }
+  const { positionOf } = await import('../manifest/position.js');
+  return file.documents.flatMap((document: ManifestDocument) =>
+    objectsIn(document.value).map(({ object, prefix }) => ({
+      object,
+      locate: (p: KeyPath) => positionOf(file, document, [...prefix, ...p]),
+    })),
+  );
+}
+
+/**
+ * Objects of one document: `kind: List` items and top-level arrays
+ * flattened; documents without a kind (kustomization.yaml) kept as they are.
+ */
+function objectsIn(value: unknown): { object: KubeObject; prefix: KeyPath }[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, i) => (isRecord(item) ? [{ object: item as KubeObject, prefix: [i] }] : []));
+  }
+  if (!isRecord(value)) return [];
+  if (typeof value.kind === 'string' && /List$/.test(value.kind) && Array.isArray(value.items)) {
+    return value.items.flatMap((item, i) => (isRecord(item) ? [{ object: item as KubeObject, prefix: ['items', i] }] : []));
+  }
+  return [{ object: value as KubeObject, prefix: [] }];
+}
+
+function isBinary(content: Buffer): boolean {
+  return content.subarray(0, 8000).includes(0);
+}
+
+function toScanError(err: unknown, file: string, object?: string): ScanError {
+  if (isKsecError(err)) {
+    const where = object && !err.object ? `${object}: ` : err.object ? `${err.object}: ` : '';
+    return { file: err.file ?? file, message: `${where}${err.message}`, ...(err.hint ? { hint: err.hint } : {}) };
+  }
+  // not a KsecError: its message may quote input, so only its type is shown
+  return { file, message: `internal error (${(err as Error)?.name ?? typeof err})`, hint: 'run with --debug and report it' };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Whether a result should fail the build at a severity threshold. */
+export function failsAt(result: ScanResult, failOn: Finding['severity']): boolean {
+  return result.findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
+}
+
+/** Scans one in-memory text (library use, tests). */
+export async function scanText(path: string, text: string, options: ScanOptions = {}): Promise<ScanResult> {
+  const file: SourceFile = { path, content: Buffer.from(text), readRelative: async () => undefined };
+  return scan({ total: 1, files: (async function* () { yield file; })() }, options);
+}

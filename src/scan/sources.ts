@@ -1,0 +1,281 @@
+/**
+ * Where the scan's files come from: paths (directories honour .gitignore:
+ * git answers inside a work tree, a small matcher outside one), the Git index
+ * (`--staged`, what the next commit holds), the blobs a range of commits
+ * introduced (`--since REV`) and every blob ever committed (`--history`).
+ * Git sources read blobs through one `git cat-file --batch` process and list
+ * each blob once, however many commits or paths share it.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { ExitCode, KsecError, fileError } from '../errors.js';
+import { IgnoreRules } from './ignore.js';
+
+export interface SourceFile {
+  /** display path (relative to the directory named, or to the repository root for git sources) */
+  path: string;
+  content: Buffer;
+  blob?: string;
+  commit?: string;
+  /** reads a file next to this one (kustomize envs/files); undefined when unknown */
+  readRelative(relative: string): Promise<string | undefined>;
+}
+
+export interface Source {
+  /** number of files, when known up front (for progress) */
+  total?: number;
+  files: AsyncIterable<SourceFile>;
+}
+
+export interface SourceOptions {
+  cwd?: string;
+  /** skip files larger than this many bytes */
+  maxFileSize?: number;
+  /** `.ksecignore` rules, relative to the root of the scan */
+  ignore?: IgnoreRules;
+}
+
+const READ_AHEAD = 32;
+
+export async function git(args: string[], cwd: string, what = 'git'): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    execFile('git', args, { cwd, encoding: 'buffer', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
+      if (!err) return resolvePromise(stdout);
+      const reason = (stderr.toString('utf8').trim().split('\n').pop() ?? '').replace(/^fatal: /, '');
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        reject(new KsecError(`${what} needs git, which is not on PATH`, { hint: 'install git', exitCode: ExitCode.environment }));
+      } else {
+        reject(new KsecError(`${what}: ${reason || err.message}`, { file: cwd, hint: 'run it inside a Git repository with that revision' }));
+      }
+    });
+  });
+}
+
+/** The repository root containing `dir`, or undefined outside a work tree. */
+export async function gitRoot(dir: string): Promise<string | undefined> {
+  try {
+    return (await git(['rev-parse', '--show-toplevel'], dir)).toString('utf8').trim() || undefined;
+  } catch (err) {
+    if (err instanceof KsecError && err.exitCode === ExitCode.environment) throw err;
+    return undefined;
+  }
+}
+
+// ---- paths ---------------------------------------------------------------
+
+export async function pathSource(inputs: string[], options: SourceOptions = {}): Promise<Source> {
+  const cwd = options.cwd ?? process.cwd();
+  const paths: string[] = [];
+  for (const input of inputs) {
+    const full = resolve(cwd, input);
+    let info;
+    try {
+      info = await stat(full);
+    } catch (err) {
+      throw fileError(err, input);
+    }
+    if (!info.isDirectory()) {
+      paths.push(input); // named explicitly: scanned even if ignored
+      continue;
+    }
+    const listed = (await gitListing(full)) ?? (await walkIgnoring(full));
+    for (const rel of listed) {
+      if (options.ignore?.ignores(toPosix(relative(cwd, join(full, rel))))) continue;
+      paths.push(join(input, rel));
+    }
+  }
+  return { total: paths.length, files: readPaths(paths, cwd, options.maxFileSize) };
+}
+
+/** `git ls-files -co --exclude-standard`: tracked and untracked, minus ignored. */
+async function gitListing(dir: string): Promise<string[] | undefined> {
+  if ((await gitRoot(dir)) === undefined) return undefined;
+  const out = await git(['-c', 'core.quotePath=false', 'ls-files', '-z', '-c', '-o', '--exclude-standard'], dir);
+  const seen = new Set<string>();
+  for (const p of out.toString('utf8').split('\0')) if (p) seen.add(p);
+  return [...seen].sort();
+}
+
+async function walkIgnoring(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const rules = new IgnoreRules();
+  const visit = async (rel: string): Promise<void> => {
+    const dir = rel === '' ? root : join(root, rel);
+    const gitignore = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
+    if (gitignore !== undefined) rules.add(gitignore, toPosix(rel));
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      throw fileError(err, dir);
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (entry.name === '.git' || entry.name === 'node_modules' || rules.matches(toPosix(path), true)) continue;
+        await visit(path);
+      } else if (entry.isFile() && !rules.matches(toPosix(path), false)) {
+        out.push(path);
+      }
+    }
+  };
+  await visit('');
+  return out;
+}
+
+async function* readPaths(paths: string[], cwd: string, maxFileSize?: number): AsyncGenerator<SourceFile> {
+  const read = async (path: string): Promise<SourceFile | undefined> => {
+    const full = resolve(cwd, path);
+    try {
+      if (maxFileSize !== undefined && (await stat(full)).size > maxFileSize) return undefined;
+      const content = await readFile(full);
+      return { path, content, readRelative: (rel) => readFile(resolve(dirname(full), rel), 'utf8').catch(() => undefined) };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'EISDIR') return undefined; // deleted but tracked, submodule
+      throw fileError(err, path);
+    }
+  };
+  const pending: Promise<SourceFile | undefined>[] = [];
+  let next = 0;
+  while (next < paths.length || pending.length > 0) {
+    while (pending.length < READ_AHEAD && next < paths.length) pending.push(read(paths[next++]!));
+    const file = await pending.shift()!;
+    if (file) yield file;
+  }
+}
+
+// ---- git -----------------------------------------------------------------
+
+interface BlobRef {
+  /** object name for cat-file: a blob id, or `:path` for the index */
+  name: string;
+  path: string;
+  commit?: string;
+}
+
+/** What `git commit` would commit now: added, copied and modified files in the index. */
+export async function stagedSource(options: SourceOptions = {}): Promise<Source> {
+  const root = await requireRoot(options.cwd ?? process.cwd(), '--staged');
+  const out = await git(['-c', 'core.quotePath=false', 'diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--no-renames'], root, '--staged');
+  const refs = out
+    .toString('utf8')
+    .split('\0')
+    .filter((p) => p && !options.ignore?.ignores(p))
+    .map((path) => ({ name: `:${path}`, path }));
+  const readRelative = (path: string) => async (rel: string) => {
+    const target = posix.normalize(posix.join(posix.dirname(path), toPosix(rel)));
+    const blob = await git(['cat-file', 'blob', `:${target}`], root).catch(() => undefined);
+    return blob?.toString('utf8');
+  };
+  return { total: refs.length, files: catFile(root, refs, options.maxFileSize, readRelative) };
+}
+
+/** Every blob added or changed by the commits in REV..HEAD, each once (the first commit that brought it). */
+export async function rangeSource(rev: string, options: SourceOptions = {}): Promise<Source> {
+  const root = await requireRoot(options.cwd ?? process.cwd(), '--since');
+  if (rev.startsWith('-')) throw new KsecError(`--since: "${rev}" is not a revision`, { hint: 'name a branch, tag or commit' });
+  await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], root, `--since ${rev}`);
+  const out = await git(['-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '--no-renames', '-z', '--reverse', '--format=%x01%H', `${rev}..HEAD`, '--'], root, '--since');
+  const refs: BlobRef[] = [];
+  const seen = new Set<string>();
+  const tokens = out.toString('utf8').split('\0');
+  let commit: string | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!.replace(/^\n/, '');
+    if (token.startsWith('\x01')) {
+      commit = token.slice(1);
+    } else if (token.startsWith(':')) {
+      const [, dstMode, , dst, status] = token.split(' ');
+      const path = tokens[++i] ?? '';
+      if (!dstMode?.startsWith('100') || status === 'D' || !dst || /^0+$/.test(dst) || seen.has(dst)) continue;
+      seen.add(dst);
+      if (!options.ignore?.ignores(path)) refs.push({ name: dst, path, commit });
+    }
+  }
+  return { total: refs.length, files: catFile(root, refs, options.maxFileSize) };
+}
+
+/** Every blob reachable from any ref, each once, with the first path git names it by. */
+export async function historySource(options: SourceOptions = {}): Promise<Source> {
+  const root = await requireRoot(options.cwd ?? process.cwd(), '--history');
+  const out = await git(['-c', 'core.quotePath=false', 'rev-list', '--objects', '--all', '--filter=object:type=blob'], root, '--history');
+  const refs: BlobRef[] = [];
+  const seen = new Set<string>();
+  for (const line of out.toString('utf8').split('\n')) {
+    const space = line.indexOf(' ');
+    if (space === -1) continue; // a commit
+    const name = line.slice(0, space);
+    const path = line.slice(space + 1);
+    if (seen.has(name) || options.ignore?.ignores(path)) continue;
+    seen.add(name);
+    refs.push({ name, path });
+  }
+  return { total: refs.length, files: catFile(root, refs, options.maxFileSize) };
+}
+
+async function requireRoot(cwd: string, flag: string): Promise<string> {
+  const root = await gitRoot(cwd);
+  if (!root) throw new KsecError(`${flag} needs a Git repository`, { file: cwd, hint: 'run it inside a work tree, or scan paths instead' });
+  return root;
+}
+
+/** Streams blobs out of one `git cat-file --batch`, in the order asked for. */
+async function* catFile(
+  root: string,
+  refs: BlobRef[],
+  maxFileSize?: number,
+  relativeReader?: (path: string) => (rel: string) => Promise<string | undefined>,
+): AsyncGenerator<SourceFile> {
+  if (refs.length === 0) return;
+  const child = spawn('git', ['cat-file', '--batch'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((res) => child.on('close', res));
+  child.on('error', () => undefined);
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(refs.map((r) => `${r.name}\n`).join(''));
+  let buffer: Buffer = Buffer.alloc(0);
+  let index = 0;
+  const unknown = async () => undefined;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const eol = buffer.indexOf(10);
+        if (eol === -1) break;
+        const header = buffer.subarray(0, eol).toString('utf8');
+        const ref = refs[index];
+        if (header.endsWith(' missing') || header.endsWith(' ambiguous')) {
+          buffer = buffer.subarray(eol + 1);
+          index++;
+          continue;
+        }
+        const parts = header.split(' ');
+        const size = Number(parts[2]);
+        if (buffer.length < eol + 1 + size + 1) break;
+        const content = Buffer.from(buffer.subarray(eol + 1, eol + 1 + size));
+        buffer = buffer.subarray(eol + 1 + size + 1);
+        index++;
+        if (!ref || parts[1] !== 'blob' || (maxFileSize !== undefined && size > maxFileSize)) continue;
+        yield {
+          path: ref.path,
+          content,
+          blob: parts[0],
+          commit: ref.commit,
+          readRelative: relativeReader ? relativeReader(ref.path) : unknown,
+        };
+      }
+    }
+  } finally {
+    if (child.exitCode === null) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0 && index < refs.length) {
+    throw new KsecError(`git cat-file stopped after ${index} of ${refs.length} blobs`, { file: root, exitCode: ExitCode.environment });
+  }
+}
+
+function toPosix(path: string): string {
+  return sep === '/' ? path : path.split(sep).join('/');
+}
