@@ -3,7 +3,8 @@
  * import) and loads its implementation inside the action.
  */
 import type { Command } from 'commander';
+import { registerScan } from './scan.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [];
+export const commandModules: RegisterCommand[] = [registerScan];
