@@ -1,0 +1,230 @@
+/**
+ * `ksec eso store` and `ksec eso generate`: flags in, manifests out. The AWS
+ * SDK is loaded only when generate discovers secrets (not with --from-spec).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KsecError, fileError } from '../errors.js';
+import { note, progress, warn } from '../cli/ui.js';
+import { renderYaml, toYaml, writeFileAtomic, writeFilesAtomic, writeStdout } from '../manifest/write.js';
+import { generateExternalSecrets, GENERATE_MODES, sourceFromShape, type GeneratedManifest, type SecretSource } from './generate.js';
+import {
+  AWS_SERVICES,
+  buildKustomization,
+  buildSecretStore,
+  CREATION_POLICIES,
+  DELETION_POLICIES,
+  STORE_KINDS,
+  type AwsAuth,
+  type StoreKind,
+} from './manifests.js';
+import { apiVersionFlag, dnsName, goDuration, keyValues, namespaceFlag, oneOf, positiveInt } from './options.js';
+import { SECRET_KEY_PATTERN } from './naming.js';
+import type { AwsOptions, AwsStats } from './aws.js';
+
+export interface StoreFlags {
+  name: string;
+  namespaced?: boolean;
+  namespace?: string;
+  service: string;
+  region?: string;
+  role?: string;
+  prefix?: string;
+  auth: string;
+  serviceAccount?: string;
+  serviceAccountNamespace?: string;
+  audience?: string[];
+  secretName?: string;
+  secretNamespace?: string;
+  accessKeyIdKey: string;
+  secretAccessKeyKey: string;
+  sessionTokenKey?: string;
+  conditionNamespace?: string[];
+  conditionNamespaceRegex?: string[];
+  conditionSelector?: string[];
+  apiVersion: string;
+  output?: string;
+}
+
+export async function runStore(flags: StoreFlags): Promise<void> {
+  const kind: StoreKind = flags.namespaced ? 'SecretStore' : 'ClusterSecretStore';
+  const region = flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) throw new KsecError('no AWS region given', { hint: 'pass --region (ESO needs it in the store)' });
+  const authKind = oneOf(flags.auth, ['default', 'irsa', 'secret-ref'] as const, '--auth');
+  let auth: AwsAuth = { kind: 'default' };
+  if (authKind === 'irsa') {
+    if (!flags.serviceAccount) throw new KsecError('--auth irsa needs --service-account NAME', { hint: 'the ServiceAccount annotated with eks.amazonaws.com/role-arn' });
+    auth = {
+      kind: 'irsa',
+      serviceAccount: dnsName(flags.serviceAccount, '--service-account'),
+      serviceAccountNamespace: namespaceFlag(flags.serviceAccountNamespace, '--service-account-namespace'),
+      audiences: flags.audience,
+    };
+  } else if (authKind === 'secret-ref') {
+    if (!flags.secretName) throw new KsecError('--auth secret-ref needs --secret-name NAME', { hint: 'the Secret holding the access key pair' });
+    for (const [flag, key] of [['--access-key-id-key', flags.accessKeyIdKey], ['--secret-access-key-key', flags.secretAccessKeyKey], ['--session-token-key', flags.sessionTokenKey]] as const) {
+      if (key !== undefined && !SECRET_KEY_PATTERN.test(key)) throw new KsecError(`${flag} "${key}" is not a valid Secret key`, { hint: 'use letters, digits, -, _ and .' });
+    }
+    auth = {
+      kind: 'secret-ref',
+      secretName: dnsName(flags.secretName, '--secret-name'),
+      secretNamespace: namespaceFlag(flags.secretNamespace, '--secret-namespace'),
+      accessKeyIdKey: flags.accessKeyIdKey,
+      secretAccessKeyKey: flags.secretAccessKeyKey,
+      sessionTokenKey: flags.sessionTokenKey,
+    };
+  }
+  const conditions = {
+    namespaces: (flags.conditionNamespace ?? []).map((n) => namespaceFlag(n, '--condition-namespace')!),
+    namespaceRegexes: flags.conditionNamespaceRegex ?? [],
+    namespaceSelector: keyValues(flags.conditionSelector, '--condition-selector'),
+  };
+  const hasConditions = conditions.namespaces.length + conditions.namespaceRegexes.length + Object.keys(conditions.namespaceSelector).length > 0;
+  if (kind === 'SecretStore') {
+    if (hasConditions) throw new KsecError('conditions apply to a ClusterSecretStore only', { hint: 'drop --namespaced or the --condition-* flags' });
+    const crossNamespace = (auth.kind === 'irsa' && auth.serviceAccountNamespace) || (auth.kind === 'secret-ref' && auth.secretNamespace);
+    if (crossNamespace) throw new KsecError('a SecretStore can only refer to its own namespace', { hint: 'drop --service-account-namespace / --secret-namespace' });
+  } else if (flags.namespace) {
+    throw new KsecError('a ClusterSecretStore has no namespace', { hint: 'add --namespaced for a SecretStore' });
+  }
+  const store = buildSecretStore({
+    apiVersion: apiVersionFlag(flags.apiVersion),
+    kind,
+    name: dnsName(flags.name, '--name'),
+    namespace: namespaceFlag(flags.namespace),
+    service: oneOf(flags.service, AWS_SERVICES, '--service'),
+    region,
+    role: flags.role,
+    prefix: flags.prefix,
+    auth,
+    conditions,
+  });
+  const text = toYaml(store);
+  if (flags.output) await writeFileAtomic(flags.output, text);
+  else await writeStdout(text);
+}
+
+export interface GenerateFlags {
+  path?: string[];
+  fromSpec?: string;
+  store?: string;
+  storeKind?: string;
+  mode: string;
+  apiVersion: string;
+  refreshInterval: string;
+  creationPolicy: string;
+  deletionPolicy: string;
+  templateType?: string;
+  namespace?: string;
+  namespaceFromPath?: string;
+  stripPrefix?: boolean;
+  flatten?: boolean;
+  findRegexp?: string;
+  outputDir?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  stats?: boolean;
+}
+
+export async function runGenerate(flags: GenerateFlags): Promise<void> {
+  const mode = oneOf(flags.mode, GENERATE_MODES, '--mode');
+  const apiVersion = apiVersionFlag(flags.apiVersion);
+  if (flags.fromSpec && flags.path?.length) throw new KsecError('--from-spec and --path cannot be used together', { hint: 'the spec lists the paths' });
+  if (!flags.fromSpec && !flags.path?.length) throw new KsecError('nothing to generate from', { hint: 'pass --path PREFIX (repeatable) or --from-spec FILE' });
+  if (flags.fromSpec && mode === 'find') throw new KsecError('--mode find reads prefixes, not a spec', { hint: 'use --path PREFIX with --mode find' });
+  const prefixes = flags.path ?? [];
+
+  let sources: SecretSource[];
+  let specDefaults: { store?: string; storeKind?: string; namespace?: string } = {};
+  let stats: AwsStats | undefined;
+  if (flags.fromSpec) {
+    const { readSpecFile } = await import('./spec.js');
+    const spec = await readSpecFile(flags.fromSpec);
+    sources = spec.sources;
+    specDefaults = spec;
+  } else {
+    const discovered = await discover(prefixes, mode === 'find', flags.flatten ?? false, { region: flags.region, profile: flags.profile, endpoint: flags.endpointUrl });
+    sources = discovered.sources;
+    stats = discovered.stats;
+  }
+
+  const storeName = flags.store ?? specDefaults.store;
+  if (!storeName) throw new KsecError('no store named', { hint: 'pass --store NAME (the ClusterSecretStore or SecretStore to read through)' });
+  const result = generateExternalSecrets(sources, {
+    apiVersion,
+    store: { name: dnsName(storeName, '--store'), kind: oneOf(flags.storeKind ?? specDefaults.storeKind ?? 'ClusterSecretStore', STORE_KINDS, '--store-kind') },
+    mode,
+    refreshInterval: goDuration(flags.refreshInterval, '--refresh-interval'),
+    creationPolicy: oneOf(flags.creationPolicy, CREATION_POLICIES, '--creation-policy'),
+    deletionPolicy: oneOf(flags.deletionPolicy, DELETION_POLICIES, '--deletion-policy'),
+    templateType: flags.templateType,
+    namespace: namespaceFlag(flags.namespace ?? specDefaults.namespace),
+    namespaceFromPath: flags.namespaceFromPath === undefined ? undefined : positiveInt(flags.namespaceFromPath, '--namespace-from-path'),
+    prefixes,
+    stripPrefix: flags.stripPrefix,
+    findRegexp: flags.findRegexp,
+  });
+  for (const w of result.warnings) warn(w);
+  if (flags.outputDir) await writeDirectory(flags.outputDir, result.manifests);
+  else await writeStdout(renderYaml(result.manifests.map((m) => m.object)));
+  if (flags.outputDir) note(`wrote ${result.manifests.length} ExternalSecret(s) and kustomization.yaml to ${flags.outputDir}`);
+  if (stats && flags.stats) note(`AWS API calls: ${formatStats(stats)}`);
+}
+
+export function formatStats(stats: AwsStats): string {
+  const ops = Object.entries(stats.operations).sort(([a], [b]) => a.localeCompare(b));
+  const total = ops.reduce((n, [, c]) => n + c, 0);
+  const requests = Object.values(stats.requests).reduce((n, c) => n + c, 0);
+  return `${ops.map(([op, c]) => `${op} ${c}`).join(', ')} (${total} calls, ${requests} HTTP requests with retries)`;
+}
+
+interface Discovered {
+  sources: SecretSource[];
+  stats: AwsStats;
+}
+
+/** Lists the secrets under each prefix and, unless only names are needed, the shape of their values. */
+export async function discover(prefixes: string[], namesOnly: boolean, flatten: boolean, aws: AwsOptions): Promise<Discovered> {
+  const { openSession, listSecrets, readShapes } = await import('./aws.js');
+  const session = openSession(aws);
+  const listed = new Map<string, { name: string; arn: string }>();
+  const listing = progress('listing secrets');
+  for (const prefix of prefixes) {
+    const found = await listSecrets(session, prefix, (n) => listing.tick(n));
+    if (found.length === 0 && prefixes.length > 1) warn(`no secrets found under "${prefix}"`);
+    for (const s of found) listed.set(s.arn, s);
+  }
+  listing.done();
+  const secrets = [...listed.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (secrets.length === 0) {
+    throw new KsecError(`no secrets found under ${prefixes.map((p) => `"${p}"`).join(', ')}`, {
+      hint: 'check --path, --region and the account (secrets scheduled for deletion are skipped)',
+    });
+  }
+  if (namesOnly) return { sources: [], stats: session.stats };
+  const reading = progress('reading structure', secrets.length);
+  const { shapes, skipped } = await readShapes(session, secrets, (n) => reading.tick(n));
+  reading.done();
+  for (const s of skipped) warn(`skipped ${s.name}: ${s.reason}`);
+  const sources: SecretSource[] = [];
+  for (const s of secrets) {
+    const shape = shapes.get(s.arn);
+    if (shape) sources.push(sourceFromShape(s.name, shape, flatten));
+  }
+  return { sources, stats: session.stats };
+}
+
+/** One file per ExternalSecret plus kustomization.yaml, all written or none. */
+export async function writeDirectory(dir: string, manifests: readonly GeneratedManifest[]): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw fileError(err, dir, 'create directory');
+  }
+  // `_` never occurs in a Kubernetes name, so namespace_name.yaml cannot collide
+  const files = manifests.map((m) => ({ path: join(dir, `${m.namespace ? `${m.namespace}_` : ''}${m.name}.yaml`), content: toYaml(m.object) }));
+  const resources = files.map((f) => f.path.slice(dir.length).replace(/^[\\/]+/, ''));
+  files.push({ path: join(dir, 'kustomization.yaml'), content: toYaml(buildKustomization(resources)) });
+  await writeFilesAtomic(files);
+}
