@@ -3,8 +3,9 @@
  * import) and loads its implementation inside the action.
  */
 import type { Command } from 'commander';
+import { registerEso } from './eso.js';
 import { registerScan } from './scan.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [registerScan];
+export const commandModules: RegisterCommand[] = [registerEso, registerScan];
