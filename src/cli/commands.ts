@@ -5,7 +5,8 @@
 import type { Command } from 'commander';
 import { registerEso } from './eso.js';
 import { registerScan } from './scan.js';
+import { registerWatch } from './watch.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [registerEso, registerScan];
+export const commandModules: RegisterCommand[] = [registerEso, registerScan, registerWatch];

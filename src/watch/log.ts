@@ -1,0 +1,36 @@
+/**
+ * Structured JSON logs, one object per line on stderr. Callers pass names,
+ * kinds, namespaces and hashes only: never a ConfigMap or Secret value.
+ */
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export type Fields = Record<string, string | number | boolean | undefined | null | string[]>;
+
+export interface Logger {
+  debug(msg: string, fields?: Fields): void;
+  info(msg: string, fields?: Fields): void;
+  warn(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+  child(fields: Fields): Logger;
+}
+
+export function createLogger(
+  level: Level = 'info',
+  write: (line: string) => void = (line) => process.stderr.write(line),
+  base: Fields = {},
+): Logger {
+  const emit = (lvl: Level, msg: string, fields?: Fields) => {
+    if (ORDER[lvl] < ORDER[level]) return;
+    write(`${JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields })}\n`);
+  };
+  return {
+    debug: (m, f) => emit('debug', m, f),
+    info: (m, f) => emit('info', m, f),
+    warn: (m, f) => emit('warn', m, f),
+    error: (m, f) => emit('error', m, f),
+    child: (f) => createLogger(level, write, { ...base, ...f }),
+  };
+}
+
+export const silentLogger: Logger = createLogger('error', () => {});

@@ -1,0 +1,102 @@
+/**
+ * A tiny Prometheus registry (counters, gauges, one histogram) rendered in
+ * the text exposition format. Label values are kinds, namespaces, results and
+ * event types: never config names' contents or values.
+ */
+type Labels = Record<string, string>;
+
+function labelText(labels: Labels): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`);
+  return parts.length ? `{${parts.join(',')}}` : '';
+}
+
+interface Family {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  render(): string[];
+}
+
+export class Counter implements Family {
+  readonly type: 'counter' | 'gauge' = 'counter';
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  inc(labels: Labels = {}, by = 1): void {
+    const key = labelText(labels);
+    const e = this.values.get(key);
+    if (e) e.value += by;
+    else this.values.set(key, { labels, value: by });
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(labelText(labels))?.value ?? 0;
+  }
+  render(): string[] {
+    return [...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${e.value}`);
+  }
+}
+
+export class Gauge extends Counter {
+  override readonly type = 'gauge' as const;
+  private read?: () => number;
+  set(value: number): void {
+    this.read = () => value;
+  }
+  collect(read: () => number): void {
+    this.read = read;
+  }
+  override render(): string[] {
+    return this.read ? [`${this.name} ${this.read()}`] : super.render();
+  }
+}
+
+export class Histogram implements Family {
+  readonly type = 'histogram' as const;
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly buckets: number[],
+  ) {
+    this.counts = buckets.map(() => 0);
+  }
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    this.buckets.forEach((b, i) => {
+      if (value <= b) this.counts[i]!++;
+    });
+  }
+  render(): string[] {
+    const lines = this.buckets.map((b, i) => `${this.name}_bucket{le="${b}"} ${this.counts[i]}`);
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    return lines;
+  }
+}
+
+export class WatchMetrics {
+  readonly reloads = new Counter('ksec_watch_reloads_total', 'Rollouts by workload kind, namespace and result (success, failure, dry-run).');
+  readonly events = new Counter('ksec_watch_events_received_total', 'Watch events received, by resource and type.');
+  readonly relists = new Counter('ksec_watch_relists_total', 'Full LISTs (start, 410 Gone, errors), by resource.');
+  readonly queueDepth = new Gauge('ksec_watch_queue_depth', 'Workloads waiting for debounce, min-interval or the rate limit.');
+  readonly leader = new Gauge('ksec_watch_is_leader', '1 when this process holds the lease (or runs without election).');
+  readonly apiRequests = new Gauge('ksec_watch_api_requests_total', 'Requests sent to the Kubernetes API.');
+  readonly latency = new Histogram(
+    'ksec_watch_event_to_patch_seconds',
+    'Seconds from receiving the config change to the rollout patch being accepted (includes debounce).',
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
+
+  render(): string {
+    const families: Family[] = [this.reloads, this.events, this.relists, this.queueDepth, this.leader, this.apiRequests, this.latency];
+    const out: string[] = [];
+    for (const f of families) {
+      out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.render());
+    }
+    return `${out.join('\n')}\n`;
+  }
+}

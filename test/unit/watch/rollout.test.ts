@@ -1,0 +1,145 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { baselinePatch, parseDuration, resumeAt, rollPatch, Scheduler, type RunResult } from '../../../src/watch/rollout.js';
+import { ANN, KSEC_ANN, type WorkloadRecord } from '../../../src/watch/policy.js';
+
+function wl(kind: string, extra: Partial<WorkloadRecord> = {}): WorkloadRecord {
+  return { kind, namespace: 'app', name: 'web', annotations: {}, podAnnotations: {}, refs: [], env: {}, paused: false, firstContainer: 'main', ...extra };
+}
+
+describe('patches', () => {
+  const now = new Date('2026-01-02T03:04:05.678Z');
+  it('annotations strategy stamps the pod template and records on the metadata (strategic merge)', () => {
+    const p = rollPatch(wl('Deployment'), { action: 'roll', hash: 'H' }, 'annotations', now);
+    expect(p.contentType).toBe('application/strategic-merge-patch+json');
+    expect(p.body).toEqual({
+      metadata: { annotations: { [KSEC_ANN.recorded]: 'H' } },
+      spec: { template: { metadata: { annotations: { [KSEC_ANN.stamp]: 'H' } } } },
+    });
+  });
+  it('CronJobs are stamped on the jobTemplate; Argo Rollouts get a merge patch', () => {
+    const c = rollPatch(wl('CronJob'), { action: 'roll', hash: 'H' }, 'annotations', now);
+    expect(c.body).toMatchObject({ spec: { jobTemplate: { spec: { template: { metadata: { annotations: { [KSEC_ANN.stamp]: 'H' } } } } } } });
+    expect(rollPatch(wl('Rollout'), { action: 'roll', hash: 'H' }, 'annotations', now).contentType).toBe('application/merge-patch+json');
+  });
+  it('env-vars strategy sets the STAKATER variables on the container by name', () => {
+    const p = rollPatch(wl('StatefulSet'), { action: 'roll', hash: 'H', env: { STAKATER_A_CONFIGMAP: 'sha' } }, 'env-vars', now);
+    expect(p.body).toMatchObject({ spec: { template: { spec: { containers: [{ name: 'main', env: [{ name: 'STAKATER_A_CONFIGMAP', value: 'sha' }] }] } } } });
+  });
+  it('pause-period pauses the Deployment in the same patch; resumeAt reads it back', () => {
+    const w = wl('Deployment', { annotations: { [ANN.pausePeriod]: '5m' } });
+    const p = rollPatch(w, { action: 'roll', hash: 'H' }, 'annotations', now);
+    expect(p.body).toMatchObject({ spec: { paused: true }, metadata: { annotations: { [ANN.pausedAt]: '2026-01-02T03:04:05Z' } } });
+    const paused = wl('Deployment', { paused: true, annotations: { [ANN.pausePeriod]: '5m', [ANN.pausedAt]: '2026-01-02T03:04:05Z' } });
+    expect(resumeAt(paused)).toBe(Date.parse('2026-01-02T03:09:05Z'));
+    expect(resumeAt(wl('Deployment', { paused: true }))).toBeUndefined();
+  });
+  it('baseline touches only metadata', () => {
+    expect(baselinePatch(wl('DaemonSet'), 'H').body).toEqual({ metadata: { annotations: { [KSEC_ANN.recorded]: 'H' } } });
+  });
+  it('parseDuration reads Go durations', () => {
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('2s')).toBe(2000);
+    expect(parseDuration('5 minutes')).toBeUndefined();
+    expect(parseDuration('')).toBeUndefined();
+  });
+});
+
+describe('Scheduler', () => {
+  let runs: string[];
+  let results: Record<string, RunResult>;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    runs = [];
+    results = {};
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const make = (o: Partial<ConstructorParameters<typeof Scheduler>[0]> = {}) =>
+    new Scheduler({
+      debounceMs: 1000,
+      minIntervalMs: 0,
+      qps: 100,
+      burst: 100,
+      run: async (k) => {
+        runs.push(k);
+        return results[k] ?? 'rolled';
+      },
+      ...o,
+    });
+
+  it('debounce: several changes inside the window become one run', async () => {
+    const s = make();
+    s.schedule('w');
+    await vi.advanceTimersByTimeAsync(400);
+    s.schedule('w');
+    await vi.advanceTimersByTimeAsync(400);
+    s.schedule('w');
+    expect(runs).toEqual([]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(runs).toEqual(['w']);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(runs).toEqual(['w']);
+  });
+
+  it('debounce 0 runs at once', async () => {
+    const s = make({ debounceMs: 0 });
+    s.schedule('w');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toEqual(['w']);
+  });
+
+  it('min-interval spaces two rollouts of one workload', async () => {
+    const s = make({ debounceMs: 0, minIntervalMs: 60_000 });
+    s.schedule('w');
+    await vi.advanceTimersByTimeAsync(0);
+    s.schedule('w');
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(runs).toEqual(['w']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs).toEqual(['w', 'w']);
+  });
+
+  it('the global rate limit queues the excess in order', async () => {
+    const depths: number[] = [];
+    const s = make({ debounceMs: 0, qps: 2, burst: 2, onQueueDepth: (d) => depths.push(d) });
+    for (const k of ['a', 'b', 'c', 'd', 'e']) s.schedule(k);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toEqual(['a', 'b']);
+    expect(s.depth).toBe(3);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(runs).toEqual(['a', 'b', 'c']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(runs).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(Math.max(...depths)).toBe(3);
+  });
+
+  it('a change while running schedules one more run afterwards', async () => {
+    let release!: () => void;
+    const s = new Scheduler({
+      debounceMs: 0,
+      minIntervalMs: 0,
+      qps: 100,
+      burst: 100,
+      run: (k) => {
+        runs.push(k);
+        return runs.length === 1 ? new Promise<RunResult>((r) => (release = () => r('rolled'))) : Promise.resolve('rolled');
+      },
+    });
+    s.schedule('w');
+    await vi.advanceTimersByTimeAsync(0);
+    s.schedule('w');
+    s.schedule('w');
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(runs).toEqual(['w', 'w']);
+  });
+
+  it('clear() drops pending work (leadership lost)', async () => {
+    const s = make();
+    s.schedule('w');
+    s.clear();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(runs).toEqual([]);
+  });
+});
