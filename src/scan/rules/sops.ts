@@ -46,6 +46,7 @@ export const sopsRules: FileRules = {
       });
     }
     for (const problem of status.problems) {
+      if (problem.code === 'value-unencrypted') continue; // reported above, as unencryptedValues
       hits.push({
         rule: sopsMetadata,
         line: problem.line,
