@@ -18,7 +18,8 @@
 import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
 import { isRecord, isSealedSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
-import { hybridDecrypt, parseHybridCiphertext } from './hybrid.js';
+import { parseHybridCiphertext } from './hybrid.js';
+import { decryptBatch, type DecryptResult } from './pool-jobs.js';
 import { labelFor, scopeOf, SCOPES, type SealingScope } from './scope.js';
 
 /** Where a SealedSecret will be unsealed, which fixes its label. */
@@ -75,42 +76,60 @@ export class KeyRing {
 
   /** The plaintext, or undefined when no key opens it with this label. Structural damage throws. */
   tryDecrypt(ciphertext: Buffer, label: Buffer): Buffer | undefined {
-    const { rsaLength } = parseHybridCiphertext(ciphertext);
-    for (let i = 0; i < this.keys.length; i++) {
-      const key = this.keys[i]!;
-      // A key of another size cannot have produced this RSA part: skip the private operation.
-      if (modulusBytes(key) !== rsaLength) continue;
-      try {
-        const plain = hybridDecrypt(key, ciphertext, label);
+    return this.tryOpen(ciphertext, label)?.plain;
+  }
+
+  /** Like tryDecrypt, and says which key opened it. */
+  tryOpen(ciphertext: Buffer, label: Buffer): { plain: Buffer; key: KeyObject } | undefined {
+    return this.settle(decryptBatch(this.keys, [{ ciphertext, label }])[0]!);
+  }
+
+  /** Turns a decrypt job's result (from here or a pool worker that got `keys`) into the plaintext, undefined or an error. */
+  settle(result: DecryptResult, keys: readonly KeyObject[] = this.keys): { plain: Buffer; key: KeyObject } | undefined {
+    switch (result.status) {
+      case 'opened': {
+        const key = keys[result.keyIndex]!;
+        const i = this.keys.indexOf(key);
         if (i > 0) this.keys.unshift(...this.keys.splice(i, 1));
-        return plain;
-      } catch (err) {
-        if (tamperedAfterRsa(err)) throw tampered();
+        return { plain: result.plaintext, key };
       }
+      case 'no-key':
+        return undefined;
+      case 'tampered':
+        throw new KsecError('the key opens the session key but the AES-GCM tag does not verify: the value was truncated or tampered with', {
+          hint: 're-seal the value',
+        });
+      case 'invalid':
+        throw new KsecError(result.message, { hint: 'the value is truncated or not a sealed value' });
     }
-    return undefined;
+  }
+
+  /** The keys in the order they are tried now (hand these to a pool job, then settle() its results with them). */
+  get order(): readonly KeyObject[] {
+    return [...this.keys];
   }
 
   /**
-   * Decrypts one `encryptedData` value for `target`; on failure throws one
-   * line saying why (names the key, never a value).
+   * The outcome of one decrypt job for `encryptedData[key]` of `ss` (run
+   * inline or by the pool with `keys`): the plaintext and the key that opened
+   * it, or one line saying why not (names the key, never a value).
    */
-  decryptValue(value: unknown, target: UnsealTarget, ss: SealedSecret, key: string): Buffer {
-    const where = { object: objectRef(ss) };
-    const bytes = decodeBase64(value);
-    if (!bytes) {
-      throw new KsecError(`encryptedData.${key} is not valid base64`, { ...where, hint: 'the value was damaged (line-wrapped, cut or edited)' });
-    }
-    let plain: Buffer | undefined;
+  settleValue(
+    result: DecryptResult,
+    keys: readonly KeyObject[],
+    job: { ss: SealedSecret; target: UnsealTarget; key: string; ciphertext: Buffer; file?: string },
+  ): { plain: Buffer; key: KeyObject } {
+    const where = { file: job.file, object: objectRef(job.ss) };
+    let opened: { plain: Buffer; key: KeyObject } | undefined;
     try {
-      plain = this.tryDecrypt(bytes, target.label);
+      opened = this.settle(result, keys);
     } catch (err) {
-      if (err instanceof KsecError) throw new KsecError(`encryptedData.${key}: ${err.message}`, { ...where, hint: err.hint });
+      if (err instanceof KsecError) throw new KsecError(`encryptedData.${job.key}: ${err.message}`, { ...where, hint: err.hint });
       throw err;
     }
-    if (plain) return plain;
-    const why = this.explainFailure(bytes, target, ss);
-    throw new KsecError(`encryptedData.${key}: ${why.message}`, { ...where, hint: why.hint });
+    if (opened) return opened;
+    const why = this.explainFailure(job.ciphertext, job.target, job.ss);
+    throw new KsecError(`encryptedData.${job.key}: ${why.message}`, { ...where, hint: why.hint });
   }
 
   /** Why no key opens `bytes` for `target` (costs a few more private-key operations; for errors only). */
@@ -149,17 +168,6 @@ function modulusBytes(key: KeyObject): number {
   return Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
 }
 
-/** hybridDecrypt failed after the RSA part opened: the AES part was altered. */
-function tamperedAfterRsa(err: unknown): boolean {
-  return err instanceof KsecError && /AES-GCM/.test(err.message);
-}
-
-function tampered(): KsecError {
-  return new KsecError('the key opens the session key but the AES-GCM tag does not verify: the value was truncated or tampered with', {
-    hint: 're-seal the value',
-  });
-}
-
 function describe(target: Pick<UnsealTarget, 'scope' | 'namespace' | 'name'>): string {
   if (target.scope === 'cluster-wide') return 'cluster-wide scope';
   if (target.scope === 'namespace-wide') return `namespace-wide scope in namespace "${target.namespace}"`;
@@ -192,17 +200,93 @@ export interface UnsealOptions {
   namespace?: string;
 }
 
-/** The Secret a SealedSecret unseals to, decrypted with `ring`. */
-export function unsealSealedSecret(value: unknown, ring: KeyRing, options: UnsealOptions = {}): Secret {
-  const ss = asSealedSecret(value);
-  const target = unsealTarget(ss, options.namespace);
-  const encrypted = ss.spec.encryptedData ?? {};
-  const data: Record<string, Buffer> = {};
-  for (const [key, v] of Object.entries(encrypted)) data[key] = ring.decryptValue(v, target, ss, key);
-  const plainStrings = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('utf8')]));
-  for (const [key, template] of Object.entries(ss.spec.template?.data ?? {})) {
-    data[key] = Buffer.from(expandTemplate(template, plainStrings, ss, key), 'utf8');
+/** One sealed value to open: the pool job and where it came from. */
+export interface ValueJob {
+  /** the file the SealedSecret is in, for messages */
+  file?: string;
+  ss: SealedSecret;
+  target: UnsealTarget;
+  key: string;
+  ciphertext: Buffer;
+  label: Buffer;
+}
+
+/**
+ * The decrypt jobs for every value of a SealedSecret. Checks the object and
+ * the base64 of each value first, so the RSA work starts only on sound input.
+ */
+export function valueJobs(
+  value: unknown,
+  options: UnsealOptions = {},
+  file?: string,
+): { ss: SealedSecret; target: UnsealTarget; jobs: ValueJob[] } {
+  let ss: SealedSecret;
+  let target: UnsealTarget;
+  try {
+    ss = asSealedSecret(value);
+    target = unsealTarget(ss, options.namespace);
+  } catch (err) {
+    throw err instanceof KsecError && file ? err.within({ file }) : err;
   }
+  const jobs: ValueJob[] = [];
+  for (const [key, v] of Object.entries(ss.spec.encryptedData ?? {})) {
+    const ciphertext = decodeBase64(v);
+    if (!ciphertext) {
+      throw new KsecError(`encryptedData.${key} is not valid base64`, {
+        file,
+        object: objectRef(ss),
+        hint: 'the value was damaged (line-wrapped, cut or edited)',
+      });
+    }
+    jobs.push({ file, ss, target, key, ciphertext, label: target.label });
+  }
+  return { ss, target, jobs };
+}
+
+/** Runs decrypt jobs on the calling thread (the pool's decryptMany has the same shape). */
+export type DecryptRunner = (keys: KeyObject[], jobs: { ciphertext: Buffer; label: Buffer }[]) => Promise<DecryptResult[]>;
+
+export const decryptInline: DecryptRunner = async (keys, jobs) => decryptBatch(keys, jobs);
+
+/** Opens every job with `ring`, through `run` (inline by default, or the worker pool). Throws on the first failure. */
+export async function openValues(
+  jobs: ValueJob[],
+  ring: KeyRing,
+  run: DecryptRunner = decryptInline,
+): Promise<{ plain: Buffer; key: KeyObject }[]> {
+  const keys = [...ring.order];
+  const results = await run(keys, jobs);
+  return results.map((result, i) => ring.settleValue(result, keys, jobs[i]!));
+}
+
+/** The Secrets a list of SealedSecrets unseals to, decrypted with `ring` (bulk RSA through `run`). */
+export async function unsealSealedSecrets(
+  values: { object: unknown; file?: string }[],
+  ring: KeyRing,
+  options: UnsealOptions = {},
+  run: DecryptRunner = decryptInline,
+): Promise<Secret[]> {
+  const plans = values.map((v) => valueJobs(v.object, options, v.file));
+  const opened = await openValues(
+    plans.flatMap((p) => p.jobs),
+    ring,
+    run,
+  );
+  let next = 0;
+  return plans.map(({ ss, target, jobs }) => {
+    const data: Record<string, Buffer> = {};
+    for (const job of jobs) data[job.key] = opened[next++]!.plain;
+    return secretFrom(ss, target, data);
+  });
+}
+
+/** The Secret one SealedSecret unseals to (all on this thread). */
+export function unsealSealedSecret(value: unknown, ring: KeyRing, options: UnsealOptions = {}): Secret {
+  const { ss, target, jobs } = valueJobs(value, options);
+  const keys = [...ring.order];
+  const results = decryptBatch(keys, jobs);
+  const data: Record<string, Buffer> = {};
+  jobs.forEach((job, i) => (data[job.key] = ring.settleValue(results[i]!, keys, job).plain));
   return secretFrom(ss, target, data);
 }
 
@@ -255,8 +339,13 @@ function expandTemplate(template: string, values: Record<string, string>, ss: Se
   return out;
 }
 
+/** The Secret: template metadata, the decrypted values, then template.data expanded from them. */
 function secretFrom(ss: SealedSecret, target: UnsealTarget, data: Record<string, Buffer>): Secret {
   const template = ss.spec.template ?? {};
+  const strings = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('utf8')]));
+  for (const [key, text] of Object.entries(template.data ?? {})) {
+    data[key] = Buffer.from(expandTemplate(text, strings, ss, key), 'utf8');
+  }
   const metadata: Record<string, unknown> = { ...(template.metadata ?? {}) };
   delete metadata.creationTimestamp;
   metadata.name = ss.metadata?.name ?? target.name;
