@@ -134,6 +134,22 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   if (!flags.fromSpec && !flags.path?.length) throw new KsecError('nothing to generate from', { hint: 'pass --path PREFIX (repeatable) or --from-spec FILE' });
   if (flags.fromSpec && mode === 'find') throw new KsecError('--mode find reads prefixes, not a spec', { hint: 'use --path PREFIX with --mode find' });
   const prefixes = flags.path ?? [];
+  // every flag is checked before any AWS call
+  const generateOptions = {
+    apiVersion,
+    mode,
+    refreshInterval: goDuration(flags.refreshInterval, '--refresh-interval'),
+    creationPolicy: oneOf(flags.creationPolicy, CREATION_POLICIES, '--creation-policy'),
+    deletionPolicy: oneOf(flags.deletionPolicy, DELETION_POLICIES, '--deletion-policy'),
+    templateType: flags.templateType,
+    namespaceFromPath: flags.namespaceFromPath === undefined ? undefined : positiveInt(flags.namespaceFromPath, '--namespace-from-path'),
+    prefixes,
+    stripPrefix: flags.stripPrefix,
+    findRegexp: flags.findRegexp,
+  };
+  if (flags.store) dnsName(flags.store, '--store');
+  if (flags.storeKind) oneOf(flags.storeKind, STORE_KINDS, '--store-kind');
+  namespaceFlag(flags.namespace);
 
   let sources: SecretSource[];
   let specDefaults: { store?: string; storeKind?: string; namespace?: string } = {};
@@ -152,18 +168,9 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   const storeName = flags.store ?? specDefaults.store;
   if (!storeName) throw new KsecError('no store named', { hint: 'pass --store NAME (the ClusterSecretStore or SecretStore to read through)' });
   const result = generateExternalSecrets(sources, {
-    apiVersion,
+    ...generateOptions,
     store: { name: dnsName(storeName, '--store'), kind: oneOf(flags.storeKind ?? specDefaults.storeKind ?? 'ClusterSecretStore', STORE_KINDS, '--store-kind') },
-    mode,
-    refreshInterval: goDuration(flags.refreshInterval, '--refresh-interval'),
-    creationPolicy: oneOf(flags.creationPolicy, CREATION_POLICIES, '--creation-policy'),
-    deletionPolicy: oneOf(flags.deletionPolicy, DELETION_POLICIES, '--deletion-policy'),
-    templateType: flags.templateType,
     namespace: namespaceFlag(flags.namespace ?? specDefaults.namespace),
-    namespaceFromPath: flags.namespaceFromPath === undefined ? undefined : positiveInt(flags.namespaceFromPath, '--namespace-from-path'),
-    prefixes,
-    stripPrefix: flags.stripPrefix,
-    findRegexp: flags.findRegexp,
   });
   for (const w of result.warnings) warn(w);
   if (flags.outputDir) await writeDirectory(flags.outputDir, result.manifests);
