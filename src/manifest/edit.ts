@@ -1,8 +1,16 @@
 /**
  * In-place edits of YAML manifests that keep comments, key order, quoting and
- * the formatting of everything not touched, using the yaml Document API.
+ * the formatting of everything not touched. Two ways:
+ * - text splices (`planSetStrings` + `applySplices`): the source text stays
+ *   byte for byte except the inserted or replaced lines, located through the
+ *   yaml library's node ranges. Preferred: re-printing a document through the
+ *   yaml library changes untouched lines (sequence indentation, flow spacing,
+ *   comment placement, blank lines).
+ * - the yaml Document API (`setString` + `renderEditedYaml`): re-prints the
+ *   edited documents; the fallback for shapes a splice cannot express
+ *   (aliases, merge keys, empty or null maps).
  */
-import { isMap, isScalar, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parse, type Document, type Node, type YAMLMap } from 'yaml';
 import type { ManifestFile } from './read.js';
 
 /** Options that make the yaml library re-print a document as close to its source as it can. */
@@ -18,6 +26,11 @@ export function setString(doc: Document, path: (string | number)[], value: strin
     if (node.value === value) return false;
     node.value = value;
     return true;
+  }
+  // an empty value on the way (`metadata:` with nothing after it) becomes a map
+  for (let i = 1; i < path.length; i++) {
+    const step = doc.getIn(path.slice(0, i), true);
+    if (isScalar(step) && step.value === null) doc.setIn(path.slice(0, i), doc.createNode({}));
   }
   doc.setIn(path, doc.createNode(value));
   return true;
@@ -67,4 +80,180 @@ function fitToOriginal(printed: string, original: string): string {
   if (!hadMarker && body.startsWith('---\n')) body = body.slice(4);
   if (!original.endsWith('\n')) body = body.replace(/\n$/, '');
   return body;
+}
+
+/** Replace `text.slice(start, end)` by `insert`. */
+export interface Splice {
+  start: number;
+  end: number;
+  insert: string;
+}
+
+/** Applies non-overlapping splices; splices at the same offset keep their given order. */
+export function applySplices(text: string, splices: readonly Splice[]): string {
+  const ordered = splices.map((s, i) => ({ s, i })).sort((a, b) => a.s.start - b.s.start || a.i - b.i);
+  let out = '';
+  let cursor = 0;
+  for (const { s } of ordered) {
+    if (s.start < cursor) throw new Error('overlapping splices');
+    out += text.slice(cursor, s.start) + s.insert;
+    cursor = s.end;
+  }
+  return out + text.slice(cursor);
+}
+
+/**
+ * Plans setting string `entries` in the map at `mapPath` of a parsed YAML (or
+ * JSON) document as text splices: existing scalars are replaced in place
+ * (keeping their quoting style), missing keys are inserted together as new
+ * lines before the first key of the nearest existing map (or after the `{`
+ * of a flow map), creating the missing maps on the way. Returns [] when
+ * nothing changes and undefined when the shape needs the Document API.
+ * Merge keys are not resolved: verify the result when the input may use them.
+ */
+export function planSetStrings(
+  doc: Document,
+  text: string,
+  mapPath: (string | number)[],
+  entries: readonly (readonly [string, string])[],
+): Splice[] | undefined {
+  let node: unknown = doc.contents;
+  let parentKey: Node | undefined;
+  let depth = 0;
+  for (; depth < mapPath.length; depth++) {
+    const key = mapPath[depth]!;
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+      next = pair?.value;
+      if (pair) parentKey = pair.key as Node;
+    } else if (isSeq(node) && typeof key === 'number') {
+      next = node.items[key];
+      parentKey = undefined;
+    } else return undefined;
+    if (next === undefined) break;
+    if (isAlias(next) || !(isMap(next) || isSeq(next))) return undefined; // null, scalar or alias where a map belongs
+    node = next;
+  }
+  // A map with a merge key (`<<: *base`) gets explicit keys, which take precedence over merged
+  // ones; a merged map of the same name would be hidden, so callers verify the result.
+  if (!isMap(node) || typeof mapPath[depth] === 'number') return undefined;
+  const missingPath = mapPath.slice(depth) as string[];
+
+  const splices: Splice[] = [];
+  let toInsert = entries;
+  if (missingPath.length === 0) {
+    toInsert = [];
+    for (const entry of entries) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === entry[0]);
+      if (!pair) {
+        toInsert = [...toInsert, entry];
+        continue;
+      }
+      const value = pair.value;
+      if (!isScalar(value) || !value.range) return undefined;
+      if (value.value === entry[1]) continue;
+      if (!['PLAIN', 'QUOTE_SINGLE', 'QUOTE_DOUBLE'].includes(value.type ?? '')) return undefined;
+      const scalar = scalarText(entry[1], value.type === 'QUOTE_SINGLE' ? 'single' : value.type === 'PLAIN' ? 'plain' : 'double');
+      splices.push({ start: value.range[0], end: value.range[1], insert: scalar });
+    }
+  }
+  if (toInsert.length === 0) return splices;
+
+  if (node.flow || node.items.length === 0) {
+    const open = node.range?.[0];
+    if (open === undefined || text[open] !== '{') return undefined;
+    const body = flowEntries(missingPath, toInsert);
+    if (node.items.length === 0) {
+      splices.push({ start: open + 1, end: open + 1, insert: body });
+    } else {
+      // keep a pretty-printed JSON/flow map pretty: a new line in the same indent as the next key
+      const firstKey = node.items[0]!.key as Node | null;
+      const keyStart = firstKey?.range?.[0];
+      if (keyStart === undefined) return undefined;
+      const gap = text.slice(open + 1, keyStart);
+      const newline = gap.lastIndexOf('\n');
+      splices.push(
+        newline >= 0 && /^\s*$/.test(gap)
+          ? { start: open + 1, end: open + 1, insert: `\n${gap.slice(newline + 1)}${body},` }
+          : { start: open + 1, end: open + 1, insert: `${body}, ` },
+      );
+    }
+    return splices;
+  }
+
+  const firstKey = node.items[0]!.key as Node | null;
+  const keyStart = firstKey?.range?.[0];
+  if (keyStart === undefined) return undefined;
+  const keyLine = text.lastIndexOf('\n', keyStart - 1) + 1;
+  const indent = text.slice(keyLine, keyStart);
+  if (!/^ *$/.test(indent)) return undefined; // e.g. `- key:` inside a sequence item
+  const lineStart = aboveLeadingComments(text, keyLine, indent);
+  const step = ' '.repeat(indentStep(node, text, indent.length, parentKey));
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let insert = '';
+  missingPath.forEach((key, i) => {
+    insert += `${indent}${step.repeat(i)}${keyText(key)}:${eol}`;
+  });
+  const entryIndent = indent + step.repeat(missingPath.length);
+  for (const [key, value] of toInsert) insert += `${entryIndent}${keyText(key)}: ${scalarText(value, 'plain')}${eol}`;
+  splices.push({ start: lineStart, end: lineStart, insert });
+  return splices;
+}
+
+/** The document's indentation step: how far this map's keys sit from its parent key, or a child map from this map (default 2). */
+function indentStep(map: YAMLMap, text: string, column: number, parentKey: Node | undefined): number {
+  const parentStart = parentKey?.range?.[0];
+  if (parentStart !== undefined) {
+    const parentColumn = parentStart - (text.lastIndexOf('\n', parentStart - 1) + 1);
+    if (column > parentColumn) return column - parentColumn;
+  }
+  for (const pair of map.items) {
+    const child = pair.value;
+    if (isMap(child) && !child.flow) {
+      const start = (child.items[0]?.key as Node | null)?.range?.[0];
+      if (start === undefined) continue;
+      const childColumn = start - (text.lastIndexOf('\n', start - 1) + 1);
+      if (childColumn > column) return childColumn - column;
+    }
+  }
+  return 2;
+}
+
+/** Moves up over comment lines (at the key's indent) directly above a key, so new keys go above its comment. */
+function aboveLeadingComments(text: string, lineStart: number, indent: string): number {
+  let start = lineStart;
+  while (start > 0) {
+    const previous = text.lastIndexOf('\n', start - 2) + 1;
+    const line = text.slice(previous, start - 1);
+    if (!line.startsWith(`${indent}#`) || previous === start) break;
+    start = previous;
+  }
+  return start;
+}
+
+function flowEntries(path: string[], entries: readonly (readonly [string, string])[]): string {
+  let body = entries.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ');
+  for (let i = path.length - 1; i >= 0; i--) body = `${JSON.stringify(path[i])}: {${body}}`;
+  return body;
+}
+
+/** A block-context key: plain when that reads back as the same string, double-quoted otherwise. */
+function keyText(key: string): string {
+  return scalarText(key, 'plain');
+}
+
+function scalarText(value: string, style: 'plain' | 'single' | 'double'): string {
+  if (style === 'plain' && isPlainSafe(value)) return value;
+  if (style === 'single' && !/[\n\r]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  return JSON.stringify(value);
+}
+
+function isPlainSafe(value: string): boolean {
+  if (!/^[A-Za-z0-9_.\/-]+$/.test(value) || /^[-.]/.test(value)) return false;
+  try {
+    return parse(value) === value;
+  } catch {
+    return false;
+  }
 }
