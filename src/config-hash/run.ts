@@ -1,0 +1,116 @@
+/** The actions behind `ksec checksum` and `ksec checksum annotate`: read, decide, write. */
+import { ExitCode, KsecError } from '../errors.js';
+import { objectRef } from '../manifest/objects.js';
+import { STDIN, objectsOf, readManifestFiles } from '../manifest/read.js';
+import { writeFilesAtomic, writeStdout } from '../manifest/write.js';
+import { progress, warn } from '../cli/ui.js';
+import { applyStamps, describeStale, planStamps } from './annotate.js';
+import { configHash, hashableKind, kustomizeHash, reloaderHash, type ReloaderDigest } from './hash.js';
+
+export interface ListOptions {
+  algorithm?: string;
+  reloaderDigest?: string;
+  output?: string;
+  namespace?: string;
+}
+
+export interface ChecksumLine {
+  kind: string;
+  namespace: string | null;
+  name: string;
+  hash: string;
+}
+
+const ALGORITHMS = ['ksec', 'reloader', 'kustomize'] as const;
+
+export async function runList(inputs: string[], options: ListOptions): Promise<void> {
+  const algorithm = choose(options.algorithm ?? 'ksec', ALGORITHMS, '--algorithm');
+  const digest = choose(options.reloaderDigest ?? 'sha1', ['sha1', 'sha512-256'] as const, '--reloader-digest') as ReloaderDigest;
+  const output = choose(options.output ?? 'text', ['text', 'json'] as const, '--output');
+  checkStdinUse(inputs);
+  const objects = objectsOf(await readManifestFiles(inputs));
+  const lines: ChecksumLine[] = [];
+  for (const entry of objects) {
+    const obj = entry.object;
+    const kind = hashableKind(obj);
+    if (!kind) {
+      if (obj.kind === 'ConfigMap' || obj.kind === 'Secret') {
+        throw new KsecError(`apiVersion ${String(obj.apiVersion)} is not a core ${obj.kind}`, {
+          file: entry.file.path,
+          object: objectRef(obj),
+          hint: 'ConfigMaps and Secrets are apiVersion: v1',
+        });
+      }
+      continue;
+    }
+    if (algorithm !== 'ksec' && kind !== 'ConfigMap' && kind !== 'Secret') continue;
+    let hash: string;
+    try {
+      hash = algorithm === 'ksec' ? configHash(obj) : algorithm === 'reloader' ? reloaderHash(obj, { digest }) : kustomizeHash(obj);
+    } catch (err) {
+      throw err instanceof KsecError ? err.within({ file: entry.file.path }) : err;
+    }
+    lines.push({ kind: obj.kind!, namespace: obj.metadata?.namespace ?? options.namespace ?? null, name: obj.metadata?.name ?? '', hash });
+  }
+  if (lines.length === 0) {
+    throw new KsecError('no ConfigMap or Secret in the inputs', { hint: 'name the files or directories that hold them' });
+  }
+  if (output === 'json') await writeStdout(`${JSON.stringify(lines, null, 2)}\n`);
+  else await writeStdout(lines.map((l) => `${[l.kind, l.namespace, l.name].filter((p) => p !== null).join('/')} ${l.hash}\n`).join(''));
+}
+
+export interface AnnotateRunOptions {
+  check?: boolean;
+  strict?: boolean;
+  namespace?: string;
+}
+
+export async function runAnnotate(inputs: string[], options: AnnotateRunOptions): Promise<void> {
+  checkStdinUse(inputs);
+  const files = await readManifestFiles(inputs);
+  const objects = objectsOf(files);
+  const plan = planStamps(objects, options.namespace === undefined ? {} : { namespace: options.namespace });
+  const missing = plan.stamps.flatMap((s) => s.missing.map((m) => `${s.ref}: references ${m.kind}/${m.name}, which is not in the inputs`));
+  if (options.strict && missing.length > 0) {
+    throw new KsecError(missing[0]!, {
+      file: plan.stamps.find((s) => s.missing.length > 0)!.workload.file.path,
+      hint: `${missing.length > 1 ? `${missing.length - 1} more; ` : ''}include it in the inputs, mark the reference optional: true, or drop --strict`,
+    });
+  }
+  for (const w of plan.warnings) warn(w);
+
+  if (options.check) {
+    const stale = plan.stamps.filter((s) => s.status !== 'ok');
+    if (stale.length > 0) {
+      await writeStdout(stale.map((s) => `${describeStale(s)}\n`).join(''));
+      process.exitCode = ExitCode.findings;
+    } else {
+      process.stderr.write(`${plan.stamps.length} workload(s) up to date\n`);
+    }
+    return;
+  }
+
+  const bar = progress('stamping', plan.stamps.length);
+  const outputs = applyStamps(plan.stamps);
+  bar.done();
+  const fromStdin = files.find((f) => f.path === STDIN);
+  if (fromStdin) await writeStdout(outputs.get(fromStdin) ?? fromStdin.text);
+  const toWrite = [...outputs].filter(([file]) => file.path !== STDIN).map(([file, content]) => ({ path: file.path, content }));
+  await writeFilesAtomic(toWrite);
+  const changed = plan.stamps.filter((s) => s.status !== 'ok').length;
+  process.stderr.write(
+    `stamped ${changed} workload(s)${toWrite.length ? ` in ${toWrite.length} file(s)` : ''}; ${plan.stamps.length - changed} already up to date\n`,
+  );
+}
+
+function choose<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  const v = value.toLowerCase();
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new KsecError(`unknown ${flag} "${value}"`, { hint: `use one of: ${allowed.join(', ')}` });
+  }
+  return v as T;
+}
+
+function checkStdinUse(inputs: string[]): void {
+  if (inputs.filter((i) => i === STDIN).length > 1) throw new KsecError('stdin (-) named twice', { hint: 'name - once' });
+}
