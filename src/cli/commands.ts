@@ -3,10 +3,11 @@
  * import) and loads its implementation inside the action.
  */
 import type { Command } from 'commander';
+import { registerChecksum } from './checksum.js';
 import { registerEso } from './eso.js';
 import { registerScan } from './scan.js';
 import { registerWatch } from './watch.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [registerEso, registerScan, registerWatch];
+export const commandModules: RegisterCommand[] = [registerEso, registerScan, registerWatch, registerChecksum];
