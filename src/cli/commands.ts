@@ -3,6 +3,7 @@
  * import) and loads its implementation inside the action.
  */
 import type { Command } from 'commander';
+import { registerSeal } from './seal.js';
 import { registerChecksum } from './checksum.js';
 import { registerEso } from './eso.js';
 import { registerScan } from './scan.js';
@@ -10,4 +11,4 @@ import { registerWatch } from './watch.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [registerEso, registerScan, registerWatch, registerChecksum];
+export const commandModules: RegisterCommand[] = [registerSeal, registerEso, registerScan, registerWatch, registerChecksum];

@@ -20,6 +20,8 @@ export interface PoolOptions {
   threshold?: number;
   /** jobs per chunk; default 48 */
   chunkSize?: number;
+  /** called with the number of jobs just finished (progress display) */
+  onProgress?: (done: number) => void;
 }
 
 export const DEFAULT_THRESHOLD = 192;
@@ -67,14 +69,21 @@ async function runChunked<J, R>(
   options: PoolOptions,
 ): Promise<R[]> {
   const threads = Math.max(1, options.threads ?? availableParallelism());
-  if (threads === 1 || jobs.length < (options.threshold ?? DEFAULT_THRESHOLD)) return runLocal(jobs);
+  if (threads === 1 || jobs.length < (options.threshold ?? DEFAULT_THRESHOLD)) {
+    const out = runLocal(jobs);
+    options.onProgress?.(jobs.length);
+    return out;
+  }
 
   const size = Math.max(1, options.chunkSize ?? 48);
   const queue: number[] = [];
   for (let start = 0; start < jobs.length; start += size) queue.push(start);
   const results: R[] = new Array<R>(jobs.length);
   const chunkAt = (start: number) => jobs.slice(start, start + size);
-  const store = (start: number, out: R[]) => out.forEach((r, i) => (results[start + i] = r));
+  const store = (start: number, out: R[]) => {
+    out.forEach((r, i) => (results[start + i] = r));
+    options.onProgress?.(out.length);
+  };
 
   const pool = await ensureWorkers(threads - 1);
   const helpers = pool.map((worker) => drain(worker, queue, chunkAt, store, request));

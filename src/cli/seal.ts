@@ -1,0 +1,53 @@
+/**
+ * `ksec seal`: kubeseal's sealing flags, same names, plus many inputs and
+ * several certificates in one run. Flags only; the implementation loads
+ * inside the action (src/seal/run-seal.ts).
+ */
+import type { Command } from 'commander';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerSeal(program: Command): void {
+  program
+    .command('seal')
+    .description('seal Secrets into SealedSecrets (kubeseal-compatible; no cluster needed with --cert)')
+    .argument('[inputs...]', 'Secret files or directories (default: -f, else stdin)')
+    .option('--cert <source>', 'certificate file, http(s) URL or PEM; repeat as NAME=SOURCE to seal for several clusters', collect)
+    .option('--fetch-cert', 'print the controller certificate (from --cert or the cluster) and exit')
+    .option('--controller-name <name>', 'sealed-secrets controller Service name', 'sealed-secrets-controller')
+    .option('--controller-namespace <ns>', 'sealed-secrets controller namespace', 'kube-system')
+    .option('--kubeconfig <file>', 'kubeconfig for fetching the certificate (default: $KUBECONFIG, ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('-f, --secret-file <file>', 'Secret (input) file or directory; repeatable', collect)
+    .option('-o, --format <format>', 'json or yaml (default: json on stdout as kubeseal, yaml for files, else from the -w extension)')
+    .option('-w, --sealed-secret-file <file>', 'write to this file atomically; {cluster} is replaced per --cert')
+    .option('--output-dir <dir>', 'write <name>.sealed.yaml files here (per cluster in <dir>/<cluster>/ with several --cert)')
+    .option('--name <name>', 'name of the sealed secret (required with --raw and strict scope)')
+    .option('-n, --namespace <ns>', 'namespace for Secrets without one; an error when an input names another')
+    .option('--scope <scope>', 'strict, namespace-wide or cluster-wide (default: the input\'s annotations, else strict)')
+    .option('--raw', 'seal one raw value from --from-file or stdin; prints its base64 ciphertext')
+    .option('--from-file <[key=]file>', '(only with --raw) the value to seal', collect)
+    .option('--merge-into <file>', 're-seal only the input\'s keys into this SealedSecret file, in place')
+    .option('--allow-empty-data', 'allow a Secret without data')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ksec seal --cert examples/keys/demo-sealed-secrets.crt -f examples/secrets/app-secret.yaml -o yaml
+  kubectl create secret generic db --from-literal=password=s3cr3t --dry-run=client -o yaml | ksec seal --cert cert.pem -o yaml
+  ksec seal --controller-name sealed-secrets-controller --controller-namespace kube-system -f secret.yaml -w sealed.yaml
+  ksec seal --cert https://sealed-secrets.example.com/v1/cert.pem secrets/        # writes secrets/*.sealed.yaml
+  ksec seal --cert prod=prod.pem --cert stage=stage.pem secrets/ --output-dir sealed/   # sealed/prod/..., sealed/stage/...
+  ksec seal --cert cert.pem -f new-key.yaml --merge-into sealed/db.yaml
+  echo -n s3cr3t | ksec seal --cert cert.pem --raw --name db -n prod
+  ksec seal --fetch-cert > cert.pem
+
+Output: one input file (or stdin) goes to stdout like kubeseal; directories, several inputs and
+--output-dir write <base>.sealed.yaml per input file, all files or none. Exit codes: 0 ok,
+2 bad input (YAML, kind, certificate, namespace), 3 cluster unreachable. See docs/seal.md.`,
+    )
+    .action(async (inputs: string[], opts) => {
+      const { runSeal } = await import('../seal/run-seal.js');
+      await runSeal(inputs, { ...opts, file: opts.secretFile });
+    });
+}
