@@ -14,3 +14,8 @@ export {
   type ManifestFormat,
 } from './manifest/read.js';
 export { render, renderJson, renderYaml, toYaml, writeFileAtomic, writeFilesAtomic } from './manifest/write.js';
+export { decryptSopsFile, parseSopsText, decryptDocument, toPlain, type SopsFormat, type DecryptedSops, type DecryptOptions } from './sops/decrypt.js';
+export { renderSops } from './sops/render.js';
+export { sopsStatus, type SopsStatus, type SopsProblem } from './sops/status.js';
+export { findIdentities } from './sops/keys.js';
+export { parseIdentities, type AgeIdentity } from './sops/age.js';

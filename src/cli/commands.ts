@@ -8,7 +8,8 @@ import { registerChecksum } from './checksum.js';
 import { registerEso } from './eso.js';
 import { registerScan } from './scan.js';
 import { registerWatch } from './watch.js';
+import { registerSops } from './sops.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [registerSeal, registerEso, registerScan, registerWatch, registerChecksum];
+export const commandModules: RegisterCommand[] = [registerSeal, registerEso, registerScan, registerWatch, registerChecksum, registerSops];

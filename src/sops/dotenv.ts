@@ -1,14 +1,18 @@
 /**
- * dotenv as sops reads and writes it: `KEY=value` lines and `#` comments;
- * single- or double-quoted values (only double quotes decode `\n`); unquoted
- * values trimmed. The sops metadata sits in `sops_*` keys, flattened with
+ * dotenv as sops reads and writes it: `KEY=value` lines and `#` comments,
+ * no quoting or trimming, `\n` in a value is a newline. The sops metadata sits in `sops_*` keys, flattened with
  * `__list_N__map_` for nested lists and maps.
  */
 import { KsecError } from '../errors.js';
 import type { SopsMap } from './tree.js';
+import { goFormatFloatF, goFormatFloatG } from './values.js';
 
-const KEY = /^[A-Za-z_]+[A-Za-z0-9_]*$/;
-const WS = new Set([' ', '\t', '\r', '\n']);
+/** sops's ValToString for floats: %G, with a `.0` added when it would read as an int. */
+function goFloatG(x: number): string {
+  const g = goFormatFloatG(x).toUpperCase();
+  if (g.includes('.') || g.includes('E') || !Number.isFinite(x)) return g === 'NAN' ? 'NaN' : g.replace('INF', 'Inf');
+  return goFormatFloatF(x) + '.0';
+}
 
 export interface DotenvDocument {
   branch: SopsMap;
@@ -16,77 +20,24 @@ export interface DotenvDocument {
   metadata: Record<string, unknown> | undefined;
 }
 
+/** sops's line-based reader: empty lines skipped, `#` lines are comments, else KEY=value split at the first `=`. */
 export function parseDotenvTree(text: string, file: string): DotenvDocument {
   const branch: SopsMap = { kind: 'map', items: [] };
   const flat: Record<string, string> = {};
-  let pos = 0;
-  let line = 1;
-  const read = (): string | undefined => {
-    const c = text[pos++];
-    if (c === '\n') line++;
-    return c;
-  };
-  while (pos < text.length) {
-    const c = read()!;
-    if (WS.has(c)) continue;
-    const at = line;
-    if (c === '#') {
-      let out = '';
-      let ws = '';
-      for (let b = read(); b !== undefined && b !== '\n'; b = read()) {
-        if (WS.has(b)) {
-          ws += b;
-          continue;
-        }
-        out += out === '' ? b : ws + b;
-        ws = '';
-      }
-      if (out !== '') branch.items.push({ kind: 'comment', value: out, line: at });
-      continue;
+  text.split('\n').forEach((line, i) => {
+    if (line.length === 0) return;
+    if (line[0] === '#') {
+      branch.items.push({ kind: 'comment', value: line.slice(1), line: i + 1 });
+      return;
     }
-    pos--;
-    let key = '';
-    for (let b = read(); b !== undefined && b !== '='; b = read()) key += b;
-    if (!KEY.test(key)) {
-      throw new KsecError(`invalid dotenv key at line ${at}`, { file, hint: 'keys are letters, digits and _ (not starting with a digit)' });
-    }
-    const value = parseValue(read);
-    if (key.startsWith('sops_')) flat[key.slice(5)] = value.replace(/\\n/g, '\n');
-    else branch.items.push({ kind: 'item', key, value: { kind: 'str', value, line: at }, line: at });
-  }
+    const eq = line.indexOf('=');
+    if (eq < 0) throw new KsecError(`invalid dotenv line ${i + 1}: no =`, { file, hint: 'every line is KEY=value or a # comment' });
+    const key = line.slice(0, eq);
+    const value = line.slice(eq + 1).replace(/\\n/g, '\n');
+    if (key.startsWith('sops_')) flat[key.slice(5)] = value;
+    else branch.items.push({ kind: 'item', key, value: { kind: 'str', value, line: i + 1 }, line: i + 1 });
+  });
   return { branch, metadata: Object.keys(flat).length ? unflatten(flat) : undefined };
-}
-
-function parseValue(read: () => string | undefined): string {
-  const first = read();
-  if (first === undefined) return '';
-  if (first === "'" || first === '"') {
-    let out = '';
-    let escaping = false;
-    for (let b = read(); b !== undefined; b = read()) {
-      if (!escaping && b === first) break;
-      if (!escaping && b === '\\') {
-        escaping = true;
-        continue;
-      }
-      if (escaping && first === '"' && b === 'n') b = '\n';
-      else if (escaping && b !== first) out += '\\';
-      escaping = false;
-      out += b;
-    }
-    return out;
-  }
-  let out = '';
-  let ws = '';
-  for (let b: string | undefined = first; b !== undefined && b !== '\n'; b = read()) {
-    if (WS.has(b)) {
-      ws += b;
-      continue;
-    }
-    out += out === '' ? b : ws + b;
-    ws = '';
-  }
-  return out;
 }
 
 /** Reverses sops's Flatten: `a__list_0__map_b` -> { a: [ { b } ] }. */
@@ -138,7 +89,10 @@ export function emitDotenvTree(branch: SopsMap, file?: string): string {
         text = String(v.value);
         break;
       case 'float':
-        text = String(v.value);
+        text = goFloatG(v.value);
+        break;
+      case 'time':
+        text = v.value.replace(/\.\d+/, '');
         break;
       case 'null':
         text = '<nil>';

@@ -5,7 +5,7 @@
  * json.Indent). Parse errors carry positions only, never text.
  */
 import { KsecError } from '../errors.js';
-import { goJsonFloat } from './values.js';
+import { goJsonFloat, goParseInt } from './values.js';
 import type { SopsMap, SopsNode, SopsScalar } from './tree.js';
 
 export function parseJsonTree(text: string, file: string): SopsMap {
@@ -96,7 +96,9 @@ export function parseJsonTree(text: string, file: string): SopsMap {
         ? { kind: 'bool', value: word === 'true', line: at }
         : word === 'null'
           ? { kind: 'null', line: at }
-          : { kind: 'float', value: Number(word), line: at };
+          : /^-?[0-9]+$/.test(word) && goParseInt(word) !== undefined
+            ? { kind: 'int', value: goParseInt(word)!, line: at }
+            : { kind: 'float', value: Number(word), line: at };
     return scalar;
   };
   const parseObject = (): SopsMap => {
@@ -174,6 +176,8 @@ function scalarJson(node: SopsScalar): string {
       return node.value ? 'true' : 'false';
     case 'bytes':
       return '"' + node.value.toString('base64') + '"';
+    case 'time':
+      return '"' + node.value + '"';
     case 'null':
       return 'null';
   }

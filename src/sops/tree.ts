@@ -13,6 +13,8 @@ export type SopsScalar =
   | { kind: 'float'; value: number; line?: number }
   | { kind: 'bool'; value: boolean; line?: number }
   | { kind: 'bytes'; value: Buffer; line?: number }
+  /** a timestamp, as Go's time.Time.MarshalText prints it (RFC 3339 with nanoseconds) */
+  | { kind: 'time'; value: string; line?: number }
   | { kind: 'null'; line?: number };
 
 export interface SopsComment {
@@ -84,14 +86,29 @@ function walkSeq(seq: SopsSeq, path: string[], stack: string[][], visit: (leaf: 
       comments.push(item.value);
       return visit(item, { path, comments: inner });
     }
-    const value = walkNode(item, path, inner, visit);
-    comments.length = 0;
+    // an encrypted comment inside a sequence is stored as a string item and decrypts to a comment
+    const value = walkNode(item, path, inner, visit, true);
+    if (value.kind !== 'comment') comments.length = 0;
     return value;
   });
   return { kind: 'seq', items };
 }
 
-function walkNode(node: SopsNode, path: string[], stack: string[][], visit: (leaf: Leaf, ctx: WalkContext) => Leaf): SopsNode {
+function walkNode(
+  node: SopsNode,
+  path: string[],
+  stack: string[][],
+  visit: (leaf: Leaf, ctx: WalkContext) => Leaf,
+  inSeq: true,
+): SopsNode | SopsComment;
+function walkNode(node: SopsNode, path: string[], stack: string[][], visit: (leaf: Leaf, ctx: WalkContext) => Leaf): SopsNode;
+function walkNode(
+  node: SopsNode,
+  path: string[],
+  stack: string[][],
+  visit: (leaf: Leaf, ctx: WalkContext) => Leaf,
+  inSeq = false,
+): SopsNode | SopsComment {
   switch (node.kind) {
     case 'map':
       return walkMap(node, path, stack, visit);
@@ -101,7 +118,7 @@ function walkNode(node: SopsNode, path: string[], stack: string[][], visit: (lea
       return node;
     default: {
       const out = visit(node, { path, comments: stack.map((c) => [...c]) });
-      if (out.kind === 'comment') throw new Error('a value cannot become a comment');
+      if (out.kind === 'comment' && !inSeq) return { kind: 'str', value: out.value, line: node.line };
       return out;
     }
   }

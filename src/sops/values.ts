@@ -84,6 +84,11 @@ export function decryptValue(text: string, key: Buffer, additionalData: string):
     }
     case 'bytes':
       return { kind: 'bytes', value: plain };
+    case 'time': {
+      const t = normalizeRfc3339(s);
+      if (t === undefined) throw new ValueError('holds an invalid timestamp', 'type');
+      return { kind: 'time', value: t };
+    }
     case 'comment':
       return { kind: 'comment', value: s };
     default:
@@ -104,9 +109,35 @@ export function macBytes(leaf: SopsScalar): Buffer {
       return Buffer.from(leaf.value ? 'True' : 'False', 'latin1');
     case 'bytes':
       return leaf.value;
+    case 'time':
+      return Buffer.from(leaf.value, 'latin1');
     case 'null':
       return Buffer.alloc(0);
   }
+}
+
+/**
+ * A timestamp as Go's time.Time.MarshalText prints it (RFC 3339, fractional
+ * seconds without trailing zeros, Z for a zero offset); undefined if `s` is
+ * not one of the forms yaml.v3 or UnmarshalText accept. Date-only and
+ * zone-less forms are UTC.
+ */
+export function normalizeRfc3339(s: string): string | undefined {
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?(Z|z|[+-]\d{2}:\d{2}))|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d+)?))?$/.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, t, h1, mi1, s1, f1, zone, h2, mi2, s2, f2] = m;
+  const hour = Number(t ? h1 : (h2 ?? 0));
+  const minute = Number(t ? mi1 : (mi2 ?? 0));
+  const second = Number(t ? s1 : (s2 ?? 0));
+  const frac = (t ? f1 : f2) ?? '';
+  const month = Number(mo);
+  const day = Number(d);
+  const date = new Date(Date.UTC(Number(y), month - 1, day));
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const nanos = frac.slice(1, 10).replace(/0+$/, '');
+  const z = !zone || /^(z|[+-]00:00)$/i.test(zone) ? 'Z' : zone;
+  return `${y}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${nanos ? '.' + nanos : ''}${z}`;
 }
 
 const INT64_MIN = -(2n ** 63n);

@@ -17,6 +17,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { KsecError } from '../errors.js';
+import { normalizeRfc3339 } from './values.js';
 import type { SopsComment, SopsMap, SopsNode, SopsScalar } from './tree.js';
 
 export interface YamlDocuments {
@@ -75,6 +76,10 @@ export function resolvePlain(text: string, line?: number): SopsScalar {
     case '.NaN':
     case '.NAN':
       return { kind: 'float', value: NaN, line };
+  }
+  if (/^[0-9]/.test(text)) {
+    const time = /^[0-9]{4}-/.test(text) ? normalizeRfc3339(text) : undefined;
+    if (time !== undefined) return { kind: 'time', value: time, line };
   }
   if (/^[-+0-9.]/.test(text)) {
     const plain = text.replace(/_/g, '');
