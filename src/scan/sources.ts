@@ -261,7 +261,7 @@ async function* catFile(
         yield {
           path: ref.path,
           content,
-          blob: parts[0],
+          ...(ref.name.startsWith(':') ? {} : { blob: parts[0] }),
           commit: ref.commit,
           readRelative: relativeReader ? relativeReader(ref.path) : unknown,
         };
