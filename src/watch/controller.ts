@@ -11,7 +11,7 @@ import { statusMessage } from './kube.js';
 import type { Logger } from './log.js';
 import { Reflector, type ChangeEvent, type RawObject } from './informer.js';
 import { LeaderElector } from './leader.js';
-import { WatchMetrics } from './metrics.js';
+import { CollectedGauge, WatchMetrics } from './metrics.js';
 import {
   decide,
   isManaged,
@@ -71,6 +71,7 @@ export class Watcher {
   private readonly o: WatchOptions;
   private readonly log: Logger;
   private readonly reflectors: Reflector<unknown>[] = [];
+  private readonly named: { resource: string; reflector: Reflector<unknown> }[] = [];
   private readonly configs = new Map<string, NamespaceConfigs>();
   private readonly workloads = new Map<string, WorkloadRecord>();
   private readonly refIndex = new Map<string, Set<string>>();
@@ -135,7 +136,8 @@ export class Watcher {
     };
     if (this.o.namespaceSelector) {
       this.allowedNamespaces = new Set();
-      this.reflectors.push(
+      this.add(
+        'namespaces',
         new Reflector<true>({
           ...common,
           path: collectionPath(NAMESPACE_TYPE),
@@ -150,7 +152,8 @@ export class Watcher {
     for (const ns of scopes) {
       for (const t of configTypes) {
         const kind = t.kind as ConfigKind;
-        this.reflectors.push(
+        this.add(
+          t.plural,
           new Reflector<ConfigRecord>({
             ...common,
             path: collectionPath(t, ns),
@@ -166,7 +169,8 @@ export class Watcher {
         );
       }
       for (const t of this.workloadTypes) {
-        this.reflectors.push(
+        this.add(
+          t.plural,
           new Reflector<WorkloadRecord>({
             ...common,
             path: collectionPath(t, ns),
@@ -178,6 +182,11 @@ export class Watcher {
         );
       }
     }
+    this.metrics.cached = new CollectedGauge('ksec_watch_cached_objects', 'Objects held in the caches (compact records), by resource.', () => {
+      const counts = new Map<string, number>();
+      for (const { resource, reflector } of this.named) counts.set(resource, (counts.get(resource) ?? 0) + reflector.size);
+      return [...counts].map(([resource, n]) => [{ resource }, n]);
+    });
     const loops: Promise<void>[] = this.reflectors.map((r) => r.run(signal));
     if (this.o.leaderElect) {
       const namespace = this.o.leaseNamespace ?? this.client.namespace ?? 'default';
@@ -208,6 +217,11 @@ export class Watcher {
     await Promise.all(loops);
     this.scheduler.stop();
     for (const t of this.resumeTimers.values()) clearTimeout(t);
+  }
+
+  private add(resource: string, reflector: Reflector<unknown>): void {
+    this.reflectors.push(reflector);
+    this.named.push({ resource, reflector });
   }
 
   private checkSynced(): void {

@@ -195,8 +195,26 @@ export class Reflector<T> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
+    const inactivity = this.o.inactivityMs ?? 120_000;
+    let silent: Error | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    // one timer covers both a response that never starts and a stream that goes quiet
+    const arm = (onFire: () => void) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        silent = new Error(`no data for ${inactivity} ms (half-open connection?)`);
+        onFire();
+      }, inactivity);
+    };
     try {
-      const { status, stream } = await this.o.client.stream(path, { signal: controller.signal });
+      arm(() => controller.abort());
+      let opened;
+      try {
+        opened = await this.o.client.stream(path, { signal: controller.signal });
+      } catch (err) {
+        throw silent ?? err;
+      }
+      const { status, stream } = opened;
       if (status !== 200) {
         const chunks: Buffer[] = [];
         for await (const c of stream) chunks.push(c as Buffer);
@@ -204,32 +222,27 @@ export class Reflector<T> {
         if (status === 410) throw new ExpiredError('410 Gone');
         throw httpError(status, body, stream.headers['retry-after']);
       }
-      const inactivity = this.o.inactivityMs ?? 120_000;
       let received = false;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          stream.destroy(new Error(`no data for ${inactivity} ms (half-open connection?)`));
-        }, inactivity);
-      };
-      arm();
+      const rearm = () => arm(() => stream.destroy(silent));
+      rearm();
       const parser = new NdjsonParser();
       try {
         for await (const chunk of stream) {
-          arm();
+          rearm();
           for (const line of parser.push(chunk as Buffer)) {
             received = true;
             this.apply(line);
           }
         }
         for (const line of parser.end()) this.apply(line);
+      } catch (err) {
+        throw silent ?? err;
       } finally {
-        clearTimeout(timer);
         stream.destroy();
       }
       return received;
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
     }
   }

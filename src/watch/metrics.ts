@@ -52,6 +52,19 @@ export class Gauge extends Counter {
   }
 }
 
+/** A gauge whose labelled values are read at scrape time. */
+export class CollectedGauge implements Family {
+  readonly type = 'gauge' as const;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => Array<[Labels, number]>,
+  ) {}
+  render(): string[] {
+    return this.read().map(([labels, value]) => `${this.name}${labelText(labels)} ${value}`);
+  }
+}
+
 export class Histogram implements Family {
   readonly type = 'histogram' as const;
   private readonly counts: number[];
@@ -91,8 +104,11 @@ export class WatchMetrics {
     [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
 
+  /** objects held in the caches, by resource (hashes and references only) */
+  cached: CollectedGauge = new CollectedGauge('ksec_watch_cached_objects', 'Objects held in the caches (compact records), by resource.', () => []);
+
   render(): string {
-    const families: Family[] = [this.reloads, this.events, this.relists, this.queueDepth, this.leader, this.apiRequests, this.latency];
+    const families: Family[] = [this.reloads, this.events, this.relists, this.queueDepth, this.leader, this.apiRequests, this.latency, this.cached];
     const out: string[] = [];
     for (const f of families) {
       out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.render());

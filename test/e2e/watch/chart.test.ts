@@ -1,0 +1,76 @@
+/** The Helm chart: helm lint, and helm template | kubeconform -strict against the bed apiserver's own schemas. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { testbed, type Testbed } from '../testbed/env.js';
+import { REPO_ROOT } from '../../helpers/run-ksec.js';
+import { CHART, renderChart, schemasFromApiserver } from './chart.js';
+
+let bed: Testbed;
+let schemas: string;
+
+beforeAll(async () => {
+  bed = testbed();
+  schemas = await schemasFromApiserver(bed);
+});
+
+async function kubeconform(text: string, extra: string[] = []) {
+  return bed.exec('kubeconform', ['-strict', '-summary', '-schema-location', `${schemas}/{{ .ResourceKind }}{{ .KindSuffix }}.json`, ...extra, '-'], { input: text });
+}
+
+describe('deploy/helm/ksec-watch', () => {
+  it('passes helm lint (also --strict)', async () => {
+    const { stdout } = await bed.exec('helm', ['lint', '--strict', CHART]);
+    expect(stdout).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+  });
+
+  it('renders valid manifests (kubeconform -strict) with the default values and with every option on', async () => {
+    const plain = await renderChart(bed, 'ksec', 'ksec-system');
+    const r1 = await kubeconform(plain.text);
+    expect(r1.stdout).toMatch(/Invalid: 0, Errors: 0/);
+    const kinds = plain.docs.map((d) => d.kind).sort();
+    expect(kinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+
+    const full = await renderChart(bed, 'ksec', 'ksec-system', [
+      'metrics.serviceMonitor.enabled=true',
+      'argoRollouts.enabled=true',
+      'watch.namespaceSelector=team=a',
+      'watch.namespaces={a,b}',
+      'watch.reloadStrategy=env-vars',
+      'watch.autoReloadAll=true',
+      'watch.resourcesToIgnore={secrets}',
+    ]);
+    // ServiceMonitor is a CRD the apiserver does not serve: its schema is skipped, the rest stays strict
+    const r2 = await kubeconform(full.text, ['-skip', 'ServiceMonitor']);
+    expect(r2.stdout).toMatch(/Invalid: 0, Errors: 0/);
+    const role = full.docs.find((d) => d.kind === 'ClusterRole');
+    expect(JSON.stringify(role.rules)).not.toContain('secrets');
+    expect(JSON.stringify(role.rules)).toContain('rollouts');
+    expect(JSON.stringify(role.rules)).toContain('namespaces');
+  });
+
+  it('follows the production practices: non-root, read-only root fs, probes, resources, PDB, minimal RBAC', async () => {
+    const { docs } = await renderChart(bed, 'ksec', 'ksec-system');
+    const dep = docs.find((d) => d.kind === 'Deployment');
+    const pod = dep.spec.template.spec;
+    const c = pod.containers[0];
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+    expect(c.resources.requests).toBeDefined();
+    expect(c.resources.limits.memory).toBeDefined();
+    expect(c.args).toContain('--leader-elect');
+    expect(c.env.map((e: any) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']));
+    const role = docs.find((d) => d.kind === 'ClusterRole');
+    const verbs = new Set(role.rules.flatMap((r: any) => r.verbs));
+    expect([...verbs].sort()).toEqual(['create', 'get', 'list', 'patch', 'watch']);
+    for (const r of role.rules) {
+      if (r.resources.includes('configmaps')) expect(r.verbs).toEqual(['get', 'list', 'watch']);
+      if (r.resources.includes('events')) expect(r.verbs).toEqual(['create']);
+    }
+    const dockerfile = readFileSync(join(REPO_ROOT, 'deploy/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^USER 65532:65532$/m);
+    expect(dockerfile).toMatch(/ENTRYPOINT \[.*"watch"\]/);
+  });
+});

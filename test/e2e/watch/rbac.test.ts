@@ -1,0 +1,79 @@
+/**
+ * The watcher runs with exactly the chart's RBAC: the rendered ServiceAccount,
+ * ClusterRole, Role and bindings are created in the bed, a real token comes
+ * from the TokenRequest API, and the watcher (with leader election) rolls a
+ * workload with it and hits no 403; the same token cannot read Pods.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testbed, type Testbed } from '../testbed/env.js';
+import { ANN } from '../../../src/watch/policy.js';
+import { WatcherProcess, deployment, envFrom, eventually, kube } from './helpers.js';
+import { renderChart } from './chart.js';
+import https from 'node:https';
+
+let bed: Testbed;
+let k: ReturnType<typeof kube>;
+let ns: string;
+let w: WatcherProcess | undefined;
+const clusterScoped: string[] = [];
+
+const PATHS: Record<string, (ns: string) => string> = {
+  ServiceAccount: (n) => `/api/v1/namespaces/${n}/serviceaccounts`,
+  ClusterRole: () => '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+  ClusterRoleBinding: () => '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+  Role: (n) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${n}/roles`,
+  RoleBinding: (n) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${n}/rolebindings`,
+};
+
+function getWithToken(path: string, token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    https.get(new URL(path, bed.apiserverUrl), { ca: bed.caPem, headers: { authorization: `Bearer ${token}` } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  bed = testbed();
+  k = kube(bed);
+  ns = await k.namespace('watch-rbac');
+  const { docs } = await renderChart(bed, ns, ns);
+  for (const d of docs) {
+    const path = PATHS[d.kind];
+    if (!path) continue;
+    await k.ok('POST', path(ns), d);
+    if (d.kind.startsWith('Cluster')) clusterScoped.push(`${path(ns)}/${d.metadata.name}`);
+  }
+  await k.configMap(ns, 'cfg', { k: 'v1' });
+  await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('app', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('cfg') }));
+});
+
+afterAll(async () => {
+  await w?.stop('SIGKILL');
+  for (const p of clusterScoped) await bed.request('DELETE', p);
+  if (ns) await k.deleteNamespace(ns);
+});
+
+describe('ksec watch with the chart RBAC only', () => {
+  it('lists, watches, elects, patches and records events with the service account token, and no more', async () => {
+    const sa = `${ns}-ksec-watch`.slice(0, 63);
+    const token = await bed.serviceAccountToken(ns, sa, 3600);
+    const kubeconfig = bed.kubeconfigForToken(token, { namespace: ns });
+    w = new WatcherProcess(['--kubeconfig', kubeconfig, '--leader-elect', '--debounce', '0s', '--namespaces', ns], { POD_NAMESPACE: ns, POD_NAME: 'rbac-watcher' });
+    await w.waitFor('became leader');
+    await w.waitFor('full evaluation');
+    await k.setData(ns, 'configmaps', 'cfg', { k: 'v2' });
+    await eventually(
+      async () => Number((await k.get(`/apis/apps/v1/namespaces/${ns}/deployments/app`)).metadata.generation),
+      (g) => g === 2,
+      30_000,
+      'rollout with the service account',
+    );
+    const events = await k.get(`/api/v1/namespaces/${ns}/events`);
+    expect(events.items.some((e: any) => e.reason === 'Reloaded')).toBe(true);
+    expect(w.raw).not.toMatch(/forbidden|HTTP 403/i);
+    // nothing more: the same token cannot read pods or delete deployments
+    expect(await getWithToken(`/api/v1/namespaces/${ns}/pods`, token)).toBe(403);
+  });
+});
