@@ -299,11 +299,15 @@ const SEMICOLON = Buffer.from(';');
  * an absent field is "" (binaryData/stringData are left out unless they are
  * maps), keys sorted; then sha256, hex, the first 10 characters with
  * 0→g 1→h 3→k a→m e→t so the suffix never looks like a number or word.
- * `name` is the name before the suffix.
+ *
+ * `name` is always "": kustomize reads it with `yaml.Lookup("metadata/name")`,
+ * which looks for one field literally called "metadata/name" and finds none.
+ * So the suffix depends on content (and type) only — verified against the
+ * real `kustomize build` (test/e2e/checksum).
  */
 export function kustomizeHash(obj: KubeObject): string {
   const kind = hashableKind(obj);
-  const name = obj.metadata?.name ?? '';
+  const name = '';
   const fieldValue = (holder: Record<string, unknown>, key: string): unknown => {
     const v = holder[key];
     return v === undefined || v === null ? '' : v;
