@@ -19,3 +19,6 @@ export { renderSops } from './sops/render.js';
 export { sopsStatus, type SopsStatus, type SopsProblem } from './sops/status.js';
 export { findIdentities } from './sops/keys.js';
 export { parseIdentities, type AgeIdentity } from './sops/age.js';
+export { configHash, reloaderHash, kustomizeHash, combinedHash, producedObject, type HashEntry, type ReloaderDigest } from './config-hash/hash.js';
+export { podTemplateOf, findReferences, type ConfigReference, type PodTemplate } from './config-hash/references.js';
+export { planStamps, applyStamps, annotateFiles, STAMP_ANNOTATION, SOURCES_ANNOTATION, type WorkloadStamp } from './config-hash/annotate.js';
