@@ -22,3 +22,16 @@ export { parseIdentities, type AgeIdentity } from './sops/age.js';
 export { configHash, reloaderHash, kustomizeHash, combinedHash, producedObject, type HashEntry, type ReloaderDigest } from './config-hash/hash.js';
 export { podTemplateOf, findReferences, type ConfigReference, type PodTemplate } from './config-hash/references.js';
 export { planStamps, applyStamps, annotateFiles, STAMP_ANNOTATION, SOURCES_ANNOTATION, type WorkloadStamp } from './config-hash/annotate.js';
+export { hybridEncrypt, hybridDecrypt, parseHybridCiphertext, type HybridParts } from './seal/hybrid.js';
+export { scopeOf, labelFor, annotationsFor, parseScope, withScopeAnnotations, type SealingScope } from './seal/scope.js';
+export {
+  loadCertificate,
+  parseCertificate,
+  publicKeyFingerprint,
+  fetchControllerCertificate,
+  type SealingCertificate,
+  type ControllerRef,
+} from './seal/cert.js';
+export { sealSecret, sealRaw, mergeInto, prepareSeal, finishSeal, type SealOptions, type SealPlan, type MergeResult } from './seal/sealed-secret.js';
+export { renderSealedSecrets, renderSealedSecretJson, renderSealedSecretYaml } from './seal/layout.js';
+export { encryptMany, decryptMany, closePool, type EncryptJob, type DecryptJob, type DecryptResult, type PoolOptions } from './seal/pool.js';
