@@ -1,0 +1,143 @@
+/** `ksec scan` as a user runs it (the built CLI): exit codes, formats, SARIF schema, no values anywhere. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { ALL_RULES } from '../../../src/scan/rules/index.js';
+import { runKsec } from '../../helpers/run-ksec.js';
+import { assertNoSecrets } from './canary.js';
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/scan/', import.meta.url));
+const CORPUS = join(FIXTURES, 'corpus');
+
+function sarifValidator() {
+  const schema = JSON.parse(readFileSync(join(FIXTURES, 'sarif-2.1.0-rtm.5.schema.json'), 'utf8')) as Record<string, unknown>;
+  delete schema.$schema; // draft-04 header; the keywords it uses validate the same under ajv's default draft
+  delete schema.id;
+  const ajv = new Ajv.default({ strict: false, allErrors: true, unicodeRegExp: false });
+  return ajv.compile(schema);
+}
+
+describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
+  it('exits 1 on findings and prints file:line:col, rule and message', async () => {
+    const r = await runKsec(['scan', 'k8s-secret/string-data.yaml'], { cwd: CORPUS });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      'k8s-secret/string-data.yaml:7:3: critical k8s-secret-plaintext: stringData.password holds a plaintext value; seal it (ksec seal) or move it to SOPS or an ExternalSecret\n',
+    );
+    expect(r.stderr).toContain('1 finding (1 critical) in 1 file');
+  });
+
+  it('exits 0 on a clean tree and below --fail-on', async () => {
+    expect((await runKsec(['scan', 'sealed-secret/valid.yaml', 'eso/external-secret.yaml'], { cwd: CORPUS })).code).toBe(0);
+    expect((await runKsec(['scan', 'antipatterns', '--rules', 'antipatterns', '--fail-on', 'high'], { cwd: CORPUS })).code).toBe(0);
+    expect((await runKsec(['scan', 'antipatterns', '--rules', 'antipatterns'], { cwd: CORPUS })).code).toBe(1);
+  });
+
+  it('exits 2 when a file is malformed, after scanning the rest', async () => {
+    const r = await runKsec(['scan', join(FIXTURES, 'malformed'), join(CORPUS, 'k8s-secret/data.yaml')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('data.yaml:9:3');
+    expect(r.stderr).toMatch(/broken-secret\.yaml: invalid YAML at line 6/);
+    expect(r.stderr).toMatch(/truncated\.json: invalid JSON/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    assertNoSecrets(r.stdout + r.stderr);
+  });
+
+  it('exits 2 with one line for bad usage', async () => {
+    const missing = await runKsec(['scan', 'no/such/dir']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect((await runKsec(['scan', '--staged', '.'])).code).toBe(2);
+    expect((await runKsec(['scan', '--rules', 'bogus'])).code).toBe(2);
+  });
+
+  it('writes valid SARIF 2.1.0 for the whole corpus, with the fields GitHub code scanning needs', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ksec-sarif-')), 'ksec.sarif');
+    const r = await runKsec(['scan', '.', '--rules', 'all', '--format', 'sarif', '-o', out], { cwd: CORPUS });
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe('');
+    const text = readFileSync(out, 'utf8');
+    assertNoSecrets(text);
+    const log = JSON.parse(text);
+    const validate = sarifValidator();
+    expect(validate({ version: '2.1.0', runs: [{ results: [] }] })).toBe(false); // no tool: the schema bites
+    expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const run = log.runs[0];
+    expect(run.tool.driver.name).toBe('ksec');
+    for (const rule of run.tool.driver.rules) {
+      expect(Number(rule.properties['security-severity'])).toBeGreaterThan(0);
+      expect(rule.shortDescription.text).toBeTruthy();
+      expect(rule.fullDescription.text).toBeTruthy();
+    }
+    for (const result of run.results) {
+      const loc = result.locations[0].physicalLocation;
+      expect(loc.artifactLocation.uri).not.toMatch(/^\/|\\/);
+      expect(loc.region.startLine).toBeGreaterThan(0);
+      expect(result.partialFingerprints['ksecFingerprint/v1']).toMatch(/^[0-9a-f]{32}$/);
+      expect(run.tool.driver.rules[result.ruleIndex].id).toBe(result.ruleId);
+    }
+  });
+
+  it('prints JSON and JUnit without values', async () => {
+    const json = await runKsec(['scan', '.', '--format', 'json'], { cwd: CORPUS });
+    expect(json.code, json.stderr).toBe(1);
+    const parsed = JSON.parse(json.stdout);
+    expect(parsed.summary.findings).toBe(parsed.findings.length);
+    expect(Object.keys(parsed.findings[0])).toEqual(expect.arrayContaining(['rule', 'severity', 'file', 'line', 'column', 'message', 'fingerprint']));
+    assertNoSecrets(json.stdout + json.stderr);
+    const junit = await runKsec(['scan', '.', '--format', 'junit'], { cwd: CORPUS });
+    expect(junit.stdout).toMatch(/^<\?xml version="1.0"/);
+    expect(junit.stdout).toContain(`failures="${parsed.findings.length}"`);
+    assertNoSecrets(junit.stdout);
+  });
+
+  it('writes a baseline that makes the next scan pass', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-bl-'));
+    const baseline = join(dir, 'baseline.json');
+    expect((await runKsec(['scan', '.', '--write-baseline', baseline], { cwd: CORPUS })).code).toBe(0);
+    assertNoSecrets(readFileSync(baseline, 'utf8'));
+    const again = await runKsec(['scan', '.', '--baseline', baseline], { cwd: CORPUS });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/no findings.*allowed/);
+  });
+
+  it('runs as a pre-commit hook on the staged files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-hook-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd: dir });
+    git('init', '-q');
+    writeFileSync(join(dir, 'ok.yaml'), 'kind: ConfigMap\ndata: {a: b}\n');
+    git('add', 'ok.yaml');
+    expect((await runKsec(['scan', '--staged'], { cwd: dir })).code).toBe(0);
+    writeFileSync(join(dir, 's.yaml'), 'kind: Secret\napiVersion: v1\nstringData: {pw: demo-CANARY-h1}\n');
+    git('add', 's.yaml');
+    const r = await runKsec(['scan', '--staged'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^s\.yaml:3:14: critical k8s-secret-plaintext/);
+  });
+
+  it('validates SealedSecrets against the sealing key when given one', async () => {
+    const key = fileURLToPath(new URL('../../../examples/keys/demo-sealed-secrets.key', import.meta.url));
+    const cert = fileURLToPath(new URL('../../../examples/keys/demo-sealed-secrets.crt', import.meta.url));
+    expect((await runKsec(['scan', 'sealed-secret/valid.yaml', '--key', key, '--cert', cert], { cwd: CORPUS })).code).toBe(0);
+    // moved to another namespace: the strict-scope label no longer matches, so it will not decrypt
+    const moved = join(mkdtempSync(join(tmpdir(), 'ksec-ss-')), 'moved.yaml');
+    writeFileSync(moved, readFileSync(join(CORPUS, 'sealed-secret/valid.yaml'), 'utf8').replaceAll('namespace: payments', 'namespace: other'));
+    const r = await runKsec(['scan', moved, '--key', key]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('sealed-secret-invalid');
+    expect((await runKsec(['scan', moved])).code).toBe(0); // structurally fine without the key
+  });
+
+  it('shows every flag with examples in --help and lists the rules', async () => {
+    const help = await runKsec(['scan', '--help']);
+    for (const flag of ['--staged', '--since', '--history', '--format', '--output', '--fail-on', '--rules', '--baseline', '--write-baseline', '--cert', '--key', '--max-file-size', '--list-rules', 'Examples:']) {
+      expect(help.stdout).toContain(flag);
+    }
+    const rules = await runKsec(['scan', '--list-rules', '--rules', 'all']);
+    expect(rules.stdout.trim().split('\n')).toHaveLength(ALL_RULES.length);
+  });
+});

@@ -1,0 +1,164 @@
+/** Git sources on real repositories built in temp dirs: staged, range, history (rewritten and deleted files). */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { IgnoreRules } from '../../../src/scan/ignore.js';
+import { scan } from '../../../src/scan/scan.js';
+import { historySource, pathSource, rangeSource, stagedSource, type Source } from '../../../src/scan/sources.js';
+import { KsecError } from '../../../src/errors.js';
+
+const secret = (name: string, value: string) =>
+  `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\nstringData:\n  password: ${value}\n`;
+const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n`;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function repo(): { dir: string; git: (...args: string[]) => string; write: (path: string, text: string) => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'ksec-scan-git-'));
+  dirs.push(dir);
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
+  git('init', '-q', '-b', 'main');
+  const write = (path: string, text: string) => {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  };
+  return { dir, git, write };
+}
+
+async function files(source: Source) {
+  const out: { path: string; blob?: string; commit?: string }[] = [];
+  for await (const f of source.files) out.push({ path: f.path, blob: f.blob, commit: f.commit });
+  return out;
+}
+
+describe('path source', { timeout: 20_000 }, () => {
+  it('honours .gitignore inside a work tree (tracked and untracked files)', async () => {
+    const r = repo();
+    r.write('.gitignore', 'ignored/\n*.local.yaml\n');
+    r.write('a.yaml', configMap('a'));
+    r.write('ignored/s.yaml', secret('x', 'demo-CANARY-g1'));
+    r.write('dev.local.yaml', secret('y', 'demo-CANARY-g2'));
+    r.write('sub/new.yaml', secret('z', 'demo-CANARY-g3'));
+    r.git('add', '.gitignore', 'a.yaml');
+    r.git('commit', '-qm', 'one');
+    const listed = (await files(await pathSource(['.'], { cwd: r.dir }))).map((f) => f.path).sort();
+    expect(listed).toEqual(['.gitignore', 'a.yaml', 'sub/new.yaml']);
+  });
+
+  it('honours .gitignore files outside a work tree, with negation and nested files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-scan-plain-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'a/b'), { recursive: true });
+    writeFileSync(join(dir, '.gitignore'), '*.env\n!keep.env\nbuild/\n');
+    writeFileSync(join(dir, 'a/.gitignore'), 'b/secret.yaml\n');
+    for (const p of ['x.env', 'keep.env', 'a/b/secret.yaml', 'a/b/ok.yaml', 'a/c.yaml']) writeFileSync(join(dir, p), 'x');
+    mkdirSync(join(dir, 'build'));
+    writeFileSync(join(dir, 'build/out.yaml'), 'x');
+    const listed = (await files(await pathSource([dir], { cwd: dir }))).map((f) => f.path.slice(dir.length + 1)).sort();
+    expect(listed).toEqual(['.gitignore', 'a/.gitignore', 'a/b/ok.yaml', 'a/c.yaml', 'keep.env']);
+  });
+
+  it('skips .ksecignore paths', async () => {
+    const r = repo();
+    r.write('fixtures/s.yaml', secret('x', 'demo-CANARY-g4'));
+    r.write('app/s.yaml', secret('y', 'demo-CANARY-g5'));
+    const ignore = new IgnoreRules().add('fixtures/\n');
+    const result = await scan(await pathSource(['.'], { cwd: r.dir, ignore }));
+    expect(result.findings.map((f) => f.file)).toEqual(['app/s.yaml']);
+  });
+});
+
+describe('--staged', { timeout: 20_000 }, () => {
+  it('scans the index, not the work tree, and only added/modified files', async () => {
+    const r = repo();
+    r.write('keep.yaml', configMap('keep'));
+    r.write('gone.yaml', secret('old', 'demo-CANARY-g6'));
+    r.git('add', '.');
+    r.git('commit', '-qm', 'base');
+    r.write('new.yaml', secret('new', 'demo-CANARY-g7'));
+    r.git('add', 'new.yaml');
+    r.write('new.yaml', configMap('fixed-in-worktree-only')); // the commit would still hold the secret
+    r.write('unstaged.yaml', secret('u', 'demo-CANARY-g8'));
+    r.git('rm', '-q', 'gone.yaml');
+    const result = await scan(await stagedSource({ cwd: r.dir }));
+    expect(result.files).toBe(1);
+    expect(result.findings.map((f) => [f.file, f.rule, f.line])).toEqual([['new.yaml', 'k8s-secret-plaintext', 6]]);
+  });
+
+  it('works from a subdirectory and reads kustomize env files from the index', async () => {
+    const r = repo();
+    r.write('k/kustomization.yaml', 'secretGenerator:\n  - name: app\n    envs: [app.env]\n');
+    r.write('k/app.env', 'PASSWORD=demo-CANARY-g9\n');
+    r.git('add', '.');
+    const result = await scan(await stagedSource({ cwd: join(r.dir, 'k') }));
+    expect(result.findings.map((f) => [f.file, f.rule])).toEqual([['k/kustomization.yaml', 'kustomize-secret-file']]);
+  });
+
+  it('is an error outside a repository', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-scan-norepo-'));
+    dirs.push(dir);
+    await expect(stagedSource({ cwd: dir })).rejects.toThrow(KsecError);
+  });
+});
+
+describe('--since', { timeout: 20_000 }, () => {
+  it('scans every blob the range introduced, even when a later commit removed it', async () => {
+    const r = repo();
+    r.write('base.yaml', secret('base', 'demo-CANARY-g10')); // before the range: not scanned
+    r.git('add', '.');
+    r.git('commit', '-qm', 'base');
+    r.git('branch', 'base');
+    r.write('leak.yaml', secret('leak', 'demo-CANARY-g11'));
+    r.git('add', '.');
+    r.git('commit', '-qm', 'leak');
+    const leakCommit = r.git('rev-parse', 'HEAD').trim();
+    r.git('rm', '-q', 'leak.yaml');
+    r.write('ok.yaml', configMap('ok'));
+    r.git('add', '.');
+    r.git('commit', '-qm', 'remove the leak');
+    const result = await scan(await rangeSource('base', { cwd: r.dir }));
+    expect(result.files).toBe(2);
+    expect(result.findings.map((f) => [f.file, f.commit])).toEqual([['leak.yaml', leakCommit]]);
+  });
+
+  it('names a bad revision as bad input', async () => {
+    const r = repo();
+    r.write('a.yaml', configMap('a'));
+    r.git('add', '.');
+    r.git('commit', '-qm', 'a');
+    await expect(rangeSource('no-such-branch', { cwd: r.dir })).rejects.toThrow(/--since no-such-branch/);
+    await expect(rangeSource('--all', { cwd: r.dir })).rejects.toThrow(/not a revision/);
+  });
+});
+
+describe('--history', { timeout: 20_000 }, () => {
+  it('scans every blob once: rewritten, deleted and on other branches', async () => {
+    const r = repo();
+    r.write('a.yaml', secret('a', 'demo-CANARY-g12'));
+    r.write('copy/a.yaml', secret('a', 'demo-CANARY-g12')); // same blob, second path
+    r.git('add', '.');
+    r.git('commit', '-qm', 'one');
+    r.write('a.yaml', secret('a', '""')); // rewritten: the old blob stays in history
+    r.git('rm', '-q', '-r', 'copy');
+    r.git('add', '.');
+    r.git('commit', '-qm', 'two');
+    r.git('checkout', '-q', '-b', 'side');
+    r.write('side.json', JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { t: 'ZGVtby1DQU5BUlk=' } }));
+    r.git('add', '.');
+    r.git('commit', '-qm', 'side');
+    r.git('checkout', '-q', 'main');
+    const source = await historySource({ cwd: r.dir });
+    const listed = await files(source);
+    expect(listed).toHaveLength(3); // old a.yaml (shared by copy/), new a.yaml, side.json
+    expect(new Set(listed.map((f) => f.blob)).size).toBe(3);
+    const result = await scan(await historySource({ cwd: r.dir }));
+    expect(result.findings.map((f) => f.rule)).toEqual(['k8s-secret-plaintext', 'k8s-secret-plaintext']);
+    expect(result.findings.every((f) => f.blob && /^[0-9a-f]{40}$/.test(f.blob))).toBe(true);
+  });
+});

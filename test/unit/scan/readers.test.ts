@@ -1,0 +1,86 @@
+/** The tolerant Helm reader, the ignore matcher and key positions. */
+import { describe, expect, it } from 'vitest';
+import { positionOf } from '../../../src/manifest/position.js';
+import { parseManifestText } from '../../../src/manifest/read.js';
+import { IgnoreRules } from '../../../src/scan/ignore.js';
+import { readTolerant } from '../../../src/scan/tolerant.js';
+
+describe('readTolerant', () => {
+  it('reads a Helm template that is not YAML, skipping template lines', () => {
+    const docs = readTolerant(
+      [
+        '{{- if .Values.enabled }}',
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: {{ .Release.Name }}',
+        '  labels:',
+        '    {{- include "labels" . | nindent 4 }}',
+        'data:',
+        '  a: {{ .Values.a | b64enc }}',
+        '  {{- if .Values.b }}',
+        '  b: "YmJi"  # comment',
+        '  {{- end }}',
+        '---',
+        'kind: ConfigMap',
+        'data:',
+        '  script: |',
+        '    line one',
+        '    line two',
+        '  list:',
+        '  - x',
+        '  - name: y',
+        '    value: z',
+        '{{- end }}',
+      ].join('\n'),
+    );
+    expect(docs).toHaveLength(2);
+    expect(docs[0]!.value).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: '{{ .Release.Name }}', labels: null }, data: { a: '{{ .Values.a | b64enc }}', b: 'YmJi' } });
+    expect(docs[0]!.positions.get(['data', 'b'].join('\0'))).toEqual({ line: 11, column: 3 });
+    expect(docs[1]!.value).toEqual({ kind: 'ConfigMap', data: { script: 'line one\nline two', list: ['x', { name: 'y', value: 'z' }] } });
+    expect(docs[1]!.positions.get(['data', 'list', 1, 'value'].join('\0'))).toEqual({ line: 22, column: 5 });
+  });
+
+  it('never throws on garbage', () => {
+    expect(() => readTolerant('::: - - [ {{ \n\t- : \n  -\n- a: b\n   c')).not.toThrow();
+  });
+});
+
+describe('IgnoreRules', () => {
+  const rules = new IgnoreRules().add('# comment\n*.env\n!keep.env\n/root-only.yaml\nbuild/\ndocs/**/*.md\nsub/dir/x.yaml\n', '');
+  it.each([
+    ['a.env', true],
+    ['deep/a.env', true],
+    ['keep.env', false],
+    ['root-only.yaml', true],
+    ['x/root-only.yaml', false],
+    ['build/a.yaml', true],
+    ['x/build/a.yaml', true],
+    ['docs/a/b/c.md', true],
+    ['docs/c.md', true],
+    ['sub/dir/x.yaml', true],
+    ['other/sub/dir/x.yaml', false],
+    ['a.yaml', false],
+  ])('%s ignored: %s', (path, ignored) => {
+    expect(rules.ignores(path)).toBe(ignored);
+  });
+
+  it('scopes rules of a nested ignore file to its directory', () => {
+    const nested = new IgnoreRules().add('secret.yaml\n/top.yaml\n', 'a/b');
+    expect(nested.ignores('a/b/secret.yaml')).toBe(true);
+    expect(nested.ignores('a/b/c/secret.yaml')).toBe(true);
+    expect(nested.ignores('secret.yaml')).toBe(false);
+    expect(nested.ignores('a/b/top.yaml')).toBe(true);
+    expect(nested.ignores('a/b/c/top.yaml')).toBe(false);
+  });
+});
+
+describe('positionOf', () => {
+  it('finds keys in YAML, lists and JSON', () => {
+    const yaml = parseManifestText('# c\nkind: List\nitems:\n  - kind: Secret\n    data:\n      pw: eA==\n', 'l.yaml');
+    expect(positionOf(yaml, yaml.documents[0]!, ['items', 0, 'data', 'pw'])).toEqual({ line: 6, column: 7 });
+    const json = parseManifestText('{"kind": "A"}\n{\n  "kind": "Secret",\n  "data": {"pw": "eA=="}\n}\n', 'x.json');
+    expect(positionOf(json, json.documents[1]!, ['data', 'pw'])).toEqual({ line: 4, column: 12 });
+    expect(positionOf(json, json.documents[1]!, ['nope'])).toEqual({ line: 2, column: 1 });
+  });
+});

@@ -1,0 +1,113 @@
+/** Rule edge cases beyond the corpus: placeholders, credential boundaries, allow comments, baselines, fingerprints. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadBaseline, renderBaseline } from '../../../src/scan/baseline.js';
+import { isPlaceholder, isPlaceholderData } from '../../../src/scan/rules/placeholder.js';
+import { selectRules } from '../../../src/scan/rules/index.js';
+import { credentialRules } from '../../../src/scan/rules/credentials.js';
+import { failsAt, scanText } from '../../../src/scan/scan.js';
+
+const secretYaml = (value: string, extra = '') => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: ${value}${extra}\n`;
+
+describe('placeholders', () => {
+  it.each([
+    ['', true],
+    ['   ', true],
+    ['{{ .Values.pw }}', true],
+    ['{{- required "x" .Values.pw | b64enc }}', true],
+    ['${DB_PASSWORD}', true],
+    ['postgres://u:${DB_PASSWORD}@db', true],
+    ['hunter2', false],
+    ['$DB_PASSWORD', false],
+  ])('%j is a placeholder: %s', (value, expected) => {
+    expect(isPlaceholder(value)).toBe(expected);
+  });
+
+  it('decodes base64 data before deciding', () => {
+    expect(isPlaceholderData(Buffer.from('${TOKEN}').toString('base64'))).toBe(true);
+    expect(isPlaceholderData(Buffer.from('token').toString('base64'))).toBe(false);
+    expect(isPlaceholder(null)).toBe(true);
+    expect(isPlaceholder(42)).toBe(false);
+  });
+});
+
+describe('credential patterns', () => {
+  const ids = (text: string) => credentialRules.check(text).map((h) => h.rule.id);
+  it('do not fire inside longer base64 runs (SealedSecret ciphertext)', () => {
+    const key = 'AKIA' + 'CANARY234DEMOKEY';
+    expect(ids(`a: ${key}\n`)).toEqual(['aws-access-key']);
+    expect(ids(`a: AgB${key}x9+\n`)).toEqual([]);
+    expect(ids(`a: AgBx${'AIza' + 'x'.repeat(35)}Q\n`)).toEqual([]);
+    expect(ids(`a: "${'AIza' + 'x'.repeat(35)}"\n`)).toEqual(['google-api-key']);
+  });
+
+  it('needs a key body for a PEM block; finds base64-encoded keys', () => {
+    expect(ids('-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----\n')).toEqual([]);
+    const pem = `-----BEGIN EC PRIVATE KEY-----\n${'QUJD'.repeat(20)}\n-----END EC PRIVATE KEY-----\n`;
+    expect(ids(pem)).toEqual(['private-key']);
+    expect(ids(JSON.stringify({ k: pem }))).toEqual(['private-key']);
+    expect(ids(`tls.key: ${Buffer.from(pem).toString('base64')}\n`)).toEqual(['private-key']);
+    expect(ids('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')).toEqual([]);
+  });
+});
+
+describe('scan decisions', () => {
+  it('allows a finding by a comment on its line or the line above, for the named rule only', async () => {
+    expect((await scanText('a.yaml', secretYaml('x  # ksec:allow k8s-secret-plaintext'))).findings).toEqual([]);
+    expect((await scanText('a.yaml', secretYaml('x').replace('  password', '  # ksec:allow all\n  password'))).findings).toEqual([]);
+    expect((await scanText('a.yaml', secretYaml('x  # ksec:allow private-key'))).findings).toHaveLength(1);
+  });
+
+  it('keeps fingerprints stable when lines move and distinct per key; never hashes the value', async () => {
+    const a = (await scanText('a.yaml', secretYaml('one'))).findings[0]!;
+    const b = (await scanText('a.yaml', `# moved\n\n${secretYaml('two')}`)).findings[0]!;
+    expect(a.line).not.toBe(b.line);
+    expect(a.fingerprint).toBe(b.fingerprint);
+    const c = (await scanText('a.yaml', secretYaml('one', '\n  user: admin'))).findings;
+    expect(new Set(c.map((f) => f.fingerprint)).size).toBe(2);
+  });
+
+  it('drops baselined findings and reads baselines in every accepted shape', async () => {
+    const found = (await scanText('a.yaml', secretYaml('one'))).findings;
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-baseline-'));
+    const file = join(dir, 'b.json');
+    writeFileSync(file, renderBaseline(found.map((f) => f.fingerprint)));
+    const baseline = await loadBaseline(file);
+    const result = await scanText('a.yaml', secretYaml('one'), { baseline });
+    expect(result.findings).toEqual([]);
+    expect(result.suppressed).toBe(1);
+    writeFileSync(file, JSON.stringify({ findings: found }));
+    expect(await loadBaseline(file)).toEqual(baseline);
+    writeFileSync(file, `${found[0]!.fingerprint}\n`);
+    expect(await loadBaseline(file)).toEqual(baseline);
+    writeFileSync(file, 'password: one\n');
+    await expect(loadBaseline(file)).rejects.toThrow(/not a ksec baseline/);
+  });
+
+  it('selects rules by family and id, and thresholds by severity', async () => {
+    const text = secretYaml('x') + '---\nkind: ConfigMap\ndata:\n  k: ' + 'AKIA' + 'CANARY234DEMOKEY\n';
+    expect((await scanText('a.yaml', text, { rules: selectRules('credentials') })).findings.map((f) => f.rule)).toEqual(['aws-access-key']);
+    expect((await scanText('a.yaml', text, { rules: selectRules('k8s-secret-plaintext') })).findings.map((f) => f.rule)).toEqual(['k8s-secret-plaintext']);
+    expect(() => selectRules('nope')).toThrow(/unknown rule/);
+    const result = await scanText('a.yaml', text);
+    expect(failsAt(result, 'critical')).toBe(true);
+    expect(failsAt({ ...result, findings: result.findings.map((f) => ({ ...f, severity: 'low' as const })) }, 'medium')).toBe(false);
+  });
+
+  it('does not flag SOPS-encrypted Secrets as plaintext Secrets', async () => {
+    const text = secretYaml('ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]') + 'sops:\n  mac: ENC[AES256_GCM,data:AAAA,iv:AAAA,tag:AAAA,type:str]\n';
+    expect((await scanText('s.yaml', text, { rules: selectRules('k8s-secret') })).findings).toEqual([]);
+  });
+
+  it('reports a malformed file and goes on; a malformed Helm template is read without complaint', async () => {
+    const broken = await scanText('b.yaml', 'kind: Secret\nmetadata: {name: [\nstringData:\n  pw: demo\n');
+    expect(broken.errors).toHaveLength(1);
+    expect(broken.errors[0]!.message).not.toContain('demo');
+    expect(broken.findings.map((f) => f.rule)).toEqual(['k8s-secret-plaintext']);
+    const helm = await scanText('t.yaml', '{{- if .Values.x }}\nkind: Secret\ndata:\n  pw: {{ .Values.pw }}\n{{- end }}\n');
+    expect(helm.errors).toEqual([]);
+    expect(helm.findings).toEqual([]);
+  });
+});
