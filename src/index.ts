@@ -35,3 +35,8 @@ export {
 export { sealSecret, sealRaw, mergeInto, prepareSeal, finishSeal, type SealOptions, type SealPlan, type MergeResult } from './seal/sealed-secret.js';
 export { renderSealedSecrets, renderSealedSecretJson, renderSealedSecretYaml } from './seal/layout.js';
 export { encryptMany, decryptMany, closePool, type EncryptJob, type DecryptJob, type DecryptResult, type PoolOptions } from './seal/pool.js';
+export { scan, scanText, failsAt, type ScanOptions } from './scan/scan.js';
+export { pathSource, stagedSource, rangeSource, historySource, type Source, type SourceFile } from './scan/sources.js';
+export { ALL_RULES, selectRules } from './scan/rules/index.js';
+export { renderSarif } from './scan/report/sarif.js';
+export type { Finding, RuleInfo, ScanResult, ScanError, Severity } from './scan/types.js';
