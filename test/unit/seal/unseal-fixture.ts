@@ -1,7 +1,12 @@
 /** Test helpers for the offline seal modules: SealedSecrets built straight from hybrid.ts and scope.ts. */
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { KsecError } from '../../../src/errors.js';
 import type { SealedSecret } from '../../../src/manifest/objects.js';
+import { toYaml } from '../../../src/manifest/write.js';
+import { keySecret, selfSignedCertificate } from '../../../src/seal/keys.js';
 import { hybridEncrypt } from '../../../src/seal/hybrid.js';
 import { annotationsFor, labelFor, type SealingScope } from '../../../src/seal/scope.js';
 
@@ -47,4 +52,44 @@ export function catchError(fn: () => unknown): KsecError {
     throw err;
   }
   throw new Error('expected a KsecError');
+}
+
+export interface CliFixture {
+  dir: string;
+  keyA: KeyObject;
+  keyB: KeyObject;
+  /** PEM files of keyA (PKCS#1) and keyB (PKCS#8), a cert for each, and a key backup Secret of keyA */
+  keyAFile: string;
+  keyBFile: string;
+  certAFile: string;
+  certBFile: string;
+  backupAFile: string;
+  /** write a file in the fixture dir, return its path */
+  write(name: string, text: string): Promise<string>;
+}
+
+/** A temp dir with two 2048-bit key pairs as the CLI reads them. */
+export async function cliFixture(): Promise<CliFixture> {
+  const dir = await mkdtemp(join(tmpdir(), 'ksec-seal-cli-'));
+  const keyA = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const keyB = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const write = async (name: string, text: string) => {
+    const path = join(dir, name);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+    return path;
+  };
+  const pemA = keyA.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const certA = selfSignedCertificate(keyA);
+  return {
+    dir,
+    keyA,
+    keyB,
+    write,
+    keyAFile: await write('a.key', pemA),
+    keyBFile: await write('b.key', keyB.export({ type: 'pkcs8', format: 'pem' }).toString()),
+    certAFile: await write('a.crt', certA),
+    certBFile: await write('b.crt', selfSignedCertificate(keyB)),
+    backupAFile: await write('backup.yaml', toYaml(keySecret({ privateKeyPem: pemA, certificatePem: certA }, 'sealed-secrets-keyabc', 'kube-system'))),
+  };
 }
