@@ -102,12 +102,13 @@ IAM: secretsmanager:ListSecrets, secretsmanager:BatchGetSecretValue and secretsm
 
   eso
     .command('migrate')
-    .description('move plain Secrets (or SealedSecrets, with --private-key) into Secrets Manager and print the ExternalSecrets that replace them')
+    .description('move Secrets (plain, SOPS-encrypted, or SealedSecrets with --private-key) into Secrets Manager and print the ExternalSecrets that replace them')
     .requiredOption('-f, --filename <file>', 'Secret manifests (file, directory or -; repeatable)', collect)
     .requiredOption('--path <prefix>', 'AWS secret name prefix: each Secret goes to PREFIX/NAME')
     .requiredOption('--store <name>', 'SecretStore / ClusterSecretStore the ExternalSecrets read through')
     .option('--store-kind <kind>', 'ClusterSecretStore or SecretStore', 'ClusterSecretStore')
     .option('--private-key <file>', 'sealed-secrets private key(s) to open SealedSecrets (repeatable)', collect)
+    .option('--age-key-file <file>', 'age identities for SOPS files (repeatable; default: as sops finds them)', collect)
     .option('--tag <k=v>', 'extra tag on the AWS secret (repeatable)', collect)
     .option('--refresh-interval <d>', 'how often ESO re-reads (Go duration)', '1h')
     .option('--api-version <v>', 'v1, or v1beta1 for ESO older than v0.17', 'v1')
@@ -123,6 +124,7 @@ Examples:
   ksec eso migrate -f k8s/db-secret.yaml --path myapp/production --store aws --dry-run
   ksec eso migrate -f k8s/db-secret.yaml --path myapp/production --store aws -o k8s/db-externalsecret.yaml
   ksec eso migrate -f sealed/ --private-key backup.key --path myapp/production --store aws
+  ksec eso migrate -f secret.enc.yaml --age-key-file key.txt --path myapp/production --store aws
 
 IAM: secretsmanager:CreateSecret, secretsmanager:PutSecretValue, secretsmanager:TagResource.`,
     )

@@ -1,5 +1,6 @@
 /**
  * `ksec eso migrate`: the way off committed Secrets. Each plain Secret (or
+ * SOPS-encrypted Secret, decrypted with age keys found as sops finds them, or
  * SealedSecret, opened with the controller's private key) becomes one AWS
  * secret `PREFIX/NAME` holding a JSON object of its keys, and the
  * ExternalSecret that recreates the same Secret from it. Values go from the
@@ -9,7 +10,7 @@
  */
 import { KsecError } from '../errors.js';
 import { note } from '../cli/ui.js';
-import { isSealedSecret, isSecret, objectRef, type Secret } from '../manifest/objects.js';
+import { isRecord, isSealedSecret, isSecret, objectRef, type Secret } from '../manifest/objects.js';
 import { readObjects, type ManifestObject } from '../manifest/read.js';
 import { renderYaml, writeFileAtomic, writeStdout } from '../manifest/write.js';
 import { buildExternalSecret, STORE_KINDS, type DataEntry, type EsoApiVersion, type StoreRef } from './manifests.js';
@@ -23,6 +24,7 @@ export interface MigrateFlags {
   store: string;
   storeKind: string;
   privateKey?: string[];
+  ageKeyFile?: string[];
   tag?: string[];
   refreshInterval: string;
   apiVersion: string;
@@ -106,7 +108,7 @@ export async function runMigrate(flags: MigrateFlags): Promise<void> {
   const tags = Object.entries({ 'managed-by': 'ksec', ...keyValues(flags.tag, '--tag') }).map(([Key, Value]) => ({ Key, Value }));
 
   const objects = await readObjects(flags.filename);
-  const secrets = await secretsOf(objects, flags.privateKey ?? []);
+  const secrets = await secretsOf(objects, flags.privateKey ?? [], flags.ageKeyFile ?? []);
   const items = secrets.map(({ secret, file }) => planMigration(secret, file, { prefix, store, refreshInterval, apiVersion }));
   for (const c of findCollisions(items, (i) => i.awsName)) {
     throw new KsecError(`${c.sources.map((i) => i.ref).join(' and ')} would both be stored as "${c.name}"`, {
@@ -133,23 +135,33 @@ export async function runMigrate(flags: MigrateFlags): Promise<void> {
   if (!flags.dryRun) note('next: commit the ExternalSecrets, then delete the Secret manifests from the repository');
 }
 
-async function secretsOf(objects: ManifestObject[], privateKeys: string[]): Promise<{ secret: Secret; file: string }[]> {
+async function secretsOf(objects: ManifestObject[], privateKeys: string[], ageKeyFiles: string[]): Promise<{ secret: Secret; file: string }[]> {
   const out: { secret: Secret; file: string }[] = [];
   let ring: import('../seal/unseal.js').KeyRing | undefined;
   let unseal: typeof import('../seal/unseal.js') | undefined;
-  for (const { object, file } of objects) {
+  const decrypted = new Map<string, unknown[]>();
+  for (const entry of objects) {
+    const { object, file } = entry;
     if (isSopsFile(object)) {
-      // checked first: a SOPS-encrypted Secret is still kind: Secret, its data ENC[...] strings
-      throw new KsecError('SOPS-encrypted files are not supported by migrate yet', {
-        file: file.path,
-        object: objectRef(object),
-        hint: 'decrypt and pipe: sops -d secret.yaml | ksec eso migrate -f - ...',
-      });
+      // a SOPS-encrypted Secret is still kind: Secret, its values ENC[...]: decrypt the whole file once
+      let docs = decrypted.get(file.path);
+      if (!docs) {
+        const { decryptSopsFile } = await import('../sops/decrypt.js');
+        docs = (await decryptSopsFile({ text: file.text }, { path: file.path, format: file.format, keyFiles: ageKeyFiles.length ? ageKeyFiles : undefined })).data;
+        decrypted.set(file.path, docs);
+      }
+      let plain = docs[entry.document.index];
+      if (entry.item !== undefined) plain = isRecord(plain) && Array.isArray(plain.items) ? plain.items[entry.item] : Array.isArray(plain) ? plain[entry.item] : undefined;
+      if (isRecord(plain)) delete plain.sops;
+      if (!isSecret(plain)) {
+        throw new KsecError(`expected a Secret in the SOPS file, found ${isRecord(plain) ? String(plain.kind) : 'nothing'}`, { file: file.path, object: objectRef(object) });
+      }
+      out.push({ secret: plain, file: file.path });
     } else if (isSecret(object)) {
       out.push({ secret: object, file: file.path });
     } else if (isSealedSecret(object)) {
       if (privateKeys.length === 0) {
-        throw new KsecError('a SealedSecret needs the controller\'s private key to migrate', { file: file.path, object: objectRef(object), hint: 'pass --private-key FILE' });
+        throw new KsecError("a SealedSecret needs the controller's private key to migrate", { file: file.path, object: objectRef(object), hint: 'pass --private-key FILE' });
       }
       if (!ring || !unseal) {
         unseal = await import('../seal/unseal.js');

@@ -172,16 +172,43 @@ describe('ksec eso migrate', () => {
     }
   });
 
-  it('refuses SOPS files and non-Secrets with exit 2, before any AWS call', async () => {
-    const sops = join(work, 'sops.yaml');
-    await writeFile(sops, 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\ndata:\n  k: ENC[AES256_GCM,data:eA==,iv:eQ==,tag:eg==,type:str]\nsops:\n  version: 3.9.0\n');
-    const r = await ksec(['eso', 'migrate', '-f', sops, '--path', 'p', '--store', 'aws'], { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/SOPS-encrypted files are not supported/);
+  it('migrates a SOPS-encrypted Secret (age) and a SealedSecret (controller key), values only in AWS', async () => {
+    const prefix = uniquePrefix('migrate-enc');
+    const sm = client();
+    const sops = await ksec(['eso', 'migrate', '-f', 'test/fixtures/sops/secret.enc.yaml', '--age-key-file', 'test/fixtures/sops/demo-age-key-1.txt', '--path', prefix, '--store', 'aws']);
+    expect(sops.stderr).toMatch(/created AWS secret/);
+    expect(sops.code).toBe(0);
+    const dec = parse(await readFile('test/fixtures/sops/secret.dec.yaml', 'utf8'));
+    const stored = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: `${prefix}/db` }))).SecretString!);
+    expect(stored).toEqual({ ...Object.fromEntries(Object.entries(dec.data).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])), ...dec.stringData });
+    valid(parse(sops.stdout));
+    for (const v of [dec.stringData.password, Buffer.from(dec.data.token, 'base64').toString()]) {
+      expect(sops.stdout + sops.stderr).not.toContain(v);
+    }
+
+    const sealed = await ksec(['eso', 'migrate', '-f', 'examples/secrets/app-secret.sealed.yaml', '--private-key', 'examples/keys/demo-sealed-secrets.key', '--path', prefix, '--store', 'aws']);
+    expect(sealed.code).toBe(0);
+    const plain = parse(await readFile('examples/secrets/app-secret.yaml', 'utf8'));
+    const stored2 = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: `${prefix}/app-secret` }))).SecretString!);
+    expect(stored2).toEqual({ ...plain.stringData, BINARY_BLOB: Buffer.from(plain.data.BINARY_BLOB, 'base64').toString() });
+    const es = parse(sealed.stdout) as KubeObject;
+    valid(es);
+    expect(es.spec).toMatchObject({ target: { template: { metadata: { labels: { 'app.kubernetes.io/name': 'demo-app' } } } } });
+    for (const v of Object.values(plain.stringData) as string[]) expect(sealed.stdout + sealed.stderr).not.toContain(v);
+
+    const wrongKey = await ksec(['eso', 'migrate', '-f', 'test/fixtures/sops/secret.enc.yaml', '--age-key-file', 'test/fixtures/sops/demo-age-key-2.txt', '--path', prefix, '--store', 'aws']);
+    expect(wrongKey.code).toBe(2);
+    expect(wrongKey.stderr).toMatch(/no age identity matches/);
+  });
+
+  it('refuses non-Secrets and SealedSecrets without a key with exit 2, before any AWS call', async () => {
     const cm = join(work, 'cm.yaml');
     await writeFile(cm, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n');
-    const r2 = await ksec(['eso', 'migrate', '-f', cm, '--path', 'p', '--store', 'aws'], { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    const r = await ksec(['eso', 'migrate', '-f', cm, '--path', 'p', '--store', 'aws'], { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/expected a Secret or SealedSecret, found ConfigMap/);
+    const r2 = await ksec(['eso', 'migrate', '-f', 'examples/secrets/app-secret.sealed.yaml', '--path', 'p', '--store', 'aws'], { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://127.0.0.1:9' });
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toMatch(/expected a Secret or SealedSecret, found ConfigMap/);
+    expect(r2.stderr).toMatch(/needs the controller's private key/);
   });
 });
