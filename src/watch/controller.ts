@@ -266,6 +266,11 @@ export class Watcher {
     if (!this.synced || !this.leading || !this.nsAllowed(ns)) return;
     const now = Date.now();
     const candidates = new Set<string>([...(this.refIndex.get(`${ns}/${kind}/${name}`) ?? []), ...(this.explicit.get(ns) ?? [])]);
+    if (e.type === 'DELETED') {
+      // new pods could not start without it: record the new state, roll when it comes back
+      for (const key of candidates) this.evaluateNow(key, `${kind}/${name} deleted`, true);
+      return;
+    }
     for (const key of candidates) {
       const p = this.pending.get(key) ?? { since: now, changed: new Set<string>(), attempt: 0 };
       p.changed.add(`${kind}/${name}`);

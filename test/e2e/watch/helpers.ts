@@ -215,8 +215,11 @@ export class FaultProxy {
   /** rewrite the next watch's resourceVersion to 1, so the real apiserver answers 410 */
   staleNextWatch = false;
 
+  private readonly agent: https.Agent;
+
   constructor(private readonly bed: Testbed) {
     this.server = this.createServer();
+    this.agent = new https.Agent({ keepAlive: true, ca: bed.caPem });
   }
 
   private createServer(): http.Server {
@@ -261,6 +264,7 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
+    this.agent.destroy();
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -289,7 +293,7 @@ export class FaultProxy {
       new URL(url, this.bed.apiserverUrl),
       {
         method: req.method,
-        ca: this.bed.caPem,
+        agent: this.agent,
         headers: { ...req.headers, host: new URL(this.bed.apiserverUrl).host, authorization: `Bearer ${this.bed.adminToken}` },
       },
       (up) => {

@@ -1,0 +1,87 @@
+import { describe, expect, it, vi } from 'vitest';
+import { Watcher, type WatchOptions } from '../../../src/watch/controller.js';
+import { createLogger } from '../../../src/watch/log.js';
+import { ANN, KSEC_ANN, desiredHash } from '../../../src/watch/policy.js';
+import { configRecord } from '../../../src/watch/state.js';
+import { FakeKube, json } from './fake-kube.js';
+
+const CANARY = 'canary-3b7e1d';
+
+const options: WatchOptions = {
+  namespaces: ['ns'],
+  namespacesToIgnore: [],
+  resourcesToIgnore: [],
+  ignoredWorkloadTypes: [],
+  autoReloadAll: false,
+  strategy: 'annotations',
+  debounceMs: 0,
+  minIntervalMs: 0,
+  qps: 100,
+  burst: 100,
+  dryRun: false,
+  events: true,
+  leaderElect: false,
+  leaseName: 'ksec-watch',
+  identity: 'test',
+  leaseDurationMs: 15_000,
+  renewDeadlineMs: 10_000,
+  retryPeriodMs: 2_000,
+  inactivityMs: 60_000,
+  watchTimeoutSeconds: [300, 600],
+};
+
+function dep(name: string, annotations: Record<string, string>, cm: string) {
+  return {
+    metadata: { name, namespace: 'ns', resourceVersion: '1', annotations },
+    spec: { template: { metadata: {}, spec: { containers: [{ name: 'app', envFrom: [{ configMapRef: { name: cm } }] }] } } },
+  };
+}
+
+describe('Watcher full pass', () => {
+  it('records baselines for first meetings, rolls only real changes, leaves current workloads alone', async () => {
+    const cm = { metadata: { name: 'cfg', namespace: 'ns', resourceVersion: '1' }, data: { k: CANARY } };
+    const current = desiredHash([configRecord('ConfigMap', cm, false)!], 'annotations');
+    const lists: Record<string, unknown[]> = {
+      '/api/v1/namespaces/ns/configmaps': [cm],
+      '/api/v1/namespaces/ns/secrets': [],
+      '/apis/apps/v1/namespaces/ns/deployments': [
+        dep('up-to-date', { [ANN.auto]: 'true', [KSEC_ANN.recorded]: current }, 'cfg'),
+        dep('new', { [ANN.auto]: 'true' }, 'cfg'),
+        dep('changed-while-down', { [ANN.auto]: 'true', [KSEC_ANN.recorded]: 'old' }, 'cfg'),
+        dep('unmanaged', {}, 'cfg'),
+      ],
+    };
+    const kube = new FakeKube();
+    const patches: Array<{ path: string; body: any }> = [];
+    const events: any[] = [];
+    kube.requests.push((method, path, body) => {
+      const base = path.split('?')[0]!;
+      if (method === 'GET' && path.includes('limit=')) return json(200, { metadata: { resourceVersion: '5' }, items: lists[base] ?? [] });
+      if (method === 'PATCH') {
+        patches.push({ path, body });
+        return json(200, {});
+      }
+      if (method === 'POST' && path.endsWith('/events')) {
+        events.push(body);
+        return json(201, {});
+      }
+      return undefined;
+    });
+    const logs: string[] = [];
+    const w = new Watcher(kube, options, createLogger('debug', (l) => logs.push(l)));
+    const ac = new AbortController();
+    const done = w.run(ac.signal);
+    await vi.waitFor(() => expect(patches.length).toBe(2));
+    await vi.waitFor(() => expect(events.length).toBe(1));
+    ac.abort();
+    await done;
+    const byName = Object.fromEntries(patches.map((p) => [p.path.split('/').pop(), p.body]));
+    expect(Object.keys(byName).sort()).toEqual(['changed-while-down', 'new']);
+    expect(byName.new).toEqual({ metadata: { annotations: { [KSEC_ANN.recorded]: current } } });
+    expect(byName['changed-while-down'].spec.template.metadata.annotations[KSEC_ANN.stamp]).toBe(current);
+    expect(events[0]).toMatchObject({ reason: 'Reloaded', involvedObject: { kind: 'Deployment', name: 'changed-while-down' } });
+    expect(w.metrics.render()).toContain('ksec_watch_reloads_total{kind="Deployment",namespace="ns",result="success"} 1');
+    const all = logs.join('') + JSON.stringify(events) + w.metrics.render();
+    expect(all).not.toContain(CANARY);
+  });
+});
