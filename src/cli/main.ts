@@ -45,9 +45,13 @@ export async function run(argv: string[]): Promise<number> {
   debug = argv.includes('--debug');
   if (argv.includes('--no-color')) disableColor();
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({
-    outputError: (text, write) => write(`${style.red('error')}: ${text.replace(/^error: /, '')}`),
+  // Subcommands were created before this point and do not inherit these settings:
+  // without this, a usage error in `ksec <command>` would exit 1 through process.exit.
+  forEachCommand(program, (cmd) => {
+    cmd.exitOverride();
+    cmd.configureOutput({
+      outputError: (text, write) => write(`${style.red('error')}: ${text.replace(/^error: /, '')}`),
+    });
   });
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -66,4 +70,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     return exitCodeOf(err);
   }
+}
+
+function forEachCommand(cmd: Command, fn: (cmd: Command) => void): void {
+  fn(cmd);
+  for (const sub of cmd.commands) forEachCommand(sub, fn);
 }
