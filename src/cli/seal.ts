@@ -29,6 +29,8 @@ export function registerSeal(program: Command): void {
     .option('--from-file <[key=]file>', '(only with --raw) the value to seal', collect)
     .option('--merge-into <file>', 're-seal only the input\'s keys into this SealedSecret file, in place')
     .option('--allow-empty-data', 'allow a Secret without data')
+    .option('--from-sops <file>', 'a SOPS-encrypted Secret (age): decrypted and MAC-checked in memory, then sealed; repeatable', collect)
+    .option('--age-key-file <file>', '(with --from-sops) age identity file; also SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt', collect)
     .addHelpText(
       'after',
       `
@@ -41,12 +43,17 @@ Examples:
   ksec seal --cert cert.pem -f new-key.yaml --merge-into sealed/db.yaml
   echo -n s3cr3t | ksec seal --cert cert.pem --raw --name db -n prod
   ksec seal --fetch-cert > cert.pem
+  ksec seal --from-sops secrets/db.enc.yaml --cert cert.pem -o yaml -w sealed/db.yaml
 
 Output: one input file (or stdin) goes to stdout like kubeseal; directories, several inputs and
 --output-dir write <base>.sealed.yaml per input file, all files or none. Exit codes: 0 ok,
 2 bad input (YAML, kind, certificate, namespace), 3 cluster unreachable. See docs/seal.md.`,
     )
     .action(async (inputs: string[], opts) => {
+      if (opts.fromSops) {
+        const { runSealFromSops } = await import('../sops/seal.js');
+        return runSealFromSops(inputs, { ...opts, file: opts.secretFile });
+      }
       const { runSeal } = await import('../seal/run-seal.js');
       await runSeal(inputs, { ...opts, file: opts.secretFile });
     });
