@@ -40,3 +40,4 @@ export { pathSource, stagedSource, rangeSource, historySource, type Source, type
 export { ALL_RULES, selectRules } from './scan/rules/index.js';
 export { renderSarif } from './scan/report/sarif.js';
 export type { Finding, RuleInfo, ScanResult, ScanError, Severity } from './scan/types.js';
+export * from './eso/index.js';
