@@ -34,6 +34,10 @@ export {
 } from './seal/cert.js';
 export { sealSecret, sealRaw, mergeInto, prepareSeal, finishSeal, type SealOptions, type SealPlan, type MergeResult } from './seal/sealed-secret.js';
 export { renderSealedSecrets, renderSealedSecretJson, renderSealedSecretYaml } from './seal/layout.js';
+export { loadPrivateKeys, parsePrivateKeys, generateKeyPair, selfSignedCertificate, keySecret, parseDuration, SEALED_SECRETS_KEY_LABEL, type LoadedPrivateKey, type GeneratedKeyPair } from './seal/keys.js';
+export { KeyRing, unsealSealedSecret, unsealSealedSecrets, unsealTarget, type UnsealOptions, type UnsealTarget } from './seal/unseal.js';
+export { reencryptFiles, type ReencryptOptions, type ReencryptedFile } from './seal/reencrypt.js';
+export { validateSealedSecret, type ValidationProblem, type ValidateOptions } from './seal/validate.js';
 export { encryptMany, decryptMany, closePool, type EncryptJob, type DecryptJob, type DecryptResult, type PoolOptions } from './seal/pool.js';
 export { scan, scanText, failsAt, type ScanOptions } from './scan/scan.js';
 export { pathSource, stagedSource, rangeSource, historySource, type Source, type SourceFile } from './scan/sources.js';

@@ -36,7 +36,7 @@ Examples:
   ksec cert --fetch -o pem > pub-cert.pem
 
 Exit codes: 0 valid now; 1 expired or not yet valid (the details are still printed);
-2 not a certificate / not RSA / missing file; 3 controller or URL unreachable.`,
+2 not a certificate / not RSA / missing file / unreachable URL; 3 cluster unreachable (--fetch).`,
     )
     .action(async (opts: CertFlags) => {
       await runCert(opts);
