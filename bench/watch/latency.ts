@@ -4,10 +4,11 @@
  *  - startup: time to caches synced and baselines recorded, rollouts on start (must be 0)
  *  - event-to-rollout latency p50/p99 (ConfigMap PATCH sent → Deployment generation bump seen
  *    on an independent watch), with --debounce 0s
- *  - API requests per change (counted by a pass-through proxy in front of the apiserver)
+ *  - API requests per change (the watcher's ksec_watch_api_requests_total)
  *  - watcher RSS (VmRSS, VmHWM from /proc) after sync and after the changes
  *  - rollouts caused by a watcher restart (must be 0)
  * Runs R rounds of C changes and reports the median of the rounds' p50/p99.
+ * The watcher runs in in-cluster mode (service account files + KUBERNETES_SERVICE_HOST), as in a pod.
  *
  *   eval "$(npm run -s testbed:up)" && npm run -s build
  *   npx tsx bench/watch/latency.ts            # BENCH_DEPLOYMENTS=1000 BENCH_CM_PER_DEPLOYMENT=10 BENCH_CHANGES=50 BENCH_ROUNDS=3
@@ -16,9 +17,11 @@
  * that half is missing.
  */
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { testbed } from '../../test/e2e/testbed/env.js';
-import { FaultProxy, WatcherProcess, adminKubeconfigFor, eventually, kube, mergePatch } from '../../test/e2e/watch/helpers.js';
+import { WatcherProcess, eventually, kube, mergePatch } from '../../test/e2e/watch/helpers.js';
 
 const N = Number(process.env.BENCH_DEPLOYMENTS ?? 1000);
 const M = Number(process.env.BENCH_CM_PER_DEPLOYMENT ?? 10);
@@ -94,16 +97,20 @@ async function main() {
   );
   console.error(`created in ${Math.round(performance.now() - t0)} ms`);
 
-  const proxy = new FaultProxy(bed);
-  const url = await proxy.start();
-  const kubeconfig = adminKubeconfigFor(url, 'unused');
-  const args = ['--kubeconfig', kubeconfig, '--namespaces', ns, '--debounce', '0s', '--patch-qps', '1000', '--patch-burst', '1000', '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs', '--no-events'];
+  const saDir = mkdtempSync(join(tmpdir(), 'ksec-bench-sa-'));
+  writeFileSync(join(saDir, 'token'), bed.adminToken, { mode: 0o600 });
+  writeFileSync(join(saDir, 'ca.crt'), bed.caPem);
+  writeFileSync(join(saDir, 'namespace'), ns);
+  const api = new URL(bed.apiserverUrl);
+  const env = { KSEC_SERVICEACCOUNT_DIR: saDir, KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port, KUBECONFIG: '', HOME: saDir };
+  const args = ['--namespaces', ns, '--debounce', '0s', '--patch-qps', '1000', '--patch-burst', '1000', '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs', '--no-events'];
+  const requests = async () => w.metric('ksec_watch_api_requests_total');
 
   const bumps: Array<{ name: string; at: number }> = [];
   const stopWatch = watchGenerations(ns, (name, _g, at) => bumps.push({ name, at }));
 
   const startAt = performance.now();
-  let w = new WatcherProcess(args);
+  let w = new WatcherProcess(args, env);
   await w.waitFor('caches synced', () => true, 600_000);
   const syncedMs = performance.now() - startAt;
   await eventually(() => Promise.resolve(w.count('recorded baseline')), (n) => n === N, 600_000, 'baselines');
@@ -115,7 +122,7 @@ async function main() {
   let changeNo = 0;
   for (let r = 0; r < ROUNDS; r++) {
     const latencies: number[] = [];
-    const reqBefore = proxy.requests;
+    const reqBefore = await requests();
     for (let c = 0; c < CHANGES; c++) {
       const d = Math.floor(Math.random() * N);
       const cm = `cm-${d * M + Math.floor(Math.random() * M)}`;
@@ -127,7 +134,7 @@ async function main() {
       latencies.push(bump!.at - sent);
     }
     latencies.sort((a, b) => a - b);
-    rounds.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), requestsPerChange: (proxy.requests - reqBefore) / CHANGES });
+    rounds.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), requestsPerChange: ((await requests()) - reqBefore) / CHANGES });
     console.error(`round ${r + 1}: p50 ${rounds.at(-1)!.p50.toFixed(1)} ms, p99 ${rounds.at(-1)!.p99.toFixed(1)} ms, ${rounds.at(-1)!.requestsPerChange.toFixed(2)} requests/change`);
   }
   const afterChanges = rss(w.child.pid!);
@@ -136,7 +143,7 @@ async function main() {
   // restart: nothing may roll
   await w.stop('SIGTERM');
   const beforeRestart = bumps.length;
-  w = new WatcherProcess(args);
+  w = new WatcherProcess(args, env);
   const pass = await w.waitFor('full evaluation', () => true, 600_000);
   // a sentinel change after the restart's full pass: once it has rolled, every decision of the pass has been acted on
   const sentinelAt = bumps.length;
@@ -145,7 +152,6 @@ async function main() {
   const restartRollouts = bumps.length - beforeRestart - 1;
   await w.stop('SIGTERM');
   stopWatch();
-  await proxy.close();
   await k.deleteNamespace(ns);
 
   const result = {

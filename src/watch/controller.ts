@@ -121,7 +121,7 @@ export class Watcher {
     for (const t of WORKLOAD_TYPES) {
       if (ignoredWorkloads.has(t.plural)) continue;
       if (t.kind === 'Rollout' && !(await isServed(this.client, t).catch(() => false))) {
-        this.log.info('Argo Rollouts not installed; not watching rollouts');
+        this.log.info('the Argo Rollouts API is not served (or discovery failed); not watching rollouts');
         continue;
       }
       this.workloadTypes.push(t);

@@ -8,7 +8,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { ExitCode, KsecError } from '../errors.js';
 
 export interface KubeResponse {
@@ -56,15 +58,31 @@ type KubeConfigLike = {
   applyToHTTPSOptions(opts: https.RequestOptions): Promise<void>;
 };
 
-const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-/** Loads credentials the way kubectl does: --kubeconfig, KUBECONFIG, ~/.kube/config, else in-cluster. */
+/** Where a pod's service account files are (overridable for tests and benchmarks). */
+export function serviceAccountDir(): string {
+  return process.env.KSEC_SERVICEACCOUNT_DIR || '/var/run/secrets/kubernetes.io/serviceaccount';
+}
+
+/** In a pod with no kubeconfig given: the service account, like client-go's rest.InClusterConfig. */
+function useInCluster(options: KubeConfigOptions): boolean {
+  if (options.inCluster) return true;
+  if (options.kubeconfig || options.context || process.env.KUBECONFIG) return false;
+  if (existsSync(join(homedir(), '.kube', 'config'))) return false;
+  return Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync(join(serviceAccountDir(), 'token'));
+}
+
+/**
+ * Loads credentials the way kubectl does: --kubeconfig, KUBECONFIG, ~/.kube/config, else the
+ * in-cluster service account. In a pod the service account is read directly (token re-read when
+ * the kubelet rotates it), so the in-cluster watcher never loads the ~75 MB client library.
+ */
 export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<KubeClient> {
+  if (useInCluster(options)) return inClusterClient();
   const { KubeConfig } = (await import('@kubernetes/client-node')) as unknown as { KubeConfig: new () => KubeConfigLike };
   const kc = new KubeConfig();
   try {
-    if (options.inCluster) kc.loadFromCluster();
-    else if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
+    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
     else kc.loadFromDefault();
     if (options.context) kc.setCurrentContext(options.context);
   } catch (err) {
@@ -88,9 +106,35 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
   return new HttpKubeClient(cluster.server, namespace, (opts) => kc.applyToHTTPSOptions(opts));
 }
 
+function inClusterClient(): KubeClient {
+  const dir = serviceAccountDir();
+  const host = process.env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = process.env.KUBERNETES_SERVICE_PORT ?? '443';
+  const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let ca: Buffer;
+  try {
+    ca = readFileSync(join(dir, 'ca.crt'));
+  } catch (err) {
+    throw new KsecError(`cannot read the service account CA: ${(err as Error).message}`, { file: join(dir, 'ca.crt'), exitCode: ExitCode.environment });
+  }
+  let token = '';
+  let tokenMtime = -1;
+  const applyAuth = async (opts: https.RequestOptions) => {
+    const file = join(dir, 'token');
+    const mtime = statSync(file).mtimeMs;
+    if (mtime !== tokenMtime) {
+      token = readFileSync(file, 'utf8').trim();
+      tokenMtime = mtime;
+    }
+    opts.ca = ca;
+    opts.headers = { ...(opts.headers as Record<string, string>), authorization: `Bearer ${token}` };
+  };
+  return new HttpKubeClient(server, process.env.POD_NAMESPACE ?? readServiceAccountNamespace(), applyAuth);
+}
+
 function readServiceAccountNamespace(): string | undefined {
   try {
-    return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim() || undefined;
+    return readFileSync(join(serviceAccountDir(), 'namespace'), 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }

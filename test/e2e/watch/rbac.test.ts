@@ -1,8 +1,9 @@
 /**
  * The watcher runs with exactly the chart's RBAC: the rendered ServiceAccount,
  * ClusterRole, Role and bindings are created in the bed, a real token comes
- * from the TokenRequest API, and the watcher (with leader election) rolls a
- * workload with it and hits no 403; the same token cannot read Pods.
+ * from the TokenRequest API, and the watcher runs in in-cluster mode (service
+ * account files, no kubeconfig) with leader election, rolls a workload and
+ * hits no 403; the same token cannot read Pods.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
@@ -10,6 +11,9 @@ import { ANN } from '../../../src/watch/policy.js';
 import { WatcherProcess, deployment, envFrom, eventually, kube } from './helpers.js';
 import { renderChart } from './chart.js';
 import https from 'node:https';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let bed: Testbed;
 let k: ReturnType<typeof kube>;
@@ -59,8 +63,21 @@ describe('ksec watch with the chart RBAC only', () => {
   it('lists, watches, elects, patches and records events with the service account token, and no more', async () => {
     const sa = `${ns}-ksec-watch`.slice(0, 63);
     const token = await bed.serviceAccountToken(ns, sa, 3600);
-    const kubeconfig = bed.kubeconfigForToken(token, { namespace: ns });
-    w = new WatcherProcess(['--kubeconfig', kubeconfig, '--leader-elect', '--debounce', '0s', '--namespaces', ns], { POD_NAMESPACE: ns, POD_NAME: 'rbac-watcher' });
+    // in-cluster mode, as in a pod: the service account files and KUBERNETES_SERVICE_HOST/PORT, no kubeconfig
+    const saDir = mkdtempSync(join(tmpdir(), 'ksec-sa-'));
+    writeFileSync(join(saDir, 'token'), token, { mode: 0o600 });
+    writeFileSync(join(saDir, 'ca.crt'), bed.caPem);
+    writeFileSync(join(saDir, 'namespace'), ns);
+    const api = new URL(bed.apiserverUrl);
+    w = new WatcherProcess(['--leader-elect', '--debounce', '0s', '--namespaces', ns], {
+      KSEC_SERVICEACCOUNT_DIR: saDir,
+      KUBERNETES_SERVICE_HOST: api.hostname,
+      KUBERNETES_SERVICE_PORT: api.port,
+      KUBECONFIG: '',
+      HOME: saDir,
+      POD_NAME: 'rbac-watcher',
+    });
+    expect((await w.waitFor('starting')).server).toBe(`https://${api.hostname}:${api.port}`);
     await w.waitFor('became leader');
     await w.waitFor('full evaluation');
     await k.setData(ns, 'configmaps', 'cfg', { k: 'v2' });
