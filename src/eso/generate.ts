@@ -99,7 +99,7 @@ export function generateExternalSecrets(sources: readonly SecretSource[], option
   if (options.mode === 'find') return generateFind(options, warnings);
   const planned = sources.map((source) => ({
     source,
-    name: source.name ?? objectName(options.stripPrefix ? relativePath(source.key, prefixOf(source.key, options.prefixes)) : source.key),
+    name: source.name ?? objectName((options.stripPrefix && relativePath(source.key, prefixOf(source.key, options.prefixes))) || source.key),
     namespace: namespaceFor(source.key, source.namespace, options),
   }));
   for (const p of planned) {

@@ -17,7 +17,25 @@ const FILES: Record<string, string> = {
 };
 
 const cache = new Map<string, ValidateFunction>();
-const texts = new Map<string, string>();
+const parsed = new Map<string, { spec: { versions: { name: string; schema: { openAPIV3Schema: any } }[] } }>();
+
+function parsedCrd(file: string) {
+  let crd = parsed.get(file);
+  if (!crd) {
+    crd = parse(readFileSync(`${CRD_DIR}/${file}`, 'utf8'));
+    parsed.set(file, crd!);
+  }
+  return crd!;
+}
+
+/**
+ * Parses the three CRDs (1.4 MB of YAML, seconds on a busy machine): call it
+ * from a beforeAll with a long hook timeout so no single test pays for it.
+ */
+export function loadCrds(): void {
+  for (const file of Object.values(FILES)) parsedCrd(file);
+}
+
 
 function closed(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(closed);
@@ -39,9 +57,8 @@ function validatorFor(kind: string, version: string, providers: string[]): Valid
   if (hit) return hit;
   const file = FILES[kind];
   if (!file) throw new Error(`no CRD for ${kind}`);
-  if (!texts.has(file)) texts.set(file, readFileSync(`${CRD_DIR}/${file}`, 'utf8'));
-  // parsed afresh each time: the schema is edited below
-  const crd = parse(texts.get(file)!);
+  // a copy: the schema is edited below
+  const crd = structuredClone(parsedCrd(file));
   const v = crd.spec.versions.find((x: { name: string }) => x.name === version);
   if (!v) throw new Error(`${kind} has no version ${version}`);
   const full = v.schema.openAPIV3Schema;

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generateExternalSecrets, sourceFromShape, type GenerateOptions } from '../../../src/eso/generate.js';
 import { shapeOf } from '../../../src/eso/aws.js';
 import { externalSecretProblems } from '../../../src/eso/validate.js';
-import { crdErrors } from './crd-schema.js';
+import { crdErrors, loadCrds } from './crd-schema.js';
+
+beforeAll(loadCrds, 120_000);
 
 const options: GenerateOptions = {
   apiVersion: 'v1',
@@ -115,6 +117,9 @@ describe('generateExternalSecrets', () => {
       apiVersion: 'v1beta1',
     });
     expect(manifests[0]!.name).toBe('registry');
+    // a --path that names one secret exactly leaves nothing to strip: the full path names it
+    const exact = generateExternalSecrets([sourceFromShape('myapp/db', { type: 'string' })], { ...options, prefixes: ['myapp/db'], stripPrefix: true });
+    expect(exact.manifests[0]!.name).toBe('myapp-db');
     expect(manifests[0]!.object.apiVersion).toBe('external-secrets.io/v1beta1');
     expect(crdErrors(manifests[0]!.object)).toEqual([]);
   });

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildExternalSecret, buildSecretStore, type SecretStoreInput } from '../../../src/eso/manifests.js';
 import { externalSecretProblems } from '../../../src/eso/validate.js';
-import { crdErrors } from './crd-schema.js';
+import { crdErrors, loadCrds } from './crd-schema.js';
+
+beforeAll(loadCrds, 120_000);
 
 const base: SecretStoreInput = {
   apiVersion: 'v1',

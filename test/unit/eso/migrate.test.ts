@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { planMigration } from '../../../src/eso/migrate.js';
 import { toYaml } from '../../../src/manifest/write.js';
 import type { Secret } from '../../../src/manifest/objects.js';
-import { crdErrors } from './crd-schema.js';
+import { crdErrors, loadCrds } from './crd-schema.js';
+
+beforeAll(loadCrds, 120_000);
 
 const CANARY = 'CANARY-migrate-93be';
 const options = { prefix: 'myapp/production/', store: { name: 'aws', kind: 'ClusterSecretStore' as const }, refreshInterval: '1h', apiVersion: 'v1' as const };

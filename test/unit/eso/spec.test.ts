@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsvSpec, parseYamlSpec } from '../../../src/eso/spec.js';
 import { generateExternalSecrets } from '../../../src/eso/generate.js';
-import { crdErrors } from './crd-schema.js';
+import { crdErrors, loadCrds } from './crd-schema.js';
+
+beforeAll(loadCrds, 120_000);
 
 describe('YAML spec', () => {
   it('reads paths, keys (list or map), names and namespaces', () => {
