@@ -216,6 +216,20 @@ function apiStatusError(status: number, source: string, action: string): KsecErr
   });
 }
 
+/** loadFromDefault() invents http://localhost:8080 when there is no config: say so instead. */
+async function defaultKubeconfigExists(): Promise<boolean> {
+  if (process.env['KUBERNETES_SERVICE_HOST']) return true;
+  const { access } = await import('node:fs/promises');
+  const { homedir } = await import('node:os');
+  const { join } = await import('node:path');
+  const env = process.env['KUBECONFIG'];
+  const candidates = env ? env.split(':').filter(Boolean) : [join(homedir(), '.kube', 'config')];
+  for (const file of candidates) {
+    if (await access(file).then(() => true, () => false)) return true;
+  }
+  return false;
+}
+
 interface KubeApi {
   get(path: string, accept: string): Promise<{ status: number; body: string }>;
 }
@@ -238,6 +252,12 @@ async function kubeApi(ref: ControllerRef, source: string): Promise<KubeApi> {
     });
   }
   const cluster = kc.getCurrentCluster();
+  if (!ref.kubeconfig && !(await defaultKubeconfigExists())) {
+    throw new KsecError('no kubeconfig found to fetch the certificate from the controller', {
+      file: source,
+      hint: 'pass --cert with the certificate file or URL (no cluster needed), or --kubeconfig',
+    });
+  }
   if (!cluster?.server) {
     throw new KsecError('no cluster in the kubeconfig', {
       file: ref.kubeconfig ?? source,
@@ -249,7 +269,16 @@ async function kubeApi(ref: ControllerRef, source: string): Promise<KubeApi> {
     async get(path, accept) {
       const url = new URL(server + path);
       const opts: import('node:https').RequestOptions = { method: 'GET', headers: { Accept: accept } };
-      await kc.applyToHTTPSOptions(opts);
+      try {
+        await kc.applyToHTTPSOptions(opts);
+      } catch (cause) {
+        throw new KsecError(`cannot use the kubeconfig's credentials: ${(cause as Error).message}`, {
+          file: ref.kubeconfig ?? source,
+          hint: 'check the kubeconfig user (token, client certificate or exec plugin)',
+          exitCode: ExitCode.environment,
+          cause,
+        });
+      }
       const lib = url.protocol === 'http:' ? http : https;
       return new Promise((resolve, reject) => {
         const req = lib.request(url, { ...opts, timeout: ref.timeoutMs ?? 30_000 }, (res) => {

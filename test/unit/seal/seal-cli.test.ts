@@ -215,6 +215,11 @@ describe('ksec seal: bad input (one line, exit 2, no output file)', () => {
       expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
     });
   }
+  it('without --cert and without any kubeconfig, says to pass --cert (exit 2)', async () => {
+    const home = tmp();
+    const r = await runKsec(['seal', '-f', '-'], { stdin: good, env: { HOME: home, KUBECONFIG: '' } });
+    expectBadInput(r, /no kubeconfig found to fetch the certificate from the controller \(pass --cert/);
+  });
   it('--allow-empty-data seals a Secret without data', async () => {
     const r = await runKsec(['seal', '--cert', CERT, '--allow-empty-data'], { stdin: 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n  namespace: p\n' });
     expect(r.code).toBe(0);
