@@ -15,21 +15,12 @@ import {
   SEALED_SECRETS_KEY_LABEL,
   selfSignedCertificate,
 } from '../../../src/seal/keys.js';
+import { catchError } from './unseal-fixture.js';
 
 function rsa(bits = 2048): KeyObject {
   return generateKeyPairSync('rsa', { modulusLength: bits }).privateKey;
 }
 const spki = (k: KeyObject) => (k.type === 'public' ? k : createPublicKey(k)).export({ type: 'spki', format: 'der' }).toString('hex');
-
-function catchError(fn: () => unknown): KsecError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof KsecError) return err;
-    throw err;
-  }
-  throw new Error('expected a KsecError');
-}
 
 let keyA: KeyObject;
 let keyB: KeyObject;
