@@ -158,7 +158,10 @@ export function parseYamlTree(text: string, file: string): YamlDocuments {
     pushComments(branch.items, doc.comment, undefined);
     const sopsAt = branch.items.findIndex((i) => i.kind === 'item' && i.key === 'sops');
     if (sopsAt >= 0) {
-      if (metadata === undefined) metadata = (doc.toJS({ maxAliasCount: 1000 }) as Record<string, unknown> | null)?.sops;
+      if (metadata === undefined) {
+        const node = (contents as import('yaml').YAMLMap).get('sops', true) as YamlNode | undefined;
+        metadata = node && typeof (node as { toJSON?: unknown }).toJSON === 'function' ? (node as { toJSON(): unknown }).toJSON() : node;
+      }
       branch.items.splice(sopsAt, 1);
     }
     branches.push(branch);
