@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { renderEditedYaml, setString } from '../manifest/edit.js';
 import { isSealedSecret, isSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
-import { readManifestFile, readStdin, expandPaths, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
+import { expandPaths, objectsOf, readManifestFile, readStdin, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
 import { formatFromPath, parseFormat, writeFileAtomic, writeFilesAtomic, writeStdout, type FileToWrite } from '../manifest/write.js';
 import { interactive, note, progress } from '../cli/ui.js';
 import { fetchControllerCertificate, fetchControllerCertificatePem, loadCertificate, type SealingCertificate } from './cert.js';
@@ -87,10 +87,7 @@ export async function loadCertificates(flags: SealFlags): Promise<Target[]> {
     const cert = await fetchControllerCertificate(controllerRef(flags));
     return [{ cluster: 'default', cert }];
   }
-  const parsed = specs.map((spec) => {
-    const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(spec);
-    return m ? { cluster: m[1]!, source: m[2]! } : { cluster: clusterNameOf(spec), source: spec };
-  });
+  const parsed = specs.map(parseCertSpec);
   const seen = new Set<string>();
   for (const p of parsed) {
     if (seen.has(p.cluster)) {
@@ -99,6 +96,12 @@ export async function loadCertificates(flags: SealFlags): Promise<Target[]> {
     seen.add(p.cluster);
   }
   return Promise.all(parsed.map(async (p) => ({ cluster: p.cluster, cert: await loadCertificate(p.source) })));
+}
+
+/** `NAME=SOURCE`, or SOURCE named after its file name without extension. */
+function parseCertSpec(spec: string): { cluster: string; source: string } {
+  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(spec);
+  return m ? { cluster: m[1]!, source: m[2]! } : { cluster: clusterNameOf(spec), source: spec };
 }
 
 function clusterNameOf(source: string): string {
@@ -117,7 +120,9 @@ function controllerRef(flags: SealFlags) {
 
 async function runFetchCert(flags: SealFlags): Promise<void> {
   const cert = flags.cert?.[0];
-  const pem = cert ? (await loadCertificate(cert.replace(/^[A-Za-z0-9][A-Za-z0-9_.-]*=(?=.)/, ''), { allowExpired: true })).pem : (await fetchControllerCertificatePem(controllerRef(flags))).pem;
+  const pem = cert
+    ? (await loadCertificate(parseCertSpec(cert).source, { allowExpired: true })).pem
+    : (await fetchControllerCertificatePem(controllerRef(flags))).pem;
   if (flags.sealedSecretFile) await writeFileAtomic(flags.sealedSecretFile, pem);
   else await writeStdout(pem);
 }
@@ -146,22 +151,15 @@ export async function collectSecrets(inputs: string[]): Promise<SecretSource[]> 
 }
 
 function secretsIn(file: ManifestFile, lenient: boolean): SecretSource | undefined {
-  const objects = file.documents.flatMap((d) => {
-    const v = d.value;
-    if (v === null || v === undefined) return [];
-    if (Array.isArray(v)) return v;
-    const items = (v as { items?: unknown }).items;
-    return /List$/.test(String((v as { kind?: unknown }).kind ?? '')) && Array.isArray(items) ? items : [v];
-  });
+  const objects = objectsOf([file]).map((o) => o.object);
   const secrets = objects.filter(isSecret);
   if (lenient && secrets.length === 0) return undefined;
-  for (const [i, o] of objects.entries()) {
+  for (const o of objects) {
     if (!isSecret(o)) {
-      const kind = (o as { kind?: unknown })?.kind;
-      throw new KsecError(
-        kind ? `${objectRef(o as Secret)} is not a Secret (kind ${String(kind)})` : `document ${i + 1} is not a Kubernetes object`,
-        { file: file.path, hint: 'ksec seal takes Secret manifests (apiVersion: v1, kind: Secret)' },
-      );
+      throw new KsecError(`${objectRef(o)} is not a Secret (kind ${o.kind})`, {
+        file: file.path,
+        hint: 'ksec seal takes Secret manifests (apiVersion: v1, kind: Secret)',
+      });
     }
     if ('sops' in o) {
       throw new KsecError(`${objectRef(o)} is SOPS-encrypted`, { file: file.path, hint: 'decrypt it first (ksec sops decrypt), or seal with --from-sops' });
