@@ -26,13 +26,6 @@ export function client(): SecretsManagerClient {
   return new SecretsManagerClient({ maxAttempts: 5 });
 }
 
-async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
-
 /**
  * `count` live secrets under `prefix/team-T/env-E/svc-N` (the env segment is
  * segment 3), kinds in rotation, and `deleted` more that are then scheduled
@@ -47,7 +40,8 @@ export async function seed(sm: SecretsManagerClient, prefix: string, count: numb
     const name = `${prefix}/team-${i % 7}/${i % 2 ? 'production' : 'staging'}/svc-${i}`;
     jobs.push({ name, kind: kinds[i % kinds.length]!, del: i >= count });
   }
-  await pool(jobs, 16, async ({ name, kind, del }) => {
+  // one at a time: moto 5.x races (HTTP 500, "dictionary changed size during iteration") on concurrent CreateSecret
+  for (const { name, kind, del } of jobs) {
     let input: { SecretString?: string; SecretBinary?: Uint8Array };
     let keys: string[] = [];
     switch (kind) {
@@ -69,6 +63,6 @@ export async function seed(sm: SecretsManagerClient, prefix: string, count: numb
     await sm.send(new CreateSecretCommand({ Name: name, ...input }));
     if (del) await sm.send(new DeleteSecretCommand({ SecretId: name, RecoveryWindowInDays: 7 }));
     else live.set(name, { kind, keys });
-  });
+  }
   return { prefix, canary, live, deleted: jobs.filter((j) => j.del).map((j) => j.name) };
 }
