@@ -317,3 +317,73 @@ export class FaultProxy {
     req.pipe(upstream);
   }
 }
+
+/**
+ * Counts pod-template changes (rollouts) per workload from an independent
+ * list+watch on the apiserver. metadata.generation is no measure: a
+ * Deployment's generation also moves when only its annotations change.
+ * revision() is 1 for a workload never rolled since it was first seen.
+ */
+export class TemplateWatch {
+  private readonly revisions = new Map<string, { template: string; revision: number }>();
+  private readonly requests: http.ClientRequest[] = [];
+
+  constructor(
+    private readonly bed: Testbed,
+    private readonly ns: string,
+  ) {}
+
+  static templateOf(kind: string, obj: any): string {
+    return JSON.stringify(kind === 'cronjobs' ? obj.spec?.jobTemplate?.spec?.template : obj.spec?.template);
+  }
+
+  async start(kinds: string[] = ['deployments', 'statefulsets', 'daemonsets', 'cronjobs']): Promise<void> {
+    for (const kind of kinds) {
+      const group = kind === 'cronjobs' ? 'batch/v1' : 'apps/v1';
+      const base = `/apis/${group}/namespaces/${this.ns}/${kind}`;
+      const list = await this.bed.request('GET', base);
+      const body = list.json<{ metadata: { resourceVersion: string }; items: any[] }>();
+      for (const item of body.items) this.see(kind, item);
+      this.watch(kind, `${base}?watch=1&resourceVersion=${body.metadata.resourceVersion}`);
+    }
+  }
+
+  private see(kind: string, obj: any): void {
+    const key = `${kind}/${obj.metadata.name}`;
+    const template = TemplateWatch.templateOf(kind, obj);
+    const seen = this.revisions.get(key);
+    if (!seen) this.revisions.set(key, { template, revision: 1 });
+    else if (seen.template !== template) this.revisions.set(key, { template, revision: seen.revision + 1 });
+  }
+
+  private watch(kind: string, path: string): void {
+    const req = https.get(new URL(path, this.bed.apiserverUrl), { ca: this.bed.caPem, headers: { authorization: `Bearer ${this.bed.adminToken}` } }, (res) => {
+      let tail = '';
+      res.on('data', (d: Buffer) => {
+        const lines = (tail + d.toString('utf8')).split('\n');
+        tail = lines.pop() ?? '';
+        for (const l of lines) {
+          if (!l.trim()) continue;
+          const e = JSON.parse(l) as { type: string; object: any };
+          if (e.type === 'ADDED' || e.type === 'MODIFIED') this.see(kind, e.object);
+        }
+      });
+      res.on('error', () => {});
+    });
+    req.on('error', () => {});
+    this.requests.push(req);
+  }
+
+  revision(kind: string, name: string): number {
+    return this.revisions.get(`${kind}/${name}`)?.revision ?? 0;
+  }
+
+  /** Revisions of several Deployments. */
+  deployments(names: string[]): Record<string, number> {
+    return Object.fromEntries(names.map((n) => [n, this.revision('deployments', n)]));
+  }
+
+  stop(): void {
+    for (const r of this.requests) r.destroy();
+  }
+}

@@ -6,14 +6,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { ANN } from '../../../src/watch/policy.js';
-import { WatcherProcess, deployment, envFrom, eventually, kube } from './helpers.js';
+import { TemplateWatch, WatcherProcess, deployment, envFrom, eventually, kube } from './helpers.js';
 
 let bed: Testbed;
 let k: ReturnType<typeof kube>;
 let ns: string;
 const procs: WatcherProcess[] = [];
 
-const gen = async (name: string) => Number((await k.get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`)).metadata.generation);
+let tw: TemplateWatch;
+const gen = async (name: string) => tw.revision('deployments', name);
 
 function candidate(name: string): WatcherProcess {
   const w = new WatcherProcess(
@@ -33,9 +34,12 @@ beforeAll(async () => {
   await k.configMap(ns, 'c2', { k: 'v1' });
   await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('app', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('c1') }));
   await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('other', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('c2') }));
+  tw = new TemplateWatch(bed, ns);
+  await tw.start(['deployments']);
 });
 
 afterAll(async () => {
+  tw?.stop();
   for (const p of procs) await p.stop('SIGKILL');
   if (ns) await k.deleteNamespace(ns);
 });
@@ -51,6 +55,7 @@ describe('ksec watch --leader-elect', () => {
 
     await k.setData(ns, 'configmaps', 'c1', { k: 'v2' });
     await eventually(() => gen('app'), (g) => g === 2, 30_000, 'leader rollout');
+    await a.waitFor('rolled');
     expect(a.count('rolled')).toBe(1);
     expect(b.count('rolled')).toBe(0);
     expect(b.count('became leader')).toBe(0);

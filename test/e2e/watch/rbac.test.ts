@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { ANN } from '../../../src/watch/policy.js';
-import { WatcherProcess, deployment, envFrom, eventually, kube } from './helpers.js';
+import { TemplateWatch, WatcherProcess, deployment, envFrom, eventually, kube } from './helpers.js';
 import { renderChart } from './chart.js';
 import https from 'node:https';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ let bed: Testbed;
 let k: ReturnType<typeof kube>;
 let ns: string;
 let w: WatcherProcess | undefined;
+let tw: TemplateWatch;
 const clusterScoped: string[] = [];
 
 const PATHS: Record<string, (ns: string) => string> = {
@@ -51,9 +52,12 @@ beforeAll(async () => {
   }
   await k.configMap(ns, 'cfg', { k: 'v1' });
   await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('app', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('cfg') }));
+  tw = new TemplateWatch(bed, ns);
+  await tw.start(['deployments']);
 });
 
 afterAll(async () => {
+  tw?.stop();
   await w?.stop('SIGKILL');
   for (const p of clusterScoped) await bed.request('DELETE', p);
   if (ns) await k.deleteNamespace(ns);
@@ -82,7 +86,7 @@ describe('ksec watch with the chart RBAC only', () => {
     await w.waitFor('full evaluation');
     await k.setData(ns, 'configmaps', 'cfg', { k: 'v2' });
     await eventually(
-      async () => Number((await k.get(`/apis/apps/v1/namespaces/${ns}/deployments/app`)).metadata.generation),
+      async () => tw.revision('deployments', 'app'),
       (g) => g === 2,
       30_000,
       'rollout with the service account',

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { ANN } from '../../../src/watch/policy.js';
-import { FaultProxy, WatcherProcess, adminKubeconfigFor, deployment, envFrom, eventually, kube } from './helpers.js';
+import { FaultProxy, TemplateWatch, WatcherProcess, adminKubeconfigFor, deployment, envFrom, eventually, kube } from './helpers.js';
 
 let bed: Testbed;
 let k: ReturnType<typeof kube>;
@@ -17,7 +17,8 @@ let ns: string;
 let proxy: FaultProxy;
 let w: WatcherProcess;
 
-const gen = async (name: string) => Number((await k.get(`/apis/apps/v1/namespaces/${ns}/deployments/${name}`)).metadata.generation);
+let tw: TemplateWatch;
+const gen = async (name: string) => tw.revision('deployments', name);
 
 async function cached(resource: string): Promise<number> {
   const text = await w.metrics();
@@ -48,6 +49,8 @@ beforeAll(async () => {
   await k.configMap(ns, 'r2', { k: 'v1' });
   await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('r', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('r1') }));
   await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('gone', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('r2') }));
+  tw = new TemplateWatch(bed, ns);
+  await tw.start(['deployments']);
   proxy = new FaultProxy(bed);
   const url = await proxy.start();
   w = new WatcherProcess([
@@ -62,6 +65,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  tw?.stop();
   await w?.stop('SIGKILL');
   await proxy?.close();
   if (ns) await k.deleteNamespace(ns);
