@@ -70,10 +70,6 @@ export class KeyRing {
     this.keys = [...keys];
   }
 
-  get size(): number {
-    return this.keys.length;
-  }
-
   /** The plaintext, or undefined when no key opens it with this label. Structural damage throws. */
   tryDecrypt(ciphertext: Buffer, label: Buffer): Buffer | undefined {
     return this.tryOpen(ciphertext, label)?.plain;
