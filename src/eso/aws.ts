@@ -231,8 +231,11 @@ export async function upsertSecret(session: AwsSession, name: string, value: str
   return 'updated';
 }
 
-/** Calls that carry a secret value: their SDK error is not kept as the cause, so `--debug` cannot print an echo of it. */
-const CARRIES_VALUE = new Set(['CreateSecret', 'PutSecretValue']);
+/**
+ * Calls whose request or response carries secret values: their SDK error is not kept as the cause, so
+ * `--debug` cannot print an echo of it (a deserialisation error quotes the start of the response body).
+ */
+const CARRIES_VALUE = new Set(['CreateSecret', 'PutSecretValue', 'BatchGetSecretValue']);
 
 /** Runs one SDK call and turns its failure into a KsecError that names the IAM action; never quotes request data. */
 async function call<T>(operation: string, what: string, fn: () => Promise<T>): Promise<T> {
@@ -279,7 +282,8 @@ export function awsError(err: unknown, operation: string, what: string): KsecErr
       cause: err,
     });
   }
-  if ((e.code && NETWORK_CODES.has(e.code)) || name === 'TimeoutError' || name === 'RequestTimeout' || (!e.$metadata?.httpStatusCode && name !== 'KsecError' && /connect|socket|timeout|getaddrinfo/i.test(e.message ?? ''))) {
+  const noResponse = e.$metadata?.httpStatusCode === undefined;
+  if ((e.code && NETWORK_CODES.has(e.code)) || name === 'TimeoutError' || name === 'RequestTimeout' || (noResponse && /connect|socket|timeout|getaddrinfo/i.test(e.message ?? ''))) {
     return new KsecError(`cannot reach AWS Secrets Manager for ${action}${e.code ? ` (${e.code})` : ''}`, {
       exitCode: env,
       hint: 'check the network, --region and AWS_ENDPOINT_URL_SECRETS_MANAGER',

@@ -43,8 +43,8 @@ export async function readSpecFile(path: string): Promise<Spec> {
 }
 
 export function parseYamlSpec(text: string, file: string): Spec {
-  const file_ = parseManifestText(text, file, 'yaml');
-  const docs = file_.documents.filter((d) => d.value !== null && d.value !== undefined);
+  const parsed = parseManifestText(text, file, 'yaml');
+  const docs = parsed.documents.filter((d) => d.value !== null && d.value !== undefined);
   if (docs.length !== 1) throw new KsecError('a spec file holds exactly one YAML document', { file, hint: 'see docs/eso.md for the spec format' });
   const root = docs[0]!.value;
   const list = Array.isArray(root) ? root : isRecord(root) ? root.secrets : undefined;
@@ -197,5 +197,5 @@ function parseCsv(text: string, file: string): { line: number; cells: string[] }
     cells.push(cell);
     rows.push({ line: rowLine, cells });
   }
-  return rows.filter((r) => !(r.cells.length === 1 && r.cells[0] === '' ));
+  return rows.filter((r) => !(r.cells.length === 1 && r.cells[0] === ''));
 }
