@@ -1,11 +1,7 @@
 /** The `ksec scan` command behind its flags: pick a source, scan, report, decide the exit code. */
 import { ExitCode, KsecError } from '../errors.js';
 import { note, progress, style } from '../cli/ui.js';
-import { writeFileAtomic, writeStdout } from '../manifest/write.js';
 import { loadBaseline, loadKsecignore, renderBaseline } from './baseline.js';
-import { renderJson } from './report/json.js';
-import { renderJunit } from './report/junit.js';
-import { renderSarif } from './report/sarif.js';
 import { renderSummary, renderText } from './report/text.js';
 import { ALL_RULES, ruleEnabled, selectRules } from './rules/index.js';
 import type { SealedOptions } from './rules/types.js';
@@ -47,9 +43,10 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   }
 
   const cwd = process.cwd();
-  const gitSource = options.staged || options.since !== undefined || options.history;
-  const root = gitSource ? ((await gitRoot(cwd)) ?? cwd) : cwd;
-  const ignore = await loadKsecignore(root);
+  // --staged reads .ksecignore from the index itself (one git process less in the hook)
+  const ignore = options.staged
+    ? undefined
+    : await loadKsecignore(options.since !== undefined || options.history ? ((await gitRoot(cwd)) ?? cwd) : cwd);
   const sourceOptions = { cwd, maxFileSize, ignore };
   const baseline = options.baseline ? await loadBaseline(options.baseline) : undefined;
   const sealed = await sealedOptions(options);
@@ -69,6 +66,7 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   }
 
   if (options.writeBaseline) {
+    const { writeFileAtomic } = await import('../manifest/write.js');
     await writeFileAtomic(options.writeBaseline, renderBaseline(result.findings.map((f) => f.fingerprint)));
     note(`ksec scan: wrote ${result.findings.length} fingerprint${result.findings.length === 1 ? '' : 's'} to ${options.writeBaseline}`);
     return ExitCode.ok;
@@ -76,13 +74,13 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
 
   const report =
     options.format === 'json'
-      ? renderJson(result)
+      ? (await import('./report/json.js')).renderJson(result)
       : options.format === 'sarif'
-        ? renderSarif(result, rules, options.version)
+        ? (await import('./report/sarif.js')).renderSarif(result, rules, options.version)
         : options.format === 'junit'
-          ? renderJunit(result, rules)
+          ? (await import('./report/junit.js')).renderJunit(result, rules)
           : renderText(result);
-  if (options.output) await writeFileAtomic(options.output, report);
+  if (options.output) await (await import('../manifest/write.js')).writeFileAtomic(options.output, report);
   else await writeStdout(report);
 
   for (const error of result.errors) {
@@ -91,6 +89,12 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   note(renderSummary(result));
   if (result.errors.length > 0) return ExitCode.input;
   return failsAt(result, options.failOn as Severity) ? ExitCode.findings : ExitCode.ok;
+}
+
+/** stdout, waiting for the pipe to drain (manifest/write.ts has the same, but importing it loads yaml) */
+function writeStdout(text: string): Promise<void> {
+  if (text === '') return Promise.resolve();
+  return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
 async function sealedOptions(options: RunOptions): Promise<SealedOptions> {

@@ -18,10 +18,23 @@ const EXTERNAL_KINDS = new Set(['ExternalSecret', 'ClusterExternalSecret', 'Push
 /** keys that name or locate a secret rather than hold one */
 const REFERENCE_KEY = /(Ref|Name|Namespace|Path|Property|Version|Region|Url|URL|Endpoint|Server|Field|Format|Type)$|^(key|name|namespace|property|path)$/;
 
+const STORE_KIND = /kind["']?\s*:\s*["']?(?:Cluster)?SecretStore["']?\s*(?:[,}#\r\n]|$)/gm;
+
+/**
+ * Stores carry provider credentials; an ExternalSecret without a template can
+ * only name a store (`secretStoreRef: {kind: ClusterSecretStore}`), so a file
+ * is parsed when it names a store kind more often than it references one.
+ */
+function mayHoldStore(text: string): boolean {
+  const kinds = text.match(STORE_KIND)?.length ?? 0;
+  const refs = text.match(/[sS]toreRef/g)?.length ?? 0;
+  return kinds > refs;
+}
+
 export const esoRules: ObjectRules = {
   family: 'eso',
   rules: [esoInline],
-  mayApply: (text) => text.includes('external-secrets.io'),
+  mayApply: (text) => text.includes('external-secrets.io') && (text.includes('template') || !text.includes('ExternalSecret') || mayHoldStore(text)),
   check(object: KubeObject): Hit[] {
     if (!String(object.apiVersion ?? '').startsWith('external-secrets.io/') && !String(object.apiVersion ?? '').startsWith('generators.external-secrets.io/')) return [];
     const spec = object.spec;

@@ -13,10 +13,16 @@ export const secretPlaintext: RuleInfo = {
     'A Secret carries a literal value in data or stringData (base64 is not encryption); commit a SealedSecret, a SOPS-encrypted file or an ExternalSecret instead.',
 };
 
+/**
+ * `kind: Secret` anywhere in the text (YAML or JSON, quoted or not, before or
+ * after the data): files without it are not parsed for this family.
+ */
+const SECRET_KIND = /["']?kind["']?\s*:\s*(?:&\S+\s+)?["']?Secret["']?\s*(?:[,}#\r\n]|$)/m;
+
 export const k8sSecretRules: ObjectRules = {
   family: 'k8s-secret',
   rules: [secretPlaintext],
-  mayApply: (text) => text.includes('Secret'),
+  mayApply: (text) => text.includes('Secret') && SECRET_KIND.test(text),
   check(object: KubeObject): Hit[] {
     if (!isSecret(object)) return [];
     const hits: Hit[] = [];

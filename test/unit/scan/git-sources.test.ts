@@ -100,6 +100,16 @@ describe('--staged', { timeout: 20_000 }, () => {
     expect(result.findings.map((f) => [f.file, f.rule])).toEqual([['k/kustomization.yaml', 'kustomize-secret-file']]);
   });
 
+  it('honours the staged .ksecignore', async () => {
+    const r = repo();
+    r.write('.ksecignore', 'fixtures/\n');
+    r.write('fixtures/s.yaml', secret('x', 'demo-CANARY-g13'));
+    r.write('app/s.yaml', secret('y', 'demo-CANARY-g14'));
+    r.git('add', '.');
+    const result = await scan(await stagedSource({ cwd: r.dir }));
+    expect(result.findings.map((f) => f.file)).toEqual(['app/s.yaml']);
+  });
+
   it('is an error outside a repository', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksec-scan-norepo-'));
     dirs.push(dir);

@@ -1,0 +1,135 @@
+/**
+ * CI guard benchmark: ksec scan vs gitleaks (dir and git modes) vs secretlint
+ * on one generated repository, in the same run; and a pre-commit scan of 10
+ * staged files vs a bare `node -e 0`. Medians of --runs runs.
+ *
+ *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--secretlint-files N]
+ *
+ * gitleaks comes from the test bed (npm run -s testbed:install) or $GITLEAKS;
+ * secretlint is npm-installed into a temp dir on first use (not a project dependency).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toolsDir } from '../../test/e2e/testbed/versions.js';
+import { fileFor, generate } from './generate.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1] ?? '');
+const FILES = Number(args.get('files') ?? 50_000);
+const COMMITS = Number(args.get('commits') ?? 5_000);
+const RUNS = Number(args.get('runs') ?? 3);
+const SECRETLINT_FILES = Number(args.get('secretlint-files') ?? FILES);
+const SECRETLINT_VERSION = '13.0.6';
+const SECRETLINT_PRESET_VERSION = '13.1.0';
+
+const KSEC = fileURLToPath(new URL('../../bin/ksec.js', import.meta.url));
+const WORK = join(tmpdir(), 'ksec-bench-scan');
+mkdirSync(WORK, { recursive: true });
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** Runs a command RUNS times; exit codes 0 and 1 (findings) are both fine. */
+function time(label: string, cmd: string, argv: string[], cwd: string, runs = RUNS): { label: string; seconds: number; runs: number[] } {
+  const samples: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = process.hrtime.bigint();
+    const res = spawnSync(cmd, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (res.status !== 0 && res.status !== 1) throw new Error(`${label} exited ${res.status}: ${res.stderr?.toString().slice(-500)}`);
+    samples.push(s);
+  }
+  const seconds = median(samples);
+  process.stderr.write(`${label}: median ${seconds.toFixed(3)} s of [${samples.map((s) => s.toFixed(3)).join(', ')}]\n`);
+  return { label, seconds, runs: samples };
+}
+
+function gitleaksBin(): string | undefined {
+  const candidates = [process.env.GITLEAKS, join(toolsDir(), 'gitleaks'), '/tmp/gitleaks-dev/gitleaks'].filter(Boolean) as string[];
+  return candidates.find((c) => existsSync(c));
+}
+
+function secretlint(): string {
+  const dir = join(WORK, `secretlint-${SECRETLINT_VERSION}`);
+  const bin = join(dir, 'node_modules', 'secretlint', 'bin', 'secretlint.js');
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"private":true}');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', `secretlint@${SECRETLINT_VERSION}`, `@secretlint/secretlint-rule-preset-recommend@${SECRETLINT_PRESET_VERSION}`], { cwd: dir, stdio: 'inherit' });
+  }
+  return bin;
+}
+
+async function main() {
+  const repo = join(WORK, `repo-${FILES}-${COMMITS}`);
+  let meta: { bytes: number; planted: number };
+  if (existsSync(join(repo, '.bench.json'))) {
+    meta = JSON.parse(readFileSync(join(repo, '.bench.json'), 'utf8'));
+  } else {
+    process.stderr.write(`generating ${FILES} files over ${COMMITS} commits in ${repo}\n`);
+    meta = await generate(repo, FILES, COMMITS);
+    writeFileSync(join(repo, '.bench.json'), JSON.stringify(meta));
+    execFileSync('git', ['gc', '-q'], { cwd: repo });
+  }
+  const mb = meta.bytes / 1e6;
+  const rows: { tool: string; mode: string; seconds: number; mbps: number }[] = [];
+  const add = (tool: string, mode: string, r: { seconds: number }) => rows.push({ tool, mode, seconds: r.seconds, mbps: mb / r.seconds });
+
+  add('ksec', 'dir', time('ksec dir', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec.json')], repo));
+  const gitleaks = gitleaksBin();
+  if (gitleaks) {
+    const report = join(WORK, 'gitleaks.json');
+    add('gitleaks', 'dir', time('gitleaks dir', gitleaks, ['dir', 'apps', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo));
+    add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
+    add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo));
+  } else {
+    process.stderr.write('gitleaks not found: run npm run -s testbed:install or set GITLEAKS\n');
+    add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
+  }
+
+  // secretlint on the whole tree, or on its first N team folders when --secretlint-files says so
+  const bin = secretlint();
+  writeFileSync(join(repo, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
+  const slRuns = Math.max(1, Math.min(RUNS, SECRETLINT_FILES < FILES ? RUNS : 1));
+  const slGlob = SECRETLINT_FILES < FILES ? `apps/team-{${Array.from({ length: Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) }, (_, i) => i).join(',')}}/**/*` : 'apps/**/*';
+  const sl = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, slRuns);
+  const slShare = SECRETLINT_FILES < FILES ? Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) / 50 : 1;
+  rows.push({ tool: 'secretlint', mode: SECRETLINT_FILES < FILES ? `dir (${Math.round(slShare * 100)}% of the files)` : 'dir', seconds: sl.seconds, mbps: (mb * slShare) / sl.seconds });
+
+  // pre-commit: 10 staged files in a small repository
+  const hook = mkdtempSync(join(tmpdir(), 'ksec-bench-hook-'));
+  execFileSync('git', ['init', '-q'], { cwd: hook });
+  for (let i = 0; i < 10; i++) {
+    const f = fileFor(i * 5 + (i % 5));
+    mkdirSync(join(hook, f.path, '..'), { recursive: true });
+    writeFileSync(join(hook, f.path), f.text);
+  }
+  execFileSync('git', ['add', '.'], { cwd: hook });
+  const startupRuns = Math.max(11, RUNS * 5);
+  const bare = time('node -e 0', process.execPath, ['-e', '0'], hook, startupRuns);
+  const staged = time('ksec scan --staged (10 files)', process.execPath, [KSEC, 'scan', '--staged'], hook, startupRuns);
+
+  const ksecDir = rows.find((r) => r.tool === 'ksec' && r.mode === 'dir')!;
+  const glDir = rows.find((r) => r.tool === 'gitleaks' && r.mode === 'dir');
+  const out = {
+    machine: `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+    loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    repository: { files: FILES, commits: COMMITS, megabytes: Number(mb.toFixed(1)), planted: meta.planted },
+    runs: RUNS,
+    rows: rows.map((r) => ({ ...r, seconds: Number(r.seconds.toFixed(3)), mbps: Number(r.mbps.toFixed(2)) })),
+    ratios: {
+      ksecVsGitleaksDir: glDir ? Number((ksecDir.mbps / glDir.mbps).toFixed(2)) : null,
+      ksecVsSecretlint: Number((ksecDir.mbps / rows.find((r) => r.tool === 'secretlint')!.mbps).toFixed(1)),
+      stagedVsNode: Number((staged.seconds / bare.seconds).toFixed(2)),
+    },
+    preCommit: { nodeSeconds: Number(bare.seconds.toFixed(4)), ksecSeconds: Number(staged.seconds.toFixed(4)) },
+  };
+  console.log(JSON.stringify(out, null, 2));
+}
+
+await main();
