@@ -253,6 +253,18 @@ export class FaultProxy {
     return n;
   }
 
+  get openWatches(): number {
+    return this.watches.size;
+  }
+
+  /** Cuts every open watch (connection reset); the watcher reconnects on its own. */
+  dropWatches(): number {
+    const n = this.watches.size;
+    for (const res of this.watches) res.destroy();
+    this.watches.clear();
+    return n;
+  }
+
   /** Closes every connection and stops listening for `ms` (the apiserver "restarts"). */
   async outage(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
