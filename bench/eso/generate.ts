@@ -65,7 +65,8 @@ async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>
 async function seed(prefix: string, count: number): Promise<void> {
   const { client } = openSession();
   const names = Array.from({ length: count }, (_, i) => `${prefix}/team-${i % 10}/svc-${i}`);
-  await pool(names, 4, async (name) => {
+  // one at a time: moto 5.x races (HTTP 500, "dictionary changed size during iteration") on concurrent CreateSecret
+  await pool(names, 1, async (name) => {
     const i = Number(name.split('-').pop());
     const value = i % 3 === 2 ? 'plain-token' : JSON.stringify({ username: 'u', password: 'p', host: 'h', port: 5432 });
     await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
