@@ -11,18 +11,7 @@ import { join } from 'node:path';
 import { kustomizeHash } from '../../../src/config-hash/hash.js';
 import type { KubeObject } from '../../../src/manifest/objects.js';
 import { objectsOf, parseManifestText } from '../../../src/manifest/read.js';
-
-/** A small deterministic PRNG (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../helpers/prng.js';
 
 // No U+2028/U+2029: go-yaml emits them raw and treats them as line breaks (re-indenting what
 // follows), which YAML 1.2 readers do not, so the build output itself reads back differently.
@@ -36,7 +25,7 @@ export interface GeneratedTree {
 
 /** Writes `<dir>/kustomization.yaml` and its files; `count` generator entries in all. */
 export function writeKustomizeTree(dir: string, count: number, options: { namePrefix?: string; namespace?: string } = {}): GeneratedTree {
-  const random = rng(4242 + count);
+  const random = mulberry32(4242 + count);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const text = (max: number) => {
     let s = '';
