@@ -50,26 +50,29 @@ function percentile(sorted: number[], p: number): number {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-/** An independent watch on the namespace's Deployments: generation bumps with arrival time. */
-function watchGenerations(ns: string, onBump: (name: string, generation: number, at: number) => void): () => void {
-  const req = https.get(new URL(`/apis/apps/v1/namespaces/${ns}/deployments?watch=1&allowWatchBookmarks=false`, bed.apiserverUrl), {
+/**
+ * An independent watch on the namespace's Deployments: pod-template changes (rollouts) with their
+ * arrival time. (metadata.generation is no measure: it also moves when only annotations change.)
+ */
+function watchRollouts(ns: string, onRollout: (name: string, at: number) => void): () => void {
+  const req = https.get(new URL(`/apis/apps/v1/namespaces/${ns}/deployments?watch=1`, bed.apiserverUrl), {
     ca: bed.caPem,
     headers: { authorization: `Bearer ${bed.adminToken}` },
   }, (res) => {
     let tail = '';
-    const seen = new Map<string, number>();
+    const seen = new Map<string, string>();
     res.on('data', (d: Buffer) => {
       const at = performance.now();
       const lines = (tail + d.toString('utf8')).split('\n');
       tail = lines.pop() ?? '';
       for (const l of lines) {
         if (!l.trim()) continue;
-        const e = JSON.parse(l) as { type: string; object: { metadata: { name: string; generation: number } } };
-        const { name, generation } = e.object.metadata;
-        if ((seen.get(name) ?? 0) < generation) {
-          if (seen.has(name)) onBump(name, generation, at);
-          seen.set(name, generation);
-        }
+        const e = JSON.parse(l) as { object: { metadata: { name: string }; spec: { template: unknown } } };
+        const name = e.object.metadata.name;
+        const template = JSON.stringify(e.object.spec.template);
+        const before = seen.get(name);
+        seen.set(name, template);
+        if (before !== undefined && before !== template) onRollout(name, at);
       }
     });
   });
@@ -107,7 +110,7 @@ async function main() {
   const requests = async () => w.metric('ksec_watch_api_requests_total');
 
   const bumps: Array<{ name: string; at: number }> = [];
-  const stopWatch = watchGenerations(ns, (name, _g, at) => bumps.push({ name, at }));
+  const stopWatch = watchRollouts(ns, (name, at) => bumps.push({ name, at }));
 
   const startAt = performance.now();
   let w = new WatcherProcess(args, env);
