@@ -14,7 +14,8 @@ import { KsecError, fileError } from '../errors.js';
 import { AgeError, ageDecrypt, type AgeIdentity } from './age.js';
 import { parseDotenvTree } from './dotenv.js';
 import { parseJsonTree } from './json.js';
-import { describeKeys, macAdditionalData, readMetadata, type SopsMetadata } from './metadata.js';
+import { describeKeys, macAdditionalData, readMetadata, type KeyGroup, type SopsMetadata } from './metadata.js';
+import { shamirCombine } from './shamir.js';
 import { compileRules } from './rules.js';
 import { pathLabel, walkBranch, type Leaf, type SopsMap } from './tree.js';
 import { ValueError, decryptValue, macBytes, openValue, parseEncrypted } from './values.js';
@@ -101,20 +102,13 @@ export interface DecryptedSops {
   metadata: SopsMetadata;
 }
 
-/** Recovers the 32-byte data key with the first identity that opens an age stanza. */
+/** Recovers the 32-byte data key: from the one key group, or by combining Shamir parts from several. */
 export function recoverDataKey(meta: SopsMetadata, identities: readonly AgeIdentity[], file: string, searched: string[] = []): Buffer {
   const { ageRecipients, others } = describeKeys(meta);
   if (meta.keyGroups.length === 0) {
     throw new KsecError('the sops metadata lists no keys', { file, hint: 'the metadata block is damaged; re-encrypt the file with sops' });
   }
-  if (meta.keyGroups.length > 1) {
-    throw new KsecError(
-      `the data key is split across ${meta.keyGroups.length} key groups (Shamir threshold ${meta.shamirThreshold || meta.keyGroups.length}), which ksec does not support`,
-      { file, hint: 'decrypt with sops, or re-encrypt with a single key group' },
-    );
-  }
-  const group = meta.keyGroups[0]!;
-  if (group.age.length === 0) {
+  if (ageRecipients.length === 0) {
     throw new KsecError(`the file is encrypted only for ${others.join(', ')}; ksec decrypts age keys only`, {
       file,
       hint: 'add an age recipient with `sops updatekeys` / `sops -r --add-age`, or decrypt with sops',
@@ -126,11 +120,43 @@ export function recoverDataKey(meta: SopsMetadata, identities: readonly AgeIdent
       hint: `the file expects one of: ${ageRecipients.join(', ')}; set SOPS_AGE_KEY_FILE or pass --age-key-file`,
     });
   }
+  const parts = meta.keyGroups.map((group) => groupPart(group, identities, file));
+  const opened = parts.filter((p): p is Buffer => p !== undefined);
+  const noMatch = () =>
+    new KsecError(`no age identity matches this file: it expects one of ${ageRecipients.join(', ')}`, {
+      file,
+      hint: `ksec has identities for ${[...new Set(identities.map((i) => i.recipient))].join(', ')}${others.length ? `; the file also has ${others.join(', ')}, which ksec cannot use` : ''}`,
+    });
+  if (meta.keyGroups.length === 1) {
+    if (!opened[0]) throw noMatch();
+    return checkKeyLength(opened[0], file);
+  }
+  const threshold = meta.shamirThreshold || meta.keyGroups.length;
+  if (opened.length < threshold) {
+    if (opened.length === 0) throw noMatch();
+    throw new KsecError(
+      `the data key is split across ${meta.keyGroups.length} key groups and ${threshold} are needed, but ksec's identities open only ${opened.length}`,
+      { file, hint: `add identities for the other groups; the file expects: ${ageRecipients.join(', ')}` },
+    );
+  }
+  try {
+    return checkKeyLength(shamirCombine(opened), file);
+  } catch (err) {
+    if (err instanceof KsecError) throw err;
+    throw new KsecError('the key groups\' parts do not combine into a data key', { file, hint: 'the sops key_groups block was modified' });
+  }
+}
+
+function checkKeyLength(key: Buffer, file: string): Buffer {
+  if (key.length !== 32) throw new KsecError('the decrypted data key is not 32 bytes', { file, hint: 'the metadata block is damaged' });
+  return key;
+}
+
+/** The group's part of the data key from its first age stanza an identity opens; undefined if none does. */
+function groupPart(group: KeyGroup, identities: readonly AgeIdentity[], file: string): Buffer | undefined {
   for (const stanza of group.age) {
     try {
-      const key = ageDecrypt(stanza.enc, identities);
-      if (key.length !== 32) throw new KsecError('the decrypted data key is not 32 bytes', { file, hint: 'the metadata block is damaged' });
-      return key;
+      return ageDecrypt(stanza.enc, identities);
     } catch (err) {
       if (err instanceof AgeError && err.reason === 'no-identity') continue;
       if (err instanceof AgeError) {
@@ -142,10 +168,7 @@ export function recoverDataKey(meta: SopsMetadata, identities: readonly AgeIdent
       throw err;
     }
   }
-  throw new KsecError(`no age identity matches this file: it expects one of ${ageRecipients.join(', ')}`, {
-    file,
-    hint: `ksec has identities for ${[...new Set(identities.map((i) => i.recipient))].join(', ')}${others.length ? `; the file also has ${others.join(', ')}, which ksec cannot use` : ''}`,
-  });
+  return undefined;
 }
 
 /** Decrypts a parsed SOPS document and verifies its MAC; throws KsecError (exit 2) on any failure. */

@@ -276,10 +276,16 @@ function mapping(w: Writer, map: SopsMap, indent: number, firstInline: boolean, 
       comment(w, indent, item);
       return;
     }
-    const key = keyText(item.key);
-    if (inline) w.text += key + ':';
-    else w.line(indent, key + ':');
+    // yaml.v3 writes keys over 128 bytes or with line breaks as `? key` / `: value`
+    const complex = Buffer.byteLength(item.key) > 128 || analyze(item.key).multiline;
+    const key = complex ? '? ' + stringText(item.key, false, next(indent)) : keyText(item.key) + ':';
+    if (inline) w.text += key;
+    else w.line(indent, key);
     inline = false;
+    if (complex) {
+      if (!endsLine(key)) w.text += '\n';
+      w.line(indent, ':');
+    }
     value(w, item.value, indent, false, 0);
   });
 }

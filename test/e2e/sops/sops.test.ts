@@ -163,11 +163,14 @@ describe('ksec sops decrypt equals sops decrypt, byte for byte', () => {
     await expectSameAsSops(b, keys[0]!.file, [undefined, 'json']);
   });
 
-  it('several key groups (Shamir): ksec says clearly that it is unsupported', async () => {
-    const file = await encrypt('shamir.yaml', `password: ${CANARY}\n`, [], `creation_rules:\n  - shamir_threshold: 2\n    key_groups:\n      - age: [${keys[0]!.recipient}]\n      - age: [${keys[1]!.recipient}]\n`);
-    const r = await runKsec(['sops', 'decrypt', file, '--age-key-file', keys[0]!.file, '--age-key-file', keys[1]!.file], { env: NO_KEYS });
+  it('several key groups (Shamir threshold 2): both identities decrypt it, one is not enough', async () => {
+    const file = await encrypt('shamir.yaml', `password: ${CANARY}\nport: 1\n`, [], `creation_rules:\n  - shamir_threshold: 2\n    key_groups:\n      - age: [${keys[0]!.recipient}]\n      - age: [${keys[1]!.recipient}]\n`);
+    const both = join(dir, 'both-keys.txt');
+    writeFileSync(both, readFileSync(keys[0]!.file, 'utf8') + readFileSync(keys[1]!.file, 'utf8'));
+    await expectSameAsSops(file, both, [undefined, 'json']);
+    const r = await runKsec(['sops', 'decrypt', file, '--age-key-file', keys[0]!.file], { env: NO_KEYS });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/2 key groups \(Shamir threshold 2\), which ksec does not support/);
+    expect(r.stderr).toMatch(/split across 2 key groups and 2 are needed/);
   });
 });
 

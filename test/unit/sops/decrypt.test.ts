@@ -122,6 +122,13 @@ describe('clear errors for keys', () => {
     }
   });
 
+  it('Shamir key groups: combines the parts when the identities open enough groups', () => {
+    const doc = parseSopsText(fixture('shamir.enc.yaml'), 'shamir.enc.yaml');
+    const r = decryptDocument(doc, [...demoKey(1), ...demoKey(2)]);
+    expect(renderSops(r.branches, 'yaml')).toBe(fixture('shamir.dec.yaml'));
+    expect(failure(() => decryptDocument(doc, demoKey(2))).message).toMatch(/2 key groups and 2 are needed, but ksec's identities open only 1/);
+  });
+
   it('PGP/KMS-only files are refused with the key types named', () => {
     const text = fixture('types.enc.json').replace(/"age": \[[\s\S]*?\n\t\t\],/, '"kms": [{"arn": "arn:aws:kms:eu-west-1:111122223333:key/demo", "enc": "x", "created_at": "2024-01-01T00:00:00Z"}],');
     expect(failure(() => decryptText(text, 'kms.json')).message).toMatch(/encrypted only for 1 AWS KMS key; ksec decrypts age keys only/);
