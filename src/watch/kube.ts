@@ -102,7 +102,7 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
     });
   }
   const ctx = kc.getContextObject(kc.getCurrentContext());
-  const namespace = ctx?.namespace ?? process.env.POD_NAMESPACE ?? readServiceAccountNamespace();
+  const namespace = ctx?.namespace || process.env.POD_NAMESPACE || readServiceAccountNamespace();
   return new HttpKubeClient(cluster.server, namespace, (opts) => kc.applyToHTTPSOptions(opts));
 }
 
@@ -129,7 +129,7 @@ function inClusterClient(): KubeClient {
     opts.ca = ca;
     opts.headers = { ...(opts.headers as Record<string, string>), authorization: `Bearer ${token}` };
   };
-  return new HttpKubeClient(server, process.env.POD_NAMESPACE ?? readServiceAccountNamespace(), applyAuth);
+  return new HttpKubeClient(server, process.env.POD_NAMESPACE || readServiceAccountNamespace(), applyAuth);
 }
 
 function readServiceAccountNamespace(): string | undefined {

@@ -1,0 +1,89 @@
+import http from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HttpKubeClient, loadKubeClient } from '../../../src/watch/kube.js';
+import { watchOptions } from '../../../src/watch/run.js';
+
+let server: http.Server | undefined;
+afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+function listen(handler: http.RequestListener): Promise<string> {
+  server = http.createServer(handler);
+  return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`)));
+}
+
+describe('HttpKubeClient', () => {
+  it('sends the auth headers from the credential loader on every request, with body and content type', async () => {
+    const seen: Array<{ method?: string; url?: string; auth?: string; type?: string; body: string }> = [];
+    const url = await listen((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        seen.push({ method: req.method, url: req.url, auth: req.headers.authorization, type: req.headers['content-type'], body });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    });
+    let n = 0;
+    const client = new HttpKubeClient(`${url}/prefix/`, 'ns', async (opts) => {
+      opts.headers = { ...(opts.headers as object), authorization: `Bearer t${++n}` };
+    });
+    const a = await client.request('GET', '/api/v1/configmaps?limit=1');
+    const b = await client.request('PATCH', '/apis/apps/v1/namespaces/x/deployments/y', { body: { a: 1 }, contentType: 'application/strategic-merge-patch+json' });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(seen).toEqual([
+      { method: 'GET', url: '/prefix/api/v1/configmaps?limit=1', auth: 'Bearer t1', type: undefined, body: '' },
+      { method: 'PATCH', url: '/prefix/apis/apps/v1/namespaces/x/deployments/y', auth: 'Bearer t2', type: 'application/strategic-merge-patch+json', body: '{"a":1}' },
+    ]);
+    expect(client.requestCount).toBe(2);
+  });
+
+  it('times out a request that gets no answer', async () => {
+    const url = await listen(() => {});
+    const client = new HttpKubeClient(url, 'ns', async () => {});
+    await expect(client.request('GET', '/x', { timeoutMs: 50 })).rejects.toThrow();
+  });
+});
+
+describe('loadKubeClient', () => {
+  it('in a pod reads the service account files and KUBERNETES_SERVICE_HOST/PORT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-sa-'));
+    writeFileSync(join(dir, 'token'), 'tok-1');
+    writeFileSync(join(dir, 'ca.crt'), '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(dir, 'namespace'), 'ksec-system');
+    const env = { ...process.env };
+    Object.assign(process.env, { KSEC_SERVICEACCOUNT_DIR: dir, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '6443', POD_NAMESPACE: '' });
+    try {
+      const client = await loadKubeClient({ inCluster: true });
+      expect(client.server).toBe('https://10.0.0.1:6443');
+      expect(client.namespace).toBe('ksec-system');
+    } finally {
+      process.env = env;
+    }
+  });
+
+  it('names the kubeconfig file when it cannot be loaded (exit 2)', async () => {
+    await expect(loadKubeClient({ kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({ exitCode: 2, file: '/nonexistent/kubeconfig' });
+  }, 60_000);
+});
+
+describe('watch flags', () => {
+  const base = {
+    namespaces: [], namespacesToIgnore: [], resourcesToIgnore: [], ignoredWorkloadTypes: [], reloadStrategy: 'annotations', debounce: '2s', minInterval: '0s',
+    patchQps: '10', patchBurst: '20', events: true, leaseName: 'l', leaseDuration: '15s', renewDeadline: '10s', retryPeriod: '2s', metricsAddress: ':9090',
+    watchTimeout: '10m', watchInactivityTimeout: '2m', logLevel: 'info',
+  };
+  it('parses durations and lists', () => {
+    const o = watchOptions({ ...base, resourcesToIgnore: ['configMaps'], enableHa: true });
+    expect(o).toMatchObject({ debounceMs: 2000, resourcesToIgnore: ['configmaps'], leaderElect: true, watchTimeoutSeconds: [300, 600], inactivityMs: 120_000 });
+  });
+  it('rejects bad values with one line naming the flag', () => {
+    expect(() => watchOptions({ ...base, reloadStrategy: 'restart' })).toThrow(/--reload-strategy/);
+    expect(() => watchOptions({ ...base, debounce: 'soon' })).toThrow(/--debounce/);
+    expect(() => watchOptions({ ...base, renewDeadline: '20s' })).toThrow(/lease timing/);
+    expect(() => watchOptions({ ...base, resourcesToIgnore: ['configmaps', 'secrets'] })).toThrow(/nothing to watch/);
+    expect(() => watchOptions({ ...base, patchQps: '0' })).toThrow(/--patch-qps/);
+  });
+});
