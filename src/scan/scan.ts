@@ -6,6 +6,7 @@
  * their objects go through the structural rules. Malformed files become
  * errors in the result; the scan always goes on.
  */
+import { availableParallelism } from 'node:os';
 import { basename, extname } from 'node:path';
 import { isKsecError } from '../errors.js';
 import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
@@ -25,11 +26,13 @@ export interface ScanOptions {
   sealed?: SealedOptions;
   /** called once per file (progress) */
   onFile?: () => void;
+  /** worker threads; default: one per core for scans of 2,000 files or more (KSEC_SCAN_WORKERS overrides) */
+  workers?: number;
 }
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
 
-interface Located {
+export interface Located {
   object: KubeObject;
   locate(path: KeyPath): Position;
 }
@@ -39,7 +42,7 @@ interface Retained extends ScannedObject {
   locate(path: KeyPath): Position;
 }
 
-interface FileState {
+export interface FileState {
   source: SourceFile;
   allow: AllowComments;
   /** base fingerprint locations already used in this file, to keep fingerprints unique */
@@ -51,44 +54,15 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
   const result: ScanResult = { findings: [], errors: [], files: 0, bytes: 0, suppressed: 0 };
   const retained: Retained[] = [];
   const wantGlobal = GLOBAL_RULES.some((g) => selection.families.has(g.family));
-  let nextId = 0;
+  const emit = makeEmit(selection, options, result);
 
-  const emit = (state: FileState, rule: RuleInfo, pos: Position, message: string, location: string, extra: Partial<Finding> = {}) => {
-    if (!ruleEnabled(selection, rule)) return;
-    const seen = state.used.get(`${rule.id}\0${location}`) ?? 0;
-    state.used.set(`${rule.id}\0${location}`, seen + 1);
-    const fp = fingerprint(rule.id, state.source.path, seen === 0 ? location : `${location}#${seen}`);
-    if (state.allow.allows(rule.id, pos.line) || options.baseline?.has(fp)) {
-      result.suppressed++;
-      return;
-    }
-    result.findings.push({
-      rule: rule.id,
-      severity: rule.severity,
-      file: state.source.path,
-      line: pos.line,
-      column: pos.column,
-      message,
-      fingerprint: fp,
-      ...(state.source.blob ? { blob: state.source.blob } : {}),
-      ...(state.source.commit ? { commit: state.source.commit } : {}),
-      ...extra,
-    });
-  };
-
-  for await (const file of source.files) {
-    options.onFile?.();
-    result.files++;
-    result.bytes += file.content.length;
-    if (isBinary(file.content)) continue;
-    const text = file.content.toString('utf8').replace(/^\uFEFF/, '');
-    const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
-    try {
-      await scanFile(text, state, selection, options, emit, (located) => {
-        if (wantGlobal) retained.push({ ...located, id: nextId++, file: state });
-      }, result.errors);
-    } catch (err) {
-      result.errors.push(toScanError(err, file.path));
+  const workers = wantGlobal ? 0 : (options.workers ?? defaultWorkers(source.total));
+  if (workers > 1) {
+    const { scanInWorkers } = await import('./parallel.js');
+    await scanInWorkers(source, selection, options, result, workers, (file) => scanSourceFile(file, selection, options, result));
+  } else {
+    for await (const file of source.files) {
+      await scanSourceFile(file, selection, options, result, wantGlobal ? (located, state) => retained.push({ ...located, id: retained.length, file: state }) : undefined);
     }
   }
 
@@ -106,6 +80,60 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
     (a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.rule, b.rule),
   );
   return result;
+}
+
+/** Worker threads pay off only for big scans: their start-up would dominate a pre-commit hook. */
+function defaultWorkers(total: number | undefined): number {
+  const env = process.env.KSEC_SCAN_WORKERS;
+  if (env !== undefined && env !== '') return Math.max(0, Number(env) || 0);
+  if (total === undefined || total < 2000) return 0;
+  return Math.min(availableParallelism(), 8);
+}
+
+function makeEmit(selection: RuleSelection, options: ScanOptions, into: ScanResult): Emit {
+  return (state, rule, pos, message, location, extra = {}) => {
+    if (!ruleEnabled(selection, rule)) return;
+    const seen = state.used.get(`${rule.id}\0${location}`) ?? 0;
+    state.used.set(`${rule.id}\0${location}`, seen + 1);
+    const fp = fingerprint(rule.id, state.source.path, seen === 0 ? location : `${location}#${seen}`);
+    if (state.allow.allows(rule.id, pos.line) || options.baseline?.has(fp)) {
+      into.suppressed++;
+      return;
+    }
+    into.findings.push({
+      rule: rule.id,
+      severity: rule.severity,
+      file: state.source.path,
+      line: pos.line,
+      column: pos.column,
+      message,
+      fingerprint: fp,
+      ...(state.source.blob ? { blob: state.source.blob } : {}),
+      ...(state.source.commit ? { commit: state.source.commit } : {}),
+      ...extra,
+    });
+  };
+}
+
+/** Scans one file into `into`; malformed input becomes an error there, never an exception. */
+export async function scanSourceFile(
+  file: SourceFile,
+  selection: RuleSelection,
+  options: ScanOptions,
+  into: ScanResult,
+  retain?: (located: Located, state: FileState) => void,
+): Promise<void> {
+  options.onFile?.();
+  into.files++;
+  into.bytes += file.content.length;
+  if (isBinary(file.content)) return;
+  const text = file.content.toString('utf8').replace(/^\uFEFF/, '');
+  const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
+  try {
+    await scanFile(text, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
+  } catch (err) {
+    into.errors.push(toScanError(err, file.path));
+  }
 }
 
 type Emit = (state: FileState, rule: RuleInfo, pos: Position, message: string, location: string, extra?: Partial<Finding>) => void;

@@ -9,7 +9,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ExitCode, KsecError, fileError } from '../errors.js';
 import { IgnoreRules } from './ignore.js';
 
@@ -79,9 +79,12 @@ export async function pathSource(inputs: string[], options: SourceOptions = {}):
       continue;
     }
     const listed = (await gitListing(full)) ?? (await walkIgnoring(full));
+    // plain string joins: path.join/relative per file cost more than reading it
+    const ignoreBase = options.ignore && !options.ignore.empty ? toPosix(relative(cwd, full)) : undefined;
+    const prefix = input === '.' || input === './' ? '' : input.endsWith('/') ? input : `${input}/`;
     for (const rel of listed) {
-      if (options.ignore?.ignores(toPosix(relative(cwd, join(full, rel))))) continue;
-      paths.push(join(input, rel));
+      if (ignoreBase !== undefined && options.ignore!.ignores(ignoreBase === '' ? rel : `${ignoreBase}/${rel}`)) continue;
+      paths.push(prefix + rel);
     }
   }
   return { total: paths.length, files: readPaths(paths, cwd, options.maxFileSize) };
@@ -129,8 +132,9 @@ async function walkIgnoring(root: string): Promise<string[]> {
  * the thread-pool round trips of fs/promises several times over.
  */
 async function* readPaths(paths: string[], cwd: string, maxFileSize?: number): AsyncGenerator<SourceFile> {
+  const base = cwd.endsWith(sep) ? cwd : cwd + sep;
   for (const path of paths) {
-    const full = resolve(cwd, path);
+    const full = isAbsolute(path) ? path : base + path;
     let content: Buffer;
     try {
       const fd = openSync(full, 'r');

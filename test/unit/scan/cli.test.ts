@@ -95,6 +95,14 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     assertNoSecrets(junit.stdout);
   });
 
+  it('finds the same in worker threads as on the main thread (the built worker)', async () => {
+    const serial = await runKsec(['scan', '.', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '0' } });
+    const parallel = await runKsec(['scan', '.', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '2' } });
+    expect(parallel.code, parallel.stderr).toBe(1);
+    expect(JSON.parse(parallel.stdout)).toEqual(JSON.parse(serial.stdout));
+    expect(parallel.stdout).toContain('kustomize-secret-file'); // scanned on the main thread: it reads its env file
+  });
+
   it('writes a baseline that makes the next scan pass', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksec-bl-'));
     const baseline = join(dir, 'baseline.json');

@@ -1,0 +1,114 @@
+/**
+ * Big scans on every core: the main thread reads files (or git blobs) and
+ * hands batches to worker threads that run the same per-file scan. Files
+ * that need their neighbours (kustomize `envs`/`files`) stay on the main
+ * thread; rules that look across files (anti-patterns) never come here.
+ * At most two batches wait per worker, so memory stays bounded.
+ */
+import { Worker } from 'node:worker_threads';
+import { KsecError } from '../errors.js';
+import type { RuleSelection } from './rules/index.js';
+import type { ScanOptions } from './scan.js';
+import type { Source, SourceFile } from './sources.js';
+import type { ScanResult } from './types.js';
+
+export interface WireFile {
+  path: string;
+  content: Uint8Array;
+  blob?: string;
+  commit?: string;
+}
+
+export interface WorkerSetup {
+  families: string[];
+  ids: string[] | null;
+  baseline: string[] | null;
+  sealed: ScanOptions['sealed'];
+}
+
+const BATCH_FILES = 64;
+const BATCH_BYTES = 512 * 1024;
+const MAX_INFLIGHT = 2;
+
+export async function scanInWorkers(
+  source: Source,
+  selection: RuleSelection,
+  options: ScanOptions,
+  result: ScanResult,
+  count: number,
+  onMain: (file: SourceFile) => Promise<void>,
+): Promise<void> {
+  const workerData: WorkerSetup = {
+    families: [...selection.families],
+    ids: selection.ids ? [...selection.ids] : null,
+    baseline: options.baseline ? [...options.baseline] : null,
+    sealed: options.sealed ?? {},
+  };
+  const workers = Array.from({ length: count }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData }));
+  const inflight = workers.map(() => 0);
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  workers.forEach((worker, i) => {
+    worker.on('message', (part: ScanResult) => {
+      result.findings.push(...part.findings);
+      result.errors.push(...part.errors);
+      result.files += part.files;
+      result.bytes += part.bytes;
+      result.suppressed += part.suppressed;
+      inflight[i]!--;
+      signal();
+    });
+    worker.on('error', (err) => {
+      failure ??= err;
+      signal();
+    });
+  });
+  const settle = () => new Promise<void>((resolve) => (wake = resolve));
+
+  let batch: WireFile[] = [];
+  let bytes = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    for (;;) {
+      if (failure) return;
+      let best = -1;
+      inflight.forEach((n, i) => {
+        if (n < MAX_INFLIGHT && (best === -1 || n < inflight[best]!)) best = i;
+      });
+      if (best !== -1) {
+        inflight[best]!++;
+        workers[best]!.postMessage(batch);
+        break;
+      }
+      await settle();
+    }
+    batch = [];
+    bytes = 0;
+  };
+
+  try {
+    for await (const file of source.files) {
+      if (failure) break;
+      if (file.content.includes('secretGenerator')) {
+        await onMain(file); // reads envs/files next to it
+        continue;
+      }
+      options.onFile?.();
+      batch.push({ path: file.path, content: file.content, ...(file.blob ? { blob: file.blob } : {}), ...(file.commit ? { commit: file.commit } : {}) });
+      bytes += file.content.length;
+      if (batch.length >= BATCH_FILES || bytes >= BATCH_BYTES) await flush();
+    }
+    await flush();
+    while (!failure && inflight.some((n) => n > 0)) await settle();
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  if (failure) {
+    throw new KsecError(`a scan worker failed (${(failure as Error)?.name ?? 'error'})`, { hint: 'run again with KSEC_SCAN_WORKERS=0 and --debug, and report it', cause: failure });
+  }
+}
