@@ -189,11 +189,6 @@ function unwrapX25519(stanza: Stanza, identity: AgeIdentity): Buffer | undefined
   return chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
 }
 
-/** The stanza types in an age file, for "unsupported recipient" messages. */
-export function stanzaTypes(armored: string): string[] {
-  return parseHeader(dearmor(armored)).stanzas.map((s) => s.type);
-}
-
 /**
  * Decrypts an armored age file with the first identity that unwraps its file
  * key. Throws AgeError('no-identity') when none does.

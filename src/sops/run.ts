@@ -70,9 +70,10 @@ export async function runStatus(paths: string[], flags: StatusFlags): Promise<vo
   }
   const reports: (SopsStatus & { file: string })[] = [];
   for (const file of files) {
-    const status = sopsStatus(await readInput(file), file === STDIN ? '<stdin>' : file);
-    // in a directory, files that are not SOPS files are none of this command's business
-    if (!status.isSops && !named.has(file) && status.problems.length === 0) continue;
+    const text = await readInput(file);
+    const status = sopsStatus(text, file === STDIN ? '<stdin>' : file);
+    // in a directory, files that are not SOPS files (even unparsable ones) are none of this command's business
+    if (!status.isSops && !named.has(file) && !text.includes('ENC[AES256_GCM,')) continue;
     if (!status.isSops && status.problems.length === 0) {
       status.problems.push({ code: 'not-sops', message: 'not a SOPS file: no sops metadata' });
     }

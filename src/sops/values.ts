@@ -8,7 +8,7 @@
  * An empty string is stored as an empty string, not encrypted.
  */
 import { createDecipheriv } from 'node:crypto';
-import type { Leaf, SopsComment, SopsScalar } from './tree.js';
+import type { SopsComment, SopsScalar } from './tree.js';
 
 const ENC = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -27,10 +27,6 @@ export function parseEncrypted(text: string): EncryptedValue | undefined {
   const [, data, iv, tag, type] = m;
   if (!B64.test(data!) || !B64.test(iv!) || !B64.test(tag!)) return undefined;
   return { data: Buffer.from(data!, 'base64'), iv: Buffer.from(iv!, 'base64'), tag: Buffer.from(tag!, 'base64'), type: type! };
-}
-
-export function isEncryptedText(text: string): boolean {
-  return parseEncrypted(text) !== undefined;
 }
 
 export class ValueError extends Error {
@@ -207,4 +203,3 @@ export function goJsonFloat(x: number): string {
   return String(x);
 }
 
-export type { Leaf };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +62,19 @@ describe('ksec sops (built CLI)', () => {
     expect(dir.code).toBe(0);
     expect(dir.stdout).not.toContain('types.dec.yaml');
     expect(dir.stdout).not.toContain(CANARY);
+  });
+
+  it('status in a directory skips files that are not SOPS files, even unparsable ones', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ksec-sops-status-'));
+    writeFileSync(join(d, 'broken.yaml'), 'a: [unclosed\n');
+    writeFileSync(join(d, 'app.enc.env'), fixture('app.enc.env'));
+    writeFileSync(join(d, 'leaky.enc.env'), fixture('app.enc.env').replace(/^DB_PASSWORD=.*$/m, `DB_PASSWORD=${CANARY}-leak`));
+    const r = await runKsec(['sops', 'status', d]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toContain('broken.yaml');
+    expect(r.stdout).toMatch(/app\.enc\.env: ok/);
+    expect(r.stdout).toMatch(/leaky\.enc\.env:2: value-unencrypted: value at DB_PASSWORD/);
+    expect(r.stdout).not.toContain(CANARY);
   });
 
   it('documents every flag with examples', async () => {
