@@ -160,7 +160,8 @@ function currentStamp(template: Record<string, unknown>): { stamp?: string; sour
   return out;
 }
 
-function sourcesText(entries: readonly HashEntry[]): string {
+/** The value of the sources annotation for these entries (sorted `Kind/name=<8 hex>`, comma-separated). */
+export function sourcesText(entries: readonly HashEntry[]): string {
   return [...new Set(entries.map((e) => `${e.kind}/${e.name}=${e.hash.slice(0, SHORT)}`))].sort().join(',');
 }
 
