@@ -2,12 +2,13 @@
  * vitest globalSetup of the e2e project: brings the test bed up (reusing one
  * that is already running, e.g. after `eval "$(npm run -s testbed:up)"`), puts
  * its environment into process.env (inherited by the test workers, which are
- * started after this) and provides the state file path. Tears down only a bed
- * it started itself.
+ * started after this) and provides the state file path. At the end the bed is
+ * stopped only if a test run started it and no other test run still uses it
+ * (a bed started by hand with `testbed:up` keeps running; so does any bed when
+ * KSEC_TESTBED_KEEP=1).
  */
 import type { TestProject } from 'vitest/node';
-import { down } from './testbed/down.js';
-import { up } from './testbed/up.js';
+import { release, up } from './testbed/up.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -16,12 +17,13 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const { state, started } = await up();
+  const { state } = await up({ startedBy: 'vitest', user: true });
   for (const [k, v] of Object.entries(state.env)) {
     process.env[k] = k === 'PATH' ? `${v}:${process.env['PATH'] ?? ''}` : v;
   }
   project.provide('ksecTestbedState', state.env['KSEC_TESTBED_STATE']!);
   return async () => {
-    if (started && !process.env['KSEC_TESTBED_KEEP']) await down();
+    if (process.env['KSEC_TESTBED_KEEP']) return;
+    await release();
   };
 }

@@ -39,6 +39,10 @@ export interface TestbedState {
   /** the environment the bed exports (PATH is the tools dir only; prepend it to yours) */
   env: Record<string, string>;
   ready: boolean;
+  /** who started it: a bed started by hand (`testbed:up`) is never stopped by a test run */
+  startedBy: 'cli' | 'vitest';
+  /** pids of test runs currently using the bed; a vitest-started bed stops when the last one leaves */
+  users: number[];
 }
 
 export function readState(file = stateFile()): TestbedState | undefined {

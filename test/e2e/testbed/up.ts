@@ -106,12 +106,29 @@ export interface UpResult {
   started: boolean;
 }
 
-export async function up(): Promise<UpResult> {
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Start or reuse the bed. `user` registers this process as a user of the bed
+ * (the vitest global setup does); pair it with release().
+ */
+export async function up(opts: { startedBy?: 'cli' | 'vitest'; user?: boolean } = {}): Promise<UpResult> {
   mkdirSync(runDir(), { recursive: true });
   return withLock(async () => {
     const existing = readState();
     if (existing && (await healthy(existing))) {
       log(`reusing the running bed (${stateFile()})`);
+      if (opts.user) {
+        existing.users = [...(existing.users ?? []).filter(pidAlive), process.pid];
+        writeState(existing);
+      }
       return { state: existing, started: false };
     }
     if (existing) {
@@ -120,7 +137,7 @@ export async function up(): Promise<UpResult> {
     }
     if (!toolsInstalled()) install();
     const t0 = Date.now();
-    const state = await start();
+    const state = await start(opts.startedBy ?? 'cli', opts.user ? [process.pid] : []);
     log(`up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return { state, started: true };
   });
@@ -130,7 +147,22 @@ function bin(name: string): string {
   return join(toolsDir(), name);
 }
 
-async function start(): Promise<TestbedState> {
+/**
+ * Unregister this process as a user; stop the bed if a test run started it and no
+ * other live test run still uses it. A bed started by hand keeps running.
+ */
+export async function release(): Promise<void> {
+  const stop = await withLock(async () => {
+    const s = readState();
+    if (!s) return false;
+    s.users = (s.users ?? []).filter((p) => p !== process.pid && pidAlive(p));
+    writeState(s);
+    return s.startedBy === 'vitest' && s.users.length === 0;
+  });
+  if (stop) await down();
+}
+
+async function start(startedBy: 'cli' | 'vitest', users: number[]): Promise<TestbedState> {
   const run = runDir();
   const logs = join(run, 'logs');
   rmSync(logs, { recursive: true, force: true });
@@ -146,6 +178,8 @@ async function start(): Promise<TestbedState> {
     procs: [],
     env: {},
     ready: false,
+    startedBy,
+    users,
   };
   const save = () => writeState(state);
   const track = (p: ProcRecord) => {
