@@ -20,6 +20,7 @@ const labels = JSON.parse(readFileSync(join(CORPUS, 'labels.json'), 'utf8')) as 
 const expected = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/scan/gitleaks-differences.json', import.meta.url)), 'utf8')) as {
   missedByGitleaks: string[];
   onlyGitleaks: string[];
+  kubernetesSecretYaml: string[];
 };
 
 function gitleaksBin(): string {
@@ -54,13 +55,20 @@ describe('ksec scan vs the real gitleaks on the labelled corpus', () => {
     const missedByGitleaks = [...ksecFiles].filter((f) => !gitleaksFiles.has(f)).sort();
     const onlyGitleaks = [...gitleaksFiles].filter((f) => !ksecFiles.has(f)).sort();
     const byFile = (file: string) => findings.filter((f) => f.File.replace(/^\.\//, '') === file).map((f) => `${f.RuleID}@${f.StartLine}`);
+    const kubernetesSecretYaml = [...new Set(findings.filter((f) => f.RuleID === 'kubernetes-secret-yaml').map((f) => f.File.replace(/^\.\//, '')))].sort();
     expect(
-      { missedByGitleaks, onlyGitleaks },
+      { missedByGitleaks, onlyGitleaks, kubernetesSecretYaml },
       `gitleaks findings on the differing files: ${JSON.stringify(Object.fromEntries(onlyGitleaks.map((f) => [f, byFile(f)])))}`,
-    ).toEqual(expected);
+    ).toEqual({ missedByGitleaks: expected.missedByGitleaks, onlyGitleaks: expected.onlyGitleaks, kubernetesSecretYaml: expected.kubernetesSecretYaml });
 
-    // the anchors' known failures, named
-    expect(missedByGitleaks).toEqual(expect.arrayContaining(['k8s-secret/string-data.yaml', 'k8s-secret/secret.json', 'k8s-secret/kind-after-data.yaml']));
-    expect(onlyGitleaks).toContain('sealed-secret/valid.yaml');
+    // the anchors' known failures, named: its Secret rule misses stringData (#1513), JSON manifests and
+    // kind after long data (#1933; those two are caught only by chance, as generic high-entropy strings)...
+    for (const missed of ['k8s-secret/string-data.yaml', 'k8s-secret/secret.json', 'k8s-secret/kind-after-data.yaml']) {
+      expect(kubernetesSecretYaml).not.toContain(missed);
+    }
+    expect(missedByGitleaks).toContain('k8s-secret/string-data.yaml');
+    // ...and it reports SealedSecret ciphertext as an API key (#1728), which ksec lets through
+    expect(findings.filter((f) => f.File.endsWith('sealed-secret/valid.yaml')).map((f) => f.RuleID)).toContain('generic-api-key');
+    expect(ksecFiles).not.toContain('sealed-secret/valid.yaml');
   });
 });
