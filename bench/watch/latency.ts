@@ -105,7 +105,9 @@ async function main() {
   writeFileSync(join(saDir, 'ca.crt'), bed.caPem);
   writeFileSync(join(saDir, 'namespace'), ns);
   const api = new URL(bed.apiserverUrl);
-  const env = { KSEC_SERVICEACCOUNT_DIR: saDir, KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port, KUBECONFIG: '', HOME: saDir };
+  // the image's heap settings (deploy/Dockerfile, chart): BENCH_NODE_OPTIONS='' measures Node's defaults
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=128 --max-semi-space-size=2';
+  const env = { NODE_OPTIONS: nodeOptions, KSEC_SERVICEACCOUNT_DIR: saDir, KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port, KUBECONFIG: '', HOME: saDir };
   const args = ['--namespaces', ns, '--debounce', '0s', '--patch-qps', '1000', '--patch-burst', '1000', '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs', '--no-events'];
   const requests = async () => w.metric('ksec_watch_api_requests_total');
 
@@ -176,6 +178,7 @@ async function main() {
     peakRssMB: afterChanges.hwmMB,
     watcherHistogram: metrics.split('\n').filter((l) => l.startsWith('ksec_watch_event_to_patch_seconds_') && !l.includes('bucket')),
     node: process.version,
+    watcherNodeOptions: nodeOptions,
   };
   console.log(JSON.stringify(result, null, 2));
 }

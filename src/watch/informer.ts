@@ -145,7 +145,7 @@ export class Reflector<T> {
     let cont = '';
     let listRv = '';
     for (;;) {
-      const q: Record<string, string> = { limit: String(this.o.pageSize ?? 500) };
+      const q: Record<string, string> = { limit: String(this.o.pageSize ?? 100) };
       if (cont) q.continue = cont;
       const res = await this.o.client.request('GET', this.query(q), { signal, timeoutMs: 60_000 });
       if (res.status === 410 && cont) {
