@@ -117,7 +117,7 @@ function walkNode(
     case 'null':
       return node;
     default: {
-      const out = visit(node, { path, comments: stack.map((c) => [...c]) });
+      const out = visit(node, { path, comments: stack }); // visitors read the stack synchronously, never keep it
       if (out.kind === 'comment' && !inSeq) return { kind: 'str', value: out.value, line: node.line };
       return out;
     }
