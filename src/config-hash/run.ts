@@ -113,4 +113,7 @@ function choose<T extends string>(value: string, allowed: readonly T[], flag: st
 
 function checkStdinUse(inputs: string[]): void {
   if (inputs.filter((i) => i === STDIN).length > 1) throw new KsecError('stdin (-) named twice', { hint: 'name - once' });
+  if (inputs.includes(STDIN) && process.stdin.isTTY) {
+    throw new KsecError('no input: stdin is a terminal', { hint: 'name files or directories, or pipe manifests in, e.g. helm template . | ksec checksum annotate -' });
+  }
 }
