@@ -59,7 +59,8 @@ describe('test bed smoke', () => {
     expect(stdout.trim()).toMatch(/^Kubernetes v1\.(3[4-9]|[4-9]\d)\.\d+$/);
     // the Go build info embedded in the binary names the real module at that tag
     const binary = readFileSync(bed.tool('kube-apiserver'));
-    expect(binary.includes(`dep\tk8s.io/kubernetes\t${versions.KUBERNETES_VERSION}\th1:`)).toBe(true);
+    expect(binary.includes('path\tk8s.io/kubernetes/cmd/kube-apiserver\n')).toBe(true);
+    expect(binary.includes(`mod\tk8s.io/kubernetes\t${versions.KUBERNETES_VERSION}\th1:`)).toBe(true);
     const v = await bed.request('GET', '/version');
     expect(v.json<{ gitVersion: string }>().gitVersion).toBe(versions.KUBERNETES_VERSION);
   });
