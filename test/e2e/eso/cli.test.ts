@@ -86,6 +86,9 @@ describe('ksec eso generate --from-spec', () => {
     const db = parse(await readFile(join(dir, 'prod_app-db.yaml'), 'utf8')) as KubeObject;
     valid(db);
     expect(db.spec).toMatchObject({ secretStoreRef: { kind: 'SecretStore' }, data: [{ secretKey: 'DB_USER' }, { secretKey: 'DB_PASS' }] });
+    // the real kustomize builds the directory
+    const built = await bed.exec('kustomize', ['build', dir]);
+    expect(parseAllDocuments(built.stdout).map((d) => d.toJS().metadata.name).sort()).toEqual(['app-db', 'app-registry']);
   });
 
   it('bad spec: one line naming the file, exit 2, nothing written', async () => {
