@@ -1,0 +1,140 @@
+/**
+ * Sealing benchmark: ksec vs kubeseal in the same run, against the single-core
+ * limit of `openssl speed rsa4096`, and a one-key seal start-to-exit against a
+ * bare `node -e 0`. Not a test: it prints a Markdown table for
+ * docs/performance.md ("Sealing").
+ *
+ *   npm run -s build && npx tsx bench/seal/seal-bench.ts [--runs 5] [--big-runs 3] [--startup-runs 20]
+ *
+ * kubeseal comes from the test bed's tools dir (npm run -s testbed:install) or
+ * KUBESEAL=/path. Every figure is the median of the runs; each run is a whole
+ * process, start to exit, with its input from a file and its output to a file.
+ */
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toYaml } from '../../src/manifest/write.js';
+import { selfSignedCertificate } from '../../src/seal/keys.js';
+import { toolsDir } from '../../test/e2e/testbed/versions.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const KSEC = join(ROOT, 'bin', 'ksec.js');
+const KUBESEAL = process.env.KUBESEAL ?? join(toolsDir(), 'kubeseal');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const RUNS = arg('runs', 5);
+const BIG_RUNS = arg('big-runs', 3);
+const STARTUP_RUNS = arg('startup-runs', 20);
+
+if (!existsSync(KUBESEAL)) {
+  console.error(`kubeseal not found at ${KUBESEAL}: run npm run -s testbed:install, or set KUBESEAL`);
+  process.exit(3);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'ksec-bench-seal-'));
+const key = generateKeyPairSync('rsa', { modulusLength: 4096 }).privateKey;
+const keyFile = join(work, 'bench.key');
+const certFile = join(work, 'bench.crt');
+writeFileSync(keyFile, key.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+writeFileSync(certFile, selfSignedCertificate(key));
+
+function secretFile(keys: number): string {
+  const data = Object.fromEntries(Array.from({ length: keys }, (_, i) => [`key-${i}`, randomBytes(32).toString('base64')]));
+  const file = join(work, `secret-${keys}.yaml`);
+  writeFileSync(file, toYaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `bench-${keys}`, namespace: 'bench' }, data }));
+  return file;
+}
+
+/** Wall-clock milliseconds of one process run, stdin from `input`, stdout to `output`. */
+function time(cmd: string, args: string[], input?: string, output = '/dev/null'): number {
+  const inFd = input ? openSync(input, 'r') : 'ignore';
+  const outFd = openSync(output, 'w');
+  const start = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: [inFd, outFd, 'pipe'], env: { ...process.env, NO_COLOR: '1', CI: 'true' } });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (typeof inFd === 'number') closeSync(inFd);
+  closeSync(outFd);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString().slice(0, 300)}`);
+  return ms;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+function measure(runs: number, once: () => number): number {
+  once(); // warm the page cache; not counted
+  return median(Array.from({ length: runs }, once));
+}
+
+/** `openssl speed -seconds 3 rsa4096`: one core's RSA-4096 public (encrypt) and private (decrypt) operations per second. */
+function opensslSpeed(): { encrypt: number; decrypt: number; version: string } {
+  const r = spawnSync('openssl', ['speed', '-seconds', '3', 'rsa4096'], { encoding: 'utf8' });
+  const line = r.stdout.split('\n').find((l) => /^rsa\s+4096 bits/.test(l));
+  if (!line) throw new Error(`cannot read openssl speed output: ${r.stdout.slice(-500)}`);
+  const nums = line.trim().split(/\s+/).slice(3).map(Number); // sign verify encrypt decrypt sign/s verify/s encr./s decr./s
+  const version = spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim();
+  return { encrypt: nums[6]!, decrypt: nums[7]!, version };
+}
+
+const rows: string[] = [];
+const results: Record<string, { ksec: number; kubeseal: number }> = {};
+const sizes = [1, 100, 10_000];
+for (const keys of sizes) {
+  const input = secretFile(keys);
+  const runs = keys >= 10_000 ? BIG_RUNS : RUNS;
+  const ksecSealed = join(work, `ksec-sealed-${keys}.yaml`);
+  const kubesealSealed = join(work, `kubeseal-sealed-${keys}.yaml`);
+  const sealKsec = measure(runs, () => time('node', [KSEC, 'seal', '--cert', certFile, '-f', input, '-o', 'yaml'], undefined, ksecSealed));
+  const sealKubeseal = measure(runs, () => time(KUBESEAL, ['--cert', certFile, '-o', 'yaml'], input, kubesealSealed));
+  results[`seal ${keys}`] = { ksec: sealKsec, kubeseal: sealKubeseal };
+  // each tool unseals its own output (the other direction is the e2e cross-test)
+  const unsealKsec = measure(runs, () => time('node', [KSEC, 'unseal', '-f', ksecSealed, '--private-key', keyFile, '-o', 'yaml']));
+  const unsealKubeseal = measure(keys >= 10_000 ? 1 : runs, () =>
+    time(KUBESEAL, ['--recovery-unseal', '--recovery-private-key', keyFile, '-o', 'yaml'], kubesealSealed),
+  );
+  results[`unseal ${keys}`] = { ksec: unsealKsec, kubeseal: unsealKubeseal };
+  console.error(`done ${keys} keys`);
+}
+
+const nodeFloor = measure(STARTUP_RUNS, () => time('node', ['-e', '0']));
+const one = secretFile(1);
+const startKsec = measure(STARTUP_RUNS, () => time('node', [KSEC, 'seal', '--cert', certFile, '-f', one, '-o', 'yaml']));
+const startKubeseal = measure(STARTUP_RUNS, () => time(KUBESEAL, ['--cert', certFile, '-o', 'yaml'], one));
+const ssl = opensslSpeed();
+
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+rows.push('| operation | keys | ksec | kubeseal | ksec / kubeseal time | ksec values/s |');
+rows.push('|---|---:|---:|---:|---:|---:|');
+for (const op of ['seal', 'unseal']) {
+  for (const keys of sizes) {
+    const r = results[`${op} ${keys}`]!;
+    const rate = keys >= 100 ? `${Math.round(keys / ((r.ksec - startKsec) / 1000))}` : '';
+    rows.push(`| ${op} | ${keys.toLocaleString('en-US')} | ${fmt(r.ksec)} | ${fmt(r.kubeseal)} | ${(r.ksec / r.kubeseal).toFixed(2)} | ${rate} |`);
+  }
+}
+const big = results['seal 10000']!;
+const bigUnseal = results['unseal 10000']!;
+const sealRate = 10_000 / ((big.ksec - startKsec) / 1000);
+const unsealRate = 10_000 / ((bigUnseal.ksec - startKsec) / 1000);
+const cores = cpus().length;
+const lines = [
+  `Machine: ${cores} cores (${cpus()[0]?.model.trim()}), Node ${process.version}, ${ssl.version}, kubeseal ${spawnSync(KUBESEAL, ['--version'], { encoding: 'utf8' }).stdout.trim()}.`,
+  `RSA-4096 certificate; values are 32 random bytes; medians of ${RUNS} runs (${BIG_RUNS} for 10,000 keys; kubeseal's 10,000-key unseal once).`,
+  '',
+  ...rows,
+  '',
+  `- OpenSSL single-core limit (\`openssl speed -seconds 3 rsa4096\`): ${Math.round(ssl.encrypt)} public (encrypt) ops/s, ${Math.round(ssl.decrypt)} private (decrypt) ops/s.`,
+  `- Bulk sealing (10,000 keys, start-up subtracted): ${Math.round(sealRate)} values/s = ${((sealRate / cores / ssl.encrypt) * 100).toFixed(0)}% of the OpenSSL limit per core on ${cores} cores (${((sealRate / ssl.encrypt) * 100).toFixed(0)}% of one core's limit).`,
+  `- Bulk unsealing (10,000 keys, start-up subtracted): ${Math.round(unsealRate)} values/s = ${((unsealRate / cores / ssl.decrypt) * 100).toFixed(0)}% of the OpenSSL private-key limit per core.`,
+  `- One-key seal, start to exit: ksec ${fmt(startKsec)}, bare \`node -e 0\` ${fmt(nodeFloor)} (ratio ${(startKsec / nodeFloor).toFixed(2)}, target <= 1.5), kubeseal ${fmt(startKubeseal)}; medians of ${STARTUP_RUNS} runs.`,
+];
+console.log(lines.join('\n'));
