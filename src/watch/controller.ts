@@ -375,6 +375,9 @@ export class Watcher {
       this.log.info('dry-run: would record baseline', { workload: key, hash: hash.slice(0, 12), reason });
       return;
     }
+    // optimistic: decisions made before the patch's echo arrives compare against the new baseline,
+    // so a change landing in between is rolled, not absorbed into the baseline
+    w.recorded = hash;
     this.baselineQueue.push(async () => {
       if (!this.leading) return;
       const res = await this.patch(w, baselinePatch(w, hash)).catch((err: Error) => ({ status: 0, body: err.message, headers: {} }) as KubeResponse);
@@ -438,6 +441,9 @@ export class Watcher {
     }
     if (res.status === 200) {
       this.pending.delete(key);
+      w.recorded = d.hash;
+      if (this.o.strategy === 'annotations' || w.kind === 'Rollout') w.stamp = d.hash;
+      else Object.assign(w.env, d.env ?? {});
       this.metrics.reloads.inc({ ...labels, result: 'success' });
       if (p) this.metrics.latency.observe((Date.now() - p.since) / 1000);
       this.log.info('rolled', { workload: key, hash: d.hash.slice(0, 12), changed, strategy: this.o.strategy });
