@@ -42,6 +42,11 @@ Exit codes: 0 ok, 1 findings or invalid, 2 bad input or usage, 3 cluster/AWS unr
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function run(argv: string[]): Promise<number> {
+  // `ksec ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   debug = argv.includes('--debug');
   if (argv.includes('--no-color')) disableColor();
   const program = buildProgram();
