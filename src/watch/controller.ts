@@ -310,6 +310,7 @@ export class Watcher {
       this.index(key, e.current, true);
     } else {
       this.workloads.delete(key);
+      this.scheduler.forget(key);
       this.pending.delete(key);
       this.warned.delete(key);
       clearTimeout(this.resumeTimers.get(key));
@@ -493,7 +494,7 @@ export class Watcher {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { generateName: `${w.name}.`, namespace: w.namespace },
-      involvedObject: { apiVersion, kind: w.kind, name: w.name, namespace: w.namespace },
+      involvedObject: { apiVersion, kind: w.kind, name: w.name, namespace: w.namespace, ...(w.uid ? { uid: w.uid } : {}) },
       reason,
       message,
       type,

@@ -69,6 +69,8 @@ export interface WorkloadRecord {
   kind: string;
   namespace: string;
   name: string;
+  /** metadata.uid, so Events show up in `kubectl describe` */
+  uid?: string;
   /** reloader annotations on the workload metadata */
   annotations: Record<string, string>;
   /** reloader annotations on the pod template */

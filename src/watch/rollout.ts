@@ -182,6 +182,11 @@ export class Scheduler {
     this.report();
   }
 
+  /** Forgets a deleted workload's history (min-interval bookkeeping). */
+  forget(key: string): void {
+    this.lastRun.delete(key);
+  }
+
   stop(): void {
     this.stopped = true;
     this.clear();

@@ -86,6 +86,7 @@ export function workloadRecord(kind: string, obj: RawObject): WorkloadRecord | u
   if (typeof tplAnnotations[KSEC_ANN.stamp] === 'string') record.stamp = tplAnnotations[KSEC_ANN.stamp] as string;
   if (typeof metaAnnotations[KSEC_ANN.recorded] === 'string') record.recorded = metaAnnotations[KSEC_ANN.recorded] as string;
   if (firstContainer !== undefined) record.firstContainer = firstContainer;
+  if (typeof meta.uid === 'string') record.uid = meta.uid;
   return record;
 }
 

@@ -127,9 +127,10 @@ describe('ksec watch: annotations and kinds', () => {
     // the rollout stamp is the pod-template annotation
     const auto = await k.get(`/apis/apps/v1/namespaces/${ns}/deployments/auto`);
     expect(auto.spec.template.metadata.annotations[KSEC_ANN.stamp]).toMatch(/^[0-9a-f]{64}$/);
-    // a Reloaded event on the workload
+    // a Reloaded event on the workload (with its uid, so kubectl describe shows it)
     const events = await k.get(`/api/v1/namespaces/${ns}/events`);
-    expect(events.items.some((e: any) => e.reason === 'Reloaded' && e.involvedObject.name === 'auto')).toBe(true);
+    const reloaded = events.items.find((e: any) => e.reason === 'Reloaded' && e.involvedObject.name === 'auto');
+    expect(reloaded.involvedObject.uid).toBe(auto.metadata.uid);
     // metrics
     expect(await w.metrics()).toMatch(/ksec_watch_reloads_total\{kind="Deployment",namespace="[^"]+",result="success"\} \d+/);
     expect(w.raw).not.toContain(CANARY);
