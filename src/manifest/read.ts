@@ -5,6 +5,7 @@
  * formatting (see edit.ts). Parse errors never quote the input: a manifest may
  * hold a secret, so messages carry only positions.
  */
+import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
@@ -72,14 +73,19 @@ export async function expandPaths(inputs: string[], extensions = MANIFEST_EXTENS
   return out;
 }
 
-async function walk(dir: string, extensions: string[]): Promise<string[]> {
+/** A directory's entries sorted by name (byte order), so every walk is deterministic. */
+export async function readDirSorted(dir: string): Promise<Dirent[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch (err) {
     throw fileError(err, dir);
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+async function walk(dir: string, extensions: string[]): Promise<string[]> {
+  const entries = await readDirSorted(dir);
   const out: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
