@@ -3,7 +3,7 @@
  * on one generated repository, in the same run; and a pre-commit scan of 10
  * staged files vs a bare `node -e 0`. Medians of --runs runs.
  *
- *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--secretlint-files N]
+ *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--secretlint-files N]
  *
  * gitleaks comes from the test bed (npm run -s testbed:install) or $GITLEAKS;
  * secretlint is npm-installed into a temp dir on first use (not a project dependency).
@@ -21,6 +21,8 @@ for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.repla
 const FILES = Number(args.get('files') ?? 50_000);
 const COMMITS = Number(args.get('commits') ?? 5_000);
 const RUNS = Number(args.get('runs') ?? 3);
+/** runs of gitleaks and secretlint (they take minutes each on big repositories) */
+const PEER_RUNS = Number(args.get('peer-runs') ?? RUNS);
 const SECRETLINT_FILES = Number(args.get('secretlint-files') ?? FILES);
 const SECRETLINT_VERSION = '13.0.6';
 const SECRETLINT_PRESET_VERSION = '13.1.0';
@@ -84,9 +86,9 @@ async function main() {
   const gitleaks = gitleaksBin();
   if (gitleaks) {
     const report = join(WORK, 'gitleaks.json');
-    add('gitleaks', 'dir', time('gitleaks dir', gitleaks, ['dir', 'apps', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo));
+    add('gitleaks', 'dir', time('gitleaks dir', gitleaks, ['dir', 'apps', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS));
     add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
-    add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo));
+    add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS));
   } else {
     process.stderr.write('gitleaks not found: run npm run -s testbed:install or set GITLEAKS\n');
     add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
@@ -95,7 +97,7 @@ async function main() {
   // secretlint on the whole tree, or on its first N team folders when --secretlint-files says so
   const bin = secretlint();
   writeFileSync(join(repo, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
-  const slRuns = Math.max(1, Math.min(RUNS, SECRETLINT_FILES < FILES ? RUNS : 1));
+  const slRuns = PEER_RUNS;
   const slGlob = SECRETLINT_FILES < FILES ? `apps/team-{${Array.from({ length: Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) }, (_, i) => i).join(',')}}/**/*` : 'apps/**/*';
   const sl = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, slRuns);
   const slShare = SECRETLINT_FILES < FILES ? Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) / 50 : 1;

@@ -3,23 +3,10 @@
  * the command runs (the pre-commit hook's start-up time is the product).
  */
 import { Command, Option } from 'commander';
+import type { RunOptions } from '../scan/run.js';
 import type { RegisterCommand } from './commands.js';
 
-interface ScanFlags {
-  staged?: boolean;
-  since?: string;
-  history?: boolean;
-  format: string;
-  output?: string;
-  failOn: string;
-  rules?: string;
-  baseline?: string;
-  writeBaseline?: string;
-  cert?: string;
-  key?: string[];
-  maxFileSize: string;
-  listRules?: boolean;
-}
+type ScanFlags = Omit<RunOptions, 'version'>;
 
 export const registerScan: RegisterCommand = (program) => {
   program

@@ -8,7 +8,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ExitCode, KsecError, fileError } from '../errors.js';
 import { IgnoreRules } from './ignore.js';
@@ -106,14 +106,8 @@ async function walkIgnoring(root: string): Promise<string[]> {
     const dir = rel === '' ? root : join(root, rel);
     const gitignore = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
     if (gitignore !== undefined) rules.add(gitignore, toPosix(rel));
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (err) {
-      throw fileError(err, dir);
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
+    const { readDirSorted } = await import('../manifest/read.js'); // lazily: read.ts loads yaml
+    for (const entry of await readDirSorted(dir)) {
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
         if (entry.name === '.git' || entry.name === 'node_modules' || rules.matches(toPosix(path), true)) continue;
