@@ -24,7 +24,7 @@ const expected = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/s
 };
 
 function gitleaksBin(): string {
-  const found = [process.env.GITLEAKS, join(toolsDir(), 'gitleaks'), '/tmp/gitleaks-dev/gitleaks'].find((p) => p && existsSync(p));
+  const found = [process.env.GITLEAKS, join(process.env.KSEC_TESTBED_TOOLS ?? toolsDir(), 'gitleaks'), '/tmp/gitleaks-dev/gitleaks'].find((p) => p && existsSync(p));
   if (!found) throw new Error('gitleaks is not installed: run npm run -s testbed:install (or set GITLEAKS)');
   return found;
 }
