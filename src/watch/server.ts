@@ -39,6 +39,11 @@ export async function startServer(options: ServerOptions): Promise<{ port: numbe
   server.unref();
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // idle keep-alive connections (scrapers, probes) would hold shutdown for seconds
+        server.closeAllConnections();
+      }),
   };
 }
