@@ -23,7 +23,7 @@ export const registerScan: RegisterCommand = (program) => {
     .option('--baseline <file>', 'accept the findings whose fingerprints FILE lists (a previous --format json report or --write-baseline output)')
     .option('--write-baseline <file>', 'write the fingerprints of the current findings to FILE and exit 0')
     .option('--cert <file>', 'sealing certificate: SealedSecret values must match its key size')
-    .option('--key <file...>', 'controller private key(s): every SealedSecret value must decrypt with one')
+    .option('--key <file>', 'controller private key (PEM or key backup; repeatable): every SealedSecret value must decrypt with one', (file: string, all: string[] = []) => [...all, file])
     .option('--max-file-size <bytes>', 'skip files larger than this', String(10 * 1024 * 1024))
     .option('--list-rules', 'print every rule with its severity and fix, then exit')
     .addHelpText(

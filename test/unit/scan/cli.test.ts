@@ -134,7 +134,7 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     // moved to another namespace: the strict-scope label no longer matches, so it will not decrypt
     const moved = join(mkdtempSync(join(tmpdir(), 'ksec-ss-')), 'moved.yaml');
     writeFileSync(moved, readFileSync(join(CORPUS, 'sealed-secret/valid.yaml'), 'utf8').replaceAll('namespace: payments', 'namespace: other'));
-    const r = await runKsec(['scan', moved, '--key', key]);
+    const r = await runKsec(['scan', '--key', key, '--key', key, moved]); // repeatable, and never swallows the path
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('sealed-secret-invalid');
     expect((await runKsec(['scan', moved])).code).toBe(0); // structurally fine without the key
