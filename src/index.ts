@@ -45,3 +45,4 @@ export { ALL_RULES, selectRules } from './scan/rules/index.js';
 export { renderSarif } from './scan/report/sarif.js';
 export type { Finding, RuleInfo, ScanResult, ScanError, Severity } from './scan/types.js';
 export * from './eso/index.js';
+export { ANN as RELOADER_ANNOTATIONS, KSEC_ANN as WATCH_ANNOTATIONS, triggersOf, decide, reloaderEnvName, type ConfigRecord, type WorkloadRecord, type Decision } from './watch/policy.js';
