@@ -4,6 +4,7 @@
  * staged files vs a bare `node -e 0`. Medians of --runs runs.
  *
  *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--secretlint-files N]
+ *   npx tsx bench/scan/run.ts --hook-only 1      (only the pre-commit start-up comparison)
  *
  * gitleaks comes from the test bed (npm run -s testbed:install) or $GITLEAKS;
  * secretlint is npm-installed into a temp dir on first use (not a project dependency).
@@ -67,7 +68,37 @@ function secretlint(): string {
   return bin;
 }
 
+/**
+ * Pre-commit: 10 staged files in a small repository, vs a bare `node -e 0`.
+ * Two sets: a realistic mix (one SealedSecret among them, so the YAML
+ * reader is loaded) and 10 ConfigMaps (nothing to parse).
+ */
+function preCommit() {
+  const startupRuns = Math.max(15, RUNS * 5);
+  const repoWith = (texts: { path: string; text: string }[]) => {
+    const hook = mkdtempSync(join(tmpdir(), 'ksec-bench-hook-'));
+    execFileSync('git', ['init', '-q'], { cwd: hook });
+    for (const f of texts) {
+      mkdirSync(join(hook, f.path, '..'), { recursive: true });
+      writeFileSync(join(hook, f.path), f.text);
+    }
+    execFileSync('git', ['add', '.'], { cwd: hook });
+    return hook;
+  };
+  const mixed = repoWith(Array.from({ length: 10 }, (_, i) => fileFor(i * 5 + (i % 5))));
+  const plain = repoWith(Array.from({ length: 10 }, (_, i) => ({ path: `c${i}.yaml`, text: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  a: b\n` })));
+  const bare = time('node -e 0', process.execPath, ['-e', '0'], mixed, startupRuns);
+  const staged = time('ksec scan --staged (10 files, one SealedSecret)', process.execPath, [KSEC, 'scan', '--staged'], mixed, startupRuns);
+  const stagedPlain = time('ksec scan --staged (10 ConfigMaps)', process.execPath, [KSEC, 'scan', '--staged'], plain, startupRuns);
+  return { bare, staged, stagedPlain };
+}
+
 async function main() {
+  if (args.has('hook-only')) {
+    const { bare, staged, stagedPlain } = preCommit();
+    console.log(JSON.stringify({ loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), nodeSeconds: bare.seconds, stagedMixed: staged.seconds, stagedConfigMaps: stagedPlain.seconds, ratioMixed: staged.seconds / bare.seconds, ratioConfigMaps: stagedPlain.seconds / bare.seconds }, null, 2));
+    return;
+  }
   const repo = join(WORK, `repo-${FILES}-${COMMITS}`);
   let meta: { bytes: number; planted: number };
   if (existsSync(join(repo, '.bench.json'))) {
@@ -103,18 +134,7 @@ async function main() {
   const slShare = SECRETLINT_FILES < FILES ? Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) / 50 : 1;
   rows.push({ tool: 'secretlint', mode: SECRETLINT_FILES < FILES ? `dir (${Math.round(slShare * 100)}% of the files)` : 'dir', seconds: sl.seconds, mbps: (mb * slShare) / sl.seconds });
 
-  // pre-commit: 10 staged files in a small repository
-  const hook = mkdtempSync(join(tmpdir(), 'ksec-bench-hook-'));
-  execFileSync('git', ['init', '-q'], { cwd: hook });
-  for (let i = 0; i < 10; i++) {
-    const f = fileFor(i * 5 + (i % 5));
-    mkdirSync(join(hook, f.path, '..'), { recursive: true });
-    writeFileSync(join(hook, f.path), f.text);
-  }
-  execFileSync('git', ['add', '.'], { cwd: hook });
-  const startupRuns = Math.max(11, RUNS * 5);
-  const bare = time('node -e 0', process.execPath, ['-e', '0'], hook, startupRuns);
-  const staged = time('ksec scan --staged (10 files)', process.execPath, [KSEC, 'scan', '--staged'], hook, startupRuns);
+  const { bare, staged } = preCommit();
 
   const ksecDir = rows.find((r) => r.tool === 'ksec' && r.mode === 'dir')!;
   const glDir = rows.find((r) => r.tool === 'gitleaks' && r.mode === 'dir');
