@@ -5,13 +5,15 @@
  * - JSON: Go's json.MarshalIndent of the typed object (two spaces, struct
  *   field order, map keys sorted, `<`, `>`, `&` escaped) plus a newline.
  * - YAML: `---` then sigs.k8s.io/yaml output: go-yaml v2 with every key
- *   sorted (its "natural" order), YAML 1.1 quoting, sequences not indented.
+ *   sorted (its "natural" order), its scalar styles (YAML 1.1 ambiguity ->
+ *   double quotes, unsafe plain -> single quotes), its folding past column
+ *   80, sequences not indented.
  *
- * One deliberate difference: no `creationTimestamp: null` (it fails the CRD
- * schema; sealed-secrets #1320). Long strings with spaces are not folded at
- * 80 columns as go-yaml does; the value is the same.
+ * Checked against kubeseal v0.36.6 on randomly generated metadata (see the
+ * e2e tests). No `creationTimestamp: null` is printed (it fails the CRD
+ * schema; sealed-secrets #1320).
  */
-import { stringify } from 'yaml';
+import { Document, visit } from 'yaml';
 import type { ManifestFormat } from '../manifest/read.js';
 import { isRecord } from '../manifest/objects.js';
 
@@ -45,18 +47,111 @@ export function renderSealedSecretJson(obj: unknown): string {
 }
 
 export function renderSealedSecretYaml(obj: unknown): string {
-  return (
-    '---\n' +
-    stringify(sortKeysDeep(obj), {
-      version: '1.1',
-      lineWidth: 0,
-      minContentWidth: 0,
-      indentSeq: false,
-      singleQuote: false,
-      blockQuote: 'literal',
-      aliasDuplicateObjects: false,
-    })
-  );
+  const doc = new Document(sortKeysDeep(obj), { version: '1.1' });
+  // go-yaml double-quotes a string that would read back as another type, and
+  // single-quotes (where it can) one that is only unsafe as a plain scalar.
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value !== 'string') return;
+      if (readsAsOtherType(node.value) || needsDoubleQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
+      // the yaml library avoids single quotes around a `'`; go-yaml does not
+      else if (node.value.includes("'") && !node.value.includes('\n') && !plainAllowed(node.value)) node.type = 'QUOTE_SINGLE';
+    },
+  });
+  const text = doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: false, singleQuote: true, blockQuote: 'literal', doubleQuotedAsJSON: true });
+  let blockIndent = -1; // inside a literal block scalar: its lines are never folded
+  const lines = text.split('\n').map((line) => {
+    const indent = line.length - line.trimStart().length;
+    if (blockIndent >= 0 && (indent > blockIndent || line.trim() === '')) return line;
+    blockIndent = /: \|[-+]?\d*$|^\s*- \|[-+]?\d*$/.test(line) ? indent : -1;
+    return foldLikeGoYaml(line);
+  });
+  return '---\n' + lines.join('\n');
+}
+
+/**
+ * go-yaml's line folding of a one-line scalar value: at a single space, once
+ * the column is past 80, the space becomes a line break plus the key's
+ * indentation + 2 (a folded flow scalar reads back the same).
+ */
+function foldLikeGoYaml(line: string): string {
+  if ([...line].length <= 81) return line;
+  const m = /^(\s*)(- )?/.exec(line)!;
+  const indent = m[1]!.length + (m[2] ? 2 : 0);
+  const valueAt = scalarStart(line, indent);
+  if (valueAt < 0) return line;
+  const first = line[valueAt];
+  if (first === '|' || first === '>' || first === '{' || first === '[') return line;
+  const quoted = first === "'" || first === '"';
+  const chars = [...line];
+  const start = [...line.slice(0, valueAt)].length;
+  const pad = ' '.repeat(indent + 2);
+  let out = chars.slice(0, start).join('');
+  let column = start;
+  for (let i = start; i < chars.length; i++) {
+    const c = chars[i]!;
+    const prevSpace = i > start && chars[i - 1] === ' ';
+    const next = chars[i + 1];
+    const inner = !quoted || (i > start + 1 && i < chars.length - 2);
+    const breakable = c === ' ' && !prevSpace && column > 80 && inner && (first === '"' || next !== ' ');
+    if (breakable) {
+      out += '\n' + pad + (first === '"' && next === ' ' ? '\\' : '');
+      column = pad.length + (first === '"' && next === ' ' ? 1 : 0);
+    } else {
+      out += c;
+      column++;
+    }
+  }
+  return out;
+}
+
+/** Index where the value of `key: value` (or of a `- value` item) starts, or -1. */
+function scalarStart(line: string, at: number): number {
+  let i = at;
+  if (line[i] === '"' || line[i] === "'") {
+    const q = line[i]!;
+    for (i++; i < line.length; i++) {
+      if (q === '"' && line[i] === '\\') i++;
+      else if (line[i] === q) {
+        if (q === "'" && line[i + 1] === "'") i++;
+        else break;
+      }
+    }
+    return line.startsWith(': ', i + 1) ? i + 3 : -1;
+  }
+  if (/^\s*- /.test(line) && line.indexOf(': ', at) < 0) return at;
+  const colon = line.indexOf(': ', at);
+  return colon < 0 ? -1 : colon + 2;
+}
+
+/** go-yaml's analyze_scalar: non-printable characters, or a multi-line value with a space before a break or at the end. */
+function needsDoubleQuotes(s: string): boolean {
+  if (/[^\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|\ufeff/u.test(s)) return true;
+  return s.includes('\n') && (/ \n/.test(s) || / $/.test(s));
+}
+
+/** go-yaml's block-context plain scalar rules for a one-line string. */
+function plainAllowed(s: string): boolean {
+  if (s === '' || s.startsWith(' ') || s.endsWith(' ')) return false;
+  if (/^[#&*!|>'"%@`]/.test(s) || /^[-?:](\s|$)/.test(s)) return false;
+  return !/: |:$| #/.test(s);
+}
+
+const YAML11_WORDS = new Set(
+  ('~ null Null NULL y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF ' +
+    '.nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<').split(' '),
+);
+const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[0-9]+)$/;
+const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[-+]\d{1,2}:\d{2})?)?$/;
+
+/** go-yaml v2's resolve(): would this plain scalar read back as null, bool, number or timestamp? */
+function readsAsOtherType(s: string): boolean {
+  if (YAML11_WORDS.has(s)) return true;
+  if (!/^[-+.0-9]/.test(s)) return false;
+  const plain = s.replaceAll('_', '');
+  return GO_INT.test(plain) || GO_FLOAT.test(plain) || BASE60.test(s) || TIMESTAMP.test(s);
 }
 
 /** Key order of Go's structs for a SealedSecret; maps (labels, annotations, data) sorted. */
