@@ -70,20 +70,39 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function measure(runs: number, once: () => number): number {
-  once(); // warm the page cache; not counted
+function measure(runs: number, once: () => number, warm = true): number {
+  if (warm) once(); // warm the page cache; not counted
   return median(Array.from({ length: runs }, once));
 }
 
-/** `openssl speed -seconds 3 rsa4096`: one core's RSA-4096 public (encrypt) and private (decrypt) operations per second. */
+/**
+ * `openssl speed -seconds 3 rsa4096`: one core's RSA-4096 public and private operations per second.
+ * OpenSSL 3.0 reports sign/verify only (verify is the public-key operation, as encrypt is; sign the
+ * private one); 3.2+ adds encrypt/decrypt columns, used when present.
+ */
 function opensslSpeed(): { encrypt: number; decrypt: number; version: string } {
   const r = spawnSync('openssl', ['speed', '-seconds', '3', 'rsa4096'], { encoding: 'utf8' });
-  const line = r.stdout.split('\n').find((l) => /^rsa\s+4096 bits/.test(l));
-  if (!line) throw new Error(`cannot read openssl speed output: ${r.stdout.slice(-500)}`);
-  const nums = line.trim().split(/\s+/).slice(3).map(Number); // sign verify encrypt decrypt sign/s verify/s encr./s decr./s
+  const lines = r.stdout.split('\n');
+  const line = lines.find((l) => /^rsa\s+4096 bits/.test(l));
+  const header = [...lines].reverse().find((l) => /sign\/s/.test(l));
+  if (!line || !header) throw new Error(`cannot read openssl speed output: ${r.stdout.slice(-500)}`);
+  const columns = header.trim().split(/\s+/);
+  const values = line.trim().split(/\s+/).slice(3);
+  const col = (name: string) => {
+    const i = columns.indexOf(name);
+    return i >= 0 ? Number(values[i]) : undefined;
+  };
   const version = spawnSync('openssl', ['version'], { encoding: 'utf8' }).stdout.trim();
-  return { encrypt: nums[6]!, decrypt: nums[7]!, version };
+  return { encrypt: col('encr./s') ?? col('verify/s')!, decrypt: col('decr./s') ?? col('sign/s')!, version };
 }
+
+const nodeFloor = measure(STARTUP_RUNS, () => time('node', ['-e', '0']));
+const one = secretFile(1);
+const startKsec = measure(STARTUP_RUNS, () => time('node', [KSEC, 'seal', '--cert', certFile, '-f', one, '-o', 'yaml']));
+const startKubeseal = measure(STARTUP_RUNS, () => time(KUBESEAL, ['--cert', certFile, '-o', 'yaml'], one));
+const ssl = opensslSpeed();
+
+console.error(`start-up: node -e 0 ${nodeFloor.toFixed(0)} ms, ksec ${startKsec.toFixed(0)} ms, kubeseal ${startKubeseal.toFixed(0)} ms; openssl ${ssl.encrypt} enc/s ${ssl.decrypt} dec/s`);
 
 const rows: string[] = [];
 const results: Record<string, { ksec: number; kubeseal: number }> = {};
@@ -93,23 +112,22 @@ for (const keys of sizes) {
   const runs = keys >= 10_000 ? BIG_RUNS : RUNS;
   const ksecSealed = join(work, `ksec-sealed-${keys}.yaml`);
   const kubesealSealed = join(work, `kubeseal-sealed-${keys}.yaml`);
-  const sealKsec = measure(runs, () => time('node', [KSEC, 'seal', '--cert', certFile, '-f', input, '-o', 'yaml'], undefined, ksecSealed));
-  const sealKubeseal = measure(runs, () => time(KUBESEAL, ['--cert', certFile, '-o', 'yaml'], input, kubesealSealed));
+  const warm = keys < 10_000;
+  const sealKsec = measure(runs, () => time('node', [KSEC, 'seal', '--cert', certFile, '-f', input, '-o', 'yaml'], undefined, ksecSealed), warm);
+  const sealKubeseal = measure(runs, () => time(KUBESEAL, ['--cert', certFile, '-o', 'yaml'], input, kubesealSealed), warm);
   results[`seal ${keys}`] = { ksec: sealKsec, kubeseal: sealKubeseal };
+  console.error(`seal ${keys}: ksec ${sealKsec.toFixed(0)} ms, kubeseal ${sealKubeseal.toFixed(0)} ms`);
   // each tool unseals its own output (the other direction is the e2e cross-test)
-  const unsealKsec = measure(runs, () => time('node', [KSEC, 'unseal', '-f', ksecSealed, '--private-key', keyFile, '-o', 'yaml']));
-  const unsealKubeseal = measure(keys >= 10_000 ? 1 : runs, () =>
-    time(KUBESEAL, ['--recovery-unseal', '--recovery-private-key', keyFile, '-o', 'yaml'], kubesealSealed),
+  const unsealKsec = measure(runs, () => time('node', [KSEC, 'unseal', '-f', ksecSealed, '--private-key', keyFile, '-o', 'yaml']), warm);
+  console.error(`unseal ${keys}: ksec ${unsealKsec.toFixed(0)} ms`);
+  const unsealKubeseal = measure(
+    keys >= 10_000 ? 1 : runs,
+    () => time(KUBESEAL, ['--recovery-unseal', '--recovery-private-key', keyFile, '-o', 'yaml'], kubesealSealed),
+    warm,
   );
   results[`unseal ${keys}`] = { ksec: unsealKsec, kubeseal: unsealKubeseal };
-  console.error(`done ${keys} keys`);
+  console.error(`unseal ${keys}: kubeseal ${unsealKubeseal.toFixed(0)} ms`);
 }
-
-const nodeFloor = measure(STARTUP_RUNS, () => time('node', ['-e', '0']));
-const one = secretFile(1);
-const startKsec = measure(STARTUP_RUNS, () => time('node', [KSEC, 'seal', '--cert', certFile, '-f', one, '-o', 'yaml']));
-const startKubeseal = measure(STARTUP_RUNS, () => time(KUBESEAL, ['--cert', certFile, '-o', 'yaml'], one));
-const ssl = opensslSpeed();
 
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 rows.push('| operation | keys | ksec | kubeseal | ksec / kubeseal time | ksec values/s |');
