@@ -288,12 +288,12 @@ describe('layout', () => {
 
   it('quotes and folds scalars as go-yaml v2 does (outputs taken from kubeseal v0.36.6)', () => {
     const long = 'this is a long annotation value with many spaces in it that goes beyond eighty columns for sure';
-    const s = sealSecret(secret({ metadata: { name: 'db', namespace: 'prod', annotations: { long, t: 'noa:bb*b!ttrail ', y: 'yes', n: '0x1F', q: "it's: x" } } }), { publicKey });
+    const s = sealSecret(secret({ metadata: { name: 'db', namespace: 'prod', annotations: { long, t: 'noa:bb*b!ttrail ', ay: 'yes', an: '0x1F', q: "it's: x" } } }), { publicKey });
     const text = renderSealedSecretYaml(s);
     expect(text).toContain('        long: this is a long annotation value with many spaces in it that goes beyond\n          eighty columns for sure\n');
     expect(text).toContain("        t: 'noa:bb*b!ttrail '\n");
-    expect(text).toContain('        y: "yes"\n');
-    expect(text).toContain('        n: "0x1F"\n');
+    expect(text).toContain('        ay: "yes"\n');
+    expect(text).toContain('        an: "0x1F"\n');
     expect(text).toContain("        q: 'it''s: x'\n");
     expect(parse(text).spec.template.metadata.annotations.long).toBe(long);
   });
