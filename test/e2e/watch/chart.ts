@@ -17,42 +17,42 @@ export async function renderChart(bed: Testbed, release: string, namespace: stri
 }
 
 /**
- * kubeconform schemas (`<kind>-<group>-<version>.json` + `_definitions.json`)
- * from the real apiserver's /openapi/v2, strict: every object with declared
- * properties rejects unknown ones.
+ * Standalone, strict kubeconform schemas (`<kind>-<group>-<version>.json`) for the given kinds,
+ * from the real apiserver's /openapi/v2: every $ref inlined (kubeconform does not resolve this
+ * apiserver's full definitions file), every object with declared properties closed to unknown ones.
  */
-export async function schemasFromApiserver(bed: Testbed): Promise<string> {
+export async function schemasFromApiserver(
+  bed: Testbed,
+  kinds = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget'],
+): Promise<string> {
   const res = await bed.request('GET', '/openapi/v2');
   if (res.status !== 200) throw new Error(`GET /openapi/v2: ${res.status}`);
-  const spec = res.json<{ definitions: Record<string, any> }>();
-  const definitions: Record<string, any> = {};
-  for (const [name, def] of Object.entries(spec.definitions)) {
-    definitions[name] = strictify(JSON.parse(JSON.stringify(def).replace(/"#\/definitions\//g, '"#/definitions/')));
-  }
+  const definitions = res.json<{ definitions: Record<string, any> }>().definitions;
   // the string formats openapi2jsonschema rewrites the same way
   definitions['io.k8s.apimachinery.pkg.util.intstr.IntOrString'] = { oneOf: [{ type: 'string' }, { type: 'integer' }] };
   definitions['io.k8s.apimachinery.pkg.api.resource.Quantity'] = { oneOf: [{ type: 'string' }, { type: 'number' }] };
   const dir = mkdtempSync(join(tmpdir(), 'ksec-schemas-'));
-  writeFileSync(join(dir, '_definitions.json'), JSON.stringify({ definitions }));
-  for (const [name, def] of Object.entries(spec.definitions)) {
+  for (const [name, def] of Object.entries(definitions)) {
     for (const gvk of (def['x-kubernetes-group-version-kind'] ?? []) as { group: string; version: string; kind: string }[]) {
+      if (!kinds.includes(gvk.kind)) continue;
       const suffix = gvk.group ? `-${gvk.group.split('.')[0]}-${gvk.version}` : `-${gvk.version}`;
-      const schema = { $ref: `_definitions.json#/definitions/${name}` };
-      writeFileSync(join(dir, `${gvk.kind.toLowerCase()}${suffix}.json`), JSON.stringify(schema));
+      writeFileSync(join(dir, `${gvk.kind.toLowerCase()}${suffix}.json`), JSON.stringify(inline(definitions, name, [])));
     }
   }
   return dir;
 }
 
-function strictify(node: any): any {
-  if (Array.isArray(node)) return node.map(strictify);
-  if (node && typeof node === 'object') {
-    const out: any = {};
-    for (const [k, v] of Object.entries(node)) out[k] = strictify(v);
-    if (out.$ref) out.$ref = String(out.$ref).replace('#/definitions/', '_definitions.json#/definitions/');
-    if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
-    // apiVersion/kind are always allowed
-    return out;
-  }
-  return node;
+function inline(definitions: Record<string, any>, name: string, stack: string[]): any {
+  if (stack.includes(name)) return {}; // recursive types (none in these kinds) stay open
+  return strict(definitions[name] ?? {}, definitions, [...stack, name]);
+}
+
+function strict(node: any, definitions: Record<string, any>, stack: string[]): any {
+  if (Array.isArray(node)) return node.map((n) => strict(n, definitions, stack));
+  if (!node || typeof node !== 'object') return node;
+  if (typeof node.$ref === 'string') return inline(definitions, node.$ref.replace('#/definitions/', ''), stack);
+  const out: any = {};
+  for (const [k, v] of Object.entries(node)) out[k] = k.startsWith('x-kubernetes') ? v : strict(v, definitions, stack);
+  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
 }
