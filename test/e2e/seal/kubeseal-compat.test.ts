@@ -25,24 +25,13 @@ import { parsePrivateKeys } from '../../../src/seal/keys.js';
 import { publicKeyFingerprint } from '../../../src/seal/cert.js';
 import { toYaml } from '../../../src/manifest/write.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
+import { mulberry32 } from '../../helpers/prng.js';
 import { runKsec } from '../../helpers/run-ksec.js';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { toolsDir } from '../testbed/versions.js';
 
 const SECRETS = 1000;
 const CANARY = `canary-compat-${randomBytes(4).toString('hex')}`;
-
-/** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UNICODE = ['ü', 'ñ', 'é', '✓', '秘', '密', '🔐', '🦀', 'Ж', 'ا', '\u0301', ' ', '\n', '\t', '"', "'", ':', '#', '{', '-'];
 const SCOPES = ['strict', 'namespace-wide', 'cluster-wide'] as const;
@@ -55,7 +44,7 @@ interface Generated {
 }
 
 function generate(count: number, seed: number): Generated[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   const int = (n: number) => Math.floor(rand() * n);
   const out: Generated[] = [];
   for (let i = 0; i < count; i++) {
