@@ -214,8 +214,6 @@ export class FaultProxy {
   /** answer new watch requests with a 410 ERROR event instead of forwarding them */
   expireNewWatches = false;
   /** rewrite the next watch's resourceVersion to 1, so the real apiserver answers 410 */
-  staleNextWatch = false;
-
   private readonly agent: https.Agent;
 
   constructor(private readonly bed: Testbed) {
@@ -298,10 +296,6 @@ export class FaultProxy {
       return;
     }
     let url = req.url ?? '/';
-    if (isWatch && this.staleNextWatch) {
-      this.staleNextWatch = false;
-      url = url.replace(/resourceVersion=\d+/, 'resourceVersion=1');
-    }
     const upstream = https.request(
       new URL(url, this.bed.apiserverUrl),
       {
