@@ -295,7 +295,7 @@ export class FaultProxy {
       res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Expired', code: 410, message: 'injected expiry' } })}\n`);
       return;
     }
-    let url = req.url ?? '/';
+    const url = req.url ?? "/";
     const upstream = https.request(
       new URL(url, this.bed.apiserverUrl),
       {
