@@ -14,22 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { runKsec } from '../../helpers/run-ksec.js';
 import { testbed, type Testbed } from '../testbed/env.js';
+import { eventually } from '../../helpers/eventually.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out: ${what}${last ? ` (${String(last)})` : ''}`);
-}
 
 const CANARY = `canary-e2e-${randomBytes(4).toString('hex')}`;
 const BINARY = Buffer.from([0, 1, 2, 254, 255, 10, 13, 0x80]);
