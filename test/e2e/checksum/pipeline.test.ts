@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +34,40 @@ describe('kustomize build | ksec checksum annotate --strict -', () => {
     expect(changed[1]).toBe(stamps[1]); // report reads only the SealedSecret
     const check = await runKsec(['checksum', 'annotate', '--check', '-'], { stdin: info.stamped });
     expect(check.code).toBe(0);
+  });
+});
+
+describe('helm template | ksec checksum annotate -', () => {
+  it('stamps the chart\'s Deployment over the ConfigMap it renders, and follows a values change', async () => {
+    const bed = testbed();
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-hpipe-'));
+    // a chart from `helm create`, plus a ConfigMap the Deployment reads through envFrom
+    await bed.exec('helm', ['create', join(dir, 'demo')]);
+    writeFileSync(
+      join(dir, 'demo', 'templates', 'configmap.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include "demo.fullname" . }}-config\ndata:\n  LOG_LEVEL: {{ .Values.logLevel | default "info" | quote }}\n',
+    );
+    const deployment = join(dir, 'demo', 'templates', 'deployment.yaml');
+    writeFileSync(
+      deployment,
+      readFileSync(deployment, 'utf8').replace(
+        /^(\s*)image: (.*)$/m,
+        (_m, indent: string, image: string) =>
+          `${indent}image: ${image}\n${indent}envFrom:\n${indent}  - configMapRef:\n${indent}      name: {{ include "demo.fullname" . }}-config`,
+      ),
+    );
+    const render = async (logLevel: string) => {
+      const t = await bed.exec('helm', ['template', 'rel', join(dir, 'demo'), '--set', `logLevel=${logLevel}`]);
+      const r = await runKsec(['checksum', 'annotate', '--strict', '-'], { stdin: t.stdout });
+      expect(r.stderr).not.toMatch(/warning|error/);
+      expect(r.code).toBe(0);
+      return r.stdout;
+    };
+    const info = await render('info');
+    expect(stampsOf(info)).toHaveLength(1);
+    expect(info).toMatch(/ksec\.dev\/config-hash-sources: "?ConfigMap\/rel-demo-config=\w{8}"?/);
+    expect(stampsOf(await render('info'))).toEqual(stampsOf(info)); // same values, same stamp
+    expect(stampsOf(await render('debug'))[0]).not.toBe(stampsOf(info)[0]);
+    expect((await runKsec(['checksum', 'annotate', '--check', '-'], { stdin: info })).code).toBe(0);
   });
 });
