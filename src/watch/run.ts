@@ -8,15 +8,14 @@ import { Watcher, type WatchOptions } from './controller.js';
 import { parseDuration } from './rollout.js';
 import { startServer } from './server.js';
 
-export interface WatchCliOptions {
+/** The flags as commander gives them: the selection flags as the watcher takes them, the rest as strings to parse. */
+export interface WatchCliOptions
+  extends Pick<
+    WatchOptions,
+    'namespaces' | 'namespacesToIgnore' | 'namespaceSelector' | 'resourceLabelSelector' | 'resourcesToIgnore' | 'ignoredWorkloadTypes'
+  > {
   kubeconfig?: string;
   context?: string;
-  namespaces: string[];
-  namespacesToIgnore: string[];
-  namespaceSelector?: string;
-  resourceLabelSelector?: string;
-  resourcesToIgnore: string[];
-  ignoredWorkloadTypes: string[];
   autoReloadAll?: boolean;
   reloadStrategy: string;
   debounce: string;
