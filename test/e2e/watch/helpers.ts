@@ -95,13 +95,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** Numbers and booleans help debugging; anything else may hold config or secret data and is withheld. */
+function printable(value: unknown): string {
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : `(${typeof value}, withheld)`;
+}
+
 export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   for (;;) {
     last = await fn();
     if (ok(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${printable(last)}`);
     await sleep(100);
   }
 }
