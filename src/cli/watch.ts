@@ -36,6 +36,7 @@ export function registerWatch(program: Command): void {
     .option('--metrics-address <addr>', 'serve /healthz, /readyz and /metrics here (host:port, :port; "off" disables)', ':9090')
     .option('--watch-timeout <duration>', 'longest server-side watch; each watch uses a random value between half of it and it', '10m')
     .option('--watch-inactivity-timeout <duration>', 'reconnect a watch that sends nothing (not even a bookmark) for this long', '2m')
+    .option('--rollouts-discovery-interval <duration>', 'when the Argo Rollouts API is absent at start, check this often whether it appeared (0 = never)', '1m')
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .addHelpText(
       'after',

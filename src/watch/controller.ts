@@ -9,7 +9,7 @@
 import type { KubeClient, KubeResponse } from './kube.js';
 import { statusMessage } from './kube.js';
 import type { Logger } from './log.js';
-import { Reflector, type ChangeEvent, type RawObject } from './informer.js';
+import { Reflector, type ChangeEvent, type RawObject, type ReflectorOptions } from './informer.js';
 import { LeaderElector } from './leader.js';
 import { CollectedGauge, WatchMetrics } from './metrics.js';
 import {
@@ -25,7 +25,7 @@ import {
 import { baselinePatch, resumeAt, resumePatch, rollPatch, Scheduler, type Patch, type RunResult } from './rollout.js';
 import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed, objectPath, type ResourceType } from './resources.js';
 import { configRecord, NamespaceConfigs, workloadRecord } from './state.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, sleep } from './backoff.js';
 
 export interface WatchOptions {
   /** watch only these namespaces (empty: all) */
@@ -54,6 +54,8 @@ export interface WatchOptions {
   retryPeriodMs: number;
   inactivityMs: number;
   watchTimeoutSeconds: [number, number];
+  /** how often to check whether the Argo Rollouts API appeared when it was absent at start (0: never) */
+  rolloutsDiscoveryMs?: number;
 }
 
 interface Pending {
@@ -61,6 +63,9 @@ interface Pending {
   changed: Set<string>;
   attempt: number;
 }
+
+/** The reflector options every resource shares. */
+type ReflectorCommon = Pick<ReflectorOptions<unknown>, 'client' | 'log' | 'inactivityMs' | 'timeoutSeconds' | 'onSynced'>;
 
 const BASELINE_CONCURRENCY = 8;
 const MAX_ATTEMPTS = 8;
@@ -84,6 +89,8 @@ export class Watcher {
   private leading: boolean;
   private synced = false;
   private workloadTypes: ResourceType[] = [];
+  /** workload kinds whose reflectors started after the caches synced and have not listed yet */
+  private readonly lateKinds = new Set<string>();
   private baselineQueue: Array<() => Promise<void>> = [];
   private baselineRunning = 0;
 
@@ -118,16 +125,19 @@ export class Watcher {
     const ignoredWorkloads = new Set(this.o.ignoredWorkloadTypes.map((r) => r.toLowerCase()));
     const configTypes = CONFIG_TYPES.filter((t) => !ignoredConfigs.has(t.plural));
     this.workloadTypes = [];
+    let absentRollouts: ResourceType | undefined;
     for (const t of WORKLOAD_TYPES) {
       if (ignoredWorkloads.has(t.plural)) continue;
       if (t.kind === 'Rollout' && !(await isServed(this.client, t).catch(() => false))) {
-        this.log.info('the Argo Rollouts API is not served (or discovery failed); not watching rollouts');
+        const every = this.o.rolloutsDiscoveryMs ?? 0;
+        this.log.info('the Argo Rollouts API is not served (or discovery failed); not watching rollouts', every > 0 ? { recheckEverySeconds: every / 1000 } : {});
+        if (every > 0) absentRollouts = t;
         continue;
       }
       this.workloadTypes.push(t);
     }
     const scopes: (string | undefined)[] = this.o.namespaces.length ? this.o.namespaces : [undefined];
-    const common = {
+    const common: ReflectorCommon = {
       client: this.client,
       log: this.log,
       inactivityMs: this.o.inactivityMs,
@@ -168,19 +178,7 @@ export class Watcher {
           }) as Reflector<unknown>,
         );
       }
-      for (const t of this.workloadTypes) {
-        this.add(
-          t.plural,
-          new Reflector<WorkloadRecord>({
-            ...common,
-            path: collectionPath(t, ns),
-            reduce: (obj: RawObject) => workloadRecord(t.kind, obj),
-            onChange: (e) => this.onWorkload(t.kind, e),
-            onRelist: () => this.metrics.relists.inc({ resource: t.plural }),
-            onEventReceived: (type) => this.metrics.events.inc({ resource: t.plural, type }),
-          }) as Reflector<unknown>,
-        );
-      }
+      for (const t of this.workloadTypes) this.add(t.plural, this.workloadReflector(t, ns, common));
     }
     this.metrics.cached = new CollectedGauge('ksec_watch_cached_objects', 'Objects held in the caches (compact records), by resource.', () => {
       const counts = new Map<string, number>();
@@ -188,6 +186,7 @@ export class Watcher {
       return [...counts].map(([resource, n]) => [{ resource }, n]);
     });
     const loops: Promise<void>[] = this.reflectors.map((r) => r.run(signal));
+    if (absentRollouts) loops.push(this.discoverLater(absentRollouts, scopes, common, signal));
     if (this.o.leaderElect) {
       const namespace = this.o.leaseNamespace ?? this.client.namespace ?? 'default';
       const elector = new LeaderElector({
@@ -217,6 +216,50 @@ export class Watcher {
     await Promise.all(loops);
     this.scheduler.stop();
     for (const t of this.resumeTimers.values()) clearTimeout(t);
+  }
+
+  private workloadReflector(t: ResourceType, ns: string | undefined, common: ReflectorCommon, onSynced = common.onSynced): Reflector<unknown> {
+    return new Reflector<WorkloadRecord>({
+      ...common,
+      onSynced,
+      path: collectionPath(t, ns),
+      reduce: (obj: RawObject) => workloadRecord(t.kind, obj),
+      onChange: (e) => this.onWorkload(t.kind, e),
+      onRelist: () => this.metrics.relists.inc({ resource: t.plural }),
+      onEventReceived: (type) => this.metrics.events.inc({ resource: t.plural, type }),
+    }) as Reflector<unknown>;
+  }
+
+  /**
+   * A CRD installed after the watcher started (Argo Rollouts): re-check discovery
+   * periodically; once served, list and watch it like the other kinds. Its
+   * workloads are evaluated when its first list completes, like a start: real
+   * changes roll once, first meetings only record a baseline.
+   */
+  private async discoverLater(t: ResourceType, scopes: (string | undefined)[], common: ReflectorCommon, signal: AbortSignal): Promise<void> {
+    const every = this.o.rolloutsDiscoveryMs ?? 0;
+    while (!signal.aborted) {
+      await sleep(every, signal);
+      if (signal.aborted) return;
+      if (!(await isServed(this.client, t).catch(() => false))) continue;
+      this.log.info('the Argo Rollouts API is now served; watching rollouts');
+      this.workloadTypes.push(t);
+      this.lateKinds.add(t.kind);
+      const late: Reflector<unknown>[] = [];
+      const onSynced = () => {
+        if (!late.every((r) => r.hasSynced) || !this.lateKinds.delete(t.kind)) return;
+        if (!this.synced || !this.leading) return; // the first full pass (or the next leadership gain) covers them
+        for (const [key, w] of this.workloads) {
+          if (w.kind !== t.kind) continue;
+          this.evaluateNow(key, `${t.plural} discovered`);
+          this.armResume(key, w);
+        }
+      };
+      for (const ns of scopes) late.push(this.workloadReflector(t, ns, common, onSynced));
+      for (const r of late) this.add(t.plural, r);
+      await Promise.all(late.map((r) => r.run(signal)));
+      return;
+    }
   }
 
   private add(resource: string, reflector: Reflector<unknown>): void {
@@ -317,7 +360,7 @@ export class Watcher {
       this.resumeTimers.delete(key);
       return;
     }
-    if (!this.synced || !this.leading) return;
+    if (!this.synced || !this.leading || this.lateKinds.has(kind)) return;
     const prev = e.previous;
     const cur = e.current;
     // the pod template or the annotations were edited: that edit rolls (or not) by itself;

@@ -34,6 +34,7 @@ export interface WatchCliOptions
   metricsAddress: string;
   watchTimeout: string;
   watchInactivityTimeout: string;
+  rolloutsDiscoveryInterval: string;
   logLevel: string;
 }
 
@@ -93,6 +94,7 @@ export function watchOptions(o: WatchCliOptions): WatchOptions & { metricsAddres
     retryPeriodMs,
     inactivityMs: duration('watch-inactivity-timeout', o.watchInactivityTimeout),
     watchTimeoutSeconds: [Math.ceil(watchTimeout / 2), watchTimeout],
+    rolloutsDiscoveryMs: duration('rollouts-discovery-interval', o.rolloutsDiscoveryInterval),
     metricsAddress: o.metricsAddress,
     logLevel: oneOf('log-level', o.logLevel, ['debug', 'info', 'warn', 'error']) as Level,
   };

@@ -85,3 +85,68 @@ describe('Watcher full pass', () => {
     expect(all).not.toContain(CANARY);
   });
 });
+
+describe('Watcher: a CRD that appears after the start (Argo Rollouts)', () => {
+  it('re-checks discovery, then lists rollouts and treats them like a start: baseline new ones, roll real changes once', async () => {
+    const cm = { metadata: { name: 'cfg', namespace: 'ns', resourceVersion: '1' }, data: { k: CANARY } };
+    const current = desiredHash([configRecord('ConfigMap', cm, false)!], 'annotations');
+    const rollout = (name: string, annotations: Record<string, string>) => ({ ...dep(name, annotations, 'cfg'), kind: 'Rollout' });
+    let served = false;
+    const lists: Record<string, unknown[]> = {
+      '/api/v1/namespaces/ns/configmaps': [cm],
+      '/api/v1/namespaces/ns/secrets': [],
+      '/apis/argoproj.io/v1alpha1/namespaces/ns/rollouts': [
+        rollout('r-new', { [ANN.auto]: 'true' }),
+        rollout('r-changed', { [ANN.auto]: 'true', [KSEC_ANN.recorded]: 'old' }),
+        rollout('r-current', { [ANN.auto]: 'true', [KSEC_ANN.recorded]: current }),
+      ],
+    };
+    const kube = new FakeKube();
+    const patches: Array<{ path: string; body: any }> = [];
+    kube.requests.push((method, path, body) => {
+      const base = path.split('?')[0]!;
+      if (method === 'GET' && base === '/apis/argoproj.io/v1alpha1') {
+        return served ? json(200, { resources: [{ name: 'rollouts' }] }) : json(404, {});
+      }
+      if (method === 'GET' && path.includes('limit=')) return json(200, { metadata: { resourceVersion: '5' }, items: lists[base] ?? [] });
+      if (method === 'PATCH') {
+        patches.push({ path, body });
+        return json(200, {});
+      }
+      if (method === 'POST') return json(201, {});
+      return undefined;
+    });
+    const logs: string[] = [];
+    const w = new Watcher(kube, { ...options, rolloutsDiscoveryMs: 20 }, createLogger('debug', (l) => logs.push(l)));
+    const ac = new AbortController();
+    const done = w.run(ac.signal);
+    await vi.waitFor(() => expect(logs.join('')).toContain('caches synced'));
+    await vi.waitFor(() => expect(kube.calls.filter((c) => c === 'GET /apis/argoproj.io/v1alpha1').length).toBeGreaterThanOrEqual(3));
+    expect(kube.calls.some((c) => c.includes('/rollouts'))).toBe(false);
+    served = true;
+    await vi.waitFor(() => expect(patches.length).toBe(2));
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    await done;
+    const byName = Object.fromEntries(patches.map((p) => [p.path.split('?')[0]!.split('/').pop(), p.body]));
+    expect(Object.keys(byName).sort()).toEqual(['r-changed', 'r-new']);
+    expect(byName['r-new']).toEqual({ metadata: { annotations: { [KSEC_ANN.recorded]: current } } });
+    expect(byName['r-changed'].spec.template.metadata.annotations[KSEC_ANN.stamp]).toBe(current);
+    expect(logs.join('')).toContain('the Argo Rollouts API is now served');
+    expect(logs.join('')).not.toContain(CANARY);
+  });
+
+  it('with the re-check off (0) never asks again', async () => {
+    const kube = new FakeKube();
+    kube.requests.push((method, path) => (method === 'GET' && path.includes('limit=') ? json(200, { metadata: { resourceVersion: '5' }, items: [] }) : undefined));
+    const logs: string[] = [];
+    const w = new Watcher(kube, { ...options, rolloutsDiscoveryMs: 0 }, createLogger('debug', (l) => logs.push(l)));
+    const ac = new AbortController();
+    const done = w.run(ac.signal);
+    await vi.waitFor(() => expect(logs.join('')).toContain('caches synced'));
+    await new Promise((r) => setTimeout(r, 100));
+    ac.abort();
+    await done;
+    expect(kube.calls.filter((c) => c === 'GET /apis/argoproj.io/v1alpha1')).toHaveLength(1);
+  });
+});
