@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
@@ -173,6 +174,47 @@ export function deployment(name: string, opts: { annotations?: Record<string, st
       template: { metadata: { labels: { app: name }, annotations: opts.podAnnotations ?? {} }, spec: podSpec },
     },
   };
+}
+
+/** An Argo Rollout (argoproj.io/v1alpha1) with the same pod template as deployment() builds. */
+export function rollout(name: string, opts: Parameters<typeof deployment>[1] = {}) {
+  const d = deployment(name, opts);
+  return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', ...d, spec: { replicas: 1, strategy: { canary: {} }, ...d.spec } };
+}
+
+type Requester = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: string }>;
+
+/**
+ * Creates the (trimmed) Argo Rollouts CRD from test/fixtures/watch if it is absent, and waits
+ * until the apiserver serves rollouts. Never deletes it: it is cluster-scoped and harmless.
+ */
+export async function ensureRolloutCrd(request: Requester): Promise<void> {
+  const crd = parseYaml(readFileSync(join(REPO_ROOT, 'test/fixtures/watch/rollout-crd.yaml'), 'utf8'));
+  const r = await request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+  if (r.status !== 201 && r.status !== 409) throw new Error(`creating the Rollout CRD: ${r.status} ${r.body.slice(0, 300)}`);
+  await eventually(
+    async () => {
+      const d = await request('GET', '/apis/argoproj.io/v1alpha1');
+      return d.status === 200 && (JSON.parse(d.body) as { resources?: { name: string }[] }).resources?.some((x) => x.name === 'rollouts') === true;
+    },
+    (served) => served,
+    60_000,
+    'the rollouts API served',
+  );
+}
+
+/**
+ * The files a pod's service account mount holds, and the environment that makes `ksec watch`
+ * use them (in-cluster mode: no kubeconfig, HOME without ~/.kube). Returns the directory too,
+ * so a test can rewrite the token the way the kubelet rotates it.
+ */
+export function inClusterEnv(apiserverUrl: string, caPem: string, token: string, namespace: string): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync(join(tmpdir(), 'ksec-sa-'));
+  writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
+  writeFileSync(join(dir, 'ca.crt'), caPem);
+  writeFileSync(join(dir, 'namespace'), namespace);
+  const api = new URL(apiserverUrl);
+  return { dir, env: { KSEC_SERVICEACCOUNT_DIR: dir, KUBERNETES_SERVICE_HOST: api.hostname, KUBERNETES_SERVICE_PORT: api.port, KUBECONFIG: '', HOME: dir } };
 }
 
 export function envFrom(cm?: string, secret?: string) {
@@ -350,7 +392,7 @@ export class TemplateWatch {
 
   async start(kinds: string[] = ['deployments', 'statefulsets', 'daemonsets', 'cronjobs']): Promise<void> {
     for (const kind of kinds) {
-      const group = kind === 'cronjobs' ? 'batch/v1' : 'apps/v1';
+      const group = kind === 'cronjobs' ? 'batch/v1' : kind === 'rollouts' ? 'argoproj.io/v1alpha1' : 'apps/v1';
       const base = `/apis/${group}/namespaces/${this.ns}/${kind}`;
       const list = await this.bed.request('GET', base);
       const body = list.json<{ metadata: { resourceVersion: string }; items: any[] }>();

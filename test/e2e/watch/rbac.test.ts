@@ -8,12 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { ANN } from '../../../src/watch/policy.js';
-import { TemplateWatch, WatcherProcess, deployment, envFrom, eventually, kube } from './helpers.js';
+import { TemplateWatch, WatcherProcess, deployment, envFrom, eventually, inClusterEnv, kube } from './helpers.js';
 import { renderChart } from './chart.js';
 import https from 'node:https';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 let bed: Testbed;
 let k: ReturnType<typeof kube>;
@@ -68,17 +65,9 @@ describe('ksec watch with the chart RBAC only', () => {
     const sa = `${ns}-ksec-watch`.slice(0, 63);
     const token = await bed.serviceAccountToken(ns, sa, 3600);
     // in-cluster mode, as in a pod: the service account files and KUBERNETES_SERVICE_HOST/PORT, no kubeconfig
-    const saDir = mkdtempSync(join(tmpdir(), 'ksec-sa-'));
-    writeFileSync(join(saDir, 'token'), token, { mode: 0o600 });
-    writeFileSync(join(saDir, 'ca.crt'), bed.caPem);
-    writeFileSync(join(saDir, 'namespace'), ns);
     const api = new URL(bed.apiserverUrl);
     w = new WatcherProcess(['--leader-elect', '--debounce', '0s', '--namespaces', ns], {
-      KSEC_SERVICEACCOUNT_DIR: saDir,
-      KUBERNETES_SERVICE_HOST: api.hostname,
-      KUBERNETES_SERVICE_PORT: api.port,
-      KUBECONFIG: '',
-      HOME: saDir,
+      ...inClusterEnv(bed.apiserverUrl, bed.caPem, token, ns).env,
       POD_NAME: 'rbac-watcher',
     });
     expect((await w.waitFor('starting')).server).toBe(`https://${api.hostname}:${api.port}`);
