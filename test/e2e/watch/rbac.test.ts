@@ -3,7 +3,8 @@
  * ClusterRole, Role and bindings are created in the bed, a real token comes
  * from the TokenRequest API, and the watcher runs in in-cluster mode (service
  * account files, no kubeconfig) with leader election, rolls a workload and
- * hits no 403; the same token cannot read Pods.
+ * hits no 403; the same token cannot read Pods. It runs with the args the
+ * chart renders, so flags and RBAC are checked together.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
@@ -17,6 +18,8 @@ let k: ReturnType<typeof kube>;
 let ns: string;
 let w: WatcherProcess | undefined;
 let tw: TemplateWatch;
+/** the container args the chart renders (its --metrics-address replaced by the test's own) */
+let chartArgs: string[] = [];
 const clusterScoped: string[] = [];
 
 const PATHS: Record<string, (ns: string) => string> = {
@@ -41,6 +44,8 @@ beforeAll(async () => {
   k = kube(bed);
   ns = await k.namespace('watch-rbac');
   const { docs } = await renderChart(bed, ns, ns);
+  const container = docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0];
+  chartArgs = (container.args as string[]).filter((a) => !a.startsWith('--metrics-address'));
   for (const d of docs) {
     const path = PATHS[d.kind];
     if (!path) continue;
@@ -66,7 +71,9 @@ describe('ksec watch with the chart RBAC only', () => {
     const token = await bed.serviceAccountToken(ns, sa, 3600);
     // in-cluster mode, as in a pod: the service account files and KUBERNETES_SERVICE_HOST/PORT, no kubeconfig
     const api = new URL(bed.apiserverUrl);
-    w = new WatcherProcess(['--leader-elect', '--debounce', '0s', '--namespaces', ns], {
+    // the chart's own args (with the Rollout CRD installed by another test, its default
+    // --ignored-workload-types=rollouts is what keeps the watcher from a 403 loop)
+    w = new WatcherProcess([...chartArgs, '--debounce', '0s', '--namespaces', ns], {
       ...inClusterEnv(bed.apiserverUrl, bed.caPem, token, ns).env,
       POD_NAME: 'rbac-watcher',
     });
