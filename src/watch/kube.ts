@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, KsecError } from '../errors.js';
 
 export interface KubeResponse {
@@ -103,7 +103,74 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
   }
   const ctx = kc.getContextObject(kc.getCurrentContext());
   const namespace = ctx?.namespace || process.env.POD_NAMESPACE || readServiceAccountNamespace();
-  return new HttpKubeClient(cluster.server, namespace, (opts) => kc.applyToHTTPSOptions(opts));
+  const userName = (kc as unknown as { getCurrentUser(): { name?: string } | null }).getCurrentUser()?.name;
+  const tokenFile = userName ? await kubeconfigTokenFile(options.kubeconfig, userName) : undefined;
+  if (!tokenFile) return new HttpKubeClient(cluster.server, namespace, (opts) => kc.applyToHTTPSOptions(opts));
+  // client-node reads a kubeconfig token file once at load (and ignores client-go's `tokenFile` key);
+  // bound service-account tokens are rotated in place, so re-read it like client-go does
+  const token = new TokenFile(tokenFile);
+  return new HttpKubeClient(
+    cluster.server,
+    namespace,
+    async (opts) => {
+      await kc.applyToHTTPSOptions(opts);
+      const headers = { ...(opts.headers as Record<string, string>) };
+      delete headers.Authorization;
+      opts.headers = { ...headers, authorization: `Bearer ${token.read()}` };
+    },
+    () => token.invalidate(),
+  );
+}
+
+/**
+ * The token file of a kubeconfig user (`tokenFile`, as client-go writes it, or `token-file`),
+ * when the user has no inline token; relative paths are relative to the kubeconfig file.
+ * Files are searched in KUBECONFIG order; the first one naming the user decides.
+ */
+async function kubeconfigTokenFile(explicit: string | undefined, userName: string): Promise<string | undefined> {
+  const files = explicit ? [explicit] : process.env.KUBECONFIG ? process.env.KUBECONFIG.split(delimiter).filter(Boolean) : [join(homedir(), '.kube', 'config')];
+  const { parse } = await import('yaml');
+  for (const file of files) {
+    let config: { users?: { name?: string; user?: Record<string, unknown> }[] } | undefined;
+    try {
+      config = parse(readFileSync(file, 'utf8')) as typeof config;
+    } catch {
+      continue; // client-node has already loaded (or rejected) it
+    }
+    const user = config?.users?.find((u) => u?.name === userName)?.user;
+    if (!user) continue;
+    const path = user.tokenFile ?? user['token-file'];
+    if (user.token || typeof path !== 'string' || !path) return undefined;
+    return isAbsolute(path) ? path : resolve(dirname(file), path);
+  }
+  return undefined;
+}
+
+/**
+ * A bearer token kept in a file that is rewritten when it rotates (kubelet-projected
+ * service-account tokens): re-read when the file changes (mtime, inode or size, so an
+ * atomic rename is seen too) or after the API server answered 401.
+ */
+export class TokenFile {
+  private token = '';
+  private version = '';
+
+  constructor(readonly file: string) {}
+
+  read(): string {
+    const st = statSync(this.file);
+    const version = `${st.mtimeMs}:${st.ino}:${st.size}`;
+    if (version !== this.version) {
+      this.token = readFileSync(this.file, 'utf8').trim();
+      this.version = version;
+    }
+    return this.token;
+  }
+
+  /** Forces a re-read on the next request (after a 401). */
+  invalidate(): void {
+    this.version = '';
+  }
 }
 
 function inClusterClient(): KubeClient {
@@ -117,19 +184,12 @@ function inClusterClient(): KubeClient {
   } catch (err) {
     throw new KsecError(`cannot read the service account CA: ${(err as Error).message}`, { file: join(dir, 'ca.crt'), exitCode: ExitCode.environment });
   }
-  let token = '';
-  let tokenMtime = -1;
+  const token = new TokenFile(join(dir, 'token'));
   const applyAuth = async (opts: https.RequestOptions) => {
-    const file = join(dir, 'token');
-    const mtime = statSync(file).mtimeMs;
-    if (mtime !== tokenMtime) {
-      token = readFileSync(file, 'utf8').trim();
-      tokenMtime = mtime;
-    }
     opts.ca = ca;
-    opts.headers = { ...(opts.headers as Record<string, string>), authorization: `Bearer ${token}` };
+    opts.headers = { ...(opts.headers as Record<string, string>), authorization: `Bearer ${token.read()}` };
   };
-  return new HttpKubeClient(server, process.env.POD_NAMESPACE || readServiceAccountNamespace(), applyAuth);
+  return new HttpKubeClient(server, process.env.POD_NAMESPACE || readServiceAccountNamespace(), applyAuth, () => token.invalidate());
 }
 
 function readServiceAccountNamespace(): string | undefined {
@@ -147,12 +207,20 @@ export class HttpKubeClient implements KubeClient {
   private readonly url: URL;
   private readonly applyAuth: (opts: https.RequestOptions) => Promise<void>;
   private agent: http.Agent | undefined;
+  private readonly onUnauthorized: () => void;
 
-  constructor(server: string, namespace: string | undefined, applyAuth: (opts: https.RequestOptions) => Promise<void>) {
+  constructor(
+    server: string,
+    namespace: string | undefined,
+    applyAuth: (opts: https.RequestOptions) => Promise<void>,
+    /** called on every 401, so credentials read from a file are read again */
+    onUnauthorized: () => void = () => {},
+  ) {
     this.server = server.replace(/\/+$/, '');
     this.namespace = namespace;
     this.url = new URL(this.server);
     this.applyAuth = applyAuth;
+    this.onUnauthorized = onUnauthorized;
   }
 
   /** TLS material and headers, re-read per request so rotated service-account tokens are picked up. */
@@ -189,7 +257,10 @@ export class HttpKubeClient implements KubeClient {
     this.requestCount++;
     const mod = opts.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = mod.request({ ...opts, signal }, resolve);
+      const req = mod.request({ ...opts, signal }, (res) => {
+        if (res.statusCode === 401) this.onUnauthorized();
+        resolve(res);
+      });
       req.on('error', reject);
       if (payload) req.write(payload);
       req.end();

@@ -1,9 +1,9 @@
 import http from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpKubeClient, loadKubeClient } from '../../../src/watch/kube.js';
+import { HttpKubeClient, TokenFile, loadKubeClient } from '../../../src/watch/kube.js';
 import { watchOptions } from '../../../src/watch/run.js';
 
 let server: http.Server | undefined;
@@ -66,6 +66,82 @@ describe('loadKubeClient', () => {
 
   it('names the kubeconfig file when it cannot be loaded (exit 2)', async () => {
     await expect(loadKubeClient({ kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({ exitCode: 2, file: '/nonexistent/kubeconfig' });
+  }, 60_000);
+});
+
+describe('token files', () => {
+  it('TokenFile re-reads a rotated file (rewritten in place or renamed over) and after invalidate()', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-tok-'));
+    const file = join(dir, 'token');
+    writeFileSync(file, 'token-a\n');
+    const t = new TokenFile(file);
+    expect(t.read()).toBe('token-a');
+    // kubelet-style: a new file renamed over the old one
+    writeFileSync(join(dir, 'next'), 'token-b');
+    renameSync(join(dir, 'next'), file);
+    expect(t.read()).toBe('token-b');
+    t.invalidate();
+    expect(t.read()).toBe('token-b');
+  });
+
+  it('a kubeconfig user with tokenFile (client-go key, relative path) is authenticated with the file, re-read when it changes and after a 401', async () => {
+    const auths: Array<string | undefined> = [];
+    let status = 200;
+    const url = await listen((req, res) => {
+      auths.push(req.headers.authorization);
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
+    writeFileSync(join(dir, 'tok'), 'file-token-1');
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { tokenFile: 'tok' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'n1' } }],
+        'current-context': 'x',
+      }),
+    );
+    const client = await loadKubeClient({ kubeconfig });
+    await client.request('GET', '/a');
+    writeFileSync(join(dir, 'next'), 'file-token-2');
+    renameSync(join(dir, 'next'), join(dir, 'tok'));
+    await client.request('GET', '/b');
+    status = 401;
+    await client.request('GET', '/c');
+    status = 200;
+    await client.request('GET', '/d');
+    expect(auths).toEqual(['Bearer file-token-1', 'Bearer file-token-2', 'Bearer file-token-2', 'Bearer file-token-2']);
+    expect(client.namespace).toBe('n1');
+  }, 60_000);
+
+  it('an inline token wins over tokenFile, as in client-go', async () => {
+    const auths: Array<string | undefined> = [];
+    const url = await listen((req, res) => {
+      auths.push(req.headers.authorization);
+      res.end('{}');
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
+    writeFileSync(join(dir, 'tok'), 'file-token');
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { token: 'inline-token', tokenFile: 'tok' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
+    const client = await loadKubeClient({ kubeconfig });
+    await client.request('GET', '/a');
+    expect(auths).toEqual(['Bearer inline-token']);
   }, 60_000);
 });
 
