@@ -10,13 +10,11 @@ import { KsecError } from '../errors.js';
 import type { RuleSelection } from './rules/index.js';
 import type { ScanOptions } from './scan.js';
 import type { Source, SourceFile } from './sources.js';
-import type { ScanResult } from './types.js';
+import { provenanceOf, type Provenance, type ScanResult } from './types.js';
 
-export interface WireFile {
+export interface WireFile extends Provenance {
   path: string;
   content: Uint8Array;
-  blob?: string;
-  commit?: string;
 }
 
 export interface WorkerSetup {
@@ -99,7 +97,7 @@ export async function scanInWorkers(
         continue;
       }
       options.onFile?.();
-      batch.push({ path: file.path, content: file.content, ...(file.blob ? { blob: file.blob } : {}), ...(file.commit ? { commit: file.commit } : {}) });
+      batch.push({ path: file.path, content: file.content, ...provenanceOf(file) });
       bytes += file.content.length;
       if (batch.length >= BATCH_FILES || bytes >= BATCH_BYTES) await flush();
     }

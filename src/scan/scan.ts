@@ -17,7 +17,7 @@ import { FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, select
 import type { Hit, KeyPath, ObjectContext, ScannedObject, SealedOptions } from './rules/types.js';
 import type { Source, SourceFile } from './sources.js';
 import { readTolerant } from './tolerant.js';
-import { severityRank, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
+import { provenanceOf, severityRank, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
 
 export interface ScanOptions {
   rules?: RuleSelection;
@@ -108,8 +108,7 @@ function makeEmit(selection: RuleSelection, options: ScanOptions, into: ScanResu
       column: pos.column,
       message,
       fingerprint: fp,
-      ...(state.source.blob ? { blob: state.source.blob } : {}),
-      ...(state.source.commit ? { commit: state.source.commit } : {}),
+      ...provenanceOf(state.source),
       ...extra,
     });
   };

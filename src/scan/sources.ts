@@ -12,13 +12,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ExitCode, KsecError, fileError } from '../errors.js';
 import { IgnoreRules } from './ignore.js';
+import type { CommitInfo, Provenance } from './types.js';
 
-export interface SourceFile {
+export interface SourceFile extends Provenance {
   /** display path (relative to the directory named, or to the repository root for git sources) */
   path: string;
   content: Buffer;
-  blob?: string;
-  commit?: string;
   /** reads a file next to this one (kustomize envs/files); undefined when unknown */
   readRelative(relative: string): Promise<string | undefined>;
 }
@@ -153,7 +152,7 @@ interface BlobRef {
   /** object name for cat-file: a blob id, or `:path` for the index */
   name: string;
   path: string;
-  commit?: string;
+  commit?: CommitInfo;
 }
 
 /** Stands for `.ksecignore` in the index among the blobs a staged scan reads. */
@@ -195,47 +194,84 @@ export async function stagedSource(options: SourceOptions = {}): Promise<Source>
   return { total: paths.length, files: files() };
 }
 
-/** Every blob added or changed by the commits in REV..HEAD, each once (the first commit that brought it). */
+/** Every blob added or changed by the commits in REV..HEAD, each once, with the first commit that brought it. */
 export async function rangeSource(rev: string, options: SourceOptions = {}): Promise<Source> {
   const root = await requireRoot(options.cwd ?? process.cwd(), '--since');
   if (rev.startsWith('-')) throw new KsecError(`--since: "${rev}" is not a revision`, { hint: 'name a branch, tag or commit' });
   await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], root, `--since ${rev}`);
-  const out = await git(['-c', 'core.quotePath=false', 'log', '--raw', '--no-abbrev', '--no-renames', '-z', '--reverse', '--format=%x01%H', `${rev}..HEAD`, '--'], root, '--since');
-  const refs: BlobRef[] = [];
-  const seen = new Set<string>();
-  const tokens = out.toString('utf8').split('\0');
-  let commit: string | undefined;
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!.replace(/^\n/, '');
-    if (token.startsWith('\x01')) {
-      commit = token.slice(1);
-    } else if (token.startsWith(':')) {
-      const [, dstMode, , dst, status] = token.split(' ');
-      const path = tokens[++i] ?? '';
-      if (!dstMode?.startsWith('100') || status === 'D' || !dst || /^0+$/.test(dst) || seen.has(dst)) continue;
-      seen.add(dst);
-      if (!options.ignore?.ignores(path)) refs.push({ name: dst, path, commit });
-    }
-  }
+  const refs = await introducedBlobs(root, [`${rev}..HEAD`], options.ignore, '--since');
   return { total: refs.length, files: catFile(root, refs, options.maxFileSize) };
 }
 
-/** Every blob reachable from any ref, each once, with the first path git names it by. */
+/**
+ * Every blob reachable from any ref, each once, named by the commit and path
+ * that first introduced it. Parents come before children (`--topo-order
+ * --reverse`), so a blob is credited to the oldest commit that added it.
+ */
 export async function historySource(options: SourceOptions = {}): Promise<Source> {
   const root = await requireRoot(options.cwd ?? process.cwd(), '--history');
-  const out = await git(['-c', 'core.quotePath=false', 'rev-list', '--objects', '--all', '--filter=object:type=blob'], root, '--history');
+  const refs = await introducedBlobs(root, ['--all', '--topo-order'], options.ignore, '--history');
+  return { total: refs.length, files: catFile(root, refs, options.maxFileSize) };
+}
+
+/**
+ * One `git log --raw` pass: each blob the listed commits added or changed,
+ * once, with the first commit (id, author, date) and path that brought it.
+ * A merge is diffed against each parent (`-m`) and brings only the blobs that
+ * differ from every parent (a conflict resolved by hand), not what it merged.
+ */
+async function introducedBlobs(root: string, revisions: string[], ignore: IgnoreRules | undefined, what: string): Promise<BlobRef[]> {
+  const out = await git(
+    ['-c', 'core.quotePath=false', 'log', '--raw', '-m', '--no-abbrev', '--no-renames', '--root', '-z', '--reverse', '--format=%x01%H%x02%P%x02%an%x02%ae%x02%aI', ...revisions, '--'],
+    root,
+    what,
+  );
   const refs: BlobRef[] = [];
   const seen = new Set<string>();
-  for (const line of out.toString('utf8').split('\n')) {
-    const space = line.indexOf(' ');
-    if (space === -1) continue; // a commit
-    const name = line.slice(0, space);
-    const path = line.slice(space + 1);
-    if (seen.has(name) || options.ignore?.ignores(path)) continue;
-    seen.add(name);
-    refs.push({ name, path });
+  const take = (blob: string, path: string, commit: CommitInfo | undefined) => {
+    if (seen.has(blob) || ignore?.ignores(path)) return; // an ignored path does not claim the blob
+    seen.add(blob);
+    refs.push({ name: blob, path, ...(commit ? { commit } : {}) });
+  };
+  let commit: CommitInfo | undefined;
+  let parents = 0;
+  let parent = 0;
+  // a merge's entries, per blob: its path and against how many parents it differs
+  const merged = new Map<string, { path: string; parents: number; last: number }>();
+  const flushMerge = () => {
+    for (const [blob, entry] of merged) if (entry.parents === parents) take(blob, entry.path, commit);
+    merged.clear();
+  };
+  const tokens = out.toString('utf8').split('\0');
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!.replace(/^\n/, '');
+    if (token.startsWith('\x01')) {
+      const [id = '', parentList = '', author = '', email = '', date = ''] = token.slice(1).split('\x02');
+      if (id === commit?.commit) {
+        parent++; // the same merge again, against its next parent
+        continue;
+      }
+      flushMerge();
+      parent = 0;
+      commit = { commit: id, author, email, date };
+      parents = parentList.split(' ').filter(Boolean).length;
+    } else if (token.startsWith(':')) {
+      const [, dstMode, , dst, status] = token.split(' ');
+      const path = tokens[++i] ?? '';
+      if (!dstMode?.startsWith('100') || status === 'D' || !dst || /^0+$/.test(dst)) continue;
+      if (parents < 2) take(dst, path, commit);
+      else {
+        const entry = merged.get(dst);
+        if (!entry) merged.set(dst, { path, parents: 1, last: parent });
+        else if (entry.last !== parent) {
+          entry.parents++;
+          entry.last = parent;
+        }
+      }
+    }
   }
-  return { total: refs.length, files: catFile(root, refs, options.maxFileSize) };
+  flushMerge();
+  return refs;
 }
 
 async function requireRoot(cwd: string, flag: string): Promise<string> {
@@ -284,7 +320,7 @@ async function* catFile(
           path: ref.path,
           content,
           ...(ref.name.startsWith(':') ? {} : { blob: parts[0] }),
-          commit: ref.commit,
+          ...ref.commit,
           readRelative: relativeReader ? relativeReader(ref.path) : unknown,
         };
       }

@@ -23,7 +23,7 @@ export interface RuleInfo {
  * One finding. `message` names keys and objects, never a value; the
  * fingerprint is a hash of rule, file and location (no value goes into it).
  */
-export interface Finding {
+export interface Finding extends Provenance {
   rule: string;
   severity: Severity;
   file: string;
@@ -35,9 +35,29 @@ export interface Finding {
   /** path of the offending key inside the object, e.g. `data.password` */
   key?: string;
   fingerprint: string;
-  /** for history/range scans: the blob (and, when known, the commit) the finding is in */
+}
+
+/** The commit that first brought a blob into the history (like gitleaks' Commit, Author, Email, Date). */
+export interface CommitInfo {
+  commit: string;
+  author: string;
+  email: string;
+  /** author date, ISO 8601 */
+  date: string;
+}
+
+/** Where a file of a Git source came from: its blob, and the commit that introduced it (--since, --history). */
+export interface Provenance extends Partial<CommitInfo> {
   blob?: string;
-  commit?: string;
+}
+
+const PROVENANCE = ['blob', 'commit', 'author', 'email', 'date'] as const;
+
+/** The provenance fields that are set, and nothing else (for findings and worker messages). */
+export function provenanceOf(from: Provenance): Provenance {
+  const out: Provenance = {};
+  for (const key of PROVENANCE) if (from[key]) out[key] = from[key];
+  return out;
 }
 
 /** A file that could not be read or parsed; the scan goes on. */

@@ -20,7 +20,7 @@ parentPort!.on('message', async (files: WireFile[]) => {
   const part: ScanResult = { findings: [], errors: [], files: 0, bytes: 0, suppressed: 0 };
   for (const f of files) {
     const content = Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength);
-    await scanSourceFile({ path: f.path, content, blob: f.blob, commit: f.commit, readRelative: unknown }, selection, options, part);
+    await scanSourceFile({ ...f, content, readRelative: unknown }, selection, options, part);
   }
   parentPort!.postMessage(part);
 });

@@ -1,5 +1,5 @@
 /** `{"findings":[...], "errors":[...], "summary":{...}}`: fingerprints, positions and messages, never values. */
-import type { ScanResult } from '../types.js';
+import { provenanceOf, type ScanResult } from '../types.js';
 import { countBySeverity } from './text.js';
 
 export function renderJson(result: ScanResult): string {
@@ -15,8 +15,7 @@ export function renderJson(result: ScanResult): string {
         fingerprint: f.fingerprint,
         ...(f.object ? { object: f.object } : {}),
         ...(f.key ? { key: f.key } : {}),
-        ...(f.blob ? { blob: f.blob } : {}),
-        ...(f.commit ? { commit: f.commit } : {}),
+        ...provenanceOf(f),
       })),
       errors: result.errors,
       summary: {

@@ -1,5 +1,6 @@
 /** JUnit XML: one test suite per rule, one failing test case per finding, one errored case per unreadable file. */
 import type { RuleInfo, ScanResult } from '../types.js';
+import { origin } from './text.js';
 
 export function renderJunit(result: ScanResult, rules: readonly RuleInfo[]): string {
   const byRule = new Map<string, ScanResult['findings']>();
@@ -10,8 +11,8 @@ export function renderJunit(result: ScanResult, rules: readonly RuleInfo[]): str
     const findings = byRule.get(rule.id) ?? [];
     const cases = findings.map(
       (f) =>
-        `    <testcase classname="ksec.${xml(rule.id)}" name="${xml(`${f.file}:${f.line}:${f.column}`)}" file="${xml(f.file)}">\n` +
-        `      <failure type="${xml(f.severity)}" message="${xml(f.message)}">${xml(`${f.file}:${f.line}:${f.column}: ${rule.description}`)}</failure>\n` +
+        `    <testcase classname="ksec.${xml(rule.id)}" name="${xml(`${f.file}:${f.line}:${f.column}${f.commit ? `@${f.commit.slice(0, 12)}` : ''}`)}" file="${xml(f.file)}">\n` +
+        `      <failure type="${xml(f.severity)}" message="${xml(f.message)}">${xml(`${f.file}:${f.line}:${f.column}: ${rule.description}${origin(f)}`)}</failure>\n` +
         '    </testcase>',
     );
     if (cases.length === 0) cases.push(`    <testcase classname="ksec.${xml(rule.id)}" name="${xml(rule.name)}"/>`);

@@ -4,7 +4,7 @@
  * URI, a region and a `partialFingerprints` entry that does not move with
  * line numbers (so an alert survives unrelated edits). No value appears.
  */
-import type { Finding, RuleInfo, ScanResult, Severity } from '../types.js';
+import { provenanceOf, type Finding, type RuleInfo, type ScanResult, type Severity } from '../types.js';
 
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' };
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note' };
@@ -70,7 +70,8 @@ function sarifResult(f: Finding, ruleIndex: number | undefined) {
       },
     ],
     partialFingerprints: { 'ksecFingerprint/v1': f.fingerprint },
-    ...(f.blob || f.commit ? { properties: { ...(f.blob ? { blob: f.blob } : {}), ...(f.commit ? { commit: f.commit } : {}) } } : {}),
+    // the commit goes in properties: partialFingerprints stay the same whichever commit a blob is found in
+    ...(f.blob || f.commit ? { properties: provenanceOf(f) } : {}),
   };
 }
 

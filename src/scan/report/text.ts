@@ -1,12 +1,21 @@
-/** `file:line:col: severity rule: message`, one finding a line; never a value. */
-import type { ScanResult } from '../types.js';
+/**
+ * `file:line:col: severity rule: message`, one finding a line; never a value.
+ * Findings of Git sources end with the commit that introduced the blob.
+ */
+import type { Provenance, ScanResult } from '../types.js';
 
 export function renderText(result: ScanResult): string {
-  const lines = result.findings.map((f) => {
-    const where = f.blob ? `${f.file}@${f.blob.slice(0, 12)}` : f.file;
-    return `${where}:${f.line}:${f.column}: ${f.severity} ${f.rule}: ${f.message}`;
-  });
+  const lines = result.findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.severity} ${f.rule}: ${f.message}${origin(f)}`);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+/** ` [commit 1a2b3c4d5e6f, 2024-05-01, Alice <alice@example.com>]`, or the blob when no commit is known. */
+export function origin(f: Provenance): string {
+  if (f.commit) {
+    const who = f.author ? `, ${f.author}${f.email ? ` <${f.email}>` : ''}` : '';
+    return ` [commit ${f.commit.slice(0, 12)}${f.date ? `, ${f.date.slice(0, 10)}` : ''}${who}]`;
+  }
+  return f.blob ? ` [blob ${f.blob.slice(0, 12)}]` : '';
 }
 
 export function renderSummary(result: ScanResult): string {

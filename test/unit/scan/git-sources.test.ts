@@ -171,4 +171,63 @@ describe('--history', { timeout: 20_000 }, () => {
     expect(result.findings.map((f) => f.rule)).toEqual(['k8s-secret-plaintext', 'k8s-secret-plaintext']);
     expect(result.findings.every((f) => f.blob && /^[0-9a-f]{40}$/.test(f.blob))).toBe(true);
   });
+
+  it('names the commit, author, date and path that first brought each blob', async () => {
+    const r = repo();
+    const commit = (message: string, date: string) => {
+      execFileSync('git', ['-c', 'commit.gpgsign=false', 'commit', '-qm', message], {
+        cwd: r.dir,
+        env: { ...process.env, GIT_AUTHOR_NAME: `Author ${message}`, GIT_AUTHOR_EMAIL: `${message}@example.com`, GIT_AUTHOR_DATE: date, GIT_COMMITTER_NAME: 'c', GIT_COMMITTER_EMAIL: 'c@example.com', GIT_COMMITTER_DATE: date },
+      });
+      return r.git('rev-parse', 'HEAD').trim();
+    };
+    r.write('ok.yaml', configMap('ok'));
+    r.git('add', '.');
+    const base = commit('base', '2024-01-01T10:00:00Z');
+    r.write('leak.yaml', secret('leak', 'demo-CANARY-g13'));
+    r.git('add', '.');
+    const leak = commit('leak', '2024-02-01T10:00:00Z');
+    r.git('mv', 'leak.yaml', 'moved.yaml'); // the same blob under a new path: still the first commit's
+    r.write('ok.yaml', secret('ok', 'demo-CANARY-g14')); // rewritten into a leak
+    r.git('add', '.');
+    const rewrite = commit('rewrite', '2024-03-01T10:00:00Z');
+    r.git('rm', '-q', 'moved.yaml'); // deleted: the history keeps it
+    const remove = commit('remove', '2024-04-01T10:00:00Z');
+    // a conflict resolved in a merge: its blob exists in no parent
+    r.git('checkout', '-q', '-b', 'side', base);
+    r.write('conflict.yaml', configMap('side'));
+    r.write('side.yaml', secret('side', 'demo-CANARY-g16')); // merged as it is: the side commit's, not the merge's
+    r.git('add', '.');
+    const side = commit('side', '2024-05-01T10:00:00Z');
+    r.git('checkout', '-q', 'main');
+    r.write('conflict.yaml', configMap('main'));
+    r.git('add', '.');
+    commit('main', '2024-05-02T10:00:00Z');
+    try {
+      r.git('merge', '-q', 'side', '-m', 'merge');
+    } catch {
+      // the conflict is the point
+    }
+    r.write('conflict.yaml', secret('merged', 'demo-CANARY-g15'));
+    r.git('add', '.');
+    const merge = commit('merge', '2024-06-01T10:00:00Z');
+    expect(r.git('rev-list', '--parents', '-n', '1', 'HEAD').trim().split(' ')).toHaveLength(3);
+
+    const result = await scan(await historySource({ cwd: r.dir }));
+    expect(result.findings.map((f) => [f.file, f.commit, f.author, f.email, f.date])).toEqual([
+      ['conflict.yaml', merge, 'Author merge', 'merge@example.com', '2024-06-01T10:00:00Z'.replace('Z', '+00:00')],
+      ['leak.yaml', leak, 'Author leak', 'leak@example.com', '2024-02-01T10:00:00+00:00'],
+      ['ok.yaml', rewrite, 'Author rewrite', 'rewrite@example.com', '2024-03-01T10:00:00+00:00'],
+      ['side.yaml', side, 'Author side', 'side@example.com', '2024-05-01T10:00:00+00:00'],
+    ]);
+    expect(remove).not.toBe(rewrite);
+    // --since names the commit in the range the same way
+    const range = await scan(await rangeSource(base, { cwd: r.dir }));
+    expect(range.findings.map((f) => [f.file, f.commit])).toEqual([
+      ['conflict.yaml', merge],
+      ['leak.yaml', leak],
+      ['ok.yaml', rewrite],
+      ['side.yaml', side],
+    ]);
+  });
 });
