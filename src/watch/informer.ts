@@ -114,7 +114,8 @@ export class Reflector<T> {
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof ExpiredError) {
-          this.o.log.info('watch expired, relisting', { path: this.o.path });
+          // the apiserver's Status message ("too old resource version: ..."): versions only, no object data
+          this.o.log.info('watch expired, relisting', { path: this.o.path, reason: err.message.slice(0, 200) });
           needList = true;
           continue;
         }
@@ -219,8 +220,9 @@ export class Reflector<T> {
         const chunks: Buffer[] = [];
         for await (const c of stream) chunks.push(c as Buffer);
         const body = Buffer.concat(chunks).toString('utf8');
-        if (status === 410) throw new ExpiredError('410 Gone');
-        throw httpError(status, body, stream.headers['retry-after']);
+        const err = httpError(status, body, stream.headers['retry-after']);
+        if (status === 410) throw new ExpiredError(err.message);
+        throw err;
       }
       let received = false;
       const rearm = () => arm(() => stream.destroy(silent));

@@ -119,13 +119,16 @@ describe('Reflector', () => {
   it('410 as the HTTP status of the watch relists too', async () => {
     const kube = new FakeKube();
     kube.requests.push(listHandler([{ items: [cm('a', '1')], rv: '10' }]));
-    kube.streams.push({ status: 410, lines: ['{"kind":"Status","code":410}'] });
-    const { r, synced } = setup(kube);
+    kube.streams.push({ status: 410, lines: ['{"kind":"Status","code":410,"message":"too old resource version: 5 (9)"}'] });
+    const logs: string[] = [];
+    const { r, synced } = setup(kube, logs);
     const ac = new AbortController();
     const done = r.run(ac.signal);
     await vi.waitFor(() => expect(synced()).toBe(2));
     ac.abort();
     await done;
+    const expired = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'watch expired, relisting');
+    expect(expired.reason).toBe('HTTP 410: too old resource version: 5 (9)');
   });
 
   it('keeps going after 429, 401, 500 and network errors, with backoff and Retry-After', async () => {
