@@ -1,0 +1,816 @@
+/**
+ * A fast reader for the subset of YAML that Kubernetes manifests are almost
+ * always written in. Where it answers, the answer equals what the `yaml`
+ * package gives for `parseAllDocuments(text, { uniqueKeys: true, merge: true })`
+ * then `.toJS()` (YAML 1.2, core schema, numbers not BigInt); everywhere else
+ * it returns undefined and the caller falls back to the `yaml` package, so
+ * correctness never depends on this file (test/unit/manifest/fast-yaml.test.ts
+ * checks both claims against the package).
+ *
+ * The subset: a stream of documents (`---`, `...`, comments, blank lines,
+ * CRLF) holding block mappings and block sequences (the `- key: v` compact
+ * form, sequences not indented under their key), one-line plain, 'single' and
+ * "double" quoted scalars, literal and folded block scalars (`|`, `>-`, `|+2`)
+ * and the empty flow collections `{}` and `[]`. Anything else bails out:
+ * anchors, aliases, tags, flow collections, `?` keys, merge keys, directives,
+ * multi-line plain or quoted scalars, duplicate keys, tabs in indentation,
+ * null keys, and every construct the package would report as an error.
+ *
+ * It never imports `yaml`: that is the point (start-up and throughput).
+ */
+
+/** A document's node offsets: map keys by their JS key, sequence items by index. */
+export type OffsetTree = OffsetMap | OffsetSeq | null;
+export interface OffsetMap {
+  keys: Map<string, { offset: number; child: OffsetTree }>;
+}
+export interface OffsetSeq {
+  items: { offset: number; child: OffsetTree }[];
+}
+
+export interface FastDocument {
+  /** the document as plain data (null for an empty document) */
+  value: unknown;
+  /** 1-based line where the document's content starts (its `---` line when empty) */
+  line: number;
+}
+
+/** Parses a YAML stream; undefined when any part of it is outside the subset. */
+export function parseFastYaml(text: string): FastDocument[] | undefined {
+  const parser = new Parser(text, false);
+  return parser.run() ? parser.docs : undefined;
+}
+
+/** The offsets of every map key and sequence item, per document; undefined outside the subset. */
+export function fastOffsets(text: string): OffsetTree[] | undefined {
+  const parser = new Parser(text, true);
+  return parser.run() ? parser.trees : undefined;
+}
+
+/**
+ * Offset of the deepest node of `path` (a map key, or a sequence item) in a
+ * document's tree; undefined when not even the first step is there. The same
+ * walk as position.ts does over yaml nodes.
+ */
+export function offsetInTree(tree: OffsetTree, path: readonly (string | number)[]): number | undefined {
+  let node = tree;
+  let offset: number | undefined;
+  for (const segment of path) {
+    let entry: { offset: number; child: OffsetTree } | undefined;
+    if (node && 'keys' in node) entry = node.keys.get(String(segment));
+    else if (node && 'items' in node && typeof segment === 'number') entry = node.items[segment];
+    if (!entry) break;
+    offset = entry.offset;
+    node = entry.child;
+  }
+  return offset;
+}
+
+/** Thrown (and caught in `run`) when the input leaves the subset. */
+const BAIL = Symbol('bail');
+
+// Characters the package treats specially or rejects: control characters,
+// C1 controls, the Unicode line separators, a BOM past the start, a lone CR.
+const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\r(?!\n)/;
+
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const HASH = 35;
+const COLON = 58;
+const DASH = 45;
+const DOT = 46;
+const SQUOTE = 39;
+const DQUOTE = 34;
+const BACKSLASH = 92;
+
+class Parser {
+  readonly docs: FastDocument[] = [];
+  readonly trees: OffsetTree[] = [];
+  /** the offset tree of the node parsed last (positions mode only) */
+  private tree: OffsetTree = null;
+
+  // The current line: [ls, ce) is its content (CR stripped), le its LF (or the text's end).
+  private ls = 0;
+  private le = 0;
+  private ce = 0;
+  /** leading spaces of the current line */
+  private ind = 0;
+  private lineNo = 1;
+  /** where the node found by `valueBelow` starts */
+  private belowStart = 0;
+  /** whether the plain scalar read last ended at a comment */
+  private commented = false;
+  private countedTo = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly positions: boolean,
+  ) {}
+
+  run(): boolean {
+    if (FORBIDDEN.test(this.text)) return false;
+    try {
+      this.stream();
+      return true;
+    } catch (err) {
+      if (err === BAIL) return false;
+      throw err;
+    }
+  }
+
+  // ---- lines -------------------------------------------------------------
+
+  private setLine(start: number): void {
+    const t = this.text;
+    this.ls = start;
+    let le = t.indexOf('\n', start);
+    if (le === -1) le = t.length;
+    this.le = le;
+    this.ce = le > start && t.charCodeAt(le - 1) === CR ? le - 1 : le;
+    let i = start;
+    while (i < this.ce && t.charCodeAt(i) === SPACE) i++;
+    this.ind = i - start;
+  }
+
+  private nextLine(): void {
+    this.setLine(this.le + 1);
+  }
+
+  private eof(): boolean {
+    return this.ls >= this.text.length;
+  }
+
+  /** The char after the indentation; -1 on an empty line. */
+  private first(): number {
+    const p = this.ls + this.ind;
+    return p < this.ce ? this.text.charCodeAt(p) : -1;
+  }
+
+  /** Skips blank and comment lines; false at the end of the text or a document marker. */
+  private skipBlank(): boolean {
+    for (;;) {
+      if (this.eof()) return false;
+      const c = this.first();
+      if (c === -1 || c === HASH) {
+        this.nextLine();
+        continue;
+      }
+      if (c === TAB) throw BAIL;
+      if (this.ind === 0 && this.isMarker()) return false;
+      return true;
+    }
+  }
+
+  /** `---` or `...` at column 0 followed by a space or the line's end. */
+  private isMarker(): boolean {
+    const t = this.text;
+    const p = this.ls;
+    if (this.ce - p < 3) return false;
+    const c = t.charCodeAt(p);
+    if ((c !== DASH && c !== DOT) || t.charCodeAt(p + 1) !== c || t.charCodeAt(p + 2) !== c) return false;
+    if (p + 3 === this.ce) return true;
+    const n = t.charCodeAt(p + 3);
+    if (n === TAB) throw BAIL;
+    return n === SPACE;
+  }
+
+  /** Only spaces and an optional comment from p to the line's end. */
+  private expectEnd(p: number): void {
+    const t = this.text;
+    while (p < this.ce && t.charCodeAt(p) === SPACE) p++;
+    if (p === this.ce) return;
+    const c = t.charCodeAt(p);
+    if (c === HASH && t.charCodeAt(p - 1) === SPACE) return;
+    throw BAIL;
+  }
+
+  private lineOf(offset: number): number {
+    const t = this.text;
+    for (let i = t.indexOf('\n', this.countedTo); i !== -1 && i < offset; i = t.indexOf('\n', i + 1)) this.lineNo++;
+    this.countedTo = offset;
+    return this.lineNo;
+  }
+
+  // ---- documents ---------------------------------------------------------
+
+  private stream(): void {
+    this.setLine(0);
+    for (;;) {
+      // between documents: blank lines and comments
+      while (!this.eof()) {
+        const c = this.first();
+        if (c === -1 || c === HASH) this.nextLine();
+        else break;
+      }
+      if (this.eof()) return;
+      if (this.ind === 0 && this.text.charCodeAt(this.ls) === 37 /* % */) throw BAIL;
+      let markerAt = -1;
+      if (this.ind === 0 && this.isMarker()) {
+        if (this.text.charCodeAt(this.ls) === DOT) throw BAIL; // `...` with no document before it
+        markerAt = this.ls;
+        this.expectEnd(this.ls + 3);
+        this.nextLine();
+      }
+      if (!this.skipBlank()) {
+        // an empty document: only a `---` starts one
+        if (markerAt === -1) throw BAIL;
+        this.push(null, null, markerAt);
+      } else {
+        const start = this.ls + this.ind;
+        const value = this.node(-1, start);
+        if (this.skipBlank()) throw BAIL; // content after the root node
+        this.push(value, this.tree, start);
+      }
+      // a document ends at the text's end, `...` or the next `---`
+      if (!this.eof() && this.text.charCodeAt(this.ls) === DOT) {
+        this.expectEnd(this.ls + 3);
+        this.nextLine();
+      }
+    }
+  }
+
+  private push(value: unknown, tree: OffsetTree, start: number): void {
+    if (this.positions) this.trees.push(tree);
+    else this.docs.push({ value, line: this.lineOf(start) });
+  }
+
+  // ---- nodes -------------------------------------------------------------
+
+  /**
+   * The block node that starts at offset `p` of the current line (its column
+   * is the node's indentation); `parent` is the enclosing indentation.
+   */
+  private node(parent: number, p: number): unknown {
+    const t = this.text;
+    const c = t.charCodeAt(p);
+    const col = p - this.ls;
+    if (c === DASH && this.isSeqIndicator(p)) return this.seq(col, p);
+    const key = this.key(p);
+    if (key) return this.map(col, key);
+    if (parent < 0 && (c === 124 || c === 62)) throw BAIL; // a block scalar at the root
+    return this.inlineValue(parent, p);
+  }
+
+  private isSeqIndicator(p: number): boolean {
+    if (p + 1 === this.ce) return true;
+    const n = this.text.charCodeAt(p + 1);
+    if (n === TAB) throw BAIL;
+    return n === SPACE;
+  }
+
+  /** A block sequence at column `col` whose first `-` is at p. */
+  private seq(col: number, p: number): unknown[] {
+    const out: unknown[] = [];
+    const items: { offset: number; child: OffsetTree }[] | undefined = this.positions ? [] : undefined;
+    for (;;) {
+      let q = p + 1;
+      while (q < this.ce && this.text.charCodeAt(q) === SPACE) q++;
+      if (q < this.ce && this.text.charCodeAt(q) === TAB) throw BAIL;
+      let value: unknown;
+      let offset: number;
+      if (q === this.ce || this.text.charCodeAt(q) === HASH) {
+        value = this.valueBelow(col, true);
+        if (value === EMPTY) {
+          offset = q;
+          value = null;
+          this.tree = null;
+        } else {
+          offset = this.belowStart;
+        }
+      } else {
+        offset = q;
+        value = this.node(col, q);
+      }
+      out.push(value);
+      if (items) items.push({ offset, child: this.tree });
+      if (!this.skipBlank() || this.ind < col) break;
+      if (this.ind > col) throw BAIL;
+      p = this.ls + col;
+      if (this.text.charCodeAt(p) !== DASH || !this.isSeqIndicator(p)) break;
+    }
+    this.tree = items ? { items } : null;
+    return out;
+  }
+
+  /** A block mapping at column `col`; its first key is already read. */
+  private map(col: number, first: Key): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const keys: Map<string, { offset: number; child: OffsetTree }> | undefined = this.positions ? new Map() : undefined;
+    let key: Key | undefined = first;
+    for (;;) {
+      const name = key.name;
+      if (Object.hasOwn(out, name)) throw BAIL;
+      const value = this.entryValue(col, key.end);
+      // the yaml package sets inherited names (`__proto__`, `toString`) as own properties
+      if (name in out) Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
+      else out[name] = value;
+      if (keys) keys.set(name, { offset: key.offset, child: this.tree });
+      if (!this.skipBlank() || this.ind < col) break;
+      if (this.ind > col) throw BAIL;
+      key = this.key(this.ls + col);
+      if (!key) throw BAIL;
+    }
+    this.tree = keys ? { keys } : null;
+    return out;
+  }
+
+  /** The value after `key:` (p is just past the colon). */
+  private entryValue(col: number, p: number): unknown {
+    const t = this.text;
+    while (p < this.ce && t.charCodeAt(p) === SPACE) p++;
+    if (p === this.ce || t.charCodeAt(p) === HASH) {
+      const value = this.valueBelow(col, false);
+      if (value === EMPTY) {
+        this.tree = null;
+        return null;
+      }
+      return value;
+    }
+    if (t.charCodeAt(p) === TAB) throw BAIL;
+    if (t.charCodeAt(p) === DASH && this.isSeqIndicator(p)) throw BAIL; // `key: - x` is an error
+    return this.inlineValue(col, p);
+  }
+
+  /**
+   * The node on the lines after a `key:` or `-` with nothing after it:
+   * more indented than `col`, or a sequence at `col` under a key.
+   */
+  private valueBelow(col: number, inSeq: boolean): unknown {
+    this.nextLine();
+    if (!this.skipBlank()) return EMPTY;
+    const start = this.ls + this.ind;
+    let value: unknown = EMPTY;
+    if (this.ind > col) value = this.node(col, start);
+    else if (!inSeq && this.ind === col && this.first() === DASH && this.isSeqIndicator(start)) value = this.seq(col, start);
+    this.belowStart = start; // after the nested calls that set it too
+    return value;
+  }
+
+  /** A scalar (or `{}` / `[]`) starting at p that ends its line. */
+  private inlineValue(parent: number, p: number): unknown {
+    const t = this.text;
+    const c = t.charCodeAt(p);
+    this.tree = null;
+    let value: unknown;
+    switch (c) {
+      case SQUOTE:
+      case DQUOTE: {
+        const q = this.quoted(p);
+        this.expectEnd(q.end);
+        value = q.value;
+        break;
+      }
+      case 124: // |
+      case 62: // >
+        return this.blockScalar(parent, p);
+      case 123: // {
+      case 91: {
+        // [
+        const end = this.flow(p);
+        this.expectEnd(end);
+        value = this.flowValue;
+        break;
+      }
+      default: {
+        const plain = this.plainValue(p);
+        const commented = this.commented;
+        this.nextLine();
+        return resolvePlain(this.plainContinuation(parent, plain, commented));
+      }
+    }
+    this.nextLine();
+    return value;
+  }
+
+  /**
+   * The lines that continue a plain scalar (more indented than `parent`),
+   * folded as the package folds them: one line break becomes a space, n empty
+   * lines become n line breaks. Leaves the current line after the scalar.
+   */
+  private plainContinuation(parent: number, first: string, commented: boolean): string {
+    const t = this.text;
+    let value = first;
+    for (;;) {
+      const resume = this.ls;
+      let blanks = 0;
+      while (!this.eof() && this.ls + this.ind === this.ce) {
+        blanks++;
+        this.nextLine();
+      }
+      if (this.eof() || this.ind <= parent || (this.ind === 0 && this.isMarker())) {
+        this.setLine(resume);
+        return value;
+      }
+      const p = this.ls + this.ind;
+      const c = t.charCodeAt(p);
+      if (c === HASH) {
+        // a comment line ends the scalar; a more indented line after it is an error
+        this.setLine(resume);
+        return value;
+      }
+      if (commented || parent < 0) throw BAIL;
+      if (c === DASH || c === 63 /* ? */ || c === COLON || isIndicator(c)) throw BAIL;
+      const line = this.plainValue(p);
+      value += (blanks === 0 ? ' ' : '\n'.repeat(blanks)) + line;
+      commented = this.commented; // a comment ends the scalar: a further line bails
+      this.nextLine();
+    }
+  }
+
+  /** The value of the flow collection parsed last (see `flow`). */
+  private flowValue: unknown;
+
+  /**
+   * A flow collection (`{a: 1, b: [x, "y"]}`) that closes on its own line,
+   * starting at p; returns the offset past it and leaves its value in `flowValue`.
+   */
+  private flow(p: number): number {
+    const t = this.text;
+    const ce = this.ce;
+    const isMap = t.charCodeAt(p) === 123;
+    const close = isMap ? 125 : 93;
+    const out: Record<string, unknown> | unknown[] = isMap ? {} : [];
+    const keys: Map<string, { offset: number; child: OffsetTree }> | undefined = this.positions && isMap ? new Map() : undefined;
+    const items: { offset: number; child: OffsetTree }[] | undefined = this.positions && !isMap ? [] : undefined;
+    let q = this.skipSpaces(p + 1);
+    if (t.charCodeAt(q) === close) {
+      this.flowValue = out;
+      this.tree = keys ? { keys } : items ? { items } : null;
+      return q + 1;
+    }
+    for (;;) {
+      if (q >= ce) throw BAIL;
+      const start = q;
+      let name: string | undefined;
+      if (isMap) {
+        const key = this.flowScalar(q, true);
+        if (key.quoted) name = key.value as string;
+        else if (key.value === null) throw BAIL;
+        else name = String(key.value);
+        if (name === '<<' || Object.hasOwn(out, name)) throw BAIL;
+        q = this.skipSpaces(key.end);
+        if (t.charCodeAt(q) !== COLON || t.charCodeAt(q + 1) !== SPACE) throw BAIL;
+        q = this.skipSpaces(q + 1);
+      }
+      const itemStart = q;
+      let value: unknown;
+      let child: OffsetTree = null;
+      const c = t.charCodeAt(q);
+      if (c === 123 || c === 91) {
+        q = this.flow(q);
+        value = this.flowValue;
+        child = this.tree;
+      } else {
+        const scalar = this.flowScalar(q, false);
+        value = scalar.value;
+        q = scalar.end;
+      }
+      if (name !== undefined) {
+        const map = out as Record<string, unknown>;
+        if (name in map) Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
+        else map[name] = value;
+        keys?.set(name, { offset: start, child });
+      } else {
+        (out as unknown[]).push(value);
+        items?.push({ offset: itemStart, child });
+      }
+      q = this.skipSpaces(q);
+      const sep = t.charCodeAt(q);
+      if (sep === close) {
+        this.flowValue = out;
+        this.tree = keys ? { keys } : items ? { items } : null;
+        return q + 1;
+      }
+      if (sep !== 44 /* , */) throw BAIL;
+      q = this.skipSpaces(q + 1);
+      if (t.charCodeAt(q) === close) throw BAIL; // a trailing comma
+    }
+  }
+
+  private skipSpaces(p: number): number {
+    while (p < this.ce && this.text.charCodeAt(p) === SPACE) p++;
+    return p;
+  }
+
+  /** A quoted or plain scalar inside a flow collection; a plain key stops at `: `. */
+  private flowScalar(p: number, key: boolean): { value: unknown; end: number; quoted: boolean } {
+    const t = this.text;
+    const ce = this.ce;
+    const c = t.charCodeAt(p);
+    if (c === SQUOTE || c === DQUOTE) {
+      const q = this.quoted(p);
+      return { value: q.value, end: q.end, quoted: true };
+    }
+    if (isIndicator(c) || c === 63 /* ? */ || c === COLON) throw BAIL;
+    if (c === DASH) {
+      const n = p + 1 < ce ? t.charCodeAt(p + 1) : SPACE;
+      if (n === SPACE || n === 44 || n === 91 || n === 93 || n === 123 || n === 125) throw BAIL;
+    }
+    let i = p;
+    for (; i < ce; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === 44 || ch === 93 || ch === 125) break;
+      if (ch === COLON) {
+        const n = i + 1 < ce ? t.charCodeAt(i + 1) : SPACE;
+        if (n === SPACE || n === 44 || n === 91 || n === 93 || n === 123 || n === 125) {
+          if (key && n === SPACE) break;
+          throw BAIL;
+        }
+      } else if (ch === 91 || ch === 123 || ch === TAB || ch === SQUOTE || ch === DQUOTE) {
+        throw BAIL;
+      } else if (ch === HASH && t.charCodeAt(i - 1) === SPACE) {
+        throw BAIL;
+      }
+    }
+    let end = i;
+    while (t.charCodeAt(end - 1) === SPACE) end--;
+    if (end === p) throw BAIL;
+    return { value: resolvePlain(t.slice(p, end)), end, quoted: false };
+  }
+
+  /** A one-line plain scalar that is a value (not a key). */
+  private plainValue(p: number): string {
+    const t = this.text;
+    const ce = this.ce;
+    const c = t.charCodeAt(p);
+    if (isIndicator(c)) throw BAIL;
+    if ((c === DASH || c === 63 /* ? */ || c === COLON) && (p + 1 === ce || t.charCodeAt(p + 1) === SPACE)) throw BAIL;
+    let end = ce;
+    this.commented = false;
+    for (let i = p + 1; i < ce; i++) {
+      const ch = t.charCodeAt(i);
+      if (ch === HASH) {
+        if (t.charCodeAt(i - 1) === SPACE) {
+          end = i;
+          this.commented = true;
+          break;
+        }
+      } else if (ch === COLON) {
+        if (i + 1 === ce || t.charCodeAt(i + 1) === SPACE) throw BAIL;
+      } else if (ch === TAB) {
+        throw BAIL;
+      }
+    }
+    while (t.charCodeAt(end - 1) === SPACE) end--;
+    return t.slice(p, end);
+  }
+
+  /** A map key at p followed by `:` and a space or the line's end; undefined when p starts a value. */
+  private key(p: number): Key | undefined {
+    const t = this.text;
+    const ce = this.ce;
+    const c = t.charCodeAt(p);
+    let name: string;
+    let q: number;
+    if (c === SQUOTE || c === DQUOTE) {
+      const quoted = this.quoted(p);
+      q = quoted.end;
+      while (q < ce && t.charCodeAt(q) === SPACE) q++;
+      if (q === ce || t.charCodeAt(q) !== COLON) return undefined;
+      name = quoted.value;
+    } else {
+      if (c === 63 /* ? */ || c === COLON || isIndicator(c)) return undefined;
+      q = -1;
+      for (let i = p + 1; i < ce; i++) {
+        const ch = t.charCodeAt(i);
+        if (ch === COLON) {
+          if (i + 1 === ce || t.charCodeAt(i + 1) === SPACE) {
+            q = i;
+            break;
+          }
+        } else if (ch === HASH) {
+          if (t.charCodeAt(i - 1) === SPACE) return undefined;
+        } else if (ch === TAB) {
+          throw BAIL;
+        }
+      }
+      if (q === -1) return undefined;
+      let end = q;
+      while (t.charCodeAt(end - 1) === SPACE) end--;
+      const value = resolvePlain(t.slice(p, end));
+      if (value === null) throw BAIL;
+      name = String(value);
+    }
+    const n = q + 1 < ce ? t.charCodeAt(q + 1) : SPACE;
+    if (n === TAB) throw BAIL;
+    if (n !== SPACE) return undefined;
+    if (q - p > 1000 || name === '<<') throw BAIL;
+    return { name, offset: p, end: q + 1 };
+  }
+
+  /** A quoted scalar that closes on its own line. */
+  private quoted(p: number): { value: string; end: number } {
+    const t = this.text;
+    const ce = this.ce;
+    if (t.charCodeAt(p) === SQUOTE) {
+      let value = '';
+      let from = p + 1;
+      for (;;) {
+        const i = t.indexOf("'", from);
+        if (i === -1 || i >= ce) throw BAIL;
+        value += t.slice(from, i);
+        if (t.charCodeAt(i + 1) === SQUOTE && i + 1 < ce) {
+          value += "'";
+          from = i + 2;
+        } else {
+          return { value, end: i + 1 };
+        }
+      }
+    }
+    let value = '';
+    let from = p + 1;
+    for (let i = from; ; i++) {
+      if (i >= ce) throw BAIL;
+      const ch = t.charCodeAt(i);
+      if (ch === DQUOTE) return { value: value + t.slice(from, i), end: i + 1 };
+      if (ch !== BACKSLASH) continue;
+      value += t.slice(from, i);
+      const [text, length] = escape(t, i + 1, ce);
+      value += text;
+      i += length;
+      from = i + 1;
+    }
+  }
+
+  /** A literal or folded block scalar whose header is at p; `parent` is the enclosing indentation. */
+  private blockScalar(parent: number, p: number): string {
+    const t = this.text;
+    const folded = t.charCodeAt(p) === 62;
+    let chomp = 0; // -1 strip, 0 clip, 1 keep
+    let explicit = 0;
+    let q = p + 1;
+    for (let k = 0; k < 2 && q < this.ce; k++, q++) {
+      const ch = t.charCodeAt(q);
+      if ((ch === DASH || ch === 43) && chomp === 0) chomp = ch === DASH ? -1 : 1;
+      else if (ch >= 49 && ch <= 57 && explicit === 0) explicit = ch - 48;
+      else break;
+    }
+    if (q < this.ce && t.charCodeAt(q) !== SPACE) throw BAIL;
+    this.expectEnd(q);
+    let indent = explicit ? parent + explicit : -1;
+    if (explicit && parent < 0) throw BAIL;
+    const lines: string[] = [];
+    let maxBlank = 0;
+    this.nextLine();
+    while (!this.eof()) {
+      let s = this.ind;
+      if (this.ls + s === this.ce) {
+        // an empty line: part of the scalar; spaces past its indentation would be content
+        if (indent >= 0 ? s > indent : false) throw BAIL;
+        if (s > maxBlank) maxBlank = s;
+        lines.push('');
+        this.nextLine();
+        continue;
+      }
+      if (t.charCodeAt(this.ls + s) === TAB && (indent < 0 || s < indent)) throw BAIL;
+      if (indent < 0) {
+        if (s <= parent) break;
+        indent = s;
+      }
+      if (s < indent) break;
+      if (this.ind === 0 && this.isMarker()) break;
+      const content = t.slice(this.ls + indent, this.ce);
+      if (folded && s > indent) throw BAIL; // more-indented lines fold differently
+      if (folded && content.charCodeAt(0) === TAB) throw BAIL;
+      lines.push(content);
+      this.nextLine();
+    }
+    if (indent >= 0 && maxBlank > indent) throw BAIL;
+    if (indent < 0 && maxBlank > 0) throw BAIL;
+    this.tree = null;
+    let last = lines.length;
+    while (last > 0 && lines[last - 1] === '') last--;
+    if (last === 0) {
+      if (chomp !== 1) return '';
+      if (lines.length === 0) throw BAIL;
+      return '\n'.repeat(lines.length);
+    }
+    let value: string;
+    if (!folded) {
+      value = lines.slice(0, last).join('\n');
+    } else {
+      value = '';
+      let i = 0;
+      while (lines[i] === '') {
+        value += '\n';
+        i++;
+      }
+      value += lines[i++];
+      let blanks = 0;
+      for (; i < last; i++) {
+        const line = lines[i]!;
+        if (line === '') {
+          blanks++;
+          continue;
+        }
+        value += (blanks === 0 ? ' ' : '\n'.repeat(blanks)) + line;
+        blanks = 0;
+      }
+    }
+    if (chomp === -1) return value;
+    if (chomp === 0) return value + '\n';
+    return value + '\n'.repeat(lines.length - last + 1);
+  }
+}
+
+/** Sentinel: no node below a `key:` or `-`. */
+const EMPTY = Symbol('empty');
+
+interface Key {
+  /** the key as the JS object key the package's toJS gives */
+  name: string;
+  offset: number;
+  /** offset just past the colon */
+  end: number;
+}
+
+/** Characters that cannot start a plain scalar (besides `-?:` before a space). */
+function isIndicator(c: number): boolean {
+  switch (c) {
+    case 44: // ,
+    case 91: // [
+    case 93: // ]
+    case 123: // {
+    case 125: // }
+    case HASH:
+    case 38: // &
+    case 42: // *
+    case 33: // !
+    case 124: // |
+    case 62: // >
+    case SQUOTE:
+    case DQUOTE:
+    case 37: // %
+    case 64: // @
+    case 96: // `
+    case TAB:
+      return true;
+    default:
+      return false;
+  }
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\x85',
+  _: '\xa0',
+  L: '\u2028',
+  P: '\u2029',
+};
+const HEX_LENGTH: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/** The escape after a backslash at i: its text and how many source chars it used. */
+function escape(t: string, i: number, ce: number): [string, number] {
+  if (i >= ce) throw BAIL; // a line continuation
+  const ch = t[i]!;
+  const simple = SIMPLE_ESCAPES[ch];
+  if (simple !== undefined) return [simple, 1];
+  const length = HEX_LENGTH[ch];
+  if (length === undefined || i + length >= ce) throw BAIL;
+  const hex = t.slice(i + 1, i + 1 + length);
+  if (!/^[0-9a-fA-F]+$/.test(hex)) throw BAIL;
+  const code = parseInt(hex, 16);
+  if (code > 0x10ffff) throw BAIL;
+  return [String.fromCodePoint(code), length + 1];
+}
+
+const NULL = /^(?:~|[Nn]ull|NULL)?$/;
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT_OCT = /^0o[0-7]+$/;
+const INT = /^[-+]?[0-9]+$/;
+const INT_HEX = /^0x[0-9a-fA-F]+$/;
+const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
+/** A plain scalar's value under the core schema, tried in the package's tag order. */
+export function resolvePlain(s: string): unknown {
+  if (s.length === 0) return null;
+  const c = s.charCodeAt(0);
+  // most strings start with a letter no resolution begins with
+  if (!((c >= 48 && c <= 57) || c === DASH || c === 43 || c === DOT || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) {
+    return s;
+  }
+  if (NULL.test(s)) return null;
+  if (BOOL.test(s)) return c === 116 || c === 84;
+  if (INT_OCT.test(s)) return parseInt(s.slice(2), 8);
+  if (INT.test(s)) return parseInt(s, 10);
+  if (INT_HEX.test(s)) return parseInt(s.slice(2), 16);
+  if (FLOAT_NAN.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : c === DASH ? -Infinity : Infinity;
+  if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
+  return s;
+}

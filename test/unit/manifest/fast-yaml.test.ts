@@ -1,0 +1,192 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { fastOffsets, parseFastYaml, type OffsetTree } from '../../../src/manifest/fast-yaml.js';
+import { corpusRng, deployment, randomStream, sealedSecret, secret } from './yaml-corpus.js';
+
+const ROOT = join(__dirname, '../../..');
+
+/** What read.ts gets from the yaml package: values, start lines and node offsets; undefined when yaml complains. */
+function reference(text: string) {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  if (docs.some((d) => d.errors.length > 0 || d.warnings.length > 0)) return undefined;
+  try {
+    return docs.map((doc) => ({
+      value: doc.toJS({ maxAliasCount: 1000 }) as unknown,
+      line: lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line,
+      tree: treeOf(doc.contents as Node | null),
+    }));
+  } catch {
+    return undefined;
+  }
+}
+
+function treeOf(node: Node | null): OffsetTree {
+  if (isMap(node)) {
+    const keys = new Map<string, { offset: number; child: OffsetTree }>();
+    for (const pair of node.items) {
+      const key = pair.key as Node;
+      keys.set(isScalar(key) ? String(key.value) : String(key), { offset: key.range![0], child: treeOf(pair.value as Node | null) });
+    }
+    return { keys };
+  }
+  if (isSeq(node)) return { items: node.items.map((item) => ({ offset: (item as Node).range![0], child: treeOf(item as Node) })) };
+  return null;
+}
+
+/** Deep equality that tells -0 from 0, own from inherited properties, and arrays from objects. */
+function same(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b) || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  const ka = Reflect.ownKeys(a);
+  const kb = Reflect.ownKeys(b);
+  if (ka.length !== kb.length || ka.some((k, i) => k !== kb[i])) return false;
+  return ka.every((k) => same((a as Record<PropertyKey, unknown>)[k], (b as Record<PropertyKey, unknown>)[k]));
+}
+
+/** Checks the fast path against the package on one text; true when the fast path answered. */
+function check(text: string, label: string): boolean {
+  const fast = parseFastYaml(text);
+  if (fast === undefined) return false; // nothing to compare: read.ts asks the package
+  const ref = reference(text);
+  if (ref === undefined) throw new Error(`${label}: the fast path answered where yaml reports a problem:\n${text}`);
+  const trees = fastOffsets(text);
+  const ok =
+    fast.length === ref.length &&
+    trees !== undefined &&
+    fast.every((d, i) => same(d.value, ref[i]!.value) && d.line === ref[i]!.line) &&
+    trees.every((t, i) => same(t, ref[i]!.tree));
+  if (!ok) {
+    expect({ label, text, values: fast.map((d) => d.value), lines: fast.map((d) => d.line), trees }).toEqual({
+      label,
+      text,
+      values: ref.map((d) => d.value),
+      lines: ref.map((d) => d.line),
+      trees: ref.map((d) => d.tree),
+    });
+  }
+  return true;
+}
+
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (entry === 'node_modules') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...yamlFiles(path));
+    else if (/\.ya?ml$/.test(entry)) out.push(path);
+  }
+  return out;
+}
+
+describe('parseFastYaml: the same answer as the yaml package, or none', () => {
+  it('on every YAML file of the repository and the shared reference data', () => {
+    const files = ['test/fixtures', 'examples', 'deploy', '../shared/reference'].flatMap((d) => yamlFiles(join(ROOT, d)));
+    expect(files.length).toBeGreaterThan(50);
+    let answered = 0;
+    for (const file of files) if (check(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), file)) answered++;
+    // most of them are plain block YAML: the fast path must take them
+    expect(answered / files.length).toBeGreaterThan(0.6);
+  }, 60_000);
+
+  it('on every generated Secret, SealedSecret and Deployment (and takes all of them)', () => {
+    const rng = corpusRng(7);
+    for (let i = 0; i < 300; i++) {
+      const text = [secret(rng), sealedSecret(rng, 1 + (i % 5)), deployment(rng)].join('---\n');
+      expect(check(text, `realistic #${i}`)).toBe(true);
+    }
+  }, 60_000);
+
+  it('on thousands of random documents mixing the subset with what it must refuse', () => {
+    const rng = corpusRng(20261127);
+    let answered = 0;
+    const total = 3000;
+    for (let i = 0; i < total; i++) if (check(randomStream(rng), `random #${i}`)) answered++;
+    // a fast path that always bails would pass the equality checks: it must answer often
+    expect(answered).toBeGreaterThan(total * 0.12);
+  }, 60_000);
+});
+
+describe('parseFastYaml: bails out (and yaml would have to be asked)', () => {
+  const cases: [string, string][] = [
+    ['an anchor', 'a: &x 1\nb: 2\n'],
+    ['an alias', 'a: 1\nb: *x\n'],
+    ['a tag', 'a: !!str 1\n'],
+    ['a flow collection over two lines', 'a: {b: 1,\n  c: 2}\n'],
+    ['a trailing comma in a flow sequence', 'a: [1, 2,]\n'],
+    ['a pair inside a flow sequence', 'a: [b: c]\n'],
+    ['a block sequence inside a flow sequence', 'a: [-]\n'],
+    ['a complex key', '? a\n: b\n'],
+    ['a merge key', 'a:\n  <<: {}\n'],
+    ['a quoted merge key', "a:\n  '<<': 1\n"],
+    ['a directive', '%YAML 1.2\n---\na: 1\n'],
+    ['a duplicate key', 'a: 1\na: 2\n'],
+    ['keys that collide as JS keys', "1: a\n'1': b\n"],
+    ['a null key', '~: a\n'],
+    ['a tab as indentation', 'a:\n\tb: 1\n'],
+    ['a key-like line continuing a plain scalar', 'a: b\n  c: d\n'],
+    ['a plain scalar continued after a comment', 'a: b # c\n  d\n'],
+    ['a multi-line plain scalar at the root', 'a b\nc\n'],
+    ['a multi-line quoted scalar', 'a: "b\n  c"\n'],
+    ['a line continuation', 'a: "b\\\n  c"\n'],
+    ['an unknown escape', 'a: "\\q"\n'],
+    ['a nested compact mapping', 'a: b: c\n'],
+    ['a sequence after a key on one line', 'a: - b\n'],
+    ['a plain scalar starting with an indicator', 'a: @b\n'],
+    ['content after a quoted scalar', 'a: "b" c\n'],
+    ['a root block scalar', '--- |\n  a\n'],
+    ['content on the --- line', '--- a\n'],
+    ['a lone carriage return', 'a: 1\rb: 2\n'],
+    ['a control character', 'a: b\u0007\n'],
+    ['a more-indented line in a folded scalar', 'a: >\n  b\n    c\n'],
+    ['spaces past the indentation on an empty block scalar line', 'a: |\n  b\n     \n  c\n'],
+    ['a bad indentation', 'a:\n    b: 1\n  c: 2\n'],
+  ];
+  for (const [what, text] of cases) {
+    it(what, () => {
+      expect(parseFastYaml(text)).toBeUndefined();
+    });
+  }
+
+  it('answers the constructs it supports, exactly', () => {
+    const text = [
+      '# comment',
+      '--- # first',
+      'a: {}',
+      'b: []',
+      "c: 'it''s'",
+      'd: "\\u00e9\\t"',
+      'e: 0x1F',
+      'f: 1e3',
+      'g: -.inf',
+      'h: yes',
+      'i: |-',
+      '  line',
+      'j:',
+      '- k: 1',
+      '  l: ~',
+      '- - x',
+      '- {m: [1, "two"], n: nginx:1.2}',
+      'o: a description',
+      '  folded over',
+      '',
+      '  lines',
+      '...',
+      'z: 1',
+    ].join('\r\n');
+    expect(check(text, 'supported')).toBe(true);
+    expect(parseFastYaml(text)!.map((d) => d.value)).toEqual([
+      { a: {}, b: [], c: "it's", d: 'é\t', e: 31, f: 1000, g: -Infinity, h: 'yes', i: 'line', j: [{ k: 1, l: null }, ['x'], { m: [1, 'two'], n: 'nginx:1.2' }], o: 'a description folded over\nlines' },
+      { z: 1 },
+    ]);
+  });
+});
