@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { makePki } from './certs.js';
+import { spawnApiserver, spawnEtcd, waitForApiserver, waitForEtcd } from './control-plane.js';
 import { down } from './down.js';
 import { applyObject, kubeRequest, type KubeTarget } from './kube.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -211,20 +212,8 @@ async function startAll(state: TestbedState, logs: string, track: (p: ProcRecord
   const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
   state.etcd = { clientUrl: `http://127.0.0.1:${etcdClient}`, dataDir };
   save();
-  const etcd = track(
-    spawnDaemon('etcd', bin('etcd'), [
-      '--name=ksec-testbed',
-      `--data-dir=${dataDir}`,
-      `--listen-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
-      `--initial-cluster=ksec-testbed=http://127.0.0.1:${etcdPeer}`,
-      '--unsafe-no-fsync', // test data only: much faster on slow disks
-      '--log-level=warn',
-    ], { log: join(logs, 'etcd.log') }),
-  );
-  await waitUntil('etcd /health', async () => (await httpGet(`${state.etcd!.clientUrl}/health`)).status === 200, { proc: etcd, timeoutMs: 30_000 });
+  const etcd = track(spawnEtcd({ name: 'ksec-testbed', dataDir, clientPort: etcdClient, peerPort: etcdPeer, log: join(logs, 'etcd.log') }));
+  await waitForEtcd(etcd, state.etcd.clientUrl);
   log(`etcd ready on ${state.etcd.clientUrl}`);
 
   // ---- kube-apiserver ----------------------------------------------------
@@ -236,33 +225,16 @@ async function startAll(state: TestbedState, logs: string, track: (p: ProcRecord
   state.apiserver = { url: apiUrl, port: apiPort, caFile: pki.caCert, adminToken: pki.adminToken, pkiDir: pki.dir };
   save();
   const apiserver = track(
-    spawnDaemon('kube-apiserver', bin('kube-apiserver'), [
-      `--etcd-servers=${state.etcd.clientUrl}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiPort}`,
-      `--tls-cert-file=${pki.serverCert}`,
-      `--tls-private-key-file=${pki.serverKey}`,
-      `--client-ca-file=${pki.caCert}`,
-      `--token-auth-file=${pki.tokenFile}`,
-      '--authorization-mode=RBAC',
-      `--service-account-key-file=${pki.saPub}`,
-      `--service-account-signing-key-file=${pki.saKey}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      // Service cluster IPs are only allocated, never routed or dialled (RFC 2544 space).
-      '--service-cluster-ip-range=198.18.128.0/24',
-      '--endpoint-reconciler-type=none',
-      `--cert-dir=${join(run, 'pki', 'apiserver-cert-dir')}`,
-      '--profiling=false',
-      '--enable-priority-and-fairness=false',
-      '--v=1',
-    ], { log: join(logs, 'kube-apiserver.log') }),
+    spawnApiserver({
+      etcdUrl: state.etcd.clientUrl,
+      port: apiPort,
+      pki,
+      certDir: join(run, 'pki', 'apiserver-cert-dir'),
+      log: join(logs, 'kube-apiserver.log'),
+    }),
   );
   const ca = readFileSync(pki.caCert, 'utf8');
-  await waitUntil('kube-apiserver /readyz', async () => (await httpGet(`${apiUrl}/readyz`, { ca, token: pki.adminToken })).status === 200, {
-    proc: apiserver,
-    timeoutMs: 90_000,
-  });
+  await waitForApiserver(apiserver, apiUrl, ca, pki.adminToken);
   const kubeconfig = writeKubeconfig(join(run, 'kubeconfig'), { server: apiUrl, caFile: pki.caCert, user: 'ksec-admin', token: pki.adminToken });
   state.kubeconfig = kubeconfig;
   save();
