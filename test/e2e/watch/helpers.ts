@@ -390,7 +390,10 @@ export class TemplateWatch {
     return JSON.stringify(kind === 'cronjobs' ? obj.spec?.jobTemplate?.spec?.template : obj.spec?.template);
   }
 
+  private kinds: string[] = [];
+
   async start(kinds: string[] = ['deployments', 'statefulsets', 'daemonsets', 'cronjobs']): Promise<void> {
+    this.kinds = kinds;
     for (const kind of kinds) {
       const group = kind === 'cronjobs' ? 'batch/v1' : kind === 'rollouts' ? 'argoproj.io/v1alpha1' : 'apps/v1';
       const base = `/apis/${group}/namespaces/${this.ns}/${kind}`;
@@ -438,5 +441,15 @@ export class TemplateWatch {
 
   stop(): void {
     for (const r of this.requests) r.destroy();
+    this.requests.length = 0;
+  }
+
+  /**
+   * After an apiserver restart: list and watch again. A template that changed in the gap
+   * counts as one revision, so the caller reconnects before making the change it counts.
+   */
+  async reconnect(): Promise<void> {
+    this.stop();
+    await this.start(this.kinds);
   }
 }
