@@ -6,11 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, join, relative } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { renderEditedYaml, setString } from '../manifest/edit.js';
 import { isSealedSecret, isSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
 import { expandPaths, objectsOf, readManifestFile, readStdin, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
+import { yamlLib } from '../manifest/yaml-lib.js';
 import { formatFromPath, parseFormat, writeFileAtomic, writeFilesAtomic, writeStdout, type FileToWrite } from '../manifest/write.js';
 import { interactive, note, progress } from '../cli/ui.js';
 import { fetchControllerCertificate, fetchControllerCertificatePem, loadCertificate, type SealingCertificate } from './cert.js';
@@ -173,7 +173,7 @@ function secretsIn(file: ManifestFile, lenient: boolean): SecretSource | undefin
 async function defaultNamespace(flags: SealFlags): Promise<string> {
   const path = flags.kubeconfig ?? process.env['KUBECONFIG']?.split(':').find(Boolean) ?? join(homedir(), '.kube', 'config');
   try {
-    const config = parseYaml(await readFile(path, 'utf8')) as {
+    const config = yamlLib().parse(await readFile(path, 'utf8')) as {
       'current-context'?: string;
       contexts?: { name?: string; context?: { namespace?: string } }[];
     };
