@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * `npm run build`: the library (tsc -> dist/*.js + .d.ts, the package's `exports`) and the CLI bundle
+ * (esbuild -> dist/bundle/), which bin/ksec.js loads. Start-up is a feature: one bundled file for
+ * the program and its flags instead of ~40 modules plus commander's, with every lazily imported
+ * command implementation a separate chunk loaded only when it runs. The seal pool worker and the
+ * scan worker are entry points of their own, beside the chunks, because they are started with
+ * `new Worker(new URL('./pool-worker.js' | './worker.js', import.meta.url))` from code that lands in
+ * a chunk of the same directory.
+ *
+ *   node scripts/build.mjs            both
+ *   node scripts/build.mjs --bundle   the CLI bundle only (needs no tsc)
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, renameSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const out = `${root}dist/bundle`;
+
+/**
+ * Bundled: our own code and commander (CommonJS, seven files, needed by every run). Every other
+ * dependency stays external: the AWS SDK, @kubernetes/client-node and node-forge are loaded only by
+ * the commands that use them, and `yaml` must stay the one instance that src/manifest/yaml-lib.ts
+ * require()s.
+ */
+const BUNDLED = new Set(['commander']);
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
+const EXTERNAL = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
+
+async function bundle() {
+  // build beside, then swap, so a CLI run by someone else during the build sees a whole bundle
+  const tmp = `${out}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  await build({
+    absWorkingDir: root,
+    entryPoints: { ksec: 'src/cli/main.ts', 'pool-worker': 'src/seal/pool-worker.ts', worker: 'src/scan/worker.ts' },
+    outdir: tmp,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    external: EXTERNAL,
+    // commander is CommonJS and require()s Node built-ins; ESM output has no `require` of its own
+    banner: { js: "import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);" },
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const old = `${out}.${process.pid}.old`;
+  try {
+    renameSync(out, old);
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  renameSync(tmp, out);
+  rmSync(old, { recursive: true, force: true });
+}
+
+if (!process.argv.includes('--bundle')) {
+  execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
+}
+await bundle();
