@@ -40,7 +40,8 @@ Examples:
 
 Allow a finding in place with a comment on its line or the line above:  # ksec:allow k8s-secret-plaintext
 Skip paths with a .ksecignore file (gitignore syntax) at the scan root.
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable or malformed input (the scan still finishes).`,
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 an unreadable file or a malformed one that could hold a secret
+(the scan still finishes; other malformed manifests are reported as warnings).`,
     )
     .action(async (paths: string[], flags: ScanFlags, command: Command) => {
       const { runScan } = await import('../scan/run.js');

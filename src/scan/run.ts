@@ -5,7 +5,7 @@ import { loadBaseline, loadKsecignore, renderBaseline } from './baseline.js';
 import { renderSummary, renderText } from './report/text.js';
 import { ALL_RULES, ruleEnabled, selectRules } from './rules/index.js';
 import type { SealedOptions } from './rules/types.js';
-import { failsAt, scan } from './scan.js';
+import { failsAt, hasErrors, scan } from './scan.js';
 import { gitRoot, historySource, pathSource, rangeSource, stagedSource, type Source } from './sources.js';
 import type { Severity } from './types.js';
 
@@ -84,10 +84,11 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   else await writeStdout(report);
 
   for (const error of result.errors) {
-    process.stderr.write(`${style.red('error')}: ${error.file}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    const label = error.level === 'error' ? style.red('error') : style.yellow('warning');
+    process.stderr.write(`${label}: ${error.file}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
   }
   note(renderSummary(result));
-  if (result.errors.length > 0) return ExitCode.input;
+  if (hasErrors(result)) return ExitCode.input;
   return failsAt(result, options.failOn as Severity) ? ExitCode.findings : ExitCode.ok;
 }
 

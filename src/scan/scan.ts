@@ -77,8 +77,9 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
     }
   }
   result.findings.sort(
-    (a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.rule, b.rule),
+    (a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.rule, b.rule) || cmp(a.date ?? '', b.date ?? ''),
   );
+  result.errors.sort((a, b) => cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   return result;
 }
 
@@ -174,7 +175,10 @@ async function scanFile(
     (f) => selection.families.has(f.family) && f.mayApply(text, path) && !(sops && (f.family === 'k8s-secret' || f.family === 'kustomize')),
   );
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
-  if (families.length === 0 && !global) return;
+  if (families.length === 0 && !global) {
+    if (!sops) await checkSyntax(text, path, ext, errors);
+    return;
+  }
 
   const located = await locateObjects(text, path, errors);
   const context: ObjectContext = { file: path, readRelative: state.source.readRelative, sealed: options.sealed ?? {} };
@@ -197,6 +201,35 @@ async function scanFile(
   }
 }
 
+/** Helm templates are not YAML until rendered: the tolerant reader takes them, without complaint. */
+const TEMPLATE = /\{\{.*\}\}/;
+/** JSON with comments by design (editor and compiler settings): not manifests, not reported */
+const JSONC = /(?:^|\/)(?:(?:ts|js)config[^/]*\.json|\.vscode\/[^/]+\.json|\.?devcontainer(?:\.json|\/[^/]+\.json))$/;
+
+/**
+ * A manifest file no structural rule needs: not read into objects, only
+ * checked to parse, so a malformed one is reported (as a warning: the text
+ * rules have seen all of it). Valid JSON of any shape is fine here.
+ */
+async function checkSyntax(text: string, path: string, ext: string, errors: ScanError[]): Promise<void> {
+  if (TEMPLATE.test(text)) return;
+  if (ext === '.json') {
+    if (JSONC.test(path)) return;
+    try {
+      JSON.parse(text);
+      return;
+    } catch {
+      // maybe a stream of values: the manifest reader decides
+    }
+  }
+  const { parseManifestText } = await import('../manifest/read.js');
+  try {
+    parseManifestText(text, path);
+  } catch (err) {
+    errors.push({ ...toScanError(err, path), level: 'warning' });
+  }
+}
+
 /** The objects of a file with a way to place a key path; tolerant reading when the file does not parse. */
 async function locateObjects(text: string, path: string, errors: ScanError[]): Promise<Located[]> {
   const { parseManifestText } = await import('../manifest/read.js');
@@ -204,8 +237,7 @@ async function locateObjects(text: string, path: string, errors: ScanError[]): P
   try {
     file = parseManifestText(text, path);
   } catch (err) {
-    // Helm templates are not YAML until rendered: read them line by line, without complaint.
-    if (!/\{\{.*\}\}/.test(text)) errors.push(toScanError(err, path));
+    if (!TEMPLATE.test(text)) errors.push(toScanError(err, path));
     if (extname(path).toLowerCase() === '.json') return [];
     return readTolerant(text).flatMap((doc) => {
       const locate = (keyPath: KeyPath): Position => {
@@ -249,14 +281,27 @@ function isBinary(content: Buffer): boolean {
 function toScanError(err: unknown, file: string, object?: string): ScanError {
   if (isKsecError(err)) {
     const where = object && !err.object ? `${object}: ` : err.object ? `${err.object}: ` : '';
-    return { file: err.file ?? file, message: `${where}${err.message}`, ...(err.hint ? { hint: err.hint } : {}) };
+    // the manifest reader names the place of a syntax error in its message
+    const at = /\bline (\d+)(?:, column (\d+))?/.exec(err.message);
+    return {
+      file: err.file ?? file,
+      message: `${where}${err.message}`,
+      ...(err.hint ? { hint: err.hint } : {}),
+      level: 'error',
+      ...(at ? { line: Number(at[1]), ...(at[2] ? { column: Number(at[2]) } : {}) } : {}),
+    };
   }
   // not a KsecError: its message may quote input, so only its type is shown
-  return { file, message: `internal error (${(err as Error)?.name ?? typeof err})`, hint: 'run with --debug and report it' };
+  return { file, message: `internal error (${(err as Error)?.name ?? typeof err})`, hint: 'run with --debug and report it', level: 'error' };
 }
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Errors that make the exit code 2 (warnings do not). */
+export function hasErrors(result: ScanResult): boolean {
+  return result.errors.some((e) => e.level === 'error');
 }
 
 /** Whether a result should fail the build at a severity threshold. */

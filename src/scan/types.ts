@@ -60,12 +60,19 @@ export function provenanceOf(from: Provenance): Provenance {
   return out;
 }
 
-/** A file that could not be read or parsed; the scan goes on. */
+/**
+ * A file that could not be read or parsed; the scan goes on. `error`: the
+ * rules that needed its structure could not run (exit 2); `warning`: a
+ * malformed manifest that no structural rule needed (every text rule ran on
+ * it), reported without changing the exit code.
+ */
 export interface ScanError {
   file: string;
   message: string;
   hint?: string;
+  level: 'error' | 'warning';
   line?: number;
+  column?: number;
 }
 
 export interface ScanResult {

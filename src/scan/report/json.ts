@@ -1,6 +1,6 @@
 /** `{"findings":[...], "errors":[...], "summary":{...}}`: fingerprints, positions and messages, never values. */
 import { provenanceOf, type ScanResult } from '../types.js';
-import { countBySeverity } from './text.js';
+import { countBySeverity, countErrors } from './text.js';
 
 export function renderJson(result: ScanResult): string {
   return `${JSON.stringify(
@@ -24,7 +24,7 @@ export function renderJson(result: ScanResult): string {
         findings: result.findings.length,
         bySeverity: countBySeverity(result),
         suppressed: result.suppressed,
-        errors: result.errors.length,
+        ...countErrors(result),
       },
     },
     null,

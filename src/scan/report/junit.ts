@@ -1,4 +1,4 @@
-/** JUnit XML: one test suite per rule, one failing test case per finding, one errored case per unreadable file. */
+/** JUnit XML: one test suite per rule, one failing test case per finding, one errored case per unreadable or malformed file. */
 import type { RuleInfo, ScanResult } from '../types.js';
 import { origin } from './text.js';
 
@@ -22,9 +22,10 @@ export function renderJunit(result: ScanResult, rules: readonly RuleInfo[]): str
     );
   }
   if (result.errors.length > 0) {
+    // warnings (malformed files with nothing to check) are errored cases too, typed so: JUnit has no warning
     const cases = result.errors.map(
       (e) =>
-        `    <testcase classname="ksec.errors" name="${xml(e.file)}" file="${xml(e.file)}">\n      <error message="${xml(e.message)}">${xml(e.hint ?? '')}</error>\n    </testcase>`,
+        `    <testcase classname="ksec.errors" name="${xml(`${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''}`)}" file="${xml(e.file)}">\n      <error type="${e.level}" message="${xml(e.message)}">${xml(e.hint ?? '')}</error>\n    </testcase>`,
     );
     tests += cases.length;
     suites.push(`  <testsuite name="ksec.errors" tests="${cases.length}" failures="0" errors="${cases.length}">\n${cases.join('\n')}\n  </testsuite>`);

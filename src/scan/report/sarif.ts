@@ -40,11 +40,18 @@ export function renderSarif(result: ScanResult, rules: readonly RuleInfo[], vers
         results: result.findings.map((f) => sarifResult(f, index.get(f.rule))),
         invocations: [
           {
-            executionSuccessful: result.errors.length === 0,
+            executionSuccessful: !result.errors.some((e) => e.level === 'error'),
             toolExecutionNotifications: result.errors.map((e) => ({
-              level: 'error',
+              level: e.level,
               message: { text: e.hint ? `${e.message} (${e.hint})` : e.message },
-              locations: [{ physicalLocation: { artifactLocation: { uri: uri(e.file), uriBaseId: '%SRCROOT%' } } }],
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: uri(e.file), uriBaseId: '%SRCROOT%' },
+                    ...(e.line ? { region: { startLine: e.line, ...(e.column ? { startColumn: e.column } : {}) } } : {}),
+                  },
+                },
+              ],
             })),
           },
         ],

@@ -24,9 +24,11 @@ export function renderSummary(result: ScanResult): string {
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   const findings = result.findings.length === 0 ? 'no findings' : `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} (${parts.join(', ')})`;
+  const { errors, warnings } = countErrors(result);
   const extra = [
     result.suppressed > 0 ? `${result.suppressed} allowed` : '',
-    result.errors.length > 0 ? `${result.errors.length} file error${result.errors.length === 1 ? '' : 's'}` : '',
+    errors > 0 ? `${errors} file error${errors === 1 ? '' : 's'}` : '',
+    warnings > 0 ? `${warnings} malformed file${warnings === 1 ? '' : 's'} with nothing to check` : '',
   ].filter(Boolean);
   return `ksec scan: ${findings} in ${result.files} file${result.files === 1 ? '' : 's'}${extra.length ? `; ${extra.join(', ')}` : ''}`;
 }
@@ -35,4 +37,9 @@ export function countBySeverity(result: ScanResult): Record<'critical' | 'high' 
   const counts = { critical: 0, high: 0, medium: 0, low: 0 };
   for (const f of result.findings) counts[f.severity]++;
   return counts;
+}
+
+export function countErrors(result: ScanResult): { errors: number; warnings: number } {
+  const errors = result.errors.filter((e) => e.level === 'error').length;
+  return { errors, warnings: result.errors.length - errors };
 }

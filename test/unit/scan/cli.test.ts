@@ -43,8 +43,43 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     expect(r.stdout).toContain('data.yaml:9:3');
     expect(r.stderr).toMatch(/broken-secret\.yaml: invalid YAML at line 6/);
     expect(r.stderr).toMatch(/truncated\.json: invalid JSON/);
+    expect(r.stderr).toMatch(/^warning: .*broken-config\.yaml: invalid YAML at line 6, column 9/m);
+    expect(r.stderr).toContain('2 file errors, 2 malformed files with nothing to check');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     assertNoSecrets(r.stdout + r.stderr);
+  });
+
+  it('reports a malformed file with nothing to check in every format, without failing the scan', async () => {
+    const files = ['broken-config.yaml', 'broken-config.json', 'valid-config.yaml', 'tsconfig.json', 'chart/templates/configmap.yaml'];
+    const cwd = join(FIXTURES, 'malformed');
+    const text = await runKsec(['scan', ...files], { cwd });
+    expect(text.code).toBe(0);
+    expect(text.stderr.split('\n').filter((l) => l.startsWith('warning:'))).toEqual([
+      'warning: broken-config.json: invalid JSON in the value starting at line 1 (fix the JSON syntax)',
+      'warning: broken-config.yaml: invalid YAML at line 6, column 9: Nested mappings are not allowed in compact mappings (fix the YAML syntax)',
+    ]);
+
+    const json = JSON.parse((await runKsec(['scan', ...files, '--format', 'json'], { cwd })).stdout) as { errors: unknown[]; summary: Record<string, unknown> };
+    expect(json.errors).toEqual([
+      { file: 'broken-config.json', level: 'warning', line: 1, message: 'invalid JSON in the value starting at line 1', hint: 'fix the JSON syntax' },
+      { file: 'broken-config.yaml', level: 'warning', line: 6, column: 9, message: expect.stringContaining('invalid YAML at line 6, column 9'), hint: 'fix the YAML syntax' },
+    ]);
+    expect(json.summary).toMatchObject({ files: 5, findings: 0, errors: 0, warnings: 2 });
+
+    const sarif = JSON.parse((await runKsec(['scan', ...files, '--format', 'sarif'], { cwd })).stdout);
+    expect(sarifValidator()(sarif)).toBe(true);
+    const invocation = sarif.runs[0].invocations[0];
+    expect(invocation.executionSuccessful).toBe(true);
+    expect(invocation.toolExecutionNotifications.map((n: { level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region?: unknown } }[] }) => [n.level, n.locations[0]!.physicalLocation.artifactLocation.uri, n.locations[0]!.physicalLocation.region])).toEqual([
+      ['warning', 'broken-config.json', { startLine: 1 }],
+      ['warning', 'broken-config.yaml', { startLine: 6, startColumn: 9 }],
+    ]);
+
+    const junit = (await runKsec(['scan', ...files, '--format', 'junit'], { cwd })).stdout;
+    expect(junit).toContain('<testcase classname="ksec.errors" name="broken-config.yaml:6:9" file="broken-config.yaml">');
+    expect(junit).toMatch(/<error type="warning" message="invalid YAML at line 6, column 9/);
+    expect(junit).toContain('errors="2"');
+    assertNoSecrets(text.stdout + text.stderr + JSON.stringify(json) + JSON.stringify(sarif) + junit);
   });
 
   it('exits 2 with one line for bad usage', async () => {

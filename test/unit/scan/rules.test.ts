@@ -110,4 +110,30 @@ describe('scan decisions', () => {
     expect(helm.errors).toEqual([]);
     expect(helm.findings).toEqual([]);
   });
+
+  it('reports a malformed manifest that no structural rule needs as a warning, with its line and column, never its text', async () => {
+    const broken = await scanText('cm.yaml', 'kind: ConfigMap\ndata:\n  mode: fast\n   level: demo-CANARY-31\n');
+    expect(broken.errors).toEqual([
+      { file: 'cm.yaml', level: 'warning', line: 3, column: 9, message: expect.stringMatching(/^invalid YAML at line 3, column 9: /), hint: 'fix the YAML syntax' },
+    ]);
+    const json = await scanText('cm.json', '{"kind": "ConfigMap", "data": {"mode": "demo-CANARY-32",}}');
+    expect(json.errors.map((e) => [e.level, e.line, e.message])).toEqual([['warning', 1, 'invalid JSON in the value starting at line 1']]);
+    expect(JSON.stringify([broken.errors, json.errors])).not.toMatch(/CANARY|level:|mode/);
+    // the text rules still ran over the whole file
+    const token = await scanText('cm.yaml', `kind: ConfigMap\ndata:\n  mode: fast\n   t: ghp_${'CANARY'.padEnd(36, '7')}\n`);
+    expect([token.errors[0]?.level, token.findings.map((f) => f.rule)]).toEqual(['warning', ['github-token']]);
+  });
+
+  it('does not report valid JSON of any shape, JSONC settings files, Helm templates or other file types', async () => {
+    const cases: [string, string][] = [
+      ['values.json', '"just a string"'],
+      ['stream.json', '{"kind": "ConfigMap"}\n{"kind": "ConfigMap"}\n'],
+      ['tsconfig.json', '{ // comment\n "compilerOptions": {} }'],
+      ['.vscode/settings.json', '{ /* comment */ }'],
+      ['chart/templates/cm.yaml', 'data:\n  {{- range .Values.x }}\n  {{ . }}: x\n  {{- end }}\n'],
+      ['notes.txt', 'key: [unclosed\n'],
+      ['empty.yaml', ''],
+    ];
+    for (const [path, text] of cases) expect((await scanText(path, text)).errors, path).toEqual([]);
+  });
 });
