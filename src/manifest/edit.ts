@@ -10,8 +10,9 @@
  *   edited documents; the fallback for shapes a splice cannot express
  *   (aliases, merge keys, empty or null maps).
  */
-import { isAlias, isMap, isScalar, isSeq, parse, type Document, type Node, type YAMLMap } from 'yaml';
+import type { Document, Node, YAMLMap } from 'yaml';
 import type { ManifestFile } from './read.js';
+import { yamlLib } from './yaml-lib.js';
 
 /** Options that make the yaml library re-print a document as close to its source as it can. */
 export const PRESERVING_TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
@@ -21,6 +22,7 @@ export const PRESERVING_TO_STRING = { lineWidth: 0, minContentWidth: 0 } as cons
  * document changed. An existing scalar keeps its node, so its comments stay.
  */
 export function setString(doc: Document, path: (string | number)[], value: string): boolean {
+  const { isScalar } = yamlLib();
   const node = doc.getIn(path, true);
   if (isScalar(node)) {
     if (node.value === value) return false;
@@ -44,6 +46,7 @@ export function deletePath(doc: Document, path: (string | number)[]): boolean {
 }
 
 export function isMapAt(doc: Document, path: (string | number)[]): boolean {
+  const { isMap } = yamlLib();
   return isMap(doc.getIn(path, true));
 }
 
@@ -117,6 +120,7 @@ export function planSetStrings(
   mapPath: (string | number)[],
   entries: readonly (readonly [string, string])[],
 ): Splice[] | undefined {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
   let node: unknown = doc.contents;
   let parentKey: Node | undefined;
   let depth = 0;
@@ -203,6 +207,7 @@ export function planSetStrings(
 
 /** The document's indentation step: how far this map's keys sit from its parent key, or a child map from this map (default 2). */
 function indentStep(map: YAMLMap, text: string, column: number, parentKey: Node | undefined): number {
+  const { isMap } = yamlLib();
   const parentStart = parentKey?.range?.[0];
   if (parentStart !== undefined) {
     const parentColumn = parentStart - (text.lastIndexOf('\n', parentStart - 1) + 1);
@@ -250,6 +255,7 @@ function scalarText(value: string, style: 'plain' | 'single' | 'double'): string
 }
 
 function isPlainSafe(value: string): boolean {
+  const { parse } = yamlLib();
   if (!/^[A-Za-z0-9_.\/-]+$/.test(value) || /^[-.]/.test(value)) return false;
   try {
     return parse(value) === value;

@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { stringify } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import type { ManifestFormat } from './read.js';
+import { yamlLib } from './yaml-lib.js';
 
 export function formatFromPath(path: string, fallback: ManifestFormat = 'yaml'): ManifestFormat {
   const ext = extname(path).toLowerCase();
@@ -27,7 +27,7 @@ export function parseFormat(value: string, allowed: readonly string[] = ['yaml',
 
 /** One YAML document; no line folding, so long base64 values stay on one line. */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, minContentWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+  return yamlLib().stringify(value, { lineWidth: 0, minContentWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
 }
 
 /** A YAML stream of documents separated by `---`. */
