@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
-import { hybridDecrypt, hybridEncrypt, parseHybridCiphertext } from './hybrid.js';
+import { hybridDecrypt, hybridEncryptManyBase64, parseHybridCiphertext } from './hybrid.js';
 
 export interface EncryptJob {
   plaintext: Uint8Array;
@@ -27,8 +27,64 @@ export type DecryptResult =
   | { status: 'tampered'; message: string }
   | { status: 'invalid'; message: string };
 
+/**
+ * Encrypt jobs packed for a worker: every plaintext in one fresh buffer that
+ * is transferred, not copied, and each distinct label sent once.
+ */
+export interface PackedEncryptJobs {
+  data: Uint8Array;
+  /** end offset of each plaintext in `data` */
+  ends: Uint32Array;
+  labels: Uint8Array[];
+  /** index into `labels` for each job */
+  labelOf: Uint32Array;
+}
+
 export function encryptBatch(publicKey: KeyObject, jobs: EncryptJob[]): Buffer[] {
-  return jobs.map((job) => hybridEncrypt(publicKey, job.plaintext, job.label));
+  return sealBatch(publicKey, jobs).map((b64) => Buffer.from(b64, 'base64'));
+}
+
+/** Hybrid-encrypts each job; results in base64, in job order. */
+export function sealBatch(publicKey: KeyObject, jobs: EncryptJob[]): string[] {
+  return hybridEncryptManyBase64(
+    publicKey,
+    jobs.map((j) => j.plaintext),
+    jobs.map((j) => j.label),
+  );
+}
+
+export function packEncryptJobs(jobs: EncryptJob[]): PackedEncryptJobs {
+  let total = 0;
+  for (const job of jobs) total += job.plaintext.length;
+  const data = new Uint8Array(total);
+  const ends = new Uint32Array(jobs.length);
+  const labels: Uint8Array[] = [];
+  const labelIndex = new Map<Uint8Array, number>();
+  const labelOf = new Uint32Array(jobs.length);
+  let at = 0;
+  jobs.forEach((job, i) => {
+    data.set(job.plaintext, at);
+    ends[i] = at += job.plaintext.length;
+    let l = labelIndex.get(job.label);
+    if (l === undefined) labelIndex.set(job.label, (l = labels.push(job.label) - 1));
+    labelOf[i] = l;
+  });
+  return { data, ends, labels, labelOf };
+}
+
+/** sealBatch on packed jobs (in a worker); the plaintext buffer is zeroed afterwards. */
+export function sealPacked(publicKey: KeyObject, packed: PackedEncryptJobs): string[] {
+  const { data, ends, labels, labelOf } = packed;
+  try {
+    const plaintexts = Array.from(ends, (end, i) => data.subarray(i === 0 ? 0 : ends[i - 1]!, end));
+    return hybridEncryptManyBase64(
+      publicKey,
+      plaintexts,
+      Array.from(labelOf, (l) => labels[l]!),
+    );
+  } finally {
+    data.fill(0);
+  }
 }
 
 export function decryptBatch(privateKeys: KeyObject[], jobs: DecryptJob[]): DecryptResult[] {

@@ -1,15 +1,21 @@
 /**
  * Bulk RSA work on every core. Small inputs run inline (a worker costs tens
- * of milliseconds to start); above `threshold` jobs the input is cut into
- * chunks that the main thread and `threads - 1` workers take from one queue,
- * so the main thread works while the workers start. Workers are kept for the
- * next call and never keep the process alive while idle.
+ * of milliseconds to start). Above `threshold` jobs the work is cut into
+ * chunks that `threads - 1` workers take from a queue as soon as it is
+ * submitted, while the main thread takes chunks too when it waits for a
+ * result. Each worker holds two chunks so it never idles while the main
+ * thread is busy with a chunk of its own. Workers are kept for the next
+ * call and never keep the process alive while idle.
+ *
+ * Sealing is also streamable (openSealQueue): callers submit jobs as they
+ * read their input and collect results later, so the workers encrypt while
+ * the main thread parses and renders.
  */
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { decryptBatch, encryptBatch, type DecryptJob, type DecryptResult, type EncryptJob } from './pool-jobs.js';
-import type { WorkerRequest } from './pool-worker.js';
+import type { Transferable, Worker } from 'node:worker_threads';
+import { decryptBatch, packEncryptJobs, sealBatch, type DecryptJob, type DecryptResult, type EncryptJob } from './pool-jobs.js';
+import type { WorkerReply, WorkerRequest } from './pool-worker.js';
 
 export type { DecryptJob, DecryptResult, EncryptJob } from './pool-jobs.js';
 
@@ -18,152 +24,230 @@ export interface PoolOptions {
   threads?: number;
   /** fewer jobs than this run inline; default 192 */
   threshold?: number;
-  /** jobs per chunk; default 48 */
+  /** jobs per chunk; default 64 for sealing (~8 ms of RSA-4096 public operations), 4 for decrypting */
   chunkSize?: number;
   /** called with the number of jobs just finished (progress display) */
   onProgress?: (done: number) => void;
 }
 
 export const DEFAULT_THRESHOLD = 192;
+const SEAL_CHUNK = 64;
+// private-key operations take ~5 ms each at RSA-4096: small chunks keep the tail short
+const DECRYPT_CHUNK = 4;
+const IN_FLIGHT = 2;
+
+/** A stream of seal jobs: submit() as input is read, result() when the ciphertexts are needed. */
+export interface SealQueue {
+  submit(publicKey: KeyObject, jobs: EncryptJob[]): Ticket<string>;
+  /** base64 ciphertexts in job order; the calling (main) thread encrypts queued chunks while it waits */
+  result(ticket: Ticket<string>): Promise<string[]>;
+  /** drops what is still queued (after an error) */
+  close(): void;
+}
+
+export function openSealQueue(options: PoolOptions = {}): SealQueue {
+  const queue = new WorkQueue<string>(options, SEAL_CHUNK);
+  return {
+    submit: (publicKey, jobs) =>
+      queue.add(jobs.length, (start, end) => ({
+        local: () => sealBatch(publicKey, jobs.slice(start, end)),
+        request: (id) => {
+          const packed = packEncryptJobs(jobs.slice(start, end));
+          return { req: { id, op: 'seal', key: publicKey, jobs: packed }, transfer: [packed.data.buffer as ArrayBuffer] };
+        },
+      })),
+    result: (ticket) => queue.result(ticket),
+    close: () => queue.close(),
+  };
+}
+
+/** Hybrid-encrypts every job with one public key; base64 results in job order. */
+export async function sealMany(publicKey: KeyObject, jobs: EncryptJob[], options: PoolOptions = {}): Promise<string[]> {
+  const queue = openSealQueue(options);
+  try {
+    return await queue.result(queue.submit(publicKey, jobs));
+  } finally {
+    queue.close();
+  }
+}
 
 /** Hybrid-encrypts every job with one public key; results in job order. */
 export async function encryptMany(publicKey: KeyObject, jobs: EncryptJob[], options: PoolOptions = {}): Promise<Buffer[]> {
-  const out = await runChunked(
-    jobs,
-    (chunk) => encryptBatch(publicKey, chunk),
-    (id, chunk): WorkerRequest => ({ id, op: 'encrypt', key: publicKey, jobs: chunk }),
-    options,
-  );
-  return out.map(asBuffer);
+  return (await sealMany(publicKey, jobs, options)).map((b64) => Buffer.from(b64, 'base64'));
 }
 
 /** Tries every private key on every job (keys of the wrong size skipped); results in job order. */
 export async function decryptMany(privateKeys: KeyObject[], jobs: DecryptJob[], options: PoolOptions = {}): Promise<DecryptResult[]> {
-  const out = await runChunked(
-    jobs,
-    (chunk) => decryptBatch(privateKeys, chunk),
-    (id, chunk): WorkerRequest => ({ id, op: 'decrypt', keys: privateKeys, jobs: chunk }),
-    options,
-  );
-  return out.map((r) => (r.status === 'opened' ? { ...r, plaintext: asBuffer(r.plaintext) } : r));
+  const queue = new WorkQueue<DecryptResult>(options, DECRYPT_CHUNK);
+  try {
+    const ticket = queue.add(jobs.length, (start, end) => ({
+      local: () => decryptBatch(privateKeys, jobs.slice(start, end)),
+      request: (id) => ({ req: { id, op: 'decrypt', keys: privateKeys, jobs: jobs.slice(start, end) }, transfer: [] }),
+    }));
+    const out = await queue.result(ticket);
+    return out.map((r) => (r.status === 'opened' ? { ...r, plaintext: asBuffer(r.plaintext) } : r));
+  } finally {
+    queue.close();
+  }
 }
 
 /** Stops the idle workers (tests; the CLI just exits). */
 export async function closePool(): Promise<void> {
   const all = workers.splice(0);
-  await Promise.all(all.map((w) => w.terminate()));
+  await Promise.all(all.map((w) => w.worker.terminate()));
 }
-
-const workers: Worker[] = [];
 
 /** How many workers are alive (tests). */
 export function poolWorkers(): number {
   return workers.length;
 }
-let nextId = 1;
 
-async function runChunked<J, R>(
-  jobs: J[],
-  runLocal: (chunk: J[]) => R[],
-  request: (id: number, chunk: J[]) => WorkerRequest,
-  options: PoolOptions,
-): Promise<R[]> {
-  const threads = Math.max(1, options.threads ?? availableParallelism());
-  if (threads === 1 || jobs.length < (options.threshold ?? DEFAULT_THRESHOLD)) {
-    const out = runLocal(jobs);
-    options.onProgress?.(jobs.length);
-    return out;
-  }
-
-  const size = Math.max(1, options.chunkSize ?? 48);
-  const queue: number[] = [];
-  for (let start = 0; start < jobs.length; start += size) queue.push(start);
-  const results: R[] = new Array<R>(jobs.length);
-  const chunkAt = (start: number) => jobs.slice(start, start + size);
-  const store = (start: number, out: R[]) => {
-    out.forEach((r, i) => (results[start + i] = r));
-    options.onProgress?.(out.length);
-  };
-
-  const pool = await ensureWorkers(threads - 1);
-  const helpers = pool.map((worker) => drain(worker, queue, chunkAt, store, request));
-  // The main thread takes chunks too, yielding between them so worker replies are handled.
-  for (let start = queue.shift(); start !== undefined; start = queue.shift()) {
-    store(start, runLocal(chunkAt(start)));
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
-  const leftovers = await Promise.all(helpers);
-  // A worker that failed hands its chunk back: run those here.
-  for (const start of leftovers.flat()) store(start, runLocal(chunkAt(start)));
-  return results;
+/** The jobs of one submission and where their results go. */
+export interface Ticket<R> {
+  readonly results: R[];
+  remaining: number;
 }
 
-/** Feeds one worker from the queue until it is empty; returns the chunks it could not finish. */
-async function drain<J, R>(
-  worker: Worker,
-  queue: number[],
-  chunkAt: (start: number) => J[],
-  store: (start: number, out: R[]) => void,
-  request: (id: number, chunk: J[]) => WorkerRequest,
-): Promise<number[]> {
-  hold(worker, +1);
-  try {
-    for (let start = queue.shift(); start !== undefined; start = queue.shift()) {
-      try {
-        store(start, await send<R>(worker, request(nextId++, chunkAt(start))));
-      } catch {
-        forget(worker);
-        return [start];
+interface Chunk<R> {
+  ticket: Ticket<R>;
+  start: number;
+  count: number;
+  local(): R[];
+  request(id: number): { req: WorkerRequest; transfer: Transferable[] };
+}
+
+type ChunkMaker<R> = (start: number, end: number) => Pick<Chunk<R>, 'local' | 'request'>;
+
+class WorkQueue<R> {
+  private readonly pending: Chunk<R>[] = [];
+  private readonly threads: number;
+  private readonly threshold: number;
+  private readonly chunkSize: number;
+  private submitted = 0;
+  private pool: PoolWorker[] | undefined;
+  private starting = false;
+  private closed = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly options: PoolOptions,
+    defaultChunk: number,
+  ) {
+    this.threads = Math.max(1, options.threads ?? availableParallelism());
+    this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    this.chunkSize = Math.max(1, options.chunkSize ?? defaultChunk);
+  }
+
+  add(count: number, make: ChunkMaker<R>): Ticket<R> {
+    const ticket: Ticket<R> = { results: new Array<R>(count), remaining: count };
+    for (let start = 0; start < count; start += this.chunkSize) {
+      const end = Math.min(count, start + this.chunkSize);
+      this.pending.push({ ticket, start, count: end - start, ...make(start, end) });
+    }
+    this.submitted += count;
+    if (this.threads > 1 && this.submitted >= this.threshold && !this.starting) {
+      this.starting = true;
+      ensureWorkers(this.threads - 1).then(
+        (pool) => {
+          this.pool = pool;
+          this.pump();
+        },
+        () => {}, // no workers: the main thread does everything
+      );
+    }
+    this.pump();
+    return ticket;
+  }
+
+  async result(ticket: Ticket<R>): Promise<R[]> {
+    while (ticket.remaining > 0) {
+      const mine = this.pending.findIndex((c) => c.ticket === ticket);
+      const chunk = mine >= 0 ? this.pending.splice(mine, 1)[0] : this.pending.shift();
+      if (chunk) {
+        this.store(chunk, chunk.local());
+        // let worker replies in so the workers get their next chunks
+        if (this.starting) await new Promise<void>((resolve) => setImmediate(resolve));
+      } else {
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
       }
     }
-    return [];
-  } finally {
-    hold(worker, -1);
+    return ticket.results;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pending.length = 0;
+    this.wake();
+  }
+
+  private store(chunk: Chunk<R>, out: R[]): void {
+    const { ticket, start } = chunk;
+    for (let i = 0; i < chunk.count; i++) ticket.results[start + i] = out[i]!;
+    ticket.remaining -= chunk.count;
+    this.options.onProgress?.(chunk.count);
+    this.wake();
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  private pump(): void {
+    if (!this.pool || this.closed) return;
+    for (const w of this.pool) {
+      while (w.inFlight.size < IN_FLIGHT && this.pending.length > 0 && workers.includes(w)) this.send(w, this.pending.shift()!);
+    }
+  }
+
+  private send(w: PoolWorker, chunk: Chunk<R>): void {
+    const id = nextId++;
+    w.inFlight.set(id, (reply) => {
+      if (this.closed) return;
+      if (reply instanceof Error || 'error' in reply) {
+        // a failed worker hands its chunk back; run where it fails loudly or succeeds
+        forget(w);
+        this.pending.unshift(chunk);
+        this.wake();
+      } else {
+        this.store(chunk, reply.out as R[]);
+      }
+      this.pump();
+    });
+    w.worker.ref();
+    const { req, transfer } = chunk.request(id);
+    w.worker.postMessage(req, transfer);
   }
 }
 
-/** A worker keeps the process alive only while some call waits for it. */
-const busy = new Map<Worker, number>();
-function hold(worker: Worker, delta: number): void {
-  const n = (busy.get(worker) ?? 0) + delta;
-  if (n > 0) busy.set(worker, n);
-  else busy.delete(worker);
-  if (n > 0) worker.ref();
-  else worker.unref();
+interface PoolWorker {
+  worker: Worker;
+  /** request id -> its reply handler */
+  inFlight: Map<number, (reply: WorkerReply | Error) => void>;
 }
 
-function send<R>(worker: Worker, req: WorkerRequest): Promise<R[]> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: { id: number; out?: R[]; error?: string }) => {
-      if (msg.id !== req.id) return;
-      cleanup();
-      if (msg.error !== undefined || !msg.out) reject(new Error(msg.error ?? 'worker failed'));
-      else resolve(msg.out);
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onExit = () => onError(new Error('worker exited'));
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage(req);
-  });
+const workers: PoolWorker[] = [];
+let nextId = 1;
+
+function settle(w: PoolWorker, id: number, reply: WorkerReply | Error): void {
+  const handler = w.inFlight.get(id);
+  if (!handler) return;
+  w.inFlight.delete(id);
+  // a worker keeps the process alive only while some call waits for it
+  if (w.inFlight.size === 0) w.worker.unref();
+  handler(reply);
 }
 
-function forget(worker: Worker): void {
-  const i = workers.indexOf(worker);
+function forget(w: PoolWorker): void {
+  const i = workers.indexOf(w);
   if (i >= 0) workers.splice(i, 1);
-  void worker.terminate();
+  const gone = new Error('worker failed');
+  for (const id of [...w.inFlight.keys()]) settle(w, id, gone);
+  void w.worker.terminate();
 }
 
-async function ensureWorkers(count: number): Promise<Worker[]> {
+async function ensureWorkers(count: number): Promise<PoolWorker[]> {
   if (workers.length < count) {
     const { Worker } = await import('node:worker_threads');
     while (workers.length < count) {
@@ -174,9 +258,12 @@ async function ensureWorkers(count: number): Promise<Worker[]> {
             { eval: true },
           )
         : new Worker(new URL('./pool-worker.js', import.meta.url));
-      worker.on('error', () => forget(worker));
+      const w: PoolWorker = { worker, inFlight: new Map() };
+      worker.on('message', (reply: WorkerReply) => settle(w, reply.id, reply));
+      worker.on('error', () => forget(w));
+      worker.on('exit', () => forget(w));
       worker.unref();
-      workers.push(worker);
+      workers.push(w);
     }
   }
   return workers.slice(0, count);

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
 import type { ObjectMeta, SealedSecret, Secret } from '../manifest/objects.js';
 import { isRecord, objectRef } from '../manifest/objects.js';
-import { hybridEncrypt } from './hybrid.js';
+import { hybridEncrypt, hybridEncryptManyBase64 } from './hybrid.js';
 import { annotationsFor, labelFor, scopeOf, withScopeAnnotations, type SealingScope } from './scope.js';
 
 export const SEALED_SECRET_API_VERSION = 'bitnami.com/v1alpha1';
@@ -127,9 +127,10 @@ export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKe
   };
 }
 
-/** Puts base64 ciphertexts (in `plan.items` order) into the plan's SealedSecret, keys sorted. */
-export function finishSeal(plan: SealPlan, ciphertexts: Uint8Array[]): SealedSecret {
-  const pairs = plan.items.map((item, i) => [item.key, Buffer.from(ciphertexts[i]!).toString('base64')] as const);
+/** Puts the ciphertexts (in `plan.items` order; bytes, or already base64) into the plan's SealedSecret, keys sorted. */
+export function finishSeal(plan: SealPlan, ciphertexts: (Uint8Array | string)[]): SealedSecret {
+  const base64 = (c: Uint8Array | string) => (typeof c === 'string' ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64'));
+  const pairs = plan.items.map((item, i) => [item.key, base64(ciphertexts[i]!)] as const);
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   plan.sealed.spec.encryptedData = Object.fromEntries(pairs);
   for (const item of plan.items) item.plaintext.fill(0);
@@ -141,7 +142,11 @@ export function sealSecret(secret: Secret, options: SealOptions): SealedSecret {
   const plan = prepareSeal(secret, options);
   return finishSeal(
     plan,
-    plan.items.map((item) => hybridEncrypt(options.publicKey, item.plaintext, plan.label)),
+    hybridEncryptManyBase64(
+      options.publicKey,
+      plan.items.map((item) => item.plaintext),
+      plan.items.map(() => plan.label),
+    ),
   );
 }
 

@@ -4,6 +4,7 @@ import { KsecError } from '../../../src/errors.js';
 import {
   hybridDecrypt,
   hybridEncrypt,
+  hybridEncryptManyBase64,
   hybridEncryptWithSessionKey,
   parseHybridCiphertext,
 } from '../../../src/seal/hybrid.js';
@@ -109,5 +110,31 @@ describe('hybridEncrypt / hybridDecrypt', () => {
     const ct = hybridEncrypt(publicKey, new Uint8Array([1, 2, 3]), new Uint8Array());
     const view = new Uint8Array(ct.buffer, ct.byteOffset, ct.byteLength);
     expect([...hybridDecrypt(privateKey, view, new Uint8Array())]).toEqual([1, 2, 3]);
+  });
+});
+
+describe('hybridEncryptManyBase64', () => {
+  it('seals each value for its own label, each with a fresh session key, in the layout hybridDecrypt opens', () => {
+    const big = Buffer.alloc(9000, 7); // longer than the reused output buffer
+    const plaintexts = [Buffer.from(CANARY), Buffer.alloc(0), big, Buffer.from(CANARY), Buffer.from('ünïcødé')];
+    const other = Buffer.from('other/name');
+    const labels = [label, label, other, label, Buffer.alloc(0)];
+    const out = hybridEncryptManyBase64(publicKey, plaintexts, labels);
+    expect(out).toHaveLength(plaintexts.length);
+    out.forEach((b64, i) => {
+      expect(b64).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      expect(b64).not.toContain(Buffer.from(CANARY).toString('base64'));
+      const ct = Buffer.from(b64, 'base64');
+      expect(parseHybridCiphertext(ct).rsaLength).toBe(256);
+      expect(hybridDecrypt(privateKey, ct, labels[i]!).equals(plaintexts[i]!)).toBe(true);
+    });
+    // the same plaintext twice: different session keys, so different ciphertexts
+    expect(out[0]).not.toBe(out[3]);
+    expect(Buffer.from(out[0]!, 'base64').subarray(2, 258).equals(Buffer.from(out[3]!, 'base64').subarray(2, 258))).toBe(false);
+    expect(() => hybridDecrypt(privateKey, Buffer.from(out[2]!, 'base64'), label)).toThrow(KsecError);
+  });
+
+  it('returns nothing for no values', () => {
+    expect(hybridEncryptManyBase64(publicKey, [], [])).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hybridDecrypt, hybridEncrypt } from '../../../src/seal/hybrid.js';
-import { closePool, decryptMany, encryptMany, poolWorkers } from '../../../src/seal/pool.js';
+import { closePool, decryptMany, encryptMany, openSealQueue, poolWorkers, sealMany } from '../../../src/seal/pool.js';
+import { packEncryptJobs, sealPacked } from '../../../src/seal/pool-jobs.js';
 
 let publicKey: KeyObject;
 let privateKey: KeyObject;
@@ -34,6 +35,59 @@ describe('encryptMany', () => {
 
   it('handles an empty job list', async () => {
     expect(await encryptMany(publicKey, [], { threads: 2, threshold: 0 })).toEqual([]);
+  });
+});
+
+describe('sealMany / openSealQueue', () => {
+  const opens = (b64: string, job: { plaintext: Uint8Array; label: Uint8Array }) =>
+    hybridDecrypt(privateKey, Buffer.from(b64, 'base64'), job.label).equals(job.plaintext);
+
+  it('runs a small job inline without starting a worker', async () => {
+    await closePool();
+    const out = await sealMany(publicKey, jobs.slice(0, 5), { threads: 2 });
+    expect(out.every((b64, i) => opens(b64, jobs[i]!))).toBe(true);
+    expect(poolWorkers()).toBe(0);
+  });
+
+  it('seals submissions made one after another, with workers running while nothing waits, results per submission in order', async () => {
+    await closePool();
+    let progressed!: () => void;
+    const firstChunk = new Promise<void>((resolve) => (progressed = resolve));
+    const queue = openSealQueue({ threads: 2, threshold: 20, chunkSize: 3, onProgress: () => progressed() });
+    const parts = [jobs.slice(0, 10), jobs.slice(10, 11), [], jobs.slice(11)];
+    const tickets = parts.map((part) => queue.submit(publicKey, part));
+    // nothing has asked for a result yet: only the worker can finish this chunk
+    await firstChunk;
+    expect(poolWorkers()).toBe(1);
+    for (let p = parts.length - 1; p >= 0; p--) {
+      const out = await queue.result(tickets[p]!);
+      expect(out).toHaveLength(parts[p]!.length);
+      expect(out.every((b64, i) => opens(b64, parts[p]![i]!))).toBe(true);
+    }
+    queue.close();
+  });
+
+  it('finishes on the main thread when a worker dies mid-run', async () => {
+    await closePool();
+    const queue = openSealQueue({ threads: 2, threshold: 1, chunkSize: 2 });
+    const ticket = queue.submit(publicKey, jobs);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await closePool(); // terminates the worker with chunks in flight
+    const out = await queue.result(ticket);
+    expect(out.every((b64, i) => opens(b64, jobs[i]!))).toBe(true);
+    queue.close();
+  });
+
+  it('packs jobs into one transferable buffer with each label once, and zeroes it after sealing', () => {
+    const shared = Buffer.from('ns/shared');
+    const some = jobs.slice(0, 6).map((j, i) => ({ plaintext: j.plaintext, label: i % 2 ? shared : j.label }));
+    const packed = packEncryptJobs(some);
+    expect(packed.labels).toHaveLength(4);
+    expect(packed.data.byteOffset).toBe(0);
+    expect(packed.data.byteLength).toBe(packed.data.buffer.byteLength);
+    const out = sealPacked(publicKey, packed);
+    expect(out.every((b64, i) => opens(b64, some[i]!))).toBe(true);
+    expect(packed.data.every((b) => b === 0)).toBe(true);
   });
 });
 
