@@ -15,7 +15,7 @@ import { formatFromPath, parseFormat, writeFileAtomic, writeFilesAtomic, writeSt
 import { interactive, note, progress } from '../cli/ui.js';
 import { fetchControllerCertificate, fetchControllerCertificatePem, loadCertificate, type SealingCertificate } from './cert.js';
 import { renderSealedSecrets } from './layout.js';
-import { encryptMany } from './pool.js';
+import { openSealQueue, type SealQueue, type Ticket } from './pool.js';
 import { parseScope, type SealingScope } from './scope.js';
 import { finishSeal, mergeInto, prepareSeal, sealRaw, type SealPlan } from './sealed-secret.js';
 
@@ -61,12 +61,17 @@ export async function runSeal(inputs: string[], flags: SealFlags): Promise<void>
   if (flags.raw) return runRaw(flags, scope, targets);
 
   const explicit = [...(flags.file ?? []), ...inputs];
-  const sources = await collectSecrets(explicit.length > 0 ? explicit : [STDIN]);
-  if (flags.mergeInto) return runMerge(flags, scope, targets[0]!, sources);
+  const paths = explicit.length > 0 ? explicit : [STDIN];
+  if (flags.mergeInto) return runMerge(flags, scope, targets[0]!, await collectSecrets(paths));
 
-  const defaults = { ...flags, scope, defaultNamespace: await defaultNamespace(flags) };
-  const sealed = await sealAll(sources, targets, defaults);
-  await writeOutputs(sources, targets, sealed, flags, explicit);
+  // the pool encrypts each file's values while the next files are read, and while earlier ones are rendered
+  const sealing = startSealing(targets, { ...flags, scope, defaultNamespace: await defaultNamespace(flags) });
+  try {
+    const sources = await collectSecrets(paths, (source) => sealing.add(source));
+    await writeOutputs(sources, targets, sealing, flags, explicit);
+  } finally {
+    sealing.close();
+  }
 }
 
 function checkCombinations(inputs: string[], flags: SealFlags): void {
@@ -132,7 +137,7 @@ async function runFetchCert(flags: SealFlags): Promise<void> {
  * in a directory, files without a Secret and earlier `*.sealed.*` outputs are
  * skipped.
  */
-export async function collectSecrets(inputs: string[]): Promise<SecretSource[]> {
+export async function collectSecrets(inputs: string[], onSource?: (source: SecretSource) => void): Promise<SecretSource[]> {
   const sources: SecretSource[] = [];
   for (const input of inputs) {
     if (input === STDIN && interactive() && process.stdin.isTTY) note('(tty detected: expecting json/yaml k8s resource in stdin)');
@@ -141,7 +146,9 @@ export async function collectSecrets(inputs: string[]): Promise<SecretSource[]> 
     for (const path of files) {
       if (fromDir && /\.sealed\.(ya?ml|json)$/i.test(path)) continue;
       const source = secretsIn(await readManifestFile(path), fromDir);
-      if (source) sources.push(fromDir ? { ...source, root: input } : source);
+      if (!source) continue;
+      sources.push(fromDir ? { ...source, root: input } : source);
+      onSource?.(sources[sources.length - 1]!);
     }
   }
   if (sources.length === 0) {
@@ -186,15 +193,39 @@ async function defaultNamespace(flags: SealFlags): Promise<string> {
 
 type SealDefaults = Omit<SealFlags, 'scope'> & { scope?: SealingScope; defaultNamespace: string };
 
-/** sealed[t][s][i]: target t, source s, secret i. All RSA work of one target goes to the pool at once. */
+/** sealed[t][s][i]: target t, source s, secret i. */
 export async function sealAll(sources: SecretSource[], targets: Target[], options: SealDefaults): Promise<SealedSecret[][][]> {
-  const total = targets.length * sources.reduce((n, s) => n + s.secrets.reduce((m, x) => m + Object.keys({ ...x.data, ...x.stringData }).length, 0), 0);
-  const bar = progress('sealing values', total);
+  const sealing = startSealing(targets, options);
   try {
+    for (const source of sources) sealing.add(source);
     const out: SealedSecret[][][] = [];
-    for (const target of targets) {
-      const plans: SealPlan[][] = sources.map((source) =>
-        source.secrets.map((secret) =>
+    for (let t = 0; t < targets.length; t++) {
+      const row: SealedSecret[][] = [];
+      for (let s = 0; s < sources.length; s++) row.push(await sealing.sealed(t, s));
+      out.push(row);
+    }
+    return out;
+  } finally {
+    sealing.close();
+  }
+}
+
+/** Sources sealed for every target as they are added; sealed(t, s) waits for (and helps with) the RSA work of one. */
+export interface Sealing {
+  add(source: SecretSource): void;
+  sealed(target: number, source: number): Promise<SealedSecret[]>;
+  close(): void;
+}
+
+export function startSealing(targets: Target[], options: SealDefaults): Sealing {
+  const bar = progress('sealing values');
+  const queue: SealQueue = openSealQueue({ onProgress: (n) => bar.tick(n) });
+  // pending[t][s]: the plans of source s for target t and the pool ticket of their values
+  const pending: { plans: SealPlan[]; ticket: Ticket<string> }[][] = targets.map(() => []);
+  return {
+    add(source) {
+      targets.forEach((target, t) => {
+        const plans = source.secrets.map((secret) =>
           prepareSeal(secret, {
             scope: options.scope,
             name: options.name,
@@ -203,42 +234,53 @@ export async function sealAll(sources: SecretSource[], targets: Target[], option
             allowEmptyData: options.allowEmptyData,
             file: source.file,
           }),
-        ),
-      );
-      const flat = plans.flat();
-      const jobs = flat.flatMap((plan) => plan.items.map((item) => ({ plaintext: item.plaintext, label: plan.label })));
-      const ciphertexts = await encryptMany(target.cert.publicKey, jobs, { onProgress: (n) => bar.tick(n) });
+        );
+        const jobs = plans.flatMap((plan) => plan.items.map((item) => ({ plaintext: item.plaintext, label: plan.label })));
+        pending[t]!.push({ plans, ticket: queue.submit(target.cert.publicKey, jobs) });
+      });
+    },
+    async sealed(t, s) {
+      const { plans, ticket } = pending[t]![s]!;
+      const ciphertexts = await queue.result(ticket);
       let next = 0;
-      out.push(plans.map((row) => row.map((plan) => finishSeal(plan, ciphertexts.slice(next, (next += plan.items.length))))));
-    }
-    return out;
-  } finally {
-    bar.done();
-  }
+      return plans.map((plan) => finishSeal(plan, ciphertexts.slice(next, (next += plan.items.length))));
+    },
+    close() {
+      queue.close();
+      bar.done();
+    },
+  };
 }
 
 async function writeOutputs(
   sources: SecretSource[],
   targets: Target[],
-  sealed: SealedSecret[][][],
+  sealing: Sealing,
   flags: SealFlags,
   explicit: string[],
 ): Promise<void> {
   const several = targets.length > 1;
+  // rendered one source at a time, so the pool keeps sealing the next ones meanwhile
+  const renderAll = async (t: number, format: ManifestFormat) => {
+    let text = '';
+    for (let s = 0; s < sources.length; s++) text += renderSealedSecrets(await sealing.sealed(t, s), format);
+    return text;
+  };
   const w = flags.sealedSecretFile;
   if (w) {
     if (several && !w.includes('{cluster}')) {
       throw new KsecError('several --cert need a {cluster} placeholder in -w', { hint: 'e.g. -w sealed/{cluster}/db.yaml, or use --output-dir' });
     }
     const format = flags.format ? (parseFormat(flags.format) as ManifestFormat) : formatFromPath(w, 'json');
-    const files = targets.map((t, i) => ({ path: w.replaceAll('{cluster}', t.cluster), content: renderSealedSecrets(sealed[i]!.flat(), format) }));
+    const files: FileToWrite[] = [];
+    for (let t = 0; t < targets.length; t++) files.push({ path: w.replaceAll('{cluster}', targets[t]!.cluster), content: await renderAll(t, format) });
     await writeFiles(files);
     return;
   }
   const toStdout = !flags.outputDir && !several && explicit.length <= 1 && sources.length === 1 && !sources[0]!.root;
   if (toStdout) {
     const format = (flags.format ? parseFormat(flags.format) : 'json') as ManifestFormat;
-    await writeStdout(renderSealedSecrets(sealed[0]!.flat(), format));
+    await writeStdout(await renderAll(0, format));
     return;
   }
   if (sources.some((s) => s.file === STDIN)) {
@@ -247,12 +289,16 @@ async function writeOutputs(
     });
   }
   const format = (flags.format ? parseFormat(flags.format) : 'yaml') as ManifestFormat;
+  const paths = targets.map((target) => sources.map((source) => outputPath(source, target, several, format, flags.outputDir)));
+  const seen = new Set<string>();
+  for (const path of paths.flat()) {
+    if (seen.has(path)) throw new KsecError('two inputs would be sealed to the same file', { file: path, hint: 'rename one input, or seal them separately' });
+    seen.add(path);
+  }
   const files: FileToWrite[] = [];
-  targets.forEach((target, t) =>
-    sources.forEach((source, s) => files.push({ path: outputPath(source, target, several, format, flags.outputDir), content: renderSealedSecrets(sealed[t]![s]!, format) })),
-  );
-  const clash = files.find((f, i) => files.findIndex((g) => g.path === f.path) !== i);
-  if (clash) throw new KsecError('two inputs would be sealed to the same file', { file: clash.path, hint: 'rename one input, or seal them separately' });
+  for (let t = 0; t < targets.length; t++) {
+    for (let s = 0; s < sources.length; s++) files.push({ path: paths[t]![s]!, content: renderSealedSecrets(await sealing.sealed(t, s), format) });
+  }
   await writeFiles(files);
 }
 
