@@ -9,8 +9,7 @@ import { basename, dirname, extname, join, relative } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
 import { renderEditedYaml, setString } from '../manifest/edit.js';
 import { isSealedSecret, isSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
-import { expandPaths, objectsOf, readManifestFile, readStdin, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
-import { yamlLib } from '../manifest/yaml-lib.js';
+import { expandPaths, objectsOf, parseManifestText, readManifestFile, readStdin, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
 import { formatFromPath, parseFormat, writeFileAtomic, writeFilesAtomic, writeStdout, type FileToWrite } from '../manifest/write.js';
 import { interactive, note, progress } from '../cli/ui.js';
 import { fetchControllerCertificate, fetchControllerCertificatePem, loadCertificate, type SealingCertificate } from './cert.js';
@@ -180,7 +179,8 @@ function secretsIn(file: ManifestFile, lenient: boolean): SecretSource | undefin
 async function defaultNamespace(flags: SealFlags): Promise<string> {
   const path = flags.kubeconfig ?? process.env['KUBECONFIG']?.split(':').find(Boolean) ?? join(homedir(), '.kube', 'config');
   try {
-    const config = yamlLib().parse(await readFile(path, 'utf8')) as {
+    // the manifest reader's fast path reads a usual kubeconfig without loading the yaml package
+    const config = parseManifestText(await readFile(path, 'utf8'), path, 'yaml').documents[0]?.value as {
       'current-context'?: string;
       contexts?: { name?: string; context?: { namespace?: string } }[];
     };
