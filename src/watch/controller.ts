@@ -23,7 +23,7 @@ import {
   type WorkloadRecord,
 } from './policy.js';
 import { baselinePatch, resumeAt, resumePatch, rollPatch, Scheduler, type Patch, type RunResult } from './rollout.js';
-import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed, objectPath, type ResourceType } from './resources.js';
+import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed, mayListWatch, objectPath, type ResourceType } from './resources.js';
 import { configRecord, NamespaceConfigs, workloadRecord } from './state.js';
 import { backoffDelay, sleep } from './backoff.js';
 
@@ -134,6 +134,7 @@ export class Watcher {
         if (every > 0) absentRollouts = t;
         continue;
       }
+      if (t.kind === 'Rollout' && !(await this.mayWatch(t))) continue;
       this.workloadTypes.push(t);
     }
     const scopes: (string | undefined)[] = this.o.namespaces.length ? this.o.namespaces : [undefined];
@@ -242,6 +243,7 @@ export class Watcher {
       await sleep(every, signal);
       if (signal.aborted) return;
       if (!(await isServed(this.client, t).catch(() => false))) continue;
+      if (!(await this.mayWatch(t))) return;
       this.log.info('the Argo Rollouts API is now served; watching rollouts');
       this.workloadTypes.push(t);
       this.lateKinds.add(t.kind);
@@ -260,6 +262,20 @@ export class Watcher {
       await Promise.all(late.map((r) => r.run(signal)));
       return;
     }
+  }
+
+  /** An optional kind the service account may not list/watch in every watched scope is left out, with a warning. */
+  private async mayWatch(t: ResourceType): Promise<boolean> {
+    const scopes: (string | undefined)[] = this.o.namespaces.length ? this.o.namespaces : [undefined];
+    for (const ns of scopes) {
+      if (await mayListWatch(this.client, t, ns).catch(() => true)) continue;
+      this.log.warn(`not allowed to list and watch ${t.plural}; not watching them`, {
+        namespace: ns,
+        hint: `grant get/list/watch/patch on ${t.plural}.${t.group} (chart: argoRollouts.enabled=true), or pass --ignored-workload-types ${t.plural}`,
+      });
+      return false;
+    }
+    return true;
   }
 
   private add(resource: string, reflector: Reflector<unknown>): void {

@@ -48,3 +48,29 @@ export async function isServed(client: Pick<KubeClient, 'request'>, t: ResourceT
     return false;
   }
 }
+
+/**
+ * Whether the caller may list and watch this type (in `namespace`, or cluster-wide), asked with
+ * SelfSubjectAccessReviews, which every authenticated user may create. Used for the optional
+ * kinds only: without the permission their list would fail with 403 forever and the watcher would
+ * never become ready. An error or an unexpected answer counts as allowed (the list then tells).
+ */
+export async function mayListWatch(client: Pick<KubeClient, 'request'>, t: ResourceType, namespace?: string): Promise<boolean> {
+  for (const verb of ['list', 'watch']) {
+    const res = await client.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+      timeoutMs: 10_000,
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { group: t.group, resource: t.plural, verb, ...(namespace === undefined ? {} : { namespace }) } },
+      },
+    });
+    if (res.status !== 201 && res.status !== 200) return true;
+    try {
+      if ((JSON.parse(res.body) as { status?: { allowed?: boolean } }).status?.allowed === false) return false;
+    } catch {
+      return true;
+    }
+  }
+  return true;
+}

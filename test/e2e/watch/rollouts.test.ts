@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { ANN, KSEC_ANN } from '../../../src/watch/policy.js';
 import { renderChart } from './chart.js';
-import { CANARY, TemplateWatch, WatcherProcess, ensureRolloutCrd, envFrom, eventually, inClusterEnv, kube, rollout } from './helpers.js';
+import { CANARY, TemplateWatch, WatcherProcess, deployment, ensureRolloutCrd, envFrom, eventually, inClusterEnv, kube, rollout } from './helpers.js';
 
 let bed: Testbed;
 let k: ReturnType<typeof kube>;
@@ -82,19 +82,10 @@ beforeAll(async () => {
   bed = testbed();
   k = kube(bed);
   await ensureRolloutCrd((m, p, b) => bed.request(m, p, b));
-  // the chart's RBAC, cluster-wide rules only (no leader election here), for a release in its own namespace
-  const home = await k.namespace('watch-ro-sa');
-  namespaces.push(home);
-  const { docs } = await renderChart(bed, home, home, ['argoRollouts.enabled=true', 'leaderElection.enabled=false']);
-  for (const d of docs) {
-    const path = PATHS[d.kind];
-    if (!path) continue;
-    await k.ok('POST', path(home), d);
-    if (d.kind.startsWith('Cluster')) clusterScoped.push(`${path(home)}/${d.metadata.name}`);
-  }
-  const role = docs.find((d) => d.kind === 'ClusterRole');
-  expect(role.rules).toContainEqual({ apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'list', 'watch', 'patch'] });
-  token = await bed.serviceAccountToken(home, docs.find((d) => d.kind === 'ServiceAccount').metadata.name, 3600);
+  // the chart's RBAC, cluster-wide rules only (no leader election here)
+  const sa = await chartServiceAccount('watch-ro-sa', ['argoRollouts.enabled=true']);
+  expect(sa.rules).toContainEqual({ apiGroups: ['argoproj.io'], resources: ['rollouts'], verbs: ['get', 'list', 'watch', 'patch'] });
+  token = sa.token;
 });
 
 afterAll(async () => {
@@ -102,6 +93,21 @@ afterAll(async () => {
   for (const p of clusterScoped) await bed.request('DELETE', p);
   for (const ns of namespaces) await k.deleteNamespace(ns);
 });
+
+/** Creates the chart's ServiceAccount and cluster-wide RBAC for a release in its own namespace; returns a token. */
+async function chartServiceAccount(prefix: string, sets: string[]): Promise<{ token: string; rules: unknown[] }> {
+  const home = await k.namespace(prefix);
+  namespaces.push(home);
+  const { docs } = await renderChart(bed, home, home, [...sets, 'leaderElection.enabled=false']);
+  for (const d of docs) {
+    const path = PATHS[d.kind];
+    if (!path) continue;
+    await k.ok('POST', path(home), d);
+    if (d.kind.startsWith('Cluster')) clusterScoped.push(`${path(home)}/${d.metadata.name}`);
+  }
+  const sa = docs.find((d) => d.kind === 'ServiceAccount').metadata.name;
+  return { token: await bed.serviceAccountToken(home, sa, 3600), rules: docs.find((d) => d.kind === 'ClusterRole').rules };
+}
 
 describe('ksec watch: Argo Rollouts', () => {
   it('default strategy: stamps the Rollout pod template once per real change, with the chart RBAC', async () => {
@@ -117,6 +123,27 @@ describe('ksec watch: Argo Rollouts', () => {
     await proveRolls(w, ns, tw);
     const containers = (await template(ns, 'auto')).spec.containers as { env?: { name: string }[] }[];
     expect(containers.flatMap((c) => c.env ?? []).filter((e) => e.name.startsWith('STAKATER_'))).toEqual([]);
+    tw.stop();
+  });
+
+  it('without RBAC for rollouts (and without the chart\'s --ignored-workload-types) it leaves them out with a warning and still works', async () => {
+    const sa = await chartServiceAccount('watch-ro-norbac', []);
+    expect(JSON.stringify(sa.rules)).not.toContain('rollouts');
+    const ns = await k.namespace('watch-ro-n');
+    namespaces.push(ns);
+    await k.configMap(ns, 'cfg', { k: 'v1' });
+    await k.ok('POST', `${ROLLOUTS}/${ns}/rollouts`, rollout('ro', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('cfg') }));
+    await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment('dep', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('cfg') }));
+    const tw = new TemplateWatch(bed, ns);
+    await tw.start(['deployments', 'rollouts']);
+    const w = new WatcherProcess(['--debounce', '0s', '--namespaces', ns], inClusterEnv(bed.apiserverUrl, bed.caPem, sa.token, ns).env);
+    watchers.push(w);
+    await w.waitFor('not allowed to list and watch rollouts; not watching them');
+    await w.waitFor('full evaluation');
+    await k.setData(ns, 'configmaps', 'cfg', { k: 'v2' });
+    await eventually(async () => tw.revision('deployments', 'dep'), (n) => n === 2, 30_000, 'the Deployment rolled');
+    expect(tw.revision('rollouts', 'ro')).toBe(1);
+    expect(w.raw).not.toMatch(/HTTP 403/);
     tw.stop();
   });
 });

@@ -150,3 +150,29 @@ describe('Watcher: a CRD that appears after the start (Argo Rollouts)', () => {
     expect(kube.calls.filter((c) => c === 'GET /apis/argoproj.io/v1alpha1')).toHaveLength(1);
   });
 });
+
+describe('Watcher: an optional kind it may not list', () => {
+  it('leaves Rollouts out with a warning when a SelfSubjectAccessReview denies list, and still syncs', async () => {
+    const kube = new FakeKube();
+    const reviews: any[] = [];
+    kube.requests.push((method, path, body) => {
+      if (method === 'GET' && path.split('?')[0] === '/apis/argoproj.io/v1alpha1') return json(200, { resources: [{ name: 'rollouts' }] });
+      if (method === 'POST' && path.endsWith('/selfsubjectaccessreviews')) {
+        reviews.push(body);
+        return json(201, { status: { allowed: false } });
+      }
+      if (method === 'GET' && path.includes('limit=')) return json(200, { metadata: { resourceVersion: '5' }, items: [] });
+      return undefined;
+    });
+    const logs: string[] = [];
+    const w = new Watcher(kube, options, createLogger('debug', (l) => logs.push(l)));
+    const ac = new AbortController();
+    const done = w.run(ac.signal);
+    await vi.waitFor(() => expect(logs.join('')).toContain('caches synced'));
+    ac.abort();
+    await done;
+    expect(kube.calls.some((c) => c.includes('/rollouts'))).toBe(false);
+    expect(reviews[0].spec.resourceAttributes).toEqual({ group: 'argoproj.io', resource: 'rollouts', verb: 'list', namespace: 'ns' });
+    expect(logs.map((l) => JSON.parse(l).msg)).toContain('not allowed to list and watch rollouts; not watching them');
+  });
+});
