@@ -194,11 +194,11 @@ describe('ksec watch: annotations and kinds', () => {
     // sentinel: another workload's change, debounced too, then look again
     await k.setData(ns, 'secrets', 's1', { password: `${CANARY}-burst` });
     await eventually(() => generations(['secretauto']), (g) => g.secretauto === before.secretauto! + 1, 30_000, 'sentinel');
-    const after = await generations(['auto']);
-    // auto references s1 too: the s1 change is its second rollout; the four cm-a changes made one
-    expect(after.auto).toBe(before.auto! + 2);
-    // the watcher's own account agrees (its log line can trail the apiserver's watch event a little)
+    // auto references s1 too: the s1 change is its second rollout (patched after secretauto's, so
+    // wait for it rather than look at once); the four cm-a changes made one
     await w.waitFor('rolled', (l) => l.workload === `Deployment/${ns}/auto` && String(l.changed).includes('Secret/s1'));
+    await eventually(() => generations(['auto']), (g) => g.auto! >= before.auto! + 2, 30_000, 'the s1 rollout of auto');
+    expect((await generations(['auto'])).auto).toBe(before.auto! + 2);
     expect(w.count('rolled', (l) => l.workload === `Deployment/${ns}/auto`)).toBe(2);
   });
 

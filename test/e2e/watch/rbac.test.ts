@@ -87,8 +87,13 @@ describe('ksec watch with the chart RBAC only', () => {
       30_000,
       'rollout with the service account',
     );
-    const events = await k.get(`/api/v1/namespaces/${ns}/events`);
-    expect(events.items.some((e: any) => e.reason === 'Reloaded')).toBe(true);
+    // the Event is created after the patch, asynchronously
+    await eventually(
+      async () => (await k.get(`/api/v1/namespaces/${ns}/events`)).items.some((e: any) => e.reason === 'Reloaded'),
+      (found) => found,
+      30_000,
+      'the Reloaded event',
+    );
     expect(w.raw).not.toMatch(/forbidden|HTTP 403/i);
     // nothing more: the same token cannot read pods or delete deployments
     expect(await getWithToken(`/api/v1/namespaces/${ns}/pods`, token)).toBe(403);
