@@ -69,6 +69,25 @@ describe('loadKubeClient', () => {
   }, 60_000);
 });
 
+/** A kubeconfig in a fresh directory with user u (as given) and `tok` beside it holding fileToken. */
+function kubeconfigWithUser(server: string, user: Record<string, string>, fileToken: string, namespace?: string): { dir: string; kubeconfig: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
+  writeFileSync(join(dir, 'tok'), fileToken);
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', ...(namespace ? { namespace } : {}) } }],
+      'current-context': 'x',
+    }),
+  );
+  return { dir, kubeconfig };
+}
+
 describe('token files', () => {
   it('TokenFile re-reads a rotated file (rewritten in place or renamed over) and after invalidate()', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksec-tok-'));
@@ -92,20 +111,7 @@ describe('token files', () => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end('{}');
     });
-    const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
-    writeFileSync(join(dir, 'tok'), 'file-token-1');
-    const kubeconfig = join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { tokenFile: 'tok' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', namespace: 'n1' } }],
-        'current-context': 'x',
-      }),
-    );
+    const { dir, kubeconfig } = kubeconfigWithUser(url, { tokenFile: 'tok' }, 'file-token-1', 'n1');
     const client = await loadKubeClient({ kubeconfig });
     await client.request('GET', '/a');
     writeFileSync(join(dir, 'next'), 'file-token-2');
@@ -125,20 +131,7 @@ describe('token files', () => {
       auths.push(req.headers.authorization);
       res.end('{}');
     });
-    const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
-    writeFileSync(join(dir, 'tok'), 'file-token');
-    const kubeconfig = join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: url, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 'inline-token', tokenFile: 'tok' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    );
+    const { kubeconfig } = kubeconfigWithUser(url, { token: 'inline-token', tokenFile: 'tok' }, 'file-token');
     const client = await loadKubeClient({ kubeconfig });
     await client.request('GET', '/a');
     expect(auths).toEqual(['Bearer inline-token']);
