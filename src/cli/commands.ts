@@ -1,6 +1,8 @@
 /**
- * The command list. Each module only declares flags (commander is its only
- * import) and loads its implementation inside the action.
+ * The command list: each top-level command's name and the function that
+ * registers it. Each module only declares flags (commander is its only
+ * import) and loads its implementation inside the action; main.ts registers
+ * only the command being run when argv names one (start-up).
  */
 import type { Command } from 'commander';
 import { registerSeal } from './seal.js';
@@ -17,4 +19,16 @@ import { registerSops } from './sops.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commandModules: RegisterCommand[] = [registerSeal, registerUnseal, registerReencrypt, registerValidate, registerKeygen, registerCert, registerEso, registerScan, registerWatch, registerChecksum, registerSops];
+export const commandModules: [name: string, register: RegisterCommand][] = [
+  ['seal', registerSeal],
+  ['unseal', registerUnseal],
+  ['reencrypt', registerReencrypt],
+  ['validate', registerValidate],
+  ['keygen', registerKeygen],
+  ['cert', registerCert],
+  ['eso', registerEso],
+  ['scan', registerScan],
+  ['watch', registerWatch],
+  ['checksum', registerChecksum],
+  ['sops', registerSops],
+];

@@ -13,7 +13,12 @@ export const VERSION = '0.1.0';
 
 let debug = false;
 
-export function buildProgram(): Command {
+/**
+ * The program with every command, or only `only` when it names one: building
+ * the other commands' flags and help would cost start-up for nothing (help,
+ * usage errors and unknown commands get the full program).
+ */
+export function buildProgram(only?: string): Command {
   const program = new Command('ksec')
     .description('GitOps secrets and configuration for Kubernetes')
     .version(VERSION, '-V, --version')
@@ -36,7 +41,8 @@ Examples:
 
 Exit codes: 0 ok, 1 findings or invalid, 2 bad input or usage, 3 cluster/AWS unreachable.`,
     );
-  for (const register of commandModules) register(program);
+  const selected = commandModules.filter(([name]) => name === only);
+  for (const [, register] of selected.length > 0 ? selected : commandModules) register(program);
   return program;
 }
 
@@ -49,7 +55,8 @@ export async function run(argv: string[]): Promise<number> {
   });
   debug = argv.includes('--debug');
   if (argv.includes('--no-color')) disableColor();
-  const program = buildProgram();
+  // global flags take no value, so the first word that is not a flag is the command
+  const program = buildProgram(argv.find((a) => !a.startsWith('-')));
   // Subcommands were created before this point and do not inherit these settings:
   // without this, a usage error in `ksec <command>` would exit 1 through process.exit.
   forEachCommand(program, (cmd) => {
