@@ -1,9 +1,11 @@
 /**
- * Big scans on every core: the main thread reads files (or git blobs) and
- * hands batches to worker threads that run the same per-file scan. Files
- * that need their neighbours (kustomize `envs`/`files`) stay on the main
- * thread; rules that look across files (anti-patterns) never come here.
- * At most two batches wait per worker, so memory stays bounded.
+ * Big scans on every core. For paths, the main thread hands out batches of
+ * names and each worker thread reads and scans its files itself (no copy of
+ * the content between threads); for Git sources the main thread reads the
+ * blobs and hands them out, and files that need their neighbours (kustomize
+ * `envs`/`files`) stay on the main thread. Rules that look across files
+ * (anti-patterns) never come here. At most two batches wait per worker, so
+ * memory stays bounded.
  */
 import { Worker } from 'node:worker_threads';
 import { KsecError } from '../errors.js';
@@ -22,7 +24,13 @@ export interface WorkerSetup {
   ids: string[] | null;
   baseline: string[] | null;
   sealed: ScanOptions['sealed'];
+  /** path sources: where the names in a batch are relative to, and the size limit */
+  base?: string;
+  maxFileSize?: number;
 }
+
+/** a batch: files read by the main thread, or names for the worker to read */
+export type WorkerBatch = { files: WireFile[] } | { paths: string[] };
 
 const BATCH_FILES = 64;
 const BATCH_BYTES = 512 * 1024;
@@ -41,6 +49,7 @@ export async function scanInWorkers(
     ids: selection.ids ? [...selection.ids] : null,
     baseline: options.baseline ? [...options.baseline] : null,
     sealed: options.sealed ?? {},
+    ...(source.paths ? { base: source.paths.base, maxFileSize: source.paths.maxFileSize } : {}),
   };
   const workers = Array.from({ length: count }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData }));
   const inflight = workers.map(() => 0);
@@ -70,8 +79,7 @@ export async function scanInWorkers(
 
   let batch: WireFile[] = [];
   let bytes = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
+  const post = async (message: WorkerBatch) => {
     for (;;) {
       if (failure) return;
       let best = -1;
@@ -80,17 +88,29 @@ export async function scanInWorkers(
       });
       if (best !== -1) {
         inflight[best]!++;
-        workers[best]!.postMessage(batch);
-        break;
+        workers[best]!.postMessage(message);
+        return;
       }
       await settle();
     }
+  };
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await post({ files: batch });
     batch = [];
     bytes = 0;
   };
 
   try {
-    for await (const file of source.files) {
+    if (source.paths) {
+      const list = source.paths.list;
+      for (let i = 0; i < list.length && !failure; i += BATCH_FILES) {
+        const paths = list.slice(i, i + BATCH_FILES);
+        for (let n = 0; n < paths.length; n++) options.onFile?.();
+        await post({ paths });
+      }
+    }
+    for await (const file of source.paths ? [] : source.files) {
       if (failure) break;
       if (file.content.includes('secretGenerator')) {
         await onMain(file); // reads envs/files next to it

@@ -16,6 +16,7 @@ import { AllowComments, fingerprint } from './baseline.js';
 import { FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, selectRules, type RuleSelection } from './rules/index.js';
 import type { Hit, KeyPath, ObjectContext, ScannedObject, SealedOptions } from './rules/types.js';
 import type { Source, SourceFile } from './sources.js';
+import { lazy } from './lazy.js';
 import { readTolerant } from './tolerant.js';
 import { provenanceOf, severityRank, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
 
@@ -124,10 +125,15 @@ export async function scanSourceFile(
   retain?: (located: Located, state: FileState) => void,
 ): Promise<void> {
   options.onFile?.();
+  if (file.unreadable) {
+    into.errors.push(toScanError(file.unreadable, file.path));
+    return;
+  }
   into.files++;
   into.bytes += file.content.length;
   if (isBinary(file.content)) return;
-  const text = file.content.toString('utf8').replace(/^\uFEFF/, '');
+  let text = file.content.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
   try {
     await scanFile(text, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
@@ -201,6 +207,9 @@ async function scanFile(
   }
 }
 
+const manifestReader = lazy(() => import('../manifest/read.js'));
+const positions = lazy(() => import('../manifest/position.js'));
+
 /** Helm templates are not YAML until rendered: the tolerant reader takes them, without complaint. */
 const TEMPLATE = /\{\{.*\}\}/;
 /** JSON with comments by design (editor and compiler settings): not manifests, not reported */
@@ -222,7 +231,7 @@ async function checkSyntax(text: string, path: string, ext: string, errors: Scan
       // maybe a stream of values: the manifest reader decides
     }
   }
-  const { parseManifestText } = await import('../manifest/read.js');
+  const { parseManifestText } = await manifestReader();
   try {
     parseManifestText(text, path);
   } catch (err) {
@@ -232,7 +241,7 @@ async function checkSyntax(text: string, path: string, ext: string, errors: Scan
 
 /** The objects of a file with a way to place a key path; tolerant reading when the file does not parse. */
 async function locateObjects(text: string, path: string, errors: ScanError[]): Promise<Located[]> {
-  const { parseManifestText } = await import('../manifest/read.js');
+  const { parseManifestText } = await manifestReader();
   let file: ManifestFile;
   try {
     file = parseManifestText(text, path);
@@ -250,7 +259,7 @@ async function locateObjects(text: string, path: string, errors: ScanError[]): P
       return objectsIn(doc.value).map(({ object, prefix }) => ({ object, locate: (p: KeyPath) => locate([...prefix, ...p]) }));
     });
   }
-  const { positionOf } = await import('../manifest/position.js');
+  const { positionOf } = await positions();
   return file.documents.flatMap((document: ManifestDocument) =>
     objectsIn(document.value).map(({ object, prefix }) => ({
       object,

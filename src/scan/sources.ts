@@ -7,7 +7,7 @@
  * each blob once, however many commits or paths share it.
  */
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import { ExitCode, KsecError, fileError } from '../errors.js';
@@ -18,6 +18,8 @@ export interface SourceFile extends Provenance {
   /** display path (relative to the directory named, or to the repository root for git sources) */
   path: string;
   content: Buffer;
+  /** set when the file could not be read: the scan reports it and goes on */
+  unreadable?: KsecError;
   /** reads a file next to this one (kustomize envs/files); undefined when unknown */
   readRelative(relative: string): Promise<string | undefined>;
 }
@@ -26,6 +28,8 @@ export interface Source {
   /** number of files, when known up front (for progress) */
   total?: number;
   files: AsyncIterable<SourceFile>;
+  /** for path sources: the paths `files` reads, so scan workers can read them themselves */
+  paths?: { base: string; list: string[]; maxFileSize?: number };
 }
 
 export interface SourceOptions {
@@ -86,7 +90,8 @@ export async function pathSource(inputs: string[], options: SourceOptions = {}):
       paths.push(prefix + rel);
     }
   }
-  return { total: paths.length, files: readPaths(paths, cwd, options.maxFileSize) };
+  const base = cwd.endsWith(sep) ? cwd : cwd + sep;
+  return { total: paths.length, files: readPaths(paths, cwd, options.maxFileSize), paths: { base, list: paths, maxFileSize: options.maxFileSize } };
 }
 
 /** `git ls-files -co --exclude-standard`: tracked and untracked, minus ignored. */
@@ -127,23 +132,43 @@ async function walkIgnoring(root: string): Promise<string[]> {
 async function* readPaths(paths: string[], cwd: string, maxFileSize?: number): AsyncGenerator<SourceFile> {
   const base = cwd.endsWith(sep) ? cwd : cwd + sep;
   for (const path of paths) {
-    const full = isAbsolute(path) ? path : base + path;
-    let content: Buffer;
-    try {
-      const fd = openSync(full, 'r');
-      try {
-        if (maxFileSize !== undefined && fstatSync(fd).size > maxFileSize) continue;
-        content = readFileSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'EISDIR') continue; // deleted but tracked, submodule
-      throw fileError(err, path);
-    }
-    yield { path, content, readRelative: (rel) => readFile(resolve(dirname(full), rel), 'utf8').catch(() => undefined) };
+    const file = readPathSync(path, base, maxFileSize);
+    if (file) yield file;
   }
+}
+
+/**
+ * One file of a path source (the main thread's and the scan workers' reader):
+ * undefined when it is gone or too big; an unreadable file comes back with
+ * `unreadable` set, so the scan reports it and goes on.
+ */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+export function readPathSync(path: string, base: string, maxFileSize?: number): SourceFile | undefined {
+  const full = isAbsolute(path) ? path : base + path;
+  let content: Buffer;
+  try {
+    const fd = openSync(full, 'r');
+    try {
+      // most manifests fit the scratch buffer: open, one read, close (no fstat)
+      const n = readSync(fd, scratch, 0, scratch.length, 0);
+      if (n < scratch.length) {
+        if (maxFileSize !== undefined && n > maxFileSize) return undefined;
+        content = Buffer.allocUnsafe(n);
+        scratch.copy(content, 0, 0, n);
+      } else {
+        if (maxFileSize !== undefined && fstatSync(fd).size > maxFileSize) return undefined;
+        content = readFileSync(fd);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR') return undefined; // deleted but tracked, submodule
+    return { path, content: Buffer.alloc(0), unreadable: fileError(err, path), readRelative: async () => undefined };
+  }
+  return { path, content, readRelative: (rel) => readFile(resolve(dirname(full), rel), 'utf8').catch(() => undefined) };
 }
 
 // ---- git -----------------------------------------------------------------

@@ -1,6 +1,7 @@
-/** A scan worker thread: scans the batches of files parallel.ts sends, with the options it was started with. */
+/** A scan worker thread: reads (for paths) and scans the batches parallel.ts sends, with the options it was started with. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { WireFile, WorkerSetup } from './parallel.js';
+import type { WorkerBatch, WorkerSetup } from './parallel.js';
+import { readPathSync } from './sources.js';
 import type { RuleSelection } from './rules/index.js';
 import { scanSourceFile, type ScanOptions } from './scan.js';
 import type { ScanResult } from './types.js';
@@ -16,11 +17,18 @@ const options: ScanOptions = {
 };
 const unknown = async () => undefined;
 
-parentPort!.on('message', async (files: WireFile[]) => {
+parentPort!.on('message', async (batch: WorkerBatch) => {
   const part: ScanResult = { findings: [], errors: [], files: 0, bytes: 0, suppressed: 0 };
-  for (const f of files) {
-    const content = Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength);
-    await scanSourceFile({ ...f, content, readRelative: unknown }, selection, options, part);
+  if ('paths' in batch) {
+    for (const path of batch.paths) {
+      const file = readPathSync(path, setup.base ?? '', setup.maxFileSize);
+      if (file) await scanSourceFile(file, selection, options, part);
+    }
+  } else {
+    for (const f of batch.files) {
+      const content = Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength);
+      await scanSourceFile({ ...f, content, readRelative: unknown }, selection, options, part);
+    }
   }
   parentPort!.postMessage(part);
 });

@@ -4,9 +4,12 @@
  * template carries literal values, which the controller copies in plaintext.
  */
 import { isRecord, isSealedSecret, type KubeObject } from '../../manifest/objects.js';
+import { lazy } from '../lazy.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder } from './placeholder.js';
 import type { Hit, ObjectContext, ObjectRules } from './types.js';
+
+const loader = lazy(() => import('../../seal/validate.js'));
 
 export const sealedTemplateData: RuleInfo = {
   id: 'sealed-secret-template-data',
@@ -45,7 +48,7 @@ export const sealedRules: ObjectRules = {
         });
       }
     }
-    const { validateSealedSecret } = await import('../../seal/validate.js');
+    const { validateSealedSecret } = await loader();
     for (const problem of validateSealedSecret(object, context.sealed)) {
       hits.push({
         rule: sealedInvalid,

@@ -5,7 +5,10 @@
  * (`sopsStatus`); this family only turns it into findings.
  */
 import type { RuleInfo } from '../types.js';
+import { lazy } from '../lazy.js';
 import type { FileHit, FileRules } from './types.js';
+
+const loader = lazy(() => import('../../sops/status.js'));
 
 export const sopsUnencrypted: RuleInfo = {
   id: 'sops-unencrypted-value',
@@ -33,7 +36,7 @@ export const sopsRules: FileRules = {
   rules: [sopsUnencrypted, sopsMetadata],
   mayApply: (text) => text.includes('sops') && SOPS_MARKER.test(text),
   async check(text: string, path: string): Promise<FileHit[]> {
-    const { sopsStatus } = await import('../../sops/status.js');
+    const { sopsStatus } = await loader();
     const status = sopsStatus(text, path);
     if (!status.isSops) return [];
     const hits: FileHit[] = [];

@@ -130,12 +130,13 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     assertNoSecrets(junit.stdout);
   });
 
-  it('finds the same in worker threads as on the main thread (the built worker)', async () => {
-    const serial = await runKsec(['scan', '.', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '0' } });
-    const parallel = await runKsec(['scan', '.', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '2' } });
-    expect(parallel.code, parallel.stderr).toBe(1);
+  it('finds and reports the same in worker threads as on the main thread (the built worker)', async () => {
+    const serial = await runKsec(['scan', '.', '../malformed', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '0' } });
+    const parallel = await runKsec(['scan', '.', '../malformed', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '2' } });
+    expect(parallel.code, parallel.stderr).toBe(2);
     expect(JSON.parse(parallel.stdout)).toEqual(JSON.parse(serial.stdout));
-    expect(parallel.stdout).toContain('kustomize-secret-file'); // scanned on the main thread: it reads its env file
+    expect(parallel.stdout).toContain('kustomize-secret-file'); // the worker read the env file next to the kustomization
+    expect(JSON.parse(parallel.stdout).summary).toMatchObject({ errors: 2, warnings: 2 });
   });
 
   it('writes a baseline that makes the next scan pass', async () => {
