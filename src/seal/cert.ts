@@ -83,11 +83,15 @@ export function parseCertificate(text: string, source: string, options: LoadOpti
       hint: 'fetch the current certificate from the controller (--fetch-cert) or renew the key',
     });
   }
+  let fingerprint: string | undefined;
   return {
     source,
     publicKey,
     x509,
-    fingerprint: publicKeyFingerprint(publicKey),
+    // on first use: exporting the key to compute it costs milliseconds that sealing never needs
+    get fingerprint() {
+      return (fingerprint ??= publicKeyFingerprint(publicKey));
+    },
     certificateSha256: x509.fingerprint256,
     modulusBits: publicKey.asymmetricKeyDetails?.modulusLength ?? 0,
     subject: x509.subject,
