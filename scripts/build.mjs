@@ -29,6 +29,24 @@ const BUNDLED = new Set(['commander']);
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const EXTERNAL = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
 
+/**
+ * commander require()s node:child_process at load for executable subcommands, which ksec does not
+ * use; loading that built-in costs ~5 ms of every run. It gets a stand-in that loads the real module
+ * on first use.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let cp; module.exports = { spawn: (...args) => (cp ??= require('node:child_process')).spawn(...args) };",
+      loader: 'js',
+    }));
+  },
+};
+
 async function bundle() {
   // build beside, then swap, so a CLI run by someone else during the build sees a whole bundle
   const tmp = `${out}.${process.pid}.tmp`;
@@ -47,6 +65,7 @@ async function bundle() {
     external: EXTERNAL,
     // commander is CommonJS and require()s Node built-ins; ESM output has no `require` of its own
     banner: { js: "import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);" },
+    plugins: [lazyChildProcess],
     legalComments: 'none',
     logLevel: 'warning',
   });
