@@ -4,13 +4,20 @@
  * YAML documents keep their parsed `Document` so edits can keep comments and
  * formatting (see edit.ts). Parse errors never quote the input: a manifest may
  * hold a secret, so messages carry only positions.
+ *
+ * YAML goes through fast-yaml.ts first, which reads the block subset nearly
+ * every manifest is written in, without loading the `yaml` package; the
+ * package parses only what the fast path declines, and the `Document` of a
+ * fast-path document is parsed on first access to `document.yaml`.
  */
 import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
+import { parseFastYaml } from './fast-yaml.js';
 import { isKubeObject, isList, type KubeObject } from './objects.js';
+import { yamlLib } from './yaml-lib.js';
 
 export type ManifestFormat = 'yaml' | 'json';
 
@@ -24,7 +31,10 @@ export interface ManifestDocument {
   line: number;
   /** the document as plain data (null for an empty YAML document) */
   value: unknown;
-  /** the parsed YAML document, for in-place edits (YAML input only) */
+  /**
+   * The parsed YAML document, for in-place edits (YAML input only). It may be
+   * parsed on first access: to tell YAML from JSON, test the file's `format`.
+   */
   yaml?: Document.Parsed;
 }
 
@@ -142,11 +152,49 @@ export function parseManifestText(text: string, path: string, format = detectFor
   return { path, format, text: clean, documents };
 }
 
+/** Documents that came from the fast path (position.ts reads their offsets from it too). */
+const fastDocuments = new WeakSet<ManifestDocument>();
+
+/** Whether `document` was read by fast-yaml.ts (so fastOffsets(file.text) covers it). */
+export function isFastDocument(document: ManifestDocument): boolean {
+  return fastDocuments.has(document);
+}
+
 function parseYamlStream(text: string, path: string): ManifestDocument[] {
+  const fast = parseFastYaml(text);
+  if (!fast) return parseWithYaml(text, path);
+  let parsed: Document.Parsed[] | undefined;
+  const documentAt = (index: number) => (parsed ??= yamlDocuments(text).docs)[index];
+  return fast.map(({ value, line }, index) => {
+    const document: ManifestDocument = { index, line, value };
+    // the Document is parsed (for the whole file, once) only when some caller asks for it
+    Object.defineProperty(document, 'yaml', {
+      enumerable: true,
+      configurable: true,
+      get: () => setYaml(document, documentAt(index)),
+      set: (doc: Document.Parsed | undefined) => setYaml(document, doc),
+    });
+    fastDocuments.add(document);
+    return document;
+  });
+}
+
+function setYaml(document: ManifestDocument, doc: Document.Parsed | undefined): Document.Parsed | undefined {
+  Object.defineProperty(document, 'yaml', { value: doc, writable: true, enumerable: true, configurable: true });
+  return doc;
+}
+
+/** The yaml package's Documents for a stream, with the options the fast path matches. */
+function yamlDocuments(text: string) {
+  const { LineCounter, parseAllDocuments } = yamlLib();
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  return list.map((doc, index) => {
+  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  return { docs: Array.isArray(parsed) ? parsed : [parsed], lineCounter };
+}
+
+function parseWithYaml(text: string, path: string): ManifestDocument[] {
+  const { docs, lineCounter } = yamlDocuments(text);
+  return docs.map((doc, index) => {
     const error = doc.errors[0];
     if (error) {
       const pos = lineCounter.linePos(error.pos[0]);
