@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--secretlint-files N]
  *   npx tsx bench/scan/run.ts --hook-only 1      (only the pre-commit start-up comparison)
+ *   npx tsx bench/scan/run.ts --no-hook 1        (everything but the pre-commit comparison)
  *
  * gitleaks comes from the test bed (npm run -s testbed:install) or $GITLEAKS;
  * secretlint is npm-installed into a temp dir on first use (not a project dependency).
@@ -110,10 +111,16 @@ async function main() {
     execFileSync('git', ['gc', '-q'], { cwd: repo });
   }
   const mb = meta.bytes / 1e6;
+  const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const rows: { tool: string; mode: string; seconds: number; mbps: number }[] = [];
   const add = (tool: string, mode: string, r: { seconds: number }) => rows.push({ tool, mode, seconds: r.seconds, mbps: mb / r.seconds });
 
   add('ksec', 'dir', time('ksec dir', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec.json')], repo));
+  add('ksec', 'dir, --no-syntax-check', time('ksec dir --no-syntax-check', process.execPath, [KSEC, 'scan', 'apps', '--no-syntax-check', '--format', 'json', '-o', join(WORK, 'ksec-n.json')], repo));
+  // the same on one thread: secretlint runs on one (its only mode)
+  process.env.KSEC_SCAN_WORKERS = '0';
+  add('ksec', 'dir, 1 thread', time('ksec dir (KSEC_SCAN_WORKERS=0)', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec-1.json')], repo));
+  delete process.env.KSEC_SCAN_WORKERS;
   const gitleaks = gitleaksBin();
   if (gitleaks) {
     const report = join(WORK, 'gitleaks.json');
@@ -134,22 +141,32 @@ async function main() {
   const slShare = SECRETLINT_FILES < FILES ? Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) / 50 : 1;
   rows.push({ tool: 'secretlint', mode: SECRETLINT_FILES < FILES ? `dir (${Math.round(slShare * 100)}% of the files)` : 'dir', seconds: sl.seconds, mbps: (mb * slShare) / sl.seconds });
 
-  const { bare, staged } = preCommit();
+  const hook = args.has('no-hook') ? undefined : preCommit();
 
+  // what each tool reported on the same files (the planted leaks are `planted`)
+  const count = (file: string, pick: (report: any) => number) => (existsSync(join(WORK, file)) ? pick(JSON.parse(readFileSync(join(WORK, file), 'utf8'))) : null);
+  const found = {
+    ksecDir: count('ksec.json', (r) => r.findings.length),
+    ksecHistory: count('ksec-h.json', (r) => r.findings.length),
+    ksecWarnings: count('ksec.json', (r) => r.summary.warnings ?? 0),
+    gitleaksLast: count('gitleaks.json', (r) => r.length),
+    secretlint: count('secretlint.json', (r) => r.reduce((n: number, f: { messages: unknown[] }) => n + f.messages.length, 0)),
+  };
   const ksecDir = rows.find((r) => r.tool === 'ksec' && r.mode === 'dir')!;
   const glDir = rows.find((r) => r.tool === 'gitleaks' && r.mode === 'dir');
   const out = {
     machine: `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-    loadavg: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    loadavg: { before: loadBefore, after: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ') },
     repository: { files: FILES, commits: COMMITS, megabytes: Number(mb.toFixed(1)), planted: meta.planted },
     runs: RUNS,
+    found,
     rows: rows.map((r) => ({ ...r, seconds: Number(r.seconds.toFixed(3)), mbps: Number(r.mbps.toFixed(2)) })),
     ratios: {
       ksecVsGitleaksDir: glDir ? Number((ksecDir.mbps / glDir.mbps).toFixed(2)) : null,
       ksecVsSecretlint: Number((ksecDir.mbps / rows.find((r) => r.tool === 'secretlint')!.mbps).toFixed(1)),
-      stagedVsNode: Number((staged.seconds / bare.seconds).toFixed(2)),
+      ...(hook ? { stagedVsNode: Number((hook.staged.seconds / hook.bare.seconds).toFixed(2)) } : {}),
     },
-    preCommit: { nodeSeconds: Number(bare.seconds.toFixed(4)), ksecSeconds: Number(staged.seconds.toFixed(4)) },
+    ...(hook ? { preCommit: { nodeSeconds: Number(hook.bare.seconds.toFixed(4)), ksecSeconds: Number(hook.staged.seconds.toFixed(4)) } } : {}),
   };
   console.log(JSON.stringify(out, null, 2));
 }

@@ -24,6 +24,7 @@ export interface WorkerSetup {
   ids: string[] | null;
   baseline: string[] | null;
   sealed: ScanOptions['sealed'];
+  syntaxCheck: boolean;
   /** path sources: where the names in a batch are relative to, and the size limit */
   base?: string;
   maxFileSize?: number;
@@ -49,6 +50,7 @@ export async function scanInWorkers(
     ids: selection.ids ? [...selection.ids] : null,
     baseline: options.baseline ? [...options.baseline] : null,
     sealed: options.sealed ?? {},
+    syntaxCheck: options.syntaxCheck !== false,
     ...(source.paths ? { base: source.paths.base, maxFileSize: source.paths.maxFileSize } : {}),
   };
   const workers = Array.from({ length: count }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData }));

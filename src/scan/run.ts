@@ -22,6 +22,8 @@ export interface RunOptions {
   cert?: string;
   key?: string[];
   maxFileSize: string;
+  /** false with --no-syntax-check */
+  syntaxCheck?: boolean;
   listRules?: boolean;
   version: string;
 }
@@ -60,7 +62,7 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   const bar = progress(options.history ? 'scanning history: blob' : 'scanning: file', source.total);
   let result;
   try {
-    result = await scan(source, { rules: selection, baseline, sealed, onFile: () => bar.tick() });
+    result = await scan(source, { rules: selection, baseline, sealed, syntaxCheck: options.syntaxCheck !== false, onFile: () => bar.tick() });
   } finally {
     bar.done();
   }

@@ -29,6 +29,8 @@ export interface ScanOptions {
   onFile?: () => void;
   /** worker threads; default: one per core for scans of 2,000 files or more (KSEC_SCAN_WORKERS overrides) */
   workers?: number;
+  /** parse manifests that no structural rule needs, to report malformed ones (default true) */
+  syntaxCheck?: boolean;
 }
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
@@ -182,7 +184,7 @@ async function scanFile(
   );
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
-    if (!sops) await checkSyntax(text, path, ext, errors);
+    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, path, ext, errors);
     return;
   }
 

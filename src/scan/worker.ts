@@ -14,6 +14,7 @@ const selection = {
 const options: ScanOptions = {
   ...(setup.baseline ? { baseline: new Set(setup.baseline) } : {}),
   sealed: setup.sealed ?? {},
+  syntaxCheck: setup.syntaxCheck,
 };
 const unknown = async () => undefined;
 
