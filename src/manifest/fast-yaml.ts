@@ -70,8 +70,15 @@ export function offsetInTree(tree: OffsetTree, path: readonly (string | number)[
 const BAIL = Symbol('bail');
 
 // Characters the package treats specially or rejects: control characters,
-// C1 controls, the Unicode line separators, a BOM past the start, a lone CR.
-const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\r(?!\n)/;
+// C1 controls, the Unicode line separators, a BOM past the start. (One
+// character class: an alternation here would halve the regex's speed.)
+const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
+
+/** A CR not followed by LF (a line break the fast path does not handle). */
+function hasLoneCR(t: string): boolean {
+  for (let i = t.indexOf('\r'); i !== -1; i = t.indexOf('\r', i + 1)) if (t.charCodeAt(i + 1) !== 10) return true;
+  return false;
+}
 
 const SPACE = 32;
 const TAB = 9;
@@ -109,7 +116,7 @@ class Parser {
   ) {}
 
   run(): boolean {
-    if (FORBIDDEN.test(this.text)) return false;
+    if (FORBIDDEN.test(this.text) || hasLoneCR(this.text)) return false;
     try {
       this.stream();
       return true;
