@@ -3,7 +3,7 @@
  * on one generated repository, in the same run; and a pre-commit scan of 10
  * staged files vs a bare `node -e 0`. Medians of --runs runs.
  *
- *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--secretlint-files N]
+ *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--peer-timeout S] [--secretlint-files N]
  *   npx tsx bench/scan/run.ts --hook-only 1      (only the pre-commit start-up comparison)
  *   npx tsx bench/scan/run.ts --no-hook 1        (everything but the pre-commit comparison)
  *
@@ -11,7 +11,7 @@
  * secretlint is npm-installed into a temp dir on first use (not a project dependency).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,13 +38,23 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Runs a command RUNS times; exit codes 0 and 1 (findings) are both fine. */
-function time(label: string, cmd: string, argv: string[], cwd: string, runs = RUNS): { label: string; seconds: number; runs: number[] } {
+/** a peer run longer than this many seconds is stopped and recorded as a lower bound (--peer-timeout) */
+const PEER_TIMEOUT = Number(args.get('peer-timeout') ?? 0);
+
+/**
+ * Runs a command RUNS times; exit codes 0 and 1 (findings) are both fine.
+ * With a timeout, a run that hits it ends the series: its time is a lower bound.
+ */
+function time(label: string, cmd: string, argv: string[], cwd: string, runs = RUNS, timeout = 0): { label: string; seconds: number; runs: number[]; timedOut?: boolean } {
   const samples: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t0 = process.hrtime.bigint();
-    const res = spawnSync(cmd, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28, env: { ...process.env, CI: 'true', NO_COLOR: '1' } });
+    const res = spawnSync(cmd, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 28, env: { ...process.env, CI: 'true', NO_COLOR: '1' }, ...(timeout > 0 ? { timeout: timeout * 1000, killSignal: 'SIGKILL' as const } : {}) });
     const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (timeout > 0 && res.signal === 'SIGKILL') {
+      process.stderr.write(`${label}: stopped after ${s.toFixed(1)} s (--peer-timeout ${timeout})\n`);
+      return { label, seconds: s, runs: [...samples, s], timedOut: true };
+    }
     if (res.status !== 0 && res.status !== 1) throw new Error(`${label} exited ${res.status}: ${res.stderr?.toString().slice(-500)}`);
     samples.push(s);
   }
@@ -112,8 +122,10 @@ async function main() {
   }
   const mb = meta.bytes / 1e6;
   const loadBefore = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const rows: { tool: string; mode: string; seconds: number; mbps: number }[] = [];
-  const add = (tool: string, mode: string, r: { seconds: number }) => rows.push({ tool, mode, seconds: r.seconds, mbps: mb / r.seconds });
+  for (const report of ['ksec.json', 'ksec-n.json', 'ksec-1.json', 'ksec-h.json', 'gitleaks.json', 'secretlint.json']) rmSync(join(WORK, report), { force: true });
+  const rows: { tool: string; mode: string; seconds: number; mbps: number; timedOut?: boolean }[] = [];
+  const add = (tool: string, mode: string, r: { seconds: number; timedOut?: boolean }) =>
+    rows.push({ tool, mode, seconds: r.seconds, mbps: mb / r.seconds, ...(r.timedOut ? { timedOut: true } : {}) });
 
   add('ksec', 'dir', time('ksec dir', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec.json')], repo));
   add('ksec', 'dir, --no-syntax-check', time('ksec dir --no-syntax-check', process.execPath, [KSEC, 'scan', 'apps', '--no-syntax-check', '--format', 'json', '-o', join(WORK, 'ksec-n.json')], repo));
@@ -124,9 +136,9 @@ async function main() {
   const gitleaks = gitleaksBin();
   if (gitleaks) {
     const report = join(WORK, 'gitleaks.json');
-    add('gitleaks', 'dir', time('gitleaks dir', gitleaks, ['dir', 'apps', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS));
+    add('gitleaks', 'dir', time('gitleaks dir', gitleaks, ['dir', 'apps', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS, PEER_TIMEOUT));
     add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
-    add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS));
+    add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS, PEER_TIMEOUT));
   } else {
     process.stderr.write('gitleaks not found: run npm run -s testbed:install or set GITLEAKS\n');
     add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
@@ -137,9 +149,9 @@ async function main() {
   writeFileSync(join(repo, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
   const slRuns = PEER_RUNS;
   const slGlob = SECRETLINT_FILES < FILES ? `apps/team-{${Array.from({ length: Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) }, (_, i) => i).join(',')}}/**/*` : 'apps/**/*';
-  const sl = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, slRuns);
+  const sl = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, slRuns, PEER_TIMEOUT);
   const slShare = SECRETLINT_FILES < FILES ? Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) / 50 : 1;
-  rows.push({ tool: 'secretlint', mode: SECRETLINT_FILES < FILES ? `dir (${Math.round(slShare * 100)}% of the files)` : 'dir', seconds: sl.seconds, mbps: (mb * slShare) / sl.seconds });
+  rows.push({ tool: 'secretlint', mode: SECRETLINT_FILES < FILES ? `dir (${Math.round(slShare * 100)}% of the files)` : 'dir', seconds: sl.seconds, mbps: (mb * slShare) / sl.seconds, ...(sl.timedOut ? { timedOut: true } : {}) });
 
   const hook = args.has('no-hook') ? undefined : preCommit();
 
