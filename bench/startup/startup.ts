@@ -1,0 +1,89 @@
+/**
+ * Start-up of the CLI (issues #2 and #7): a one-key `ksec seal` and a pre-commit `ksec scan --staged`
+ * of 10 files, against a bare `node -e 0`, optionally against an older build (`--before DIR`, a
+ * checkout with its own `npm run build` done) — all interleaved run by run, so every command shares
+ * the same machine load. Wall and CPU (user+sys, from /usr/bin/time) medians. Not a test.
+ *
+ *   npm run -s build && npx tsx bench/startup/startup.ts [--runs 21] [--node /path/to/node] [--before DIR]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const flag = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const RUNS = Number(flag('runs') ?? 21);
+const NODE = flag('node') ?? process.execPath;
+const BEFORE = flag('before');
+
+const work = mkdtempSync(join(tmpdir(), 'ksec-bench-startup-'));
+const timeFile = join(work, 'time.txt');
+
+/** a git repository with 10 staged manifests, one of them a SealedSecret (as bench/scan/run.ts --hook-only) */
+function stagedRepo(): string {
+  const dir = join(work, 'hook');
+  mkdirSync(dir);
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  const sealed = execFileSync(NODE, [join(ROOT, 'bin/ksec.js'), 'seal', '--cert', join(ROOT, 'examples/keys/demo-sealed-secrets.crt'), '-f', join(ROOT, 'examples/secrets/app-secret.yaml'), '-o', 'yaml']);
+  writeFileSync(join(dir, 'sealed.yaml'), sealed);
+  for (let i = 0; i < 9; i++) {
+    writeFileSync(join(dir, `c${i}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\n  namespace: demo\ndata:\n  level: info\n  url: http://svc-${i}.demo:8080/\n`);
+  }
+  execFileSync('git', ['add', '.'], { cwd: dir });
+  return dir;
+}
+
+interface Case {
+  label: string;
+  args: string[];
+  cwd: string;
+  wall: number[];
+  cpu: number[];
+}
+
+const repo = stagedRepo();
+const seal = ['seal', '--cert', join(ROOT, 'examples/keys/demo-sealed-secrets.crt'), '-f', join(ROOT, 'examples/secrets/app-secret.yaml')];
+const builds = [...(BEFORE ? [{ name: 'before', bin: join(BEFORE, 'bin/ksec.js') }] : []), { name: 'now', bin: join(ROOT, 'bin/ksec.js') }];
+const cases: Case[] = [{ label: 'node -e 0', args: ['-e', '0'], cwd: ROOT, wall: [], cpu: [] }];
+for (const b of builds) {
+  cases.push({ label: `${b.name}: ksec seal (1 key, JSON)`, args: [b.bin, ...seal], cwd: ROOT, wall: [], cpu: [] });
+  cases.push({ label: `${b.name}: ksec seal (1 key, -o yaml)`, args: [b.bin, ...seal, '-o', 'yaml'], cwd: ROOT, wall: [], cpu: [] });
+  cases.push({ label: `${b.name}: ksec scan --staged (10 files)`, args: [b.bin, 'scan', '--staged'], cwd: repo, wall: [], cpu: [] });
+}
+
+function once(c: Case): void {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, NODE, ...c.args], { cwd: c.cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', CI: 'true' } });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${c.label} exited ${r.status}: ${r.stderr.toString().slice(0, 300)}`);
+  const [user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  c.wall.push(wall);
+  c.cpu.push((user! + sys!) * 1000);
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+for (const c of cases) once(c); // warm the page cache and the compile cache; not counted
+for (const c of cases) {
+  c.wall.length = 0;
+  c.cpu.length = 0;
+}
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadBefore = load();
+for (let i = 0; i < RUNS; i++) for (const c of cases) once(c);
+const floor = cases[0]!;
+console.log(`node ${execFileSync(NODE, ['--version']).toString().trim()}, ${RUNS} interleaved runs, load average ${loadBefore} -> ${load()}\n`);
+console.log('| command | wall ms | x node -e 0 | CPU ms | x node -e 0 |\n|---|---:|---:|---:|---:|');
+for (const c of cases) {
+  const w = median(c.wall);
+  const u = median(c.cpu);
+  console.log(`| ${c.label} | ${w.toFixed(0)} | ${(w / median(floor.wall)).toFixed(2)} | ${u.toFixed(0)} | ${(u / median(floor.cpu)).toFixed(2)} |`);
+}
