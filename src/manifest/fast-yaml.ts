@@ -307,11 +307,7 @@ class Parser {
     let key: Key | undefined = first;
     for (;;) {
       const name = key.name;
-      if (Object.hasOwn(out, name)) throw BAIL;
-      const value = this.entryValue(col, key.end);
-      // the yaml package sets inherited names (`__proto__`, `toString`) as own properties
-      if (name in out) Object.defineProperty(out, name, { value, writable: true, enumerable: true, configurable: true });
-      else out[name] = value;
+      setKey(out, name, this.entryValue(col, key.end));
       if (keys) keys.set(name, { offset: key.offset, child: this.tree });
       if (!this.skipBlank() || this.ind < col) break;
       if (this.ind > col) throw BAIL;
@@ -455,7 +451,7 @@ class Parser {
         if (key.quoted) name = key.value as string;
         else if (key.value === null) throw BAIL;
         else name = String(key.value);
-        if (name === '<<' || Object.hasOwn(out, name)) throw BAIL;
+        if (name === '<<') throw BAIL;
         q = this.skipSpaces(key.end);
         if (t.charCodeAt(q) !== COLON || t.charCodeAt(q + 1) !== SPACE) throw BAIL;
         q = this.skipSpaces(q + 1);
@@ -474,9 +470,7 @@ class Parser {
         q = scalar.end;
       }
       if (name !== undefined) {
-        const map = out as Record<string, unknown>;
-        if (name in map) Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
-        else map[name] = value;
+        setKey(out as Record<string, unknown>, name, value);
         keys?.set(name, { offset: start, child });
       } else {
         (out as unknown[]).push(value);
@@ -578,6 +572,7 @@ class Parser {
       name = quoted.value;
     } else {
       if (c === 63 /* ? */ || c === COLON || isIndicator(c)) return undefined;
+      if (c === DASH && (p + 1 === ce || t.charCodeAt(p + 1) === SPACE)) return undefined; // a sequence entry
       q = -1;
       for (let i = p + 1; i < ce; i++) {
         const ch = t.charCodeAt(i);
@@ -719,6 +714,20 @@ class Parser {
     if (chomp === 0) return value + '\n';
     return value + '\n'.repeat(lines.length - last + 1);
   }
+}
+
+/**
+ * Sets a key as the package's toJS does: inherited names (`__proto__`,
+ * `toString`) become own properties. A key already there bails out (the
+ * package reports duplicates, or merges keys like `1` and `'1'`).
+ */
+function setKey(map: Record<string, unknown>, name: string, value: unknown): void {
+  if (!(name in map)) {
+    map[name] = value;
+    return;
+  }
+  if (Object.hasOwn(map, name)) throw BAIL;
+  Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /** Sentinel: no node below a `key:` or `-`. */

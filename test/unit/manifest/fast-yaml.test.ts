@@ -150,6 +150,7 @@ describe('parseFastYaml: bails out (and yaml would have to be asked)', () => {
     ['a more-indented line in a folded scalar', 'a: >\n  b\n    c\n'],
     ['spaces past the indentation on an empty block scalar line', 'a: |\n  b\n     \n  c\n'],
     ['a bad indentation', 'a:\n    b: 1\n  c: 2\n'],
+    ['a sequence entry among mapping keys', 'a: 1\n- b: c\n'],
   ];
   for (const [what, text] of cases) {
     it(what, () => {

@@ -109,7 +109,7 @@ const DOUBLE = [
 ];
 const KEYS = [
   'name', 'kind', 'data', 'x', 'a b', 'a:b', 'app.kubernetes.io/name', '1', '0x1F', 'true', 'True', '1.0', '-1', '.inf', '__proto__',
-  'toString', 'constructor', '"quoted key"', "'single key'", '"a: b"', '~', 'null', '<<', '? x', '-x', '[a]', '{a}', '&a x', '*a',
+  'toString', 'constructor', '"quoted key"', "'single key'", '"a: b"', '~', 'null', '<<', '? x', '-x', '- x', '- x: y', '-', '[a]', '{a}', '&a x', '*a',
   '!!str k', 'k ', 'k  #c', '"k"  ', 'émoji😀', 'a#b', '#c', 'x\ty',
 ];
 
