@@ -1,6 +1,6 @@
 /** `ksec scan` as a user runs it (the built CLI): exit codes, formats, SARIF schema, no values anywhere. */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,6 +84,22 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     // --no-syntax-check: files no rule reads are not parsed, so these go unreported; a malformed Secret still is
     const fast = JSON.parse((await runKsec(['scan', ...files, 'broken-secret.yaml', '--no-syntax-check', '--format', 'json'], { cwd })).stdout);
     expect(fast.errors.map((e: { file: string; level: string }) => [e.file, e.level])).toEqual([['broken-secret.yaml', 'error']]);
+  });
+
+  it('reports a file it cannot read and scans the rest, on the main thread and in workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-unreadable-'));
+    execFileSync('git', ['init', '-q'], { cwd: dir }); // git lists the symlink as a file
+    symlinkSync('loop.yaml', join(dir, 'loop.yaml')); // opening it fails (ELOOP)
+    writeFileSync(join(dir, 'leak.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: leak\nstringData:\n  password: demo-CANARY-u1\n');
+    for (const workers of ['0', '2']) {
+      const r = await runKsec(['scan', '.', '--format', 'json'], { cwd: dir, env: { KSEC_SCAN_WORKERS: workers } });
+      expect(r.code, r.stderr).toBe(2);
+      const report = JSON.parse(r.stdout) as { findings: { file: string }[]; errors: { file: string; level: string; message: string }[] };
+      expect(report.findings.map((f) => f.file)).toEqual(['leak.yaml']);
+      expect(report.errors.map((e) => [e.file, e.level])).toEqual([['loop.yaml', 'error']]);
+      expect(report.errors[0]!.message).toMatch(/^cannot read: /);
+      assertNoSecrets(r.stdout + r.stderr);
+    }
   });
 
   it('exits 2 with one line for bad usage', async () => {
