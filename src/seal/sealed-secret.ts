@@ -228,7 +228,7 @@ export function mergeInto(
 function decodeDataValue(key: string, value: unknown, fail: (m: string, h: string) => KsecError): Buffer {
   if (value === null || value === undefined) return Buffer.alloc(0);
   if (typeof value !== 'string') throw fail(`data.${key} is not a base64 string`, 'put text in stringData, or base64-encode it');
-  const compact = value.replace(/[\r\n]/g, '');
+  const compact = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
   if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
     throw fail(`data.${key} is not valid base64`, 'values under data are base64; put plain text under stringData');
   }
