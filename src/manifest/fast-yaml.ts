@@ -106,6 +106,8 @@ class Parser {
   private lineNo = 1;
   /** where the node found by `valueBelow` starts */
   private belowStart = 0;
+  /** whether skipBlank passed a comment line since this was last cleared */
+  private sawComment = false;
   /** whether the plain scalar read last ended at a comment */
   private commented = false;
   private countedTo = 0;
@@ -160,6 +162,7 @@ class Parser {
       if (this.eof()) return false;
       const c = this.first();
       if (c === -1 || c === HASH) {
+        if (c === HASH) this.sawComment = true;
         this.nextLine();
         continue;
       }
@@ -248,7 +251,7 @@ class Parser {
    * The block node that starts at offset `p` of the current line (its column
    * is the node's indentation); `parent` is the enclosing indentation.
    */
-  private node(parent: number, p: number): unknown {
+  private node(parent: number, p: number, afterComment = false): unknown {
     const t = this.text;
     const c = t.charCodeAt(p);
     const col = p - this.ls;
@@ -256,7 +259,7 @@ class Parser {
     const key = this.key(p);
     if (key) return this.map(col, key);
     if (parent < 0 && (c === 124 || c === 62)) throw BAIL; // a block scalar at the root
-    return this.inlineValue(parent, p);
+    return this.inlineValue(parent, p, afterComment);
   }
 
   private isSeqIndicator(p: number): boolean {
@@ -277,7 +280,7 @@ class Parser {
       let value: unknown;
       let offset: number;
       if (q === this.ce || this.text.charCodeAt(q) === HASH) {
-        value = this.valueBelow(col, true);
+        value = this.valueBelow(col, true, q < this.ce);
         if (value === EMPTY) {
           offset = q;
           value = null;
@@ -323,7 +326,7 @@ class Parser {
     const t = this.text;
     while (p < this.ce && t.charCodeAt(p) === SPACE) p++;
     if (p === this.ce || t.charCodeAt(p) === HASH) {
-      const value = this.valueBelow(col, false);
+      const value = this.valueBelow(col, false, p < this.ce);
       if (value === EMPTY) {
         this.tree = null;
         return null;
@@ -339,19 +342,20 @@ class Parser {
    * The node on the lines after a `key:` or `-` with nothing after it:
    * more indented than `col`, or a sequence at `col` under a key.
    */
-  private valueBelow(col: number, inSeq: boolean): unknown {
+  private valueBelow(col: number, inSeq: boolean, commentAfterKey: boolean): unknown {
     this.nextLine();
+    this.sawComment = commentAfterKey;
     if (!this.skipBlank()) return EMPTY;
     const start = this.ls + this.ind;
     let value: unknown = EMPTY;
-    if (this.ind > col) value = this.node(col, start);
+    if (this.ind > col) value = this.node(col, start, this.sawComment);
     else if (!inSeq && this.ind === col && this.first() === DASH && this.isSeqIndicator(start)) value = this.seq(col, start);
     this.belowStart = start; // after the nested calls that set it too
     return value;
   }
 
   /** A scalar (or `{}` / `[]`) starting at p that ends its line. */
-  private inlineValue(parent: number, p: number): unknown {
+  private inlineValue(parent: number, p: number, afterComment = false): unknown {
     const t = this.text;
     const c = t.charCodeAt(p);
     this.tree = null;
@@ -379,7 +383,7 @@ class Parser {
         const plain = this.plainValue(p);
         const commented = this.commented;
         this.nextLine();
-        return resolvePlain(this.plainContinuation(parent, plain, commented));
+        return resolvePlain(this.plainContinuation(parent, plain, commented, afterComment));
       }
     }
     this.nextLine();
@@ -391,7 +395,7 @@ class Parser {
    * folded as the package folds them: one line break becomes a space, n empty
    * lines become n line breaks. Leaves the current line after the scalar.
    */
-  private plainContinuation(parent: number, first: string, commented: boolean): string {
+  private plainContinuation(parent: number, first: string, commented: boolean, afterComment: boolean): string {
     const t = this.text;
     let value = first;
     for (;;) {
@@ -402,6 +406,8 @@ class Parser {
         this.nextLine();
       }
       if (this.eof() || this.ind <= parent || (this.ind === 0 && this.isMarker())) {
+        // the package reads a plain scalar that follows a comment line and has empty lines after it as a (bad) key
+        if (afterComment && blanks > 0) throw BAIL;
         this.setLine(resume);
         return value;
       }
@@ -412,9 +418,11 @@ class Parser {
         this.setLine(resume);
         return value;
       }
-      if (commented || parent < 0) throw BAIL;
-      if (c === DASH || c === 63 /* ? */ || c === COLON || isIndicator(c)) throw BAIL;
-      const line = this.plainValue(p);
+      if (commented || afterComment || parent < 0) throw BAIL;
+      // `- `, `? `, `: ` start a node even here; other indicators are text past a scalar's first line
+      if ((c === DASH || c === 63 /* ? */ || c === COLON) && (p + 1 === this.ce || t.charCodeAt(p + 1) === SPACE)) throw BAIL;
+      if (c === TAB) throw BAIL;
+      const line = this.plainLine(p);
       value += (blanks === 0 ? ' ' : '\n'.repeat(blanks)) + line;
       commented = this.commented; // a comment ends the scalar: a further line bails
       this.nextLine();
@@ -533,10 +541,16 @@ class Parser {
   /** A one-line plain scalar that is a value (not a key). */
   private plainValue(p: number): string {
     const t = this.text;
-    const ce = this.ce;
     const c = t.charCodeAt(p);
     if (isIndicator(c)) throw BAIL;
-    if ((c === DASH || c === 63 /* ? */ || c === COLON) && (p + 1 === ce || t.charCodeAt(p + 1) === SPACE)) throw BAIL;
+    if ((c === DASH || c === 63 /* ? */ || c === COLON) && (p + 1 === this.ce || t.charCodeAt(p + 1) === SPACE)) throw BAIL;
+    return this.plainLine(p);
+  }
+
+  /** The rest of a plain scalar's line from p: up to a comment, trailing spaces dropped. */
+  private plainLine(p: number): string {
+    const t = this.text;
+    const ce = this.ce;
     let end = ce;
     this.commented = false;
     for (let i = p + 1; i < ce; i++) {
@@ -661,7 +675,7 @@ class Parser {
         // an empty line: part of the scalar; spaces past its indentation would be content
         if (indent >= 0 ? s > indent : false) throw BAIL;
         if (s > maxBlank) maxBlank = s;
-        lines.push('');
+        if (this.le < t.length) lines.push(''); // spaces ending the text with no line break add no line
         this.nextLine();
         continue;
       }

@@ -167,7 +167,7 @@ function multiLinePlain(rng: Rng, indent: number, style: Style): string {
   for (let i = int(rng, 1, 4); i > 0; i--) {
     const pad = ' '.repeat(indent + int(rng, 1, 3));
     if (chance(rng, 0.2)) lines.push(chance(rng, 0.5) ? '' : ' '.repeat(int(rng, 0, indent + 2)));
-    const word = style.clean ? pick(rng, ['more text', 'x', 'a-b', 'ends.', 'mid # no', 'with `code`']) : pick(rng, ['- item', '# c', 'a: b', '`x', 'x #c', 'ok']);
+    const word = style.clean ? pick(rng, ['more text', 'x', 'a-b', 'ends.', 'mid # no', 'with `code`']) : pick(rng, ['- item', '# c', 'a: b', '`x', 'x #c', 'ok', '[x]', '{y}', '&a', '*b', '!c', '|d', '>e', "'f'", '"g"', '%h', '@i', ',j', '-k', '?l', ':m', '- ', '? n', ': o', '---', '...', 'p:']);
     lines.push(pad + word);
   }
   return lines.join('\n');
