@@ -9,6 +9,8 @@
  * beside a bare `node -e 0`. Medians of --runs runs (interleaved).
  *
  *   npm run -s build && npx tsx bench/manifest/parse.ts [--runs 9] [--startup-runs 21]
+ *
+ * Both parse rows and the "after" start-up row run dist/: build first.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +18,9 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { parseFastYaml } from '../../src/manifest/fast-yaml.js';
-import { parseManifestText } from '../../src/manifest/read.js';
+// the built reader, as the CLI runs it (tsx's transpile of src/ adds a helper call per closure)
+import { parseFastYaml } from '../../dist/manifest/fast-yaml.js';
+import { parseManifestText } from '../../dist/manifest/read.js';
 import { corpusRng, realisticManifest, sealedSecret } from '../../test/unit/manifest/yaml-corpus.js';
 
 /** The reader before the fast path: read.ts imported yaml at module load. */
