@@ -736,13 +736,16 @@ class Parser {
  * package reports duplicates, or merges keys like `1` and `'1'`).
  */
 function setKey(map: Record<string, unknown>, name: string, value: unknown): void {
-  if (!(name in map)) {
+  if (!INHERITED.has(name)) {
+    // values are never undefined here, so a defined one is a duplicate (cheaper than `in`)
+    if (map[name] !== undefined) throw BAIL;
     map[name] = value;
     return;
   }
   if (Object.hasOwn(map, name)) throw BAIL;
   Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
 }
+const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /** Sentinel: no node below a `key:` or `-`. */
 const EMPTY = Symbol('empty');
