@@ -11,6 +11,8 @@
  * Secrets x 10 keys (kubeseal: one process per file, two at a time), as
  * values/s against `openssl speed -seconds 3 rsa4096` on one core and with
  * `-multi 2`, all in the same run; the load average is printed with them.
+ * KSEC_BEFORE=/other/checkout/bin/ksec.js adds that build's times (before/after
+ * a change, interleaved in the same run).
  *
  * kubeseal comes from the test bed's tools dir (npm run -s testbed:install) or
  * KUBESEAL=/path. Every figure is the median of the runs; each run is a whole
@@ -18,7 +20,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +40,8 @@ const RUNS = arg('runs', 5);
 const BIG_RUNS = arg('big-runs', 3);
 const STARTUP_RUNS = arg('startup-runs', 20);
 const BULK = process.argv.includes('--bulk');
+/** CPU seconds (user + system) of the last timeCpu() run, from /usr/bin/time. */
+let lastCpu = NaN;
 
 if (!existsSync(KUBESEAL)) {
   console.error(`kubeseal not found at ${KUBESEAL}: run npm run -s testbed:install, or set KUBESEAL`);
@@ -185,6 +189,15 @@ function secretTree(secrets: number, keys: number): string {
   return root;
 }
 
+function timeCpu(cmd: string, args: string[], input?: string, output?: string): number {
+  if (!existsSync('/usr/bin/time')) return time(cmd, args, input, output);
+  const file = join(work, 'cpu.txt');
+  const ms = time('/usr/bin/time', ['-f', '%U %S', '-o', file, cmd, ...args], input, output);
+  const [user, sys] = readFileSync(file, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  lastCpu = user! + sys!;
+  return ms;
+}
+
 /** kubeseal seals one Secret per process: every file of the tree, `parallel` processes at a time; wall ms. */
 async function kubesealTree(root: string, out: string, parallel: number): Promise<number> {
   const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml'));
@@ -224,19 +237,32 @@ async function bulk(): Promise<void> {
   const big = secretFile(10_000);
   const tree = secretTree(1_000, 10);
   const treeOut = join(work, 'tree-out');
-  const runs: Record<string, number[]> = { bigKsec: [], bigKubeseal: [], treeKsec: [], treeKubeseal: [] };
+  const before = process.env.KSEC_BEFORE;
+  const runs: Record<string, number[]> = { bigKsec: [], bigKubeseal: [], treeKsec: [], treeKubeseal: [], bigBefore: [], treeBefore: [] };
+  const cpu: Record<string, number[]> = { big: [], tree: [], one: [] };
+  for (let r = 0; r < 3; r++) {
+    timeCpu('node', [KSEC, 'seal', '--cert', certFile, '-f', one, '-o', 'yaml']);
+    cpu.one!.push(lastCpu);
+  }
   time('node', [KSEC, 'seal', '--cert', certFile, '-f', big, '-o', 'yaml']); // warm-up, not counted
   for (let r = 0; r < BIG_RUNS; r++) {
     // interleaved, so both tools see the same load
-    runs.bigKsec!.push(time('node', [KSEC, 'seal', '--cert', certFile, '-f', big, '-o', 'yaml'], undefined, join(work, 'big.sealed.yaml')));
+    runs.bigKsec!.push(timeCpu('node', [KSEC, 'seal', '--cert', certFile, '-f', big, '-o', 'yaml'], undefined, join(work, 'big.sealed.yaml')));
+    cpu.big!.push(lastCpu);
     runs.bigKubeseal!.push(time(KUBESEAL, ['--cert', certFile, '-o', 'yaml'], big, join(work, 'big.kubeseal.yaml')));
     rmSync(treeOut, { recursive: true, force: true });
-    runs.treeKsec!.push(time('node', [KSEC, 'seal', '--cert', certFile, tree, '--output-dir', treeOut]));
+    runs.treeKsec!.push(timeCpu('node', [KSEC, 'seal', '--cert', certFile, tree, '--output-dir', treeOut]));
+    cpu.tree!.push(lastCpu);
     runs.treeKubeseal!.push(await kubesealTree(tree, join(work, 'tree-kubeseal'), 2));
+    if (before) {
+      runs.bigBefore!.push(time('node', [before, 'seal', '--cert', certFile, '-f', big, '-o', 'yaml']));
+      rmSync(treeOut, { recursive: true, force: true });
+      runs.treeBefore!.push(time('node', [before, 'seal', '--cert', certFile, tree, '--output-dir', treeOut]));
+    }
     loads.push(load());
     console.error(`run ${r + 1}: ${Object.entries(runs).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)} ms`).join(', ')} (load ${load()})`);
   }
-  const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
+  const m = Object.fromEntries(Object.entries(runs).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v)]));
   const rate = (ms: number) => 10_000 / ((ms - startKsec) / 1000);
   const row = (what: string, ksec: number, kubeseal: number) => {
     const v = rate(ksec);
@@ -254,6 +280,18 @@ async function bulk(): Promise<void> {
       '',
       `- OpenSSL (\`openssl speed -seconds 3 rsa4096\`, same run): ${Math.round(single.encrypt)} public-key ops/s on one core, ${Math.round(multi.encrypt)} with \`-multi 2\`.`,
       `- values/s = 10,000 / (time - ${fmt(startKsec)}), the median one-key \`ksec seal\` start to exit (bare \`node -e 0\`: ${fmt(nodeFloor)}).`,
+      ...(cpu.big!.every(Number.isFinite)
+        ? [
+            `- CPU time (user + system, both threads; \`openssl speed\` counts its own CPU time too): one-key seal ${median(cpu.one!).toFixed(2)} s; ` +
+              `one Secret of 10,000 keys ${median(cpu.big!).toFixed(2)} s = ${Math.round(10_000 / (median(cpu.big!) - median(cpu.one!)))} values per CPU second ` +
+              `(${((10_000 / (median(cpu.big!) - median(cpu.one!)) / single.encrypt) * 100).toFixed(0)}% of OpenSSL's per-core figure); ` +
+              `1,000 Secrets x 10 keys ${median(cpu.tree!).toFixed(2)} s = ${Math.round(10_000 / (median(cpu.tree!) - median(cpu.one!)))} values per CPU second ` +
+              `(${((10_000 / (median(cpu.tree!) - median(cpu.one!)) / single.encrypt) * 100).toFixed(0)}%).`,
+          ]
+        : []),
+      ...(before
+        ? [`- KSEC_BEFORE (${before}), same runs: one Secret of 10,000 keys ${fmt(m.bigBefore!)} (${Math.round(rate(m.bigBefore!))} values/s), 1,000 Secrets x 10 keys ${fmt(m.treeBefore!)} (${Math.round(rate(m.treeBefore!))} values/s).`]
+        : []),
     ].join('\n'),
   );
 }

@@ -136,15 +136,26 @@ async function runFetchCert(flags: SealFlags): Promise<void> {
  * in a directory, files without a Secret and earlier `*.sealed.*` outputs are
  * skipped.
  */
+const READ_AHEAD = 8;
+
 export async function collectSecrets(inputs: string[], onSource?: (source: SecretSource) => void): Promise<SecretSource[]> {
   const sources: SecretSource[] = [];
   for (const input of inputs) {
     if (input === STDIN && interactive() && process.stdin.isTTY) note('(tty detected: expecting json/yaml k8s resource in stdin)');
     const files = input === STDIN ? [STDIN] : await expandPaths([input]);
     const fromDir = files.length !== 1 || files[0] !== input;
-    for (const path of files) {
-      if (fromDir && /\.sealed\.(ya?ml|json)$/i.test(path)) continue;
-      const source = secretsIn(await readManifestFile(path), fromDir);
+    const paths = fromDir ? files.filter((path) => !/\.sealed\.(ya?ml|json)$/i.test(path)) : files;
+    // a few reads ahead, so file I/O waits overlap (results are still taken, and fail, in order)
+    const reads: Promise<ManifestFile>[] = [];
+    const readAhead = (i: number) => {
+      if (i >= paths.length || reads[i]) return;
+      reads[i] = readManifestFile(paths[i]!);
+      reads[i]!.catch(() => {}); // awaited below in order; this only stops an unhandled rejection
+    };
+    for (let i = 0; i < paths.length; i++) {
+      for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
+      const source = secretsIn(await reads[i]!, fromDir);
+      delete reads[i];
       if (!source) continue;
       sources.push(fromDir ? { ...source, root: input } : source);
       onSource?.(sources[sources.length - 1]!);
