@@ -51,22 +51,31 @@ export interface FileToWrite {
   mode?: number;
 }
 
+/** Temporary files written and flushed at once: flushing a tree of outputs one by one waits on the disk per file. */
+const WRITE_CONCURRENCY = 16;
+
 /**
  * Writes all files or none: each goes to a temporary sibling first; only when
  * every one is written and flushed are they renamed into place.
  */
 export async function writeFilesAtomic(files: FileToWrite[]): Promise<void> {
-  const temps: { temp: string; file: FileToWrite }[] = [];
-  try {
-    for (const file of files) {
-      const temp = join(dirname(file.path), `.${basename(file.path)}.${randomBytes(6).toString('hex')}.tmp`);
-      temps.push({ temp, file });
-      await writeFlushed(temp, file);
+  const temps = files.map((file) => ({ temp: join(dirname(file.path), `.${basename(file.path)}.${randomBytes(6).toString('hex')}.tmp`), file }));
+  let failure: { err: unknown; path: string } | undefined;
+  let next = 0;
+  const writer = async (): Promise<void> => {
+    while (failure === undefined && next < temps.length) {
+      const { temp, file } = temps[next++]!;
+      try {
+        await writeFlushed(temp, file);
+      } catch (err) {
+        failure ??= { err, path: file.path };
+      }
     }
-  } catch (err) {
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, temps.length) }, writer));
+  if (failure) {
     await Promise.all(temps.map(({ temp }) => unlink(temp).catch(() => undefined)));
-    const failed = temps[temps.length - 1]?.file.path ?? files[0]?.path ?? '';
-    throw err instanceof KsecError ? err : fileError(err, failed, 'write');
+    throw failure.err instanceof KsecError ? failure.err : fileError(failure.err, failure.path, 'write');
   }
   for (const { temp, file } of temps) {
     try {

@@ -37,6 +37,20 @@ describe('atomic writes', () => {
     expect(await readFile(join(dir, 'a.yaml'), 'utf8')).toBe('old\n');
     expect(await readdir(dir)).toEqual(['a.yaml']);
   });
+
+  it('writes many files concurrently, and a failure among them leaves none and names the failing file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ksec-write-'));
+    const files = Array.from({ length: 40 }, (_, i) => ({ path: join(dir, `f${i}.yaml`), content: `v${i}\n` }));
+    await writeFilesAtomic(files);
+    expect((await readdir(dir)).length).toBe(40);
+    expect(await readFile(join(dir, 'f39.yaml'), 'utf8')).toBe('v39\n');
+
+    const second = await mkdtemp(join(tmpdir(), 'ksec-write-'));
+    const bad = join(second, 'missing-dir', 'f25.yaml');
+    const many = files.map((f, i) => ({ path: i === 25 ? bad : join(second, `f${i}.yaml`), content: 'new\n' }));
+    await expect(writeFilesAtomic(many)).rejects.toMatchObject({ exitCode: 2, file: bad });
+    expect(await readdir(second)).toEqual([]);
+  });
 });
 
 describe('in-place edits', () => {
