@@ -7,6 +7,7 @@ import { KsecError } from '../../../src/errors.js';
 import type { SealedSecret, Secret } from '../../../src/manifest/objects.js';
 import { hybridDecrypt } from '../../../src/seal/hybrid.js';
 import { goYamlKeyLess, renderSealedSecretJson, renderSealedSecretYaml } from '../../../src/seal/layout.js';
+import { sortKeysDeep } from '../../../src/seal/go-yaml.js';
 import { labelFor, CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION } from '../../../src/seal/scope.js';
 import { mergeInto, prepareSeal, sealRaw, sealSecret } from '../../../src/seal/sealed-secret.js';
 
@@ -302,5 +303,13 @@ describe('layout', () => {
     const keys = ['b', 'a10', 'a2', 'A', '_x', 'a-b', 'ab', 'k8s', 'k10s'];
     const sorted = [...keys].sort((x, y) => (goYamlKeyLess(x, y) ? -1 : goYamlKeyLess(y, x) ? 1 : 0));
     expect(sorted).toEqual(['_x', 'A', 'a-b', 'a2', 'a10', 'ab', 'b', 'k8s', 'k10s']);
+  });
+
+  it('sorts map keys deeply in the same order, with zero runs, non-ASCII and astral characters', () => {
+    const keys = ['😀b', '😀a', 'é1', 'e1', 'a01', 'a1', 'a001', 'a0', 'a10b', 'a9b', '日本', 'Z', 'x00y', 'x0y', '_', '-', '9', '10'];
+    const order = ['-', '_', '😀a', '😀b', '9', '10', 'Z', 'a0', 'a1', 'a01', 'a001', 'a9b', 'a10b', 'e1', 'x00y', 'x0y', 'é1', '日本'];
+    const sorted = sortKeysDeep({ m: Object.fromEntries(keys.map((k) => [k, 1])) }) as { m: Record<string, number> };
+    expect(Object.keys(sorted.m)).toEqual(order);
+    expect([...keys].sort((x, y) => (goYamlKeyLess(x, y) ? -1 : goYamlKeyLess(y, x) ? 1 : 0))).toEqual(order);
   });
 });
