@@ -26,18 +26,19 @@ const SAFE = /^[A-Za-z0-9_/][A-Za-z0-9._/+=:@-]*$/;
 /** the yaml package prints keys longer than this as explicit `? key` entries */
 const MAX_KEY = 128;
 
-/** The document (`---` and the body) for an object whose keys are already in go-yaml order, or undefined. */
+/** The document (`---` and the body) for sortKeysDeep's output (Maps in go-yaml order), or undefined. */
 export function emitGoYaml(sorted: unknown): string | undefined {
-  if (!isRecord(sorted) || Object.keys(sorted).length === 0) return undefined;
+  if (!(sorted instanceof Map) || sorted.size === 0) return undefined;
   const out: string[] = ['---\n'];
   return emitMap(sorted, '', out) ? out.join('') : undefined;
 }
 
-function emitMap(map: Record<string, unknown>, indent: string, out: string[]): boolean {
-  for (const [k, v] of Object.entries(map)) {
-    if (k.length > MAX_KEY || !safe(k) || readsAsOtherType(k)) return false;
-    if (isRecord(v)) {
-      if (Object.keys(v).length === 0) {
+function emitMap(map: Map<unknown, unknown>, indent: string, out: string[]): boolean {
+  for (const [k, v] of map) {
+    if (typeof k !== 'string' || k.length > MAX_KEY || !safe(k) || readsAsOtherType(k)) return false;
+    if (isRecord(v) && !(v instanceof Map)) return false;
+    if (v instanceof Map) {
+      if (v.size === 0) {
         out.push(`${indent}${k}: {}\n`);
         continue;
       }

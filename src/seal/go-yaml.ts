@@ -23,14 +23,18 @@ export function readsAsOtherType(s: string): boolean {
   return GO_INT.test(plain) || GO_FLOAT.test(plain) || BASE60.test(s) || TIMESTAMP.test(s);
 }
 
-/** Every map's keys in go-yaml's order (sequences keep theirs). */
+/**
+ * Every map's keys in go-yaml's order (sequences keep theirs), as Maps: a
+ * plain object would list integer-like keys ("9", "10") first whatever order
+ * they went in.
+ */
 export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (!isRecord(value)) return value;
   // Split each key into code points once, not in every comparison (10,000-key Secrets).
   const keys = Object.keys(value).map((key) => ({ key, runes: runesOf(key) }));
   keys.sort((a, b) => compareRunes(a.runes, b.runes));
-  return Object.fromEntries(keys.map(({ key }) => [key, sortKeysDeep(value[key])]));
+  return new Map(keys.map(({ key }) => [key, sortKeysDeep(value[key])]));
 }
 
 type Runes = ArrayLike<string>;

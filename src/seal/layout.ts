@@ -13,6 +13,7 @@
  * e2e tests). No `creationTimestamp: null` is printed (it fails the CRD
  * schema; sealed-secrets #1320).
  */
+import type { Document } from 'yaml';
 import type { ManifestFormat } from '../manifest/read.js';
 import { isRecord } from '../manifest/objects.js';
 import { yamlLib } from '../manifest/yaml-lib.js';
@@ -58,7 +59,8 @@ export function renderSealedSecretYaml(obj: unknown): string {
 /** The general renderer (the `yaml` package, loaded only here): every shape and scalar emitGoYaml declines. */
 export function renderWithYamlLib(sorted: unknown): string {
   const { Document, visit } = yamlLib();
-  const doc = new Document(sorted, { version: '1.1' });
+  const doc = new Document(null, { version: '1.1' });
+  doc.contents = nodeOf(doc, sorted);
   // go-yaml double-quotes a string that would read back as another type, and
   // single-quotes (where it can) one that is only unsafe as a plain scalar.
   visit(doc, {
@@ -78,6 +80,22 @@ export function renderWithYamlLib(sorted: unknown): string {
     return foldLikeGoYaml(line);
   });
   return '---\n' + lines.join('\n');
+}
+
+/** A yaml node tree from sortKeysDeep's Maps (which a 1.1 Document would otherwise print as `!!omap`). */
+function nodeOf(doc: Document, value: unknown): ReturnType<Document['createNode']> {
+  const { Pair, YAMLMap, YAMLSeq } = yamlLib();
+  if (value instanceof Map) {
+    const map = new YAMLMap(doc.schema);
+    for (const [k, v] of value) if (v !== undefined) map.items.push(new Pair(doc.createNode(k), nodeOf(doc, v)));
+    return map;
+  }
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq(doc.schema);
+    for (const v of value) seq.items.push(nodeOf(doc, v ?? null));
+    return seq;
+  }
+  return doc.createNode(value);
 }
 
 /**
@@ -181,13 +199,31 @@ function ordered(obj: Record<string, unknown>, order: string[]): Record<string, 
   return out;
 }
 
-/** Go's encoding/json sorts map keys by bytes. */
-function sortedMap(obj: Record<string, unknown>): Record<string, unknown> {
+/**
+ * Go's encoding/json sorts map keys by bytes. A Map, because a plain object
+ * would list integer-like keys ("9", "10") first whatever order they went in.
+ */
+function sortedMap(obj: Record<string, unknown>): Map<string, unknown> {
   const keys = Object.keys(obj).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return Object.fromEntries(keys.map((k) => [k, obj[k]]));
+  return new Map(keys.map((k) => [k, obj[k]]));
 }
 
-/** JSON.stringify plus Go's HTML-safe escaping. */
-function goJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+/** json.MarshalIndent's text (two spaces, Maps in their order) plus Go's HTML-safe escaping. */
+function goJson(value: unknown, indent = ''): string {
+  const inner = indent + '  ';
+  if (value instanceof Map || isRecord(value)) {
+    const all = value instanceof Map ? [...value.entries()] : Object.entries(value);
+    const entries = all.filter(([, v]) => v !== undefined); // as JSON.stringify drops them
+    if (entries.length === 0) return '{}';
+    return `{\n${entries.map(([k, v]) => `${inner}${goString(String(k))}: ${goJson(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    return `[\n${value.map((v) => inner + goJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  return value === undefined ? 'null' : goString(value);
+}
+
+function goString(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }

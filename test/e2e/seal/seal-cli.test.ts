@@ -120,9 +120,13 @@ describe('ksec seal against the real controller and kubeseal', () => {
   });
 
   it('prints the same YAML and JSON as kubeseal except ciphertexts and creationTimestamp: null', async () => {
-    const input = JSON.stringify(
-      secret('layout', ns, { 'sealedsecrets.bitnami.com/namespace-wide': 'true', note: 'a & b <c>', 'kubectl.kubernetes.io/last-applied-configuration': '{}' }),
-    );
+    const base = secret('layout', ns, { 'sealedsecrets.bitnami.com/namespace-wide': 'true', note: 'a & b <c>', 'kubectl.kubernetes.io/last-applied-configuration': '{}' });
+    // integer-like keys: a JS object lists them first; go-yaml and encoding/json order them differently
+    const input = JSON.stringify({
+      ...base,
+      metadata: { ...base.metadata, labels: { ...base.metadata.labels, '2': 'x' } },
+      data: { ...base.data, '10': 'YQ==', '9': 'YQ==', '.env': 'YQ==' },
+    });
     const mask = (text: string) =>
       text
         .replace(/^(\s*"?[A-Za-z0-9_.-]+"?: "?)Ag[A-Za-z0-9+/=]+/gm, '$1<ciphertext>')

@@ -280,6 +280,21 @@ describe('layout', () => {
     expect(JSON.parse(text).spec.template.metadata.annotations.z).toBe('a&b<c>');
   });
 
+  it('keeps Go order for integer-like keys, which a JS object would list first', () => {
+    const data = { a: 'YQ==', '10': 'YQ==', '.env': 'YQ==', '9': 'YQ==' };
+    const s = sealSecret(secret({ data, metadata: { name: 'db', namespace: 'prod', labels: { '2': 'x', b: 'v' } } }), { publicKey });
+    const yaml = renderSealedSecretYaml(s);
+    const encrypted = yaml.slice(yaml.indexOf('  encryptedData:'), yaml.indexOf('  template:'));
+    const yamlKeys = [...encrypted.matchAll(/^ {4}("?[.\w]+"?): /gm)].map((m) => m[1]);
+    expect(yamlKeys).toEqual(['.env', '"9"', '"10"', 'a']); // go-yaml: digit runs as numbers, letters last
+    expect(yaml).toMatch(/^ {6}labels:\n {8}"2": x\n {8}b: v\n/m);
+    const json = renderSealedSecretJson(s);
+    const jsonKeys = [...json.slice(json.indexOf('"encryptedData"')).matchAll(/^ {6}"([^"]+)": "/gm)].map((m) => m[1]);
+    expect(jsonKeys).toEqual(['.env', '10', '9', 'a']); // encoding/json: bytes
+    expect(Object.keys(JSON.parse(json).spec.encryptedData).sort()).toEqual(['.env', '10', '9', 'a']);
+    expect(parse(yaml).spec.encryptedData).toEqual(JSON.parse(json).spec.encryptedData);
+  });
+
   it('validates against the CRD schema for every scope and empty data', () => {
     for (const scope of ['strict', 'namespace-wide', 'cluster-wide'] as const) {
       const s = sealSecret(secret({ data: {} }), { publicKey, scope, allowEmptyData: true });
@@ -308,8 +323,8 @@ describe('layout', () => {
   it('sorts map keys deeply in the same order, with zero runs, non-ASCII and astral characters', () => {
     const keys = ['😀b', '😀a', 'é1', 'e1', 'a01', 'a1', 'a001', 'a0', 'a10b', 'a9b', '日本', 'Z', 'x00y', 'x0y', '_', '-', '9', '10'];
     const order = ['-', '_', '😀a', '😀b', '9', '10', 'Z', 'a0', 'a1', 'a01', 'a001', 'a9b', 'a10b', 'e1', 'x00y', 'x0y', 'é1', '日本'];
-    const sorted = sortKeysDeep({ m: Object.fromEntries(keys.map((k) => [k, 1])) }) as { m: Record<string, number> };
-    expect(Object.keys(sorted.m)).toEqual(order);
+    const sorted = sortKeysDeep({ m: Object.fromEntries(keys.map((k) => [k, 1])) }) as Map<string, Map<string, number>>;
+    expect([...sorted.get('m')!.keys()]).toEqual(order);
     expect([...keys].sort((x, y) => (goYamlKeyLess(x, y) ? -1 : goYamlKeyLess(y, x) ? 1 : 0))).toEqual(order);
   });
 });
