@@ -260,7 +260,7 @@ async function bulk(): Promise<void> {
       runs.treeBefore!.push(time('node', [before, 'seal', '--cert', certFile, tree, '--output-dir', treeOut]));
     }
     loads.push(load());
-    console.error(`run ${r + 1}: ${Object.entries(runs).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)} ms`).join(', ')} (load ${load()})`);
+    console.error(`run ${r + 1}: ${Object.entries(runs).filter(([, v]) => v.length > 0).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)} ms`).join(', ')} (load ${load()})`);
   }
   const m = Object.fromEntries(Object.entries(runs).filter(([, v]) => v.length > 0).map(([k, v]) => [k, median(v)]));
   const rate = (ms: number) => 10_000 / ((ms - startKsec) / 1000);
