@@ -12,6 +12,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, KsecError } from '../errors.js';
+import { yamlLib } from '../manifest/yaml-lib.js';
 
 export interface KubeResponse {
   status: number;
@@ -129,7 +130,7 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
  */
 async function kubeconfigTokenFile(explicit: string | undefined, userName: string): Promise<string | undefined> {
   const files = explicit ? [explicit] : process.env.KUBECONFIG ? process.env.KUBECONFIG.split(delimiter).filter(Boolean) : [join(homedir(), '.kube', 'config')];
-  const { parse } = await import('yaml');
+  const { parse } = yamlLib();
   for (const file of files) {
     let config: { users?: { name?: string; user?: Record<string, unknown> }[] } | undefined;
     try {
