@@ -63,6 +63,7 @@ const CORE = [
   'src/manifest/yaml-lib.ts',
   'src/manifest/write.ts',
   'src/manifest/edit.ts',
+  'src/kubeconfig-files.ts',
   'src/seal/scope.ts',
 ].map((f) => `${root}${f}`);
 

@@ -224,11 +224,8 @@ function apiStatusError(status: number, source: string, action: string): KsecErr
 async function defaultKubeconfigExists(): Promise<boolean> {
   if (process.env['KUBERNETES_SERVICE_HOST']) return true;
   const { access } = await import('node:fs/promises');
-  const { homedir } = await import('node:os');
-  const { join } = await import('node:path');
-  const env = process.env['KUBECONFIG'];
-  const candidates = env ? env.split(':').filter(Boolean) : [join(homedir(), '.kube', 'config')];
-  for (const file of candidates) {
+  const { kubeconfigFiles } = await import('../kubeconfig-files.js');
+  for (const file of kubeconfigFiles()) {
     if (await access(file).then(() => true, () => false)) return true;
   }
   return false;

@@ -4,12 +4,12 @@
  * plug in: loadCertificates -> collectSecrets -> sealAll -> write.
  */
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
+import { kubeconfigFiles, readKubeconfig } from '../kubeconfig-files.js';
 import { renderEditedYaml, setString } from '../manifest/edit.js';
 import { isSealedSecret, isSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
-import { expandPaths, objectsOf, parseManifestText, readManifestFile, readStdin, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
+import { expandPaths, objectsOf, readManifestFile, readStdin, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
 import { formatFromPath, parseFormat, writeFileAtomic, writeFilesAtomic, writeStdout, type FileToWrite } from '../manifest/write.js';
 import { interactive, note, progress } from '../cli/ui.js';
 import { fetchControllerCertificate, fetchControllerCertificatePem, loadCertificate, type SealingCertificate } from './cert.js';
@@ -188,18 +188,11 @@ function secretsIn(file: ManifestFile, lenient: boolean): SecretSource | undefin
 
 /** Namespace for Secrets without one: the kubeconfig context's (read, not loaded), else "default" — as kubeseal does. */
 async function defaultNamespace(flags: SealFlags): Promise<string> {
-  const path = flags.kubeconfig ?? process.env['KUBECONFIG']?.split(':').find(Boolean) ?? join(homedir(), '.kube', 'config');
-  try {
-    // the manifest reader's fast path reads a usual kubeconfig without loading the yaml package
-    const config = parseManifestText(await readFile(path, 'utf8'), path, 'yaml').documents[0]?.value as {
-      'current-context'?: string;
-      contexts?: { name?: string; context?: { namespace?: string } }[];
-    };
-    const name = flags.context ?? config['current-context'];
-    return config.contexts?.find((c) => c.name === name)?.context?.namespace || 'default';
-  } catch {
-    return 'default';
-  }
+  const config = (await readKubeconfig(kubeconfigFiles(flags.kubeconfig)[0]!)) as
+    | { 'current-context'?: string; contexts?: { name?: string; context?: { namespace?: string } }[] }
+    | undefined;
+  const name = flags.context ?? config?.['current-context'];
+  return config?.contexts?.find((c) => c?.name === name)?.context?.namespace || 'default';
 }
 
 type SealDefaults = Omit<SealFlags, 'scope'> & { scope?: SealingScope; defaultNamespace: string };

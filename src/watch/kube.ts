@@ -10,9 +10,9 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, KsecError } from '../errors.js';
-import { yamlLib } from '../manifest/yaml-lib.js';
+import { kubeconfigFiles, readKubeconfig } from '../kubeconfig-files.js';
 
 export interface KubeResponse {
   status: number;
@@ -129,15 +129,9 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
  * Files are searched in KUBECONFIG order; the first one naming the user decides.
  */
 async function kubeconfigTokenFile(explicit: string | undefined, userName: string): Promise<string | undefined> {
-  const files = explicit ? [explicit] : process.env.KUBECONFIG ? process.env.KUBECONFIG.split(delimiter).filter(Boolean) : [join(homedir(), '.kube', 'config')];
-  const { parse } = yamlLib();
-  for (const file of files) {
-    let config: { users?: { name?: string; user?: Record<string, unknown> }[] } | undefined;
-    try {
-      config = parse(readFileSync(file, 'utf8')) as typeof config;
-    } catch {
-      continue; // client-node has already loaded (or rejected) it
-    }
+  for (const file of kubeconfigFiles(explicit)) {
+    const config = (await readKubeconfig(file)) as { users?: { name?: string; user?: Record<string, unknown> }[] } | undefined;
+    // unreadable: client-node has already loaded (or rejected) it
     const user = config?.users?.find((u) => u?.name === userName)?.user;
     if (!user) continue;
     const path = user.tokenFile ?? user['token-file'];

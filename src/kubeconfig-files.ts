@@ -1,0 +1,26 @@
+/**
+ * Which kubeconfig files apply, as kubectl decides: --kubeconfig, else every
+ * file in KUBECONFIG (path-list order), else ~/.kube/config. Read with the
+ * manifest reader, whose fast path reads a usual kubeconfig without loading
+ * the yaml package (start-up of `ksec seal`).
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parseManifestText } from './manifest/read.js';
+
+export function kubeconfigFiles(explicit?: string): string[] {
+  if (explicit) return [explicit];
+  const env = process.env['KUBECONFIG']?.split(delimiter).filter(Boolean) ?? [];
+  return env.length > 0 ? env : [join(homedir(), '.kube', 'config')];
+}
+
+/** A kubeconfig's content as plain data; undefined when it cannot be read or parsed. */
+export async function readKubeconfig(file: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value = parseManifestText(await readFile(file, 'utf8'), file, 'yaml').documents[0]?.value;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
