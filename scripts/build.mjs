@@ -31,52 +31,96 @@ const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const EXTERNAL = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
 
 /**
- * commander require()s node:child_process at load for executable subcommands, which ksec does not
- * use; loading that built-in costs ~5 ms of every run. It gets a stand-in that loads the real module
- * on first use.
+ * commander is CommonJS and require()s Node built-ins. The ESM output has no `require`, and giving
+ * every output file one (a createRequire banner) costs start-up in each file loaded; each built-in
+ * it asks for becomes a stand-in taking it from `process.getBuiltinModule` (Node >= 20.16) instead.
+ * node:child_process, which commander needs only for executable subcommands (ksec has none), is
+ * loaded on first use: loading it costs ~5 ms of every run.
  */
-const lazyChildProcess = {
-  name: 'lazy-child-process',
+const commanderBuiltins = {
+  name: 'commander-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    b.onResolve({ filter: /^node:/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: args.path, namespace: 'builtin' } : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
-      contents: "let cp; module.exports = { spawn: (...args) => (cp ??= require('node:child_process')).spawn(...args) };",
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents:
+        args.path === 'node:child_process'
+          ? "let cp; module.exports = { spawn: (...a) => (cp ??= process.getBuiltinModule('node:child_process')).spawn(...a) };"
+          : `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
       loader: 'js',
     }));
   },
 };
 
-/**
- * Modules nearly every command uses go into one `core.js`, which the CLI, its chunks and the workers
- * import. esbuild's splitting would give each set of modules shared by a different set of lazy imports
- * a chunk of its own (a one-key seal loaded 15 files); every file costs the ESM loader about a
- * millisecond. Being one module, core keeps one instance of each (KsecError's class, ui's state).
- */
-const CORE = [
-  'src/errors.ts',
-  'src/cli/ui.ts',
-  'src/manifest/objects.ts',
-  'src/manifest/read.ts',
-  'src/manifest/fast-yaml.ts',
-  'src/manifest/yaml-lib.ts',
-  'src/manifest/write.ts',
-  'src/manifest/edit.ts',
-  'src/kubeconfig-files.ts',
-  'src/seal/scope.ts',
-].map((f) => `${root}${f}`);
+/** `import ... from name` bundles the file built beforehand at `path`. */
+function prebuilt(name, path) {
+  return {
+    name: `prebuilt-${name}`,
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${name}$`) }, () => ({ path }));
+    },
+  };
+}
 
-/** Relative imports of a core module, from outside core.js, become imports of ./core.js. */
-const coreExternal = {
-  name: 'core-external',
-  setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const path = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
-      return CORE.includes(path) && existsSync(path) ? { path: './core.js', external: true } : undefined;
-    });
+/**
+ * Shared modules are bundled into a few named files instead of esbuild's split chunks: splitting gives
+ * each set of modules shared by a different set of lazy imports a chunk of its own (a one-key seal
+ * loaded 15 files), and every file costs the ESM loader about a millisecond. `core.js` holds what
+ * nearly every command uses; `seal.js` the sealing path (seal, and the pool that unseal, reencrypt
+ * and validate share). Being one module each, a group keeps one instance of its modules (KsecError's
+ * class, ui's state). A group may import the groups listed before it, never a later one.
+ */
+const GROUPS = [
+  {
+    file: 'core.js',
+    modules: [
+      'src/errors.ts',
+      'src/cli/ui.ts',
+      'src/manifest/objects.ts',
+      'src/manifest/read.ts',
+      'src/manifest/fast-yaml.ts',
+      'src/manifest/yaml-lib.ts',
+      'src/manifest/write.ts',
+      'src/manifest/edit.ts',
+      'src/kubeconfig-files.ts',
+      'src/seal/scope.ts',
+    ],
   },
-};
+  {
+    file: 'seal.js',
+    modules: [
+      'src/seal/run-seal.ts',
+      'src/seal/sealed-secret.ts',
+      'src/seal/cert.ts',
+      'src/seal/layout.ts',
+      'src/seal/go-yaml-emit.ts',
+      'src/seal/go-yaml.ts',
+      'src/seal/pool.ts',
+      'src/seal/pool-jobs.ts',
+      'src/seal/hybrid.ts',
+    ],
+  },
+].map((g) => ({ ...g, modules: g.modules.map((f) => `${root}${f}`) }));
+
+/**
+ * Relative imports of a grouped module, from outside its group, become imports of the group's file.
+ * Building group `own`, an import of a later group fails the build (it would run before that group).
+ */
+function groupExternal(own) {
+  return {
+    name: 'group-external',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const path = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
+        const i = GROUPS.findIndex((g) => g.modules.includes(path));
+        if (i < 0 || GROUPS[i] === own || !existsSync(path)) return undefined;
+        if (own && i > GROUPS.indexOf(own)) return { errors: [{ text: `${own.file} must not import ${GROUPS[i].file} (${args.path})` }] };
+        return { path: `./${GROUPS[i].file}`, external: true };
+      });
+    },
+  };
+}
 
 async function bundle() {
   // build beside, then swap, so a CLI run by someone else during the build sees a whole bundle
@@ -91,21 +135,32 @@ async function bundle() {
     platform: 'node',
     target: 'node20.19',
     external: EXTERNAL,
-    // commander is CommonJS and require()s Node built-ins; ESM output has no `require` of its own
-    banner: { js: "import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: 'warning',
   };
-  const coreEntry = CORE.map((f) => `export * from ${JSON.stringify(f)};`).join('\n');
-  await build({ ...common, stdin: { contents: coreEntry, resolveDir: root, sourcefile: 'core.js', loader: 'js' }, outdir: undefined, outfile: `${tmp}/core.js` });
+  for (const group of GROUPS) {
+    const entry = group.modules.map((f) => `export * from ${JSON.stringify(f)};`).join('\n');
+    await build({
+      ...common,
+      stdin: { contents: entry, resolveDir: root, sourcefile: group.file, loader: 'js' },
+      outdir: undefined,
+      outfile: `${tmp}/${group.file}`,
+      plugins: [groupExternal(group)],
+    });
+  }
+  // commander turned ESM first: bundled into the split build as CommonJS, its wrapper helpers would go
+  // to a chunk of their own that every chunk imports (one more file in every run)
+  const commanderEsm = `${tmp}.commander.mjs`;
+  await build({ ...common, stdin: { contents: "export * from 'commander';", resolveDir: root, loader: 'js' }, outdir: undefined, outfile: commanderEsm, external: [], plugins: [commanderBuiltins] });
   await build({
     ...common,
     entryPoints: { ksec: 'src/cli/main.ts', 'pool-worker': 'src/seal/pool-worker.ts', worker: 'src/scan/worker.ts' },
     chunkNames: 'chunk-[hash]',
     splitting: true,
-    plugins: [lazyChildProcess, coreExternal],
+    plugins: [prebuilt('commander', commanderEsm), groupExternal(undefined)],
   });
-  await checkCoreExports(`${tmp}/core.js`);
+  rmSync(commanderEsm);
+  for (const group of GROUPS) await checkGroupExports(`${tmp}/${group.file}`, group.modules);
   const old = `${out}.${process.pid}.old`;
   try {
     renameSync(out, old);
@@ -116,14 +171,14 @@ async function bundle() {
   rmSync(old, { recursive: true, force: true });
 }
 
-/** `export *` drops a name two core modules both export: fail the build rather than the run. */
-async function checkCoreExports(corePath) {
-  const core = await import(corePath);
-  for (const f of CORE) {
+/** `export *` drops a name two modules of a group both export: fail the build rather than the run. */
+async function checkGroupExports(groupPath, modules) {
+  const group = await import(groupPath);
+  for (const f of modules) {
     const r = await build({ entryPoints: [f], bundle: true, write: false, metafile: true, format: 'esm', platform: 'node', packages: 'external', logLevel: 'silent', outdir: '/tmp' });
     const exports = Object.values(r.metafile.outputs)[0].exports;
-    const missing = exports.filter((name) => !(name in core));
-    if (missing.length) throw new Error(`core.js lacks ${missing.join(', ')} of ${f} (two core modules export the same name?)`);
+    const missing = exports.filter((name) => !(name in group));
+    if (missing.length) throw new Error(`${groupPath} lacks ${missing.join(', ')} of ${f} (two of its modules export the same name?)`);
   }
 }
 
