@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeOf, formatError } from '../errors.js';
+import { writeStdoutSync } from '../manifest/write.js';
 import { disableColor, style } from './ui.js';
 import { commandModules } from './commands.js';
 
@@ -48,11 +49,6 @@ Exit codes: 0 ok, 1 findings or invalid, 2 bad input or usage, 3 cluster/AWS unr
 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function run(argv: string[]): Promise<number> {
-  // `ksec ... | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
   debug = argv.includes('--debug');
   if (argv.includes('--no-color')) disableColor();
   // global flags take no value, so the first word that is not a flag is the command
@@ -62,6 +58,8 @@ export async function run(argv: string[]): Promise<number> {
   forEachCommand(program, (cmd) => {
     cmd.exitOverride();
     cmd.configureOutput({
+      // help and --version too: through stdout's descriptor, quiet when the reader closed early
+      writeOut: writeStdoutSync,
       outputError: (text, write) => write(`${style.red('error')}: ${text.replace(/^error: /, '')}`),
     });
   });

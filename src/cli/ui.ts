@@ -3,6 +3,7 @@
  * never with NO_COLOR / --no-color; progress only on an interactive stderr,
  * never in CI or a pipe; warnings and errors on stderr, results on stdout.
  */
+import { fstatSync } from 'node:fs';
 
 let colorDisabledByFlag = false;
 
@@ -30,7 +31,20 @@ export const style = {
 
 /** Progress and spinners belong on a person's terminal only. */
 export function interactive(): boolean {
-  return Boolean(process.stderr.isTTY) && !process.env.CI;
+  return !process.env.CI && stderrIsTerminal();
+}
+
+/**
+ * process.stderr.isTTY, without creating the stream when stderr is a pipe or a file: that costs
+ * start-up (the net module), and a terminal is always a character device.
+ */
+function stderrIsTerminal(): boolean {
+  try {
+    if (!fstatSync(2).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return Boolean(process.stderr.isTTY);
 }
 
 export function warn(message: string): void {

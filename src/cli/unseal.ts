@@ -124,6 +124,5 @@ async function runUnseal(opts: UnsealFlags): Promise<void> {
     output = render(secrets, format as 'yaml' | 'json');
   }
   if (opts.write) await writeFileAtomic(opts.write, output, 0o600);
-  else if (typeof output === 'string') await writeStdout(output);
-  else await new Promise<void>((resolve, reject) => process.stdout.write(output, (err) => (err ? reject(err) : resolve())));
+  else await writeStdout(output);
 }

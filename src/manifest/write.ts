@@ -4,6 +4,8 @@
  * so a reader never sees half a file and a failure leaves nothing behind.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
@@ -103,10 +105,37 @@ async function writeFlushed(temp: string, file: FileToWrite): Promise<void> {
   }
 }
 
-/** Writes to stdout, waiting for the pipe to drain (large outputs, `| head`). */
-export async function writeStdout(text: string): Promise<void> {
-  if (text.length === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    process.stdout.write(text, (err) => (err ? reject(err) : resolve()));
-  });
+/**
+ * Writes to stdout through its file descriptor, blocking until written. Creating `process.stdout`
+ * costs a one-key seal several ms of start-up on a pipe (it loads the net module), and nothing here
+ * needs the stream. A reader that closed early (`ksec ... | head`) ends the process quietly with its
+ * exit code so far. A non-blocking pipe that is full (EAGAIN: left so by another process) gets the
+ * rest, and every later write, through the stream, which waits for it to drain.
+ */
+export async function writeStdout(text: string | Uint8Array): Promise<void> {
+  writeStdoutSync(text);
+  if (stdoutStream?.writableNeedDrain) await once(stdoutStream, 'drain');
+}
+
+let stdoutStream: NodeJS.WriteStream | undefined;
+
+export function writeStdoutSync(text: string | Uint8Array): void {
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  if (stdoutStream) {
+    stdoutStream.write(bytes);
+    return;
+  }
+  let offset = 0;
+  try {
+    while (offset < bytes.length) offset += writeSync(1, bytes, offset);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (code !== 'EAGAIN') throw err;
+    stdoutStream = process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+    stdoutStream.write(bytes.subarray(offset));
+  }
 }

@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KSEC_BIN } from '../../helpers/run-ksec.js';
+import { KSEC_BIN, REPO_ROOT } from '../../helpers/run-ksec.js';
+
+const DEMO_CERT = join(REPO_ROOT, 'examples/keys/demo-sealed-secrets.crt');
 
 describe('output into a closed pipe', () => {
   it('ends quietly, exit 0, when the reader has gone (ksec ... | head)', async () => {
@@ -12,4 +15,38 @@ describe('output into a closed pipe', () => {
     expect(stderr).not.toMatch(/EPIPE|Error/);
     expect(code).toBe(0);
   });
+
+  it('ends quietly when the reader goes in the middle of a large output', async () => {
+    const child = spawn(process.execPath, [KSEC_BIN, 'seal', '--cert', DEMO_CERT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(secretWithKeys(3000));
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // read the first bytes, then close
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  });
 });
+
+describe('a large output to a slow reader', () => {
+  it('arrives whole and in order (more than the pipe buffer holds)', async () => {
+    const child = spawn(process.execPath, [KSEC_BIN, 'seal', '--cert', DEMO_CERT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(secretWithKeys(3000));
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 300)); // ksec fills the pipe and waits
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const out = Buffer.concat(chunks);
+    expect(out.length).toBeGreaterThan(1 << 20);
+    const sealed = JSON.parse(out.toString()) as { spec: { encryptedData: Record<string, string> } };
+    expect(Object.keys(sealed.spec.encryptedData)).toHaveLength(3000);
+  });
+});
+
+function secretWithKeys(n: number): string {
+  const data = Object.fromEntries(Array.from({ length: n }, (_, i) => [`demo-key-${i}`, Buffer.from(`demo-value-${i}`).toString('base64')]));
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'demo', namespace: 'demo' }, data });
+}
