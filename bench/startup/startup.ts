@@ -2,7 +2,9 @@
  * Start-up of the CLI (issues #2 and #7): a one-key `ksec seal` and a pre-commit `ksec scan --staged`
  * of 10 files, against a bare `node -e 0`, optionally against an older build (`--before DIR`, a
  * checkout with its own `npm run build` done) — all interleaved run by run, so every command shares
- * the same machine load. Wall and CPU (user+sys, from /usr/bin/time) medians. Not a test.
+ * the same machine load. A second reference row, seal-floor.mjs, is what Node itself charges for the
+ * crypto a seal needs (ESM + node:crypto + one RSA-OAEP/AES-GCM), with no CLI around it. Wall and
+ * CPU (user+sys, from /usr/bin/time) medians. Not a test.
  *
  *   npm run -s build && npx tsx bench/startup/startup.ts [--runs 21] [--node /path/to/node] [--before DIR]
  */
@@ -49,7 +51,11 @@ interface Case {
 const repo = stagedRepo();
 const seal = ['seal', '--cert', join(ROOT, 'examples/keys/demo-sealed-secrets.crt'), '-f', join(ROOT, 'examples/secrets/app-secret.yaml')];
 const builds = [...(BEFORE ? [{ name: 'before', bin: join(BEFORE, 'bin/ksec.js') }] : []), { name: 'now', bin: join(ROOT, 'bin/ksec.js') }];
-const cases: Case[] = [{ label: 'node -e 0', args: ['-e', '0'], cwd: ROOT, wall: [], cpu: [] }];
+const cases: Case[] = [
+  { label: 'node -e 0', args: ['-e', '0'], cwd: ROOT, wall: [], cpu: [] },
+  // Node's own cost of the crypto a seal needs: ESM, node:crypto, one RSA-OAEP + AES-GCM (seal-floor.mjs)
+  { label: 'floor: node:crypto + one seal, no CLI', args: [join(ROOT, 'bench/startup/seal-floor.mjs'), join(ROOT, 'examples/keys/demo-sealed-secrets.crt'), join(ROOT, 'examples/secrets/app-secret.yaml')], cwd: ROOT, wall: [], cpu: [] },
+];
 for (const b of builds) {
   cases.push({ label: `${b.name}: ksec seal (1 key, JSON)`, args: [b.bin, ...seal], cwd: ROOT, wall: [], cpu: [] });
   cases.push({ label: `${b.name}: ksec seal (1 key, -o yaml)`, args: [b.bin, ...seal, '-o', 'yaml'], cwd: ROOT, wall: [], cpu: [] });
