@@ -41,6 +41,17 @@ export function parseFastYaml(text: string): FastDocument[] | undefined {
   return parser.run() ? parser.docs : undefined;
 }
 
+/**
+ * Whether the text is a YAML stream inside the subset, checked without
+ * building its values (no objects, arrays or scalars; only map keys, for the
+ * duplicate check): true exactly when parseFastYaml answers, so a true here
+ * means the package accepts the text too. A false says nothing: ask the
+ * package (src/manifest/syntax.ts does).
+ */
+export function validFastYaml(text: string): boolean {
+  return new Parser(text, false, false).run();
+}
+
 /** The offsets of every map key and sequence item, per document; undefined outside the subset. */
 export function fastOffsets(text: string): OffsetTree[] | undefined {
   const parser = new Parser(text, true);
@@ -111,10 +122,24 @@ class Parser {
   /** whether the plain scalar read last ended at a comment */
   private commented = false;
   private countedTo = 0;
+  /**
+   * validate mode: the keys of each open mapping by nesting depth, reused.
+   * A list while short (comparing a few strings beats hashing them), a Set
+   * once long.
+   */
+  private readonly keyLists: string[][] = [];
+  private readonly keyCounts: number[] = [];
+  private readonly keySets: (Set<string> | undefined)[] = [];
+  private depth = 0;
 
+  /**
+   * @param positions collect offset trees instead of documents
+   * @param build build the values (false: validate only, nothing is collected)
+   */
   constructor(
     private readonly text: string,
     private readonly positions: boolean,
+    private readonly build = true,
   ) {}
 
   run(): boolean {
@@ -242,7 +267,33 @@ class Parser {
 
   private push(value: unknown, tree: OffsetTree, start: number): void {
     if (this.positions) this.trees.push(tree);
-    else this.docs.push({ value, line: this.lineOf(start) });
+    else if (this.build) this.docs.push({ value, line: this.lineOf(start) });
+  }
+
+  /** validate mode: no keys yet for a mapping that opens one level deeper; returns its depth */
+  private openKeys(): number {
+    const depth = ++this.depth;
+    while (this.keyLists.length <= depth) this.keyLists.push([]);
+    this.keyCounts[depth] = 0;
+    this.keySets[depth]?.clear();
+    return depth;
+  }
+
+  /** validate mode: a key of the mapping open at `depth`; a duplicate bails, as setKey does */
+  private addKey(depth: number, name: string): void {
+    const n = this.keyCounts[depth]!;
+    if (n < SHORT_MAP) {
+      const list = this.keyLists[depth]!;
+      for (let i = 0; i < n; i++) if (list[i] === name) throw BAIL;
+      list[n] = name;
+    } else {
+      let set = this.keySets[depth];
+      if (!set) this.keySets[depth] = set = new Set();
+      if (n === SHORT_MAP) for (const k of this.keyLists[depth]!) set.add(k);
+      if (set.has(name)) throw BAIL;
+      set.add(name);
+    }
+    this.keyCounts[depth] = n + 1;
   }
 
   // ---- nodes -------------------------------------------------------------
@@ -270,8 +321,8 @@ class Parser {
   }
 
   /** A block sequence at column `col` whose first `-` is at p. */
-  private seq(col: number, p: number): unknown[] {
-    const out: unknown[] = [];
+  private seq(col: number, p: number): unknown[] | undefined {
+    const out: unknown[] | undefined = this.build ? [] : undefined;
     const items: { offset: number; child: OffsetTree }[] | undefined = this.positions ? [] : undefined;
     for (;;) {
       let q = p + 1;
@@ -292,7 +343,7 @@ class Parser {
         offset = q;
         value = this.node(col, q);
       }
-      out.push(value);
+      out?.push(value);
       if (items) items.push({ offset, child: this.tree });
       if (!this.skipBlank() || this.ind < col) break;
       if (this.ind > col) throw BAIL;
@@ -304,19 +355,23 @@ class Parser {
   }
 
   /** A block mapping at column `col`; its first key is already read. */
-  private map(col: number, first: Key): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  private map(col: number, first: Key): Record<string, unknown> | undefined {
+    const out: Record<string, unknown> | undefined = this.build ? {} : undefined;
+    const seen = out ? undefined : this.openKeys();
     const keys: Map<string, { offset: number; child: OffsetTree }> | undefined = this.positions ? new Map() : undefined;
     let key: Key | undefined = first;
     for (;;) {
       const name = key.name;
-      setKey(out, name, this.entryValue(col, key.end));
+      const value = this.entryValue(col, key.end);
+      if (out) setKey(out, name, value);
+      else this.addKey(seen!, name);
       if (keys) keys.set(name, { offset: key.offset, child: this.tree });
       if (!this.skipBlank() || this.ind < col) break;
       if (this.ind > col) throw BAIL;
       key = this.key(this.ls + col);
       if (!key) throw BAIL;
     }
+    if (seen !== undefined) this.depth--;
     this.tree = keys ? { keys } : null;
     return out;
   }
@@ -363,7 +418,7 @@ class Parser {
     switch (c) {
       case SQUOTE:
       case DQUOTE: {
-        const q = this.quoted(p);
+        const q = this.quoted(p, this.build);
         this.expectEnd(q.end);
         value = q.value;
         break;
@@ -380,10 +435,12 @@ class Parser {
         break;
       }
       default: {
-        const plain = this.plainValue(p);
+        const end = this.plainValue(p);
         const commented = this.commented;
+        const plain = this.build ? t.slice(p, end) : undefined;
         this.nextLine();
-        return resolvePlain(this.plainContinuation(parent, plain, commented, afterComment));
+        const value = this.plainContinuation(parent, plain, commented, afterComment);
+        return value === undefined ? undefined : resolvePlain(value);
       }
     }
     this.nextLine();
@@ -395,7 +452,7 @@ class Parser {
    * folded as the package folds them: one line break becomes a space, n empty
    * lines become n line breaks. Leaves the current line after the scalar.
    */
-  private plainContinuation(parent: number, first: string, commented: boolean, afterComment: boolean): string {
+  private plainContinuation(parent: number, first: string | undefined, commented: boolean, afterComment: boolean): string | undefined {
     const t = this.text;
     let value = first;
     for (;;) {
@@ -422,8 +479,8 @@ class Parser {
       // `- `, `? `, `: ` start a node even here; other indicators are text past a scalar's first line
       if ((c === DASH || c === 63 /* ? */ || c === COLON) && (p + 1 === this.ce || t.charCodeAt(p + 1) === SPACE)) throw BAIL;
       if (c === TAB) throw BAIL;
-      const line = this.plainLine(p);
-      value += (blanks === 0 ? ' ' : '\n'.repeat(blanks)) + line;
+      const end = this.plainEnd(p);
+      if (value !== undefined) value += (blanks === 0 ? ' ' : '\n'.repeat(blanks)) + t.slice(p, end);
       commented = this.commented; // a comment ends the scalar: a further line bails
       this.nextLine();
     }
@@ -441,11 +498,13 @@ class Parser {
     const ce = this.ce;
     const isMap = t.charCodeAt(p) === 123;
     const close = isMap ? 125 : 93;
-    const out: Record<string, unknown> | unknown[] = isMap ? {} : [];
+    const out: Record<string, unknown> | unknown[] | undefined = !this.build ? undefined : isMap ? {} : [];
+    const seen = !this.build && isMap ? this.openKeys() : undefined;
     const keys: Map<string, { offset: number; child: OffsetTree }> | undefined = this.positions && isMap ? new Map() : undefined;
     const items: { offset: number; child: OffsetTree }[] | undefined = this.positions && !isMap ? [] : undefined;
     let q = this.skipSpaces(p + 1);
     if (t.charCodeAt(q) === close) {
+      if (seen !== undefined) this.depth--;
       this.flowValue = out;
       this.tree = keys ? { keys } : items ? { items } : null;
       return q + 1;
@@ -478,15 +537,17 @@ class Parser {
         q = scalar.end;
       }
       if (name !== undefined) {
-        setKey(out as Record<string, unknown>, name, value);
+        if (out) setKey(out as Record<string, unknown>, name, value);
+        else this.addKey(seen!, name);
         keys?.set(name, { offset: start, child });
       } else {
-        (out as unknown[]).push(value);
+        (out as unknown[] | undefined)?.push(value);
         items?.push({ offset: itemStart, child });
       }
       q = this.skipSpaces(q);
       const sep = t.charCodeAt(q);
       if (sep === close) {
+        if (seen !== undefined) this.depth--;
         this.flowValue = out;
         this.tree = keys ? { keys } : items ? { items } : null;
         return q + 1;
@@ -508,7 +569,7 @@ class Parser {
     const ce = this.ce;
     const c = t.charCodeAt(p);
     if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(p);
+      const q = this.quoted(p, key || this.build);
       return { value: q.value, end: q.end, quoted: true };
     }
     if (isIndicator(c) || c === 63 /* ? */ || c === COLON) throw BAIL;
@@ -535,20 +596,20 @@ class Parser {
     let end = i;
     while (t.charCodeAt(end - 1) === SPACE) end--;
     if (end === p) throw BAIL;
-    return { value: resolvePlain(t.slice(p, end)), end, quoted: false };
+    return { value: key || this.build ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
   }
 
-  /** A one-line plain scalar that is a value (not a key). */
-  private plainValue(p: number): string {
+  /** A one-line plain scalar that is a value (not a key): the offset where it ends. */
+  private plainValue(p: number): number {
     const t = this.text;
     const c = t.charCodeAt(p);
     if (isIndicator(c)) throw BAIL;
     if ((c === DASH || c === 63 /* ? */ || c === COLON) && (p + 1 === this.ce || t.charCodeAt(p + 1) === SPACE)) throw BAIL;
-    return this.plainLine(p);
+    return this.plainEnd(p);
   }
 
-  /** The rest of a plain scalar's line from p: up to a comment, trailing spaces dropped. */
-  private plainLine(p: number): string {
+  /** Where the rest of a plain scalar's line from p ends: before a comment, trailing spaces dropped. */
+  private plainEnd(p: number): number {
     const t = this.text;
     const ce = this.ce;
     let end = ce;
@@ -568,7 +629,7 @@ class Parser {
       }
     }
     while (t.charCodeAt(end - 1) === SPACE) end--;
-    return t.slice(p, end);
+    return end;
   }
 
   /** A map key at p followed by `:` and a space or the line's end; undefined when p starts a value. */
@@ -579,7 +640,7 @@ class Parser {
     let name: string;
     let q: number;
     if (c === SQUOTE || c === DQUOTE) {
-      const quoted = this.quoted(p);
+      const quoted = this.quoted(p, true);
       q = quoted.end;
       while (q < ce && t.charCodeAt(q) === SPACE) q++;
       if (q === ce || t.charCodeAt(q) !== COLON) return undefined;
@@ -615,8 +676,8 @@ class Parser {
     return { name, offset: p, end: q + 1 };
   }
 
-  /** A quoted scalar that closes on its own line. */
-  private quoted(p: number): { value: string; end: number } {
+  /** A quoted scalar that closes on its own line; its value is '' unless `build`. */
+  private quoted(p: number, build: boolean): { value: string; end: number } {
     const t = this.text;
     const ce = this.ce;
     if (t.charCodeAt(p) === SQUOTE) {
@@ -625,7 +686,7 @@ class Parser {
       for (;;) {
         const i = t.indexOf("'", from);
         if (i === -1 || i >= ce) throw BAIL;
-        value += t.slice(from, i);
+        if (build) value += t.slice(from, i);
         if (t.charCodeAt(i + 1) === SQUOTE && i + 1 < ce) {
           value += "'";
           from = i + 2;
@@ -636,18 +697,28 @@ class Parser {
     }
     let value = '';
     let from = p + 1;
-    for (let i = from; ; i++) {
-      if (i >= ce) throw BAIL;
-      const ch = t.charCodeAt(i);
-      if (ch === DQUOTE) return { value: value + t.slice(from, i), end: i + 1 };
-      if (ch !== BACKSLASH) continue;
-      value += t.slice(from, i);
-      const [text, length] = escape(t, i + 1, ce);
-      value += text;
-      i += length;
-      from = i + 1;
+    for (;;) {
+      const i = t.indexOf('"', from);
+      if (i === -1 || i >= ce) throw BAIL;
+      const b = this.backslashFrom(from);
+      if (b === -1 || b > i) return { value: build ? value + t.slice(from, i) : '', end: i + 1 };
+      // an escape before the quote (the quote found may be an escaped one)
+      const [text, length] = escape(t, b + 1, ce);
+      if (build) value += t.slice(from, b) + text;
+      from = b + 1 + length;
     }
   }
+
+  /** The next backslash at or after p (-1: none); cached, as the parser mostly moves forward. */
+  private backslashFrom(p: number): number {
+    if (this.bsAt === -1 ? this.bsFrom > p : this.bsFrom > p || this.bsAt < p) {
+      this.bsFrom = p;
+      this.bsAt = this.text.indexOf('\\', p);
+    }
+    return this.bsAt;
+  }
+  private bsFrom = Infinity;
+  private bsAt = -1;
 
   /** A literal or folded block scalar whose header is at p; `parent` is the enclosing indentation. */
   private blockScalar(parent: number, p: number): string {
@@ -666,7 +737,10 @@ class Parser {
     this.expectEnd(q);
     let indent = explicit ? parent + explicit : -1;
     if (explicit && parent < 0) throw BAIL;
-    const lines: string[] = [];
+    // the scalar's lines (built values only); `count` of them so far, `last`: the count up to the last non-empty one
+    const lines: string[] | undefined = this.build ? [] : undefined;
+    let count = 0;
+    let last = 0;
     let maxBlank = 0;
     this.nextLine();
     while (!this.eof()) {
@@ -675,7 +749,11 @@ class Parser {
         // an empty line: part of the scalar; spaces past its indentation would be content
         if (indent >= 0 ? s > indent : false) throw BAIL;
         if (s > maxBlank) maxBlank = s;
-        if (this.le < t.length) lines.push(''); // spaces ending the text with no line break add no line
+        if (this.le < t.length) {
+          // spaces ending the text with no line break add no line
+          lines?.push('');
+          count++;
+        }
         this.nextLine();
         continue;
       }
@@ -686,22 +764,21 @@ class Parser {
       }
       if (s < indent) break;
       if (this.ind === 0 && this.isMarker()) break;
-      const content = t.slice(this.ls + indent, this.ce);
       if (folded && s > indent) throw BAIL; // more-indented lines fold differently
-      if (folded && content.charCodeAt(0) === TAB) throw BAIL;
-      lines.push(content);
+      if (folded && t.charCodeAt(this.ls + indent) === TAB) throw BAIL;
+      lines?.push(t.slice(this.ls + indent, this.ce)); // never empty: s >= indent and the line has content
+      last = ++count;
       this.nextLine();
     }
     if (indent >= 0 && maxBlank > indent) throw BAIL;
     if (indent < 0 && maxBlank > 0) throw BAIL;
     this.tree = null;
-    let last = lines.length;
-    while (last > 0 && lines[last - 1] === '') last--;
     if (last === 0) {
       if (chomp !== 1) return '';
-      if (lines.length === 0) throw BAIL;
-      return '\n'.repeat(lines.length);
+      if (count === 0) throw BAIL;
+      return '\n'.repeat(count);
     }
+    if (!lines) return '';
     let value: string;
     if (!folded) {
       value = lines.slice(0, last).join('\n');
@@ -726,7 +803,7 @@ class Parser {
     }
     if (chomp === -1) return value;
     if (chomp === 0) return value + '\n';
-    return value + '\n'.repeat(lines.length - last + 1);
+    return value + '\n'.repeat(count - last + 1);
   }
 }
 
@@ -746,6 +823,9 @@ function setKey(map: Record<string, unknown>, name: string, value: unknown): voi
   Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
 }
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** validate mode: mappings up to this many keys check duplicates in a list, longer ones in a Set */
+const SHORT_MAP = 8;
 
 /** Sentinel: no node below a `key:` or `-`. */
 const EMPTY = Symbol('empty');
@@ -837,6 +917,12 @@ export function resolvePlain(s: string): unknown {
   // most strings start with a letter no resolution begins with
   if (!((c >= 48 && c <= 57) || c === DASH || c === 43 || c === DOT || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) {
     return s;
+  }
+  // n, N, t, T, f, F can only start null or a boolean, five letters at most (`name`, `targetPort` are strings)
+  if (c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70) {
+    if (s.length > 5) return s;
+    if (NULL.test(s)) return null;
+    return BOOL.test(s) ? c === 116 || c === 84 : s;
   }
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return c === 116 || c === 84;

@@ -211,6 +211,7 @@ async function scanFile(
 
 const manifestReader = lazy(() => import('../manifest/read.js'));
 const positions = lazy(() => import('../manifest/position.js'));
+const syntaxCheck = lazy(() => import('../manifest/syntax.js'));
 
 /** Helm templates are not YAML until rendered: the tolerant reader takes them, without complaint. */
 const TEMPLATE = /\{\{.*\}\}/;
@@ -223,7 +224,6 @@ const JSONC = /(?:^|\/)(?:(?:ts|js)config[^/]*\.json|\.vscode\/[^/]+\.json|\.?de
  * rules have seen all of it). Valid JSON of any shape is fine here.
  */
 async function checkSyntax(text: string, path: string, ext: string, errors: ScanError[]): Promise<void> {
-  if (TEMPLATE.test(text)) return;
   if (ext === '.json') {
     if (JSONC.test(path)) return;
     try {
@@ -233,12 +233,14 @@ async function checkSyntax(text: string, path: string, ext: string, errors: Scan
       // maybe a stream of values: the manifest reader decides
     }
   }
-  const { parseManifestText } = await manifestReader();
+  const { manifestSyntaxError } = await syntaxCheck();
+  let error: unknown;
   try {
-    parseManifestText(text, path);
+    error = manifestSyntaxError(text, path);
   } catch (err) {
-    errors.push({ ...toScanError(err, path), level: 'warning' });
+    error = err;
   }
+  if (error !== undefined && !TEMPLATE.test(text)) errors.push({ ...toScanError(error, path), level: 'warning' });
 }
 
 /** The objects of a file with a way to place a key path; tolerant reading when the file does not parse. */
