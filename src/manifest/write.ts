@@ -109,9 +109,11 @@ async function writeFlushed(temp: string, file: FileToWrite): Promise<void> {
 /**
  * Writes to stdout through its file descriptor, blocking until written. Creating `process.stdout`
  * costs a one-key seal several ms of start-up on a pipe (it loads the net module), and nothing here
- * needs the stream. A reader that closed early (`ksec ... | head`) ends the process quietly with its
- * exit code so far. A non-blocking pipe that is full (EAGAIN: left so by another process) gets the
- * rest, and every later write, through the stream, which waits for it to drain.
+ * needs the stream. A reader that closed early (`ksec ... | head`) is the reader's choice, not an
+ * error: the rest of the output is dropped and the run still ends with its own exit code (a scan
+ * with findings still fails under `set -o pipefail`). A non-blocking pipe that is full (EAGAIN: left
+ * so by another process) gets the rest, and every later write, through the stream, which waits for
+ * it to drain.
  */
 export async function writeStdout(text: string | Uint8Array): Promise<void> {
   writeStdoutSync(text);
@@ -119,8 +121,10 @@ export async function writeStdout(text: string | Uint8Array): Promise<void> {
 }
 
 let stdoutStream: NodeJS.WriteStream | undefined;
+let readerGone = false;
 
 export function writeStdoutSync(text: string | Uint8Array): void {
+  if (readerGone) return;
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;
   if (stdoutStream) {
     stdoutStream.write(bytes);
@@ -131,11 +135,15 @@ export function writeStdoutSync(text: string | Uint8Array): void {
     while (offset < bytes.length) offset += writeSync(1, bytes, offset);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    if (code === 'EPIPE') {
+      readerGone = true;
+      return;
+    }
     if (code !== 'EAGAIN') throw err;
     stdoutStream = process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw e;
+      if (e.code !== 'EPIPE') throw e;
+      readerGone = true;
+      stdoutStream?.emit('drain'); // release a writer waiting for a drain that will not come
     });
     stdoutStream.write(bytes.subarray(offset));
   }

@@ -1,5 +1,6 @@
 /** The `ksec scan` command behind its flags: pick a source, scan, report, decide the exit code. */
 import { ExitCode, KsecError } from '../errors.js';
+import { writeStdout } from '../manifest/write.js';
 import { note, progress, style } from '../cli/ui.js';
 import { loadBaseline, loadKsecignore, renderBaseline } from './baseline.js';
 import { renderSummary, renderText } from './report/text.js';
@@ -92,12 +93,6 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   note(renderSummary(result));
   if (hasErrors(result)) return ExitCode.input;
   return failsAt(result, options.failOn as Severity) ? ExitCode.findings : ExitCode.ok;
-}
-
-/** stdout, waiting for the pipe to drain (manifest/write.ts has the same, but importing it loads yaml) */
-function writeStdout(text: string): Promise<void> {
-  if (text === '') return Promise.resolve();
-  return new Promise((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
 async function sealedOptions(options: RunOptions): Promise<SealedOptions> {

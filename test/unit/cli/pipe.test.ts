@@ -26,6 +26,16 @@ describe('output into a closed pipe', () => {
     expect(stderr).not.toMatch(/EPIPE|Error/);
     expect(code).toBe(0);
   });
+
+  it('keeps the run\'s own exit code: a scan with findings still fails (set -o pipefail)', async () => {
+    const child = spawn(process.execPath, [KSEC_BIN, 'scan', '--format', 'sarif', join(REPO_ROOT, 'examples')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(1); // examples/ holds the demo key and a plaintext demo Secret
+  });
 });
 
 describe('a large output to a slow reader', () => {
