@@ -12,8 +12,8 @@
  *   node scripts/build.mjs --bundle   the CLI bundle only (needs no tsc)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, renameSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, rmSync, renameSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -68,7 +68,7 @@ function prebuilt(name, path) {
  * each set of modules shared by a different set of lazy imports a chunk of its own (a one-key seal
  * loaded 15 files), and every file costs the ESM loader about a millisecond. `core.js` holds what
  * nearly every command uses; `seal.js` the sealing path (seal, and the pool that unseal, reencrypt
- * and validate share). Being one module each, a group keeps one instance of its modules (KsecError's
+ * and validate share); `scan.js` the scan. Being one module each, a group keeps one instance of its modules (KsecError's
  * class, ui's state). A group may import the groups listed before it, never a later one.
  */
 const GROUPS = [
@@ -101,20 +101,43 @@ const GROUPS = [
       'src/seal/hybrid.ts',
     ],
   },
+  {
+    // `ksec scan` (a pre-commit hook starts it on every commit): all but the worker pool and the
+    // report formats other than text, which it loads only when asked for
+    file: 'scan.js',
+    modules: [
+      ...['run', 'scan', 'sources', 'baseline', 'ignore', 'lazy', 'tolerant', 'types'].map((m) => `src/scan/${m}.ts`),
+      ...readdirSync(`${root}src/scan/rules`).filter((f) => f.endsWith('.ts')).map((f) => `src/scan/rules/${f}`),
+      'src/scan/report/text.ts',
+      'src/manifest/lines.ts',
+      'src/manifest/position.ts',
+      'src/manifest/syntax.ts',
+    ],
+  },
 ].map((g) => ({ ...g, modules: g.modules.map((f) => `${root}${f}`) }));
 
 /**
  * Relative imports of a grouped module, from outside its group, become imports of the group's file.
- * Building group `own`, an import of a later group fails the build (it would run before that group).
+ * Building group `own`, an import of a later group fails the build (it would run before that group),
+ * and a dynamic import of a module in no group stays lazy: it becomes `./lazy-<path>.js`, an entry
+ * point of the split build (recorded in `lazyEntries`); bundled into the group, its code and its
+ * packages' top-level imports would load with the group.
  */
-function groupExternal(own) {
+function groupExternal(own, lazyEntries) {
   return {
     name: 'group-external',
     setup(b) {
       b.onResolve({ filter: /^\.\.?\// }, (args) => {
         const path = resolve(dirname(args.importer), args.path).replace(/\.js$/, '.ts');
+        if (!existsSync(path)) return undefined;
         const i = GROUPS.findIndex((g) => g.modules.includes(path));
-        if (i < 0 || GROUPS[i] === own || !existsSync(path)) return undefined;
+        if (i < 0) {
+          if (!own || args.kind !== 'dynamic-import') return undefined;
+          const name = `lazy-${relative(`${root}src`, path).replace(/\.ts$/, '').replaceAll(/[\\/]/g, '-')}`;
+          lazyEntries.set(name, path);
+          return { path: `./${name}.js`, external: true };
+        }
+        if (GROUPS[i] === own) return undefined;
         if (own && i > GROUPS.indexOf(own)) return { errors: [{ text: `${own.file} must not import ${GROUPS[i].file} (${args.path})` }] };
         return { path: `./${GROUPS[i].file}`, external: true };
       });
@@ -138,6 +161,7 @@ async function bundle() {
     legalComments: 'none',
     logLevel: 'warning',
   };
+  const lazyEntries = new Map();
   for (const group of GROUPS) {
     const entry = group.modules.map((f) => `export * from ${JSON.stringify(f)};`).join('\n');
     await build({
@@ -145,7 +169,7 @@ async function bundle() {
       stdin: { contents: entry, resolveDir: root, sourcefile: group.file, loader: 'js' },
       outdir: undefined,
       outfile: `${tmp}/${group.file}`,
-      plugins: [groupExternal(group)],
+      plugins: [groupExternal(group, lazyEntries)],
     });
   }
   // commander turned ESM first: bundled into the split build as CommonJS, its wrapper helpers would go
@@ -154,7 +178,7 @@ async function bundle() {
   await build({ ...common, stdin: { contents: "export * from 'commander';", resolveDir: root, loader: 'js' }, outdir: undefined, outfile: commanderEsm, external: [], plugins: [commanderBuiltins] });
   await build({
     ...common,
-    entryPoints: { ksec: 'src/cli/main.ts', 'pool-worker': 'src/seal/pool-worker.ts', worker: 'src/scan/worker.ts' },
+    entryPoints: { ksec: 'src/cli/main.ts', 'pool-worker': 'src/seal/pool-worker.ts', worker: 'src/scan/worker.ts', ...Object.fromEntries(lazyEntries) },
     chunkNames: 'chunk-[hash]',
     splitting: true,
     plugins: [prebuilt('commander', commanderEsm), groupExternal(undefined)],
