@@ -2,8 +2,9 @@
 /**
  * `npm run build`: the library (tsc -> dist/*.js + .d.ts, the package's `exports`) and the CLI bundle
  * (esbuild -> dist/bundle/), which bin/ksec.js loads. Start-up is a feature: one bundled file for
- * the program and its flags instead of ~40 modules plus commander's, the modules most commands share
- * in core.js, and every lazily imported command implementation a chunk loaded only when it runs. The
+ * the program and its flags instead of ~40 modules plus commander's, the modules that paths share in
+ * group files (core.js, seal.js, scan.js), and every lazily imported implementation a chunk or lazy-*.js
+ * entry loaded only when it runs. The
  * seal pool worker and the scan worker are entry points of their own, beside the chunks, because they
  * are started with `new Worker(new URL('./pool-worker.js' | './worker.js', import.meta.url))` from
  * code that lands in a chunk of the same directory.
