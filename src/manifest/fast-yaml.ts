@@ -611,25 +611,50 @@ class Parser {
   /** Where the rest of a plain scalar's line from p ends: before a comment, trailing spaces dropped. */
   private plainEnd(p: number): number {
     const t = this.text;
-    const ce = this.ce;
-    let end = ce;
-    this.commented = false;
-    for (let i = p + 1; i < ce; i++) {
-      const ch = t.charCodeAt(i);
-      if (ch === HASH) {
-        if (t.charCodeAt(i - 1) === SPACE) {
-          end = i;
-          this.commented = true;
-          break;
-        }
-      } else if (ch === COLON) {
-        if (i + 1 === ce || t.charCodeAt(i + 1) === SPACE) throw BAIL;
-      } else if (ch === TAB) {
-        throw BAIL;
-      }
-    }
+    let end = this.commentIn(p + 1);
+    // a `: ` or a tab before the comment (or the line's end) is outside the subset
+    if (this.mappingColonIn(p + 1, end) !== -1 || this.tabIn(p + 1, end)) throw BAIL;
+    this.commented = end < this.ce;
     while (t.charCodeAt(end - 1) === SPACE) end--;
     return end;
+  }
+
+  // Where the next `:`, `#`, tab or backslash is, found with indexOf (far faster
+  // than a loop over each char of a long scalar such as SealedSecret
+  // ciphertext) and cached, as the parser mostly moves forward.
+  private readonly nextFrom = [Infinity, Infinity, Infinity, Infinity];
+  private readonly nextAt = [-1, -1, -1, -1];
+
+  /** The first NEEDLES[kind] at or after p, -1 when there is none. */
+  private next(kind: number, p: number): number {
+    const at = this.nextAt[kind]!;
+    if (this.nextFrom[kind]! <= p && (at === -1 || at >= p)) return at;
+    this.nextFrom[kind] = p;
+    return (this.nextAt[kind] = this.text.indexOf(NEEDLES[kind]!, p));
+  }
+
+  /** Where a comment (` #`) starts in the current line from `from` on; the line's end when none does. */
+  private commentIn(from: number): number {
+    const t = this.text;
+    const ce = this.ce;
+    for (let h = this.next(K_HASH, from); h !== -1 && h < ce; h = this.next(K_HASH, h + 1)) {
+      if (t.charCodeAt(h - 1) === SPACE) return h;
+    }
+    return ce;
+  }
+
+  /** The first `:` in [from, stop) followed by a space or the line's end; -1 when none is. */
+  private mappingColonIn(from: number, stop: number): number {
+    const t = this.text;
+    for (let c = this.next(K_COLON, from); c !== -1 && c < stop; c = this.next(K_COLON, c + 1)) {
+      if (c + 1 === this.ce || t.charCodeAt(c + 1) === SPACE) return c;
+    }
+    return -1;
+  }
+
+  private tabIn(from: number, stop: number): boolean {
+    const i = this.next(K_TAB, from);
+    return i !== -1 && i < stop;
   }
 
   /** A map key at p followed by `:` and a space or the line's end; undefined when p starts a value. */
@@ -648,20 +673,10 @@ class Parser {
     } else {
       if (c === 63 /* ? */ || c === COLON || isIndicator(c)) return undefined;
       if (c === DASH && (p + 1 === ce || t.charCodeAt(p + 1) === SPACE)) return undefined; // a sequence entry
-      q = -1;
-      for (let i = p + 1; i < ce; i++) {
-        const ch = t.charCodeAt(i);
-        if (ch === COLON) {
-          if (i + 1 === ce || t.charCodeAt(i + 1) === SPACE) {
-            q = i;
-            break;
-          }
-        } else if (ch === HASH) {
-          if (t.charCodeAt(i - 1) === SPACE) return undefined;
-        } else if (ch === TAB) {
-          throw BAIL;
-        }
-      }
+      // the first of: `: ` (a key), ` #` (a value with a comment), a tab (bail)
+      const comment = this.commentIn(p + 1);
+      q = this.mappingColonIn(p + 1, comment);
+      if (this.tabIn(p + 1, q === -1 ? comment : q)) throw BAIL;
       if (q === -1) return undefined;
       let end = q;
       while (t.charCodeAt(end - 1) === SPACE) end--;
@@ -700,7 +715,7 @@ class Parser {
     for (;;) {
       const i = t.indexOf('"', from);
       if (i === -1 || i >= ce) throw BAIL;
-      const b = this.backslashFrom(from);
+      const b = this.next(K_BACKSLASH, from);
       if (b === -1 || b > i) return { value: build ? value + t.slice(from, i) : '', end: i + 1 };
       // an escape before the quote (the quote found may be an escaped one)
       const [text, length] = escape(t, b + 1, ce);
@@ -709,16 +724,6 @@ class Parser {
     }
   }
 
-  /** The next backslash at or after p (-1: none); cached, as the parser mostly moves forward. */
-  private backslashFrom(p: number): number {
-    if (this.bsAt === -1 ? this.bsFrom > p : this.bsFrom > p || this.bsAt < p) {
-      this.bsFrom = p;
-      this.bsAt = this.text.indexOf('\\', p);
-    }
-    return this.bsAt;
-  }
-  private bsFrom = Infinity;
-  private bsAt = -1;
 
   /** A literal or folded block scalar whose header is at p; `parent` is the enclosing indentation. */
   private blockScalar(parent: number, p: number): string {
@@ -823,6 +828,13 @@ function setKey(map: Record<string, unknown>, name: string, value: unknown): voi
   Object.defineProperty(map, name, { value, writable: true, enumerable: true, configurable: true });
 }
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** What Parser.next looks for, by kind. */
+const NEEDLES = [':', '#', '\t', '\\'];
+const K_COLON = 0;
+const K_HASH = 1;
+const K_TAB = 2;
+const K_BACKSLASH = 3;
 
 /** validate mode: mappings up to this many keys check duplicates in a list, longer ones in a Set */
 const SHORT_MAP = 8;
