@@ -30,11 +30,13 @@ export interface UnsealTarget {
   label: Buffer;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// with a length that is a multiple of 4, the same as /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
+// at twice its speed (no group to repeat; `ksec scan` checks every SealedSecret value)
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Strict standard base64 (what Go's base64.StdEncoding accepts), or undefined. */
 export function decodeBase64(value: unknown): Buffer | undefined {
-  if (typeof value !== 'string' || !BASE64.test(value)) return undefined;
+  if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) return undefined;
   return Buffer.from(value, 'base64');
 }
 
