@@ -465,14 +465,14 @@ class Parser {
       if (this.eof() || this.ind <= parent || (this.ind === 0 && this.isMarker())) {
         // the package reads a plain scalar that follows a comment line and has empty lines after it as a (bad) key
         if (afterComment && blanks > 0) throw BAIL;
-        this.setLine(resume);
+        if (this.ls !== resume) this.setLine(resume); // back over the empty lines (none: the line is still set)
         return value;
       }
       const p = this.ls + this.ind;
       const c = t.charCodeAt(p);
       if (c === HASH) {
         // a comment line ends the scalar; a more indented line after it is an error
-        this.setLine(resume);
+        if (this.ls !== resume) this.setLine(resume);
         return value;
       }
       if (commented || afterComment || parent < 0) throw BAIL;
