@@ -1,9 +1,9 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import { fastOffsets, parseFastYaml, type OffsetTree } from '../../../src/manifest/fast-yaml.js';
-import { corpusRng, deployment, randomStream, sealedSecret, secret } from './yaml-corpus.js';
+import { corpusRng, deployment, filesUnder, randomStream, sealedSecret, secret } from './yaml-corpus.js';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -71,26 +71,9 @@ function check(text: string, label: string): boolean {
   return true;
 }
 
-function yamlFiles(dir: string): string[] {
-  const out: string[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    if (entry === 'node_modules') continue;
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) out.push(...yamlFiles(path));
-    else if (/\.ya?ml$/.test(entry)) out.push(path);
-  }
-  return out;
-}
-
 describe('parseFastYaml: the same answer as the yaml package, or none', () => {
   it('on every YAML file of the repository and the shared reference data', () => {
-    const files = ['test/fixtures', 'examples', 'deploy', '../shared/reference'].flatMap((d) => yamlFiles(join(ROOT, d)));
+    const files = ['test/fixtures', 'examples', 'deploy', '../shared/reference'].flatMap((d) => filesUnder(join(ROOT, d), /\.ya?ml$/));
     expect(files.length).toBeGreaterThan(50);
     let answered = 0;
     for (const file of files) if (check(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''), file)) answered++;

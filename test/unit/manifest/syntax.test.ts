@@ -1,29 +1,12 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFastYaml, validFastYaml } from '../../../src/manifest/fast-yaml.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
 import { manifestSyntaxError } from '../../../src/manifest/syntax.js';
-import { corpusRng, deployment, randomStream, realisticManifest, sealedSecret, secret, type Rng } from './yaml-corpus.js';
+import { corpusRng, deployment, filesUnder, randomStream, realisticManifest, sealedSecret, secret, type Rng } from './yaml-corpus.js';
 
 const ROOT = join(__dirname, '../../..');
-
-function files(dir: string, pattern: RegExp): string[] {
-  const out: string[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return out;
-  }
-  for (const entry of entries) {
-    if (entry === 'node_modules') continue;
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) out.push(...files(path, pattern));
-    else if (pattern.test(entry)) out.push(path);
-  }
-  return out;
-}
 
 /** What the reader decides: undefined when it accepts, else its message (which names the line). */
 function readerVerdict(text: string, path: string): string | undefined {
@@ -75,7 +58,7 @@ function breakText(rng: Rng, text: string): string {
 
 describe('validFastYaml and manifestSyntaxError: the reader\'s answer, without building values', () => {
   it('on every YAML and JSON file of the repository and the shared reference data, whole and broken', () => {
-    const paths = ['test/fixtures', 'examples', 'deploy', '../shared/reference'].flatMap((d) => files(join(ROOT, d), /\.(ya?ml|json)$/));
+    const paths = ['test/fixtures', 'examples', 'deploy', '../shared/reference'].flatMap((d) => filesUnder(join(ROOT, d), /\.(ya?ml|json)$/));
     expect(paths.length).toBeGreaterThan(50);
     const rng = corpusRng(11);
     let valid = 0;

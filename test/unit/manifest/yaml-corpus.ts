@@ -4,6 +4,8 @@
  * documents that mix every construct the fast path knows with ones it must
  * refuse. Deterministic from the seed (test/helpers/prng.ts).
  */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { mulberry32 } from '../../helpers/prng.js';
 
 export type Rng = () => number;
@@ -267,4 +269,22 @@ export function randomStream(rng: Rng): string {
 
 export function corpusRng(seed: number): Rng {
   return mulberry32(seed);
+}
+
+/** Every file under `dir` (node_modules left out) whose name matches `pattern`: the real-file corpus. */
+export function filesUnder(dir: string, pattern: RegExp): string[] {
+  const out: string[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (entry === 'node_modules') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...filesUnder(path, pattern));
+    else if (pattern.test(entry)) out.push(path);
+  }
+  return out;
 }
