@@ -930,12 +930,10 @@ export function resolvePlain(s: string): unknown {
   if (!((c >= 48 && c <= 57) || c === DASH || c === 43 || c === DOT || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) {
     return s;
   }
-  // n, N, t, T, f, F can only start null or a boolean, five letters at most (`name`, `targetPort` are strings)
-  if (c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70) {
-    if (s.length > 5) return s;
-    if (NULL.test(s)) return null;
-    return BOOL.test(s) ? c === 116 || c === 84 : s;
-  }
+  // n, N, t, T, f, F can only start null or a boolean (NULL and BOOL spelled out: `name` is a common key)
+  if (c === 110 || c === 78) return s === 'null' || s === 'Null' || s === 'NULL' ? null : s;
+  if (c === 116 || c === 84) return s === 'true' || s === 'True' || s === 'TRUE' ? true : s;
+  if (c === 102 || c === 70) return s === 'false' || s === 'False' || s === 'FALSE' ? false : s;
   if (NULL.test(s)) return null;
   if (BOOL.test(s)) return c === 116 || c === 84;
   if (INT_OCT.test(s)) return parseInt(s.slice(2), 8);
