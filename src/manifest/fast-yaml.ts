@@ -16,6 +16,9 @@
  * multi-line plain or quoted scalars, duplicate keys, tabs in indentation,
  * null keys, and every construct the package would report as an error.
  *
+ * validFastYaml runs the same scanner with values switched off (only map keys
+ * are kept, for the duplicate check): the syntax check of src/manifest/syntax.ts.
+ *
  * It never imports `yaml`: that is the point (start-up and throughput).
  */
 
