@@ -69,8 +69,9 @@ function prebuilt(name, path) {
  * each set of modules shared by a different set of lazy imports a chunk of its own (a one-key seal
  * loaded 15 files), and every file costs the ESM loader about a millisecond. `core.js` holds what
  * nearly every command uses; `seal.js` the sealing path (seal, and the pool that unseal, reencrypt
- * and validate share); `scan.js` the scan. Being one module each, a group keeps one instance of its modules (KsecError's
- * class, ui's state). A group may import the groups listed before it, never a later one.
+ * and validate share); `scan.js` the scan. Being one module each, a group keeps one instance of its
+ * modules (KsecError's class, ui's state; checkOneInstance proves it for the whole bundle). A group may
+ * import the groups listed before it, never a later one.
  */
 const GROUPS = [
   {
@@ -186,6 +187,7 @@ async function bundle() {
   });
   rmSync(commanderEsm);
   for (const group of GROUPS) await checkGroupExports(`${tmp}/${group.file}`, group.modules);
+  checkOneInstance(tmp);
   const old = `${out}.${process.pid}.old`;
   try {
     renameSync(out, old);
@@ -194,6 +196,22 @@ async function bundle() {
   }
   renameSync(tmp, out);
   rmSync(old, { recursive: true, force: true });
+}
+
+/**
+ * Each source module in one output file only: a group bundles what its modules import statically, so a
+ * module outside every group imported both by a group and by a chunk would run twice (two KsecError
+ * classes, two states). esbuild marks each module's code with a `// src/...` line.
+ */
+function checkOneInstance(dir) {
+  const seen = new Map();
+  for (const file of readdirSync(dir)) {
+    for (const [, module] of readFileSync(`${dir}/${file}`, 'utf8').matchAll(/^\/\/ (src\/\S+\.ts)$/gm)) {
+      const other = seen.get(module);
+      if (other && other !== file) throw new Error(`${module} is bundled into both ${other} and ${file}: add it to a group`);
+      seen.set(module, file);
+    }
+  }
 }
 
 /** `export *` drops a name two modules of a group both export: fail the build rather than the run. */
