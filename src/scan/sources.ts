@@ -140,11 +140,14 @@ async function* readPaths(paths: string[], cwd: string, maxFileSize?: number): A
 /**
  * One file of a path source (the main thread's and the scan workers' reader):
  * undefined when it is gone or too big; an unreadable file comes back with
- * `unreadable` set, so the scan reports it and goes on.
+ * `unreadable` set, so the scan reports it and goes on. With `borrow`, a file
+ * that fits the scratch buffer comes back as a view of it, valid only until
+ * the next call: for a reader that is done with each file before it reads the
+ * next (a scan worker), this saves a buffer per file.
  */
 const scratch = Buffer.allocUnsafe(64 * 1024);
 
-export function readPathSync(path: string, base: string, maxFileSize?: number): SourceFile | undefined {
+export function readPathSync(path: string, base: string, maxFileSize?: number, borrow = false): SourceFile | undefined {
   const full = isAbsolute(path) ? path : base + path;
   let content: Buffer;
   try {
@@ -154,8 +157,12 @@ export function readPathSync(path: string, base: string, maxFileSize?: number): 
       const n = readSync(fd, scratch, 0, scratch.length, 0);
       if (n < scratch.length) {
         if (maxFileSize !== undefined && n > maxFileSize) return undefined;
-        content = Buffer.allocUnsafe(n);
-        scratch.copy(content, 0, 0, n);
+        if (borrow) {
+          content = scratch.subarray(0, n);
+        } else {
+          content = Buffer.allocUnsafe(n);
+          scratch.copy(content, 0, 0, n);
+        }
       } else {
         if (maxFileSize !== undefined && fstatSync(fd).size > maxFileSize) return undefined;
         content = readFileSync(fd);

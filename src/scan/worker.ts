@@ -22,7 +22,8 @@ parentPort!.on('message', async (batch: WorkerBatch) => {
   const part: ScanResult = { findings: [], errors: [], files: 0, bytes: 0, suppressed: 0 };
   if ('paths' in batch) {
     for (const path of batch.paths) {
-      const file = readPathSync(path, setup.base ?? '', setup.maxFileSize);
+      // borrowed: each file is scanned to the end before the next is read
+      const file = readPathSync(path, setup.base ?? '', setup.maxFileSize, true);
       if (file) await scanSourceFile(file, selection, options, part);
     }
   } else {
