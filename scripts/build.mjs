@@ -87,6 +87,7 @@ const GROUPS = [
       'src/manifest/edit.ts',
       'src/kubeconfig-files.ts',
       'src/seal/scope.ts',
+      'src/seal/wire.ts',
     ],
   },
   {

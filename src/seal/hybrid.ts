@@ -22,9 +22,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { KsecError } from '../errors.js';
+import { GCM_TAG_BYTES } from './wire.js';
 
 export const SESSION_KEY_BYTES = 32;
-export const GCM_TAG_BYTES = 16;
 const ZERO_NONCE = Buffer.alloc(12);
 
 export interface HybridParts {

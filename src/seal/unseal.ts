@@ -21,6 +21,7 @@ import { isRecord, isSealedSecret, objectRef, type SealedSecret, type Secret } f
 import { parseHybridCiphertext } from './hybrid.js';
 import { decryptBatch, type DecryptResult } from './pool-jobs.js';
 import { labelFor, scopeOf, SCOPES, type SealingScope } from './scope.js';
+import { decodeBase64 } from './wire.js';
 
 /** Where a SealedSecret will be unsealed, which fixes its label. */
 export interface UnsealTarget {
@@ -32,14 +33,6 @@ export interface UnsealTarget {
 
 // with a length that is a multiple of 4, the same as /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
 // at twice its speed (no group to repeat; `ksec scan` checks every SealedSecret value)
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Strict standard base64 (what Go's base64.StdEncoding accepts), or undefined. */
-export function decodeBase64(value: unknown): Buffer | undefined {
-  if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) return undefined;
-  return Buffer.from(value, 'base64');
-}
-
 /**
  * The label a SealedSecret opens with. `fallbackNamespace` stands in for a
  * missing metadata.namespace (the namespace it will be applied in).

@@ -1,6 +1,6 @@
 /** What a rule family looks like to the scan engine. */
 import type { KubeObject } from '../../manifest/objects.js';
-import type { ValidateOptions } from '../../seal/validate.js';
+import type { ValidateOptions } from '../../seal/validate-structure.js';
 import type { RuleFamily, RuleInfo } from '../types.js';
 
 export type KeyPath = (string | number)[];

@@ -2,7 +2,8 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KsecError } from '../../../src/errors.js';
 import { annotationsFor } from '../../../src/seal/scope.js';
-import { decodeBase64, KeyRing, unsealSealedSecret, unsealTarget } from '../../../src/seal/unseal.js';
+import { KeyRing, unsealSealedSecret, unsealTarget } from '../../../src/seal/unseal.js';
+import { decodeBase64 } from '../../../src/seal/wire.js';
 import { CANARY, catchError, seal } from './unseal-fixture.js';
 
 let keyA: KeyObject;
@@ -183,7 +184,10 @@ describe('helpers', () => {
   it('decodeBase64 is strict standard base64', () => {
     expect(decodeBase64('aGk=')?.toString()).toBe('hi');
     expect(decodeBase64('')?.length).toBe(0);
-    for (const bad of ['aGk', 'a Gk=', 'aG-k', 'aGk=\n', 42, null]) expect(decodeBase64(bad)).toBeUndefined();
+    for (const bad of ['aGk', 'a Gk=', 'aG-k', 'aGk=\n', 'aGk=aGk=', '====', 42, null]) expect(decodeBase64(bad)).toBeUndefined();
+    // Go's StdEncoding ignores the unused bits of the last character: non-canonical input decodes as there
+    expect([...decodeBase64('aGl=')!]).toEqual([...Buffer.from('hi')]);
+    expect([...decodeBase64('AB==')!]).toEqual([0]);
   });
 
   it('unsealTarget needs a name under strict scope', () => {
