@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeOf, formatError } from '../errors.js';
-import { writeStdoutSync } from '../manifest/write.js';
+import { writeStderr, writeStdoutSync } from '../manifest/write.js';
 import { disableColor, style } from './ui.js';
 import { commandModules } from './commands.js';
 
@@ -60,6 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     cmd.configureOutput({
       // help and --version too: through stdout's descriptor, quiet when the reader closed early
       writeOut: writeStdoutSync,
+      writeErr: writeStderr,
       outputError: (text, write) => write(`${style.red('error')}: ${text.replace(/^error: /, '')}`),
     });
   });
@@ -73,10 +74,10 @@ export async function run(argv: string[]): Promise<number> {
       }
       return ExitCode.input;
     }
-    process.stderr.write(`${style.red('error')}: ${formatError(err)}\n`);
-    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    writeStderr(`${style.red('error')}: ${formatError(err)}\n`);
+    if (debug && err instanceof Error && err.stack) writeStderr(`${err.stack}\n`);
     if (debug && err instanceof Error && err.cause instanceof Error && err.cause.stack) {
-      process.stderr.write(`caused by: ${err.cause.stack}\n`);
+      writeStderr(`caused by: ${err.cause.stack}\n`);
     }
     return exitCodeOf(err);
   }

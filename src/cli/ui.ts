@@ -4,6 +4,7 @@
  * never in CI or a pipe; warnings and errors on stderr, results on stdout.
  */
 import { fstatSync } from 'node:fs';
+import { writeStderr } from '../manifest/write.js';
 
 let colorDisabledByFlag = false;
 
@@ -11,22 +12,23 @@ export function disableColor(): void {
   colorDisabledByFlag = true;
 }
 
-export function colorEnabled(stream: NodeJS.WriteStream = process.stderr): boolean {
+/** Colour on stderr: a terminal, and neither NO_COLOR nor --no-color. */
+export function colorEnabled(): boolean {
   if (colorDisabledByFlag) return false;
   if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
-  return Boolean(stream.isTTY);
+  return stderrIsTerminal();
 }
 
-function paint(code: number, text: string, stream: NodeJS.WriteStream): string {
-  return colorEnabled(stream) ? `\u001b[${code}m${text}\u001b[0m` : text;
+function paint(code: number, text: string): string {
+  return colorEnabled() ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
 export const style = {
-  red: (t: string, s: NodeJS.WriteStream = process.stderr) => paint(31, t, s),
-  yellow: (t: string, s: NodeJS.WriteStream = process.stderr) => paint(33, t, s),
-  green: (t: string, s: NodeJS.WriteStream = process.stderr) => paint(32, t, s),
-  dim: (t: string, s: NodeJS.WriteStream = process.stderr) => paint(2, t, s),
-  bold: (t: string, s: NodeJS.WriteStream = process.stderr) => paint(1, t, s),
+  red: (t: string) => paint(31, t),
+  yellow: (t: string) => paint(33, t),
+  green: (t: string) => paint(32, t),
+  dim: (t: string) => paint(2, t),
+  bold: (t: string) => paint(1, t),
 };
 
 /** Progress and spinners belong on a person's terminal only. */
@@ -35,24 +37,27 @@ export function interactive(): boolean {
 }
 
 /**
- * process.stderr.isTTY, without creating the stream when stderr is a pipe or a file: that costs
- * start-up (the net module), and a terminal is always a character device.
+ * process.stderr.isTTY, without creating the stream: that costs start-up (the net module on a
+ * pipe, the tty module on a terminal), and a terminal is always a character device.
  */
+let stderrTerminal: boolean | undefined;
 function stderrIsTerminal(): boolean {
-  try {
-    if (!fstatSync(2).isCharacterDevice()) return false;
-  } catch {
-    return false;
+  if (stderrTerminal === undefined) {
+    try {
+      stderrTerminal = fstatSync(2).isCharacterDevice() && process.getBuiltinModule('node:tty').isatty(2);
+    } catch {
+      stderrTerminal = false;
+    }
   }
-  return Boolean(process.stderr.isTTY);
+  return stderrTerminal;
 }
 
 export function warn(message: string): void {
-  process.stderr.write(`${style.yellow('warning')}: ${message}\n`);
+  writeStderr(`${style.yellow('warning')}: ${message}\n`);
 }
 
 export function note(message: string): void {
-  process.stderr.write(`${message}\n`);
+  writeStderr(`${message}\n`);
 }
 
 export interface Progress {
@@ -67,7 +72,7 @@ export function progress(label: string, total?: number): Progress {
   let last = 0;
   const draw = () => {
     const of = total === undefined ? '' : `/${total}`;
-    process.stderr.write(`\r${style.dim(`${label} ${count}${of}`)}\u001b[K`);
+    writeStderr(`\r${style.dim(`${label} ${count}${of}`)}\u001b[K`);
   };
   return {
     tick(by = 1) {
@@ -79,7 +84,7 @@ export function progress(label: string, total?: number): Progress {
       }
     },
     done() {
-      process.stderr.write('\r\u001b[K');
+      writeStderr('\r\u001b[K');
     },
   };
 }

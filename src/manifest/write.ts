@@ -116,35 +116,51 @@ async function writeFlushed(temp: string, file: FileToWrite): Promise<void> {
  * it to drain.
  */
 export async function writeStdout(text: string | Uint8Array): Promise<void> {
-  writeStdoutSync(text);
-  if (stdoutStream?.writableNeedDrain) await once(stdoutStream, 'drain');
+  writeTo(stdout, text);
+  if (stdout.stream?.writableNeedDrain) await once(stdout.stream, 'drain');
 }
 
-let stdoutStream: NodeJS.WriteStream | undefined;
-let readerGone = false;
-
 export function writeStdoutSync(text: string | Uint8Array): void {
-  if (readerGone) return;
+  writeTo(stdout, text);
+}
+
+/** Messages and warnings: stderr the same way, so a short run never creates `process.stderr` either. */
+export function writeStderr(text: string): void {
+  writeTo(stderr, text);
+}
+
+interface Channel {
+  fd: number;
+  open(): NodeJS.WriteStream;
+  /** the stream, once a full pipe made it take over */
+  stream?: NodeJS.WriteStream;
+  readerGone: boolean;
+}
+const stdout: Channel = { fd: 1, open: () => process.stdout, readerGone: false };
+const stderr: Channel = { fd: 2, open: () => process.stderr, readerGone: false };
+
+function writeTo(channel: Channel, text: string | Uint8Array): void {
+  if (channel.readerGone) return;
   const bytes = typeof text === 'string' ? Buffer.from(text) : text;
-  if (stdoutStream) {
-    stdoutStream.write(bytes);
+  if (channel.stream) {
+    channel.stream.write(bytes);
     return;
   }
   let offset = 0;
   try {
-    while (offset < bytes.length) offset += writeSync(1, bytes, offset);
+    while (offset < bytes.length) offset += writeSync(channel.fd, bytes, offset);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EPIPE') {
-      readerGone = true;
+      channel.readerGone = true;
       return;
     }
     if (code !== 'EAGAIN') throw err;
-    stdoutStream = process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    channel.stream = channel.open().on('error', (e: NodeJS.ErrnoException) => {
       if (e.code !== 'EPIPE') throw e;
-      readerGone = true;
-      stdoutStream?.emit('drain'); // release a writer waiting for a drain that will not come
+      channel.readerGone = true;
+      channel.stream?.emit('drain'); // release a writer waiting for a drain that will not come
     });
-    stdoutStream.write(bytes.subarray(offset));
+    channel.stream.write(bytes.subarray(offset));
   }
 }

@@ -88,7 +88,7 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
 
   for (const error of result.errors) {
     const label = error.level === 'error' ? style.red('error') : style.yellow('warning');
-    process.stderr.write(`${label}: ${error.file}: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    note(`${label}: ${error.file}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
   }
   note(renderSummary(result));
   if (hasErrors(result)) return ExitCode.input;
