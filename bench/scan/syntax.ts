@@ -1,6 +1,7 @@
 /**
  * The scan's syntax check on its own: how fast is "does this manifest parse?"
- * answered by the validate-only fast path (src/manifest/syntax.ts), by the
+ * answered by the line-by-line check and the validate-only fast path
+ * (src/manifest/syntax.ts tries them in that order), by the
  * fast reader building values, and by the `yaml` package (what both must agree
  * with), on the benchmark repository's manifests (bench/scan/generate.ts's
  * fileFor, no Git needed). Each pass is timed in CPU time; the table gives
@@ -13,6 +14,7 @@ import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { parseFastYaml, validFastYaml } from '../../src/manifest/fast-yaml.js';
+import { validPlainYaml } from '../../src/manifest/plain-yaml.js';
 import { manifestSyntaxError } from '../../src/manifest/syntax.js';
 import { fileFor } from './generate.js';
 
@@ -26,6 +28,7 @@ const texts = Array.from({ length: FILES }, (_, i) => fileFor(i).text);
 const mb = texts.reduce((n, t) => n + Buffer.byteLength(t), 0) / 1e6;
 
 const checks: [string, (text: string) => unknown, number][] = [
+  ['validPlainYaml (line by line)', (t) => validPlainYaml(t), RUNS],
   ['validFastYaml (validate only)', (t) => validFastYaml(t), RUNS],
   ['manifestSyntaxError (the scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml'), RUNS],
   ['parseFastYaml (values built)', (t) => parseFastYaml(t), RUNS],

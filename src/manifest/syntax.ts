@@ -1,20 +1,21 @@
 /**
  * The syntax check: does a manifest text parse, and if not, where is the first
  * error? The answer is the one parseManifestText gives (accept, or its error
- * with the same message and position), found cheaply where possible: YAML in
- * fast-yaml.ts's subset is validated without building a value, JSON with one
- * `JSON.parse`. Anything those are unsure of is parsed by parseManifestText
+ * with the same message and position), found cheaply where possible: the
+ * plainest YAML line by line (plain-yaml.ts), the rest of fast-yaml.ts's
+ * subset without building a value, JSON with one `JSON.parse`. Anything those are unsure of is parsed by parseManifestText
  * itself, so the check never decides differently from the reader
  * (test/unit/manifest/syntax.test.ts compares them).
  */
 import { isKsecError, type KsecError } from '../errors.js';
 import { validFastYaml } from './fast-yaml.js';
+import { validPlainYaml } from './plain-yaml.js';
 import { detectFormat, parseManifestText, type ManifestFormat } from './read.js';
 
 /** The error parseManifestText would throw for this text, or undefined when it parses. */
 export function manifestSyntaxError(text: string, path: string, format: ManifestFormat = detectFormat(text, path)): KsecError | undefined {
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (format === 'yaml' ? validFastYaml(clean) : isJsonManifest(clean)) return undefined;
+  if (format === 'yaml' ? validPlainYaml(clean) || validFastYaml(clean) : isJsonManifest(clean)) return undefined;
   try {
     parseManifestText(text, path, format);
     return undefined;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFastYaml, validFastYaml } from '../../../src/manifest/fast-yaml.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
+import { validPlainYaml } from '../../../src/manifest/plain-yaml.js';
 import { manifestSyntaxError } from '../../../src/manifest/syntax.js';
 import { corpusRng, deployment, filesUnder, randomStream, realisticManifest, sealedSecret, secret, type Rng } from './yaml-corpus.js';
 
@@ -23,6 +24,7 @@ function check(text: string, path: string): { valid: boolean; rejected: boolean 
   const valid = validFastYaml(text);
   const fast = parseFastYaml(text) !== undefined;
   if (valid !== fast) throw new Error(`${path}: validFastYaml says ${valid}, parseFastYaml ${fast ? 'answers' : 'bails'}:\n${JSON.stringify(text)}`);
+  if (validPlainYaml(text) && !valid) throw new Error(`${path}: validPlainYaml says true where validFastYaml says false:\n${JSON.stringify(text)}`);
   const verdict = readerVerdict(text, path);
   const error = manifestSyntaxError(text, path);
   expect({ path, text, error: error?.message }).toEqual({ path, text, error: verdict });
@@ -116,6 +118,86 @@ describe('validFastYaml and manifestSyntaxError: the reader\'s answer, without b
     const siblings = `a:\n${long.join('\n')}\nb:\n${long.join('\n')}\nc:\n  k0:\n    k0: {k0: 1}\n  k1: 1\n`;
     expect(validFastYaml(siblings)).toBe(true);
     expect(manifestSyntaxError(siblings, 'ok.yaml')).toBeUndefined();
+  });
+
+  it('validPlainYaml: true only where validFastYaml is, on many more random streams', () => {
+    const rng = corpusRng(7);
+    let plain = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = randomStream(rng);
+      if (!validPlainYaml(text)) continue;
+      plain++;
+      if (!validFastYaml(text)) throw new Error(`validPlainYaml says true where validFastYaml says false:\n${JSON.stringify(text)}`);
+    }
+    expect(plain).toBeGreaterThan(500); // the claim is tested on real answers, not only on refusals
+  }, 60_000);
+
+  it('validPlainYaml takes the plainest manifests, flow labels and ports included', () => {
+    const rng = corpusRng(9);
+    for (let i = 0; i < 50; i++) {
+      const text = [secret(rng), sealedSecret(rng, 2), deployment(rng)].join('---\n');
+      expect(validPlainYaml(text), text).toBe(true);
+    }
+    const manifest = [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      '  name: web',
+      '  labels: {app: web, tier: backend}',
+      '  annotations: {note: "a note", owner: team-a}',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: web # the only one',
+      '          image: "registry.example.com/web:1.0"',
+      '          ports: [{containerPort: 8080}, {containerPort: 9090, name: metrics}]',
+      '          args: ["--port", "8080"]',
+      '          env: []',
+      '          command:',
+      '          - sh',
+      '          - -c',
+      '          - |',
+      '            echo "a: b"',
+      '',
+      '            exec web',
+      '      volumes: {}',
+      '',
+    ].join('\n');
+    expect(validPlainYaml(manifest)).toBe(true);
+    expect(validPlainYaml(`${manifest}---\n${manifest}`)).toBe(true);
+  });
+
+  it('validPlainYaml refuses what it does not read, and what is wrong', () => {
+    const refused = [
+      'a: 1\nb: 2\na: 3\n', // a duplicate key
+      '- a: 1\n  a: 2\n', // in a mapping opened on an item's line
+      'm: {a: 1, b: 2, a: 3}\n', // in a flow mapping
+      'p: [{a: 1}, {b: 2, b: 3}]\n',
+      'a: 1\n"a": 2\n',
+      'true: a\nTrue: b\n', // keys that are not strings
+      'null: a\n',
+      'a:\n\tb: 1\n', // a tab
+      'a: 1\r\nb: 2\r\n', // CRLF (validFastYaml reads it)
+      'a:\n  b: 1\n c: 2\n', // indentation between levels
+      'a:\n  b: 1\n    c: 2\n', // deeper after a value
+      'a: b\n  c\n', // a multi-line plain scalar
+      'a:\n  value on its own line\n',
+      '  a: 1\n', // an indented root
+      'a: - b\n',
+      'a: b: c\n',
+      'a: &x 1\nb: *x\n',
+      'a: |2\n  x\n',
+      'a: >\n  x\n    y\n', // a more-indented line in a folded scalar
+      'a: |\n  x\n    \nb: 1\n', // a blank line with more spaces than the scalar
+      'a: |+\nb: 1\n',
+      'a: "x"#c\n',
+      'a: "unterminated\n',
+      'a: \u0085\n',
+      '- a\nb: 1\n', // a key after a root sequence
+      'a: 1\n- b\n',
+    ];
+    for (const text of refused) expect(validPlainYaml(text), JSON.stringify(text)).toBe(false);
   });
 
   it('reports JSON as the reader does: one value, a stream of values, broken', () => {
