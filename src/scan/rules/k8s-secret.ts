@@ -15,9 +15,11 @@ export const secretPlaintext: RuleInfo = {
 
 /**
  * `kind: Secret` anywhere in the text (YAML or JSON, quoted or not, before or
- * after the data): files without it are not parsed for this family.
+ * after the data): files without it are not parsed for this family. It starts
+ * with the literal `kind` (a quote before it changes nothing for a test), so
+ * the search skips ahead instead of trying every position.
  */
-const SECRET_KIND = /["']?kind["']?\s*:\s*(?:&\S+\s+)?["']?Secret["']?\s*(?:[,}#\r\n]|$)/m;
+const SECRET_KIND = /kind["']?\s*:\s*(?:&\S+\s+)?["']?Secret["']?\s*(?:[,}#\r\n]|$)/m;
 
 export const k8sSecretRules: ObjectRules = {
   family: 'k8s-secret',
