@@ -27,7 +27,13 @@ const STORE_KIND = /kind["']?\s*:\s*["']?(?:Cluster)?SecretStore["']?\s*(?:[,}#\
  */
 function mayHoldStore(text: string): boolean {
   const kinds = text.match(STORE_KIND)?.length ?? 0;
-  const refs = text.match(/[sS]toreRef/g)?.length ?? 0;
+  if (kinds === 0) return false;
+  // `[sS]toreRef` counted with indexOf: a regex that starts with a class tries every position
+  let refs = 0;
+  for (let i = text.indexOf('toreRef'); i !== -1; i = text.indexOf('toreRef', i + 7)) {
+    const before = text.charCodeAt(i - 1);
+    if (before === 115 || before === 83) refs++;
+  }
   return kinds > refs;
 }
 
