@@ -3,7 +3,7 @@
  * on one generated repository, in the same run; and a pre-commit scan of 10
  * staged files vs a bare `node -e 0`. Medians of --runs runs.
  *
- *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--peer-timeout S] [--secretlint-files N]
+ *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--secretlint-runs N] [--peer-timeout S] [--secretlint-files N]
  *   npx tsx bench/scan/run.ts --hook-only 1      (only the pre-commit start-up comparison)
  *   npx tsx bench/scan/run.ts --no-hook 1        (everything but the pre-commit comparison)
  *
@@ -26,6 +26,8 @@ const RUNS = Number(args.get('runs') ?? 3);
 /** runs of gitleaks and secretlint (they take minutes each on big repositories) */
 const PEER_RUNS = Number(args.get('peer-runs') ?? RUNS);
 const SECRETLINT_FILES = Number(args.get('secretlint-files') ?? FILES);
+/** secretlint takes tens of seconds, not minutes: more runs of it for a steadier median than gitleaks gets */
+const SECRETLINT_RUNS = Number(args.get('secretlint-runs') ?? PEER_RUNS);
 const SECRETLINT_VERSION = '13.0.6';
 const SECRETLINT_PRESET_VERSION = '13.1.0';
 
@@ -147,7 +149,7 @@ async function main() {
   // secretlint on the whole tree, or on its first N team folders when --secretlint-files says so
   const bin = secretlint();
   writeFileSync(join(repo, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
-  const slRuns = PEER_RUNS;
+  const slRuns = SECRETLINT_RUNS;
   const slGlob = SECRETLINT_FILES < FILES ? `apps/team-{${Array.from({ length: Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) }, (_, i) => i).join(',')}}/**/*` : 'apps/**/*';
   const sl = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, slRuns, PEER_TIMEOUT);
   const slShare = SECRETLINT_FILES < FILES ? Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) / 50 : 1;
