@@ -82,6 +82,7 @@ const GROUPS = [
       'src/manifest/objects.ts',
       'src/manifest/read.ts',
       'src/manifest/fast-yaml.ts',
+      'src/manifest/open-keys.ts',
       'src/manifest/yaml-lib.ts',
       'src/manifest/write.ts',
       'src/manifest/edit.ts',

@@ -22,6 +22,8 @@
  * It never imports `yaml`: that is the point (start-up and throughput).
  */
 
+import { OpenKeys } from './open-keys.js';
+
 /** A document's node offsets: map keys by their JS key, sequence items by index. */
 export type OffsetTree = OffsetMap | OffsetSeq | null;
 export interface OffsetMap {
@@ -125,14 +127,8 @@ class Parser {
   /** whether the plain scalar read last ended at a comment */
   private commented = false;
   private countedTo = 0;
-  /**
-   * validate mode: the keys of each open mapping by nesting depth, reused.
-   * A list while short (comparing a few strings beats hashing them), a Set
-   * once long.
-   */
-  private readonly keyLists: string[][] = [];
-  private readonly keyCounts: number[] = [];
-  private readonly keySets: (Set<string> | undefined)[] = [];
+  /** validate mode: the keys of each open mapping, by nesting depth */
+  private readonly keys = new OpenKeys();
   private depth = 0;
 
   /**
@@ -276,27 +272,13 @@ class Parser {
   /** validate mode: no keys yet for a mapping that opens one level deeper; returns its depth */
   private openKeys(): number {
     const depth = ++this.depth;
-    while (this.keyLists.length <= depth) this.keyLists.push([]);
-    this.keyCounts[depth] = 0;
-    this.keySets[depth]?.clear();
+    this.keys.open(depth);
     return depth;
   }
 
   /** validate mode: a key of the mapping open at `depth`; a duplicate bails, as setKey does */
   private addKey(depth: number, name: string): void {
-    const n = this.keyCounts[depth]!;
-    if (n < SHORT_MAP) {
-      const list = this.keyLists[depth]!;
-      for (let i = 0; i < n; i++) if (list[i] === name) throw BAIL;
-      list[n] = name;
-    } else {
-      let set = this.keySets[depth];
-      if (!set) this.keySets[depth] = set = new Set();
-      if (n === SHORT_MAP) for (const k of this.keyLists[depth]!) set.add(k);
-      if (set.has(name)) throw BAIL;
-      set.add(name);
-    }
-    this.keyCounts[depth] = n + 1;
+    if (!this.keys.add(depth, name)) throw BAIL;
   }
 
   // ---- nodes -------------------------------------------------------------
@@ -838,9 +820,6 @@ const K_COLON = 0;
 const K_HASH = 1;
 const K_TAB = 2;
 const K_BACKSLASH = 3;
-
-/** validate mode: mappings up to this many keys check duplicates in a list, longer ones in a Set */
-const SHORT_MAP = 8;
 
 /** Sentinel: no node below a `key:` or `-`. */
 const EMPTY = Symbol('empty');

@@ -19,6 +19,8 @@
  * every corpus the fast reader is checked on.
  */
 
+import { OpenKeys } from './open-keys.js';
+
 // what no line may hold: line breaks other than LF, tabs, and the characters fast-yaml.ts refuses
 const NOT = '\\n\\r\\t\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u2028\\u2029\\ufeff';
 const ANY = `[^${NOT}]`;
@@ -62,8 +64,6 @@ const FLOW_KEYS = /(?:\{|,) *([^:,{}]+):/g;
 
 const MAP = 0;
 const SEQ = 1;
-/** mappings up to this many keys check duplicates in a list, longer ones in a Set */
-const SHORT_MAP = 8;
 
 /** True only where validFastYaml is true too; false: ask validFastYaml. */
 export function validPlainYaml(text: string): boolean {
@@ -74,9 +74,7 @@ class PlainYaml {
   // the open collections, innermost last: column, kind, keys (mappings)
   private readonly cols: number[] = [];
   private readonly kinds: number[] = [];
-  private readonly keyLists: string[][] = [];
-  private readonly keyCounts: number[] = [];
-  private readonly keySets: (Set<string> | undefined)[] = [];
+  private readonly keys = new OpenKeys();
   private depth = -1;
 
   constructor(private readonly text: string) {}
@@ -136,7 +134,7 @@ class PlainYaml {
         col = ind + dash.length;
         this.push(col, MAP);
       }
-      if (key !== undefined && !this.addKey(key)) return false;
+      if (key !== undefined && !this.keys.add(this.depth, key)) return false;
       if (m[8] !== undefined && !flowKeysUnique(m[8])) return false;
       const header = m[7];
       if (header !== undefined) {
@@ -154,30 +152,7 @@ class PlainYaml {
     const d = ++this.depth;
     this.cols[d] = col;
     this.kinds[d] = kind;
-    if (kind === MAP) {
-      this.keyLists[d] ??= [];
-      this.keyCounts[d] = 0;
-      this.keySets[d]?.clear();
-    }
-  }
-
-  /** adds a key to the innermost mapping; false when it is there already */
-  private addKey(name: string): boolean {
-    const d = this.depth;
-    const n = this.keyCounts[d]!;
-    if (n < SHORT_MAP) {
-      const list = this.keyLists[d]!;
-      for (let i = 0; i < n; i++) if (list[i] === name) return false;
-      list[n] = name;
-    } else {
-      let set = this.keySets[d];
-      if (!set) this.keySets[d] = set = new Set();
-      if (n === SHORT_MAP) for (const k of this.keyLists[d]!) set.add(k);
-      if (set.has(name)) return false;
-      set.add(name);
-    }
-    this.keyCounts[d] = n + 1;
-    return true;
+    if (kind === MAP) this.keys.open(d);
   }
 
   /**
