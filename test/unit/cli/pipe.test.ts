@@ -38,6 +38,30 @@ describe('output into a closed pipe', () => {
   });
 });
 
+describe('messages into a closed stderr', () => {
+  it('are dropped; the report and the exit code are not', async () => {
+    // the summary line and the warnings go to stderr's descriptor; a reader that left must not end the run
+    // deploy/ is clean: exit 0, where an unhandled EPIPE would end the run with 1
+    const child = spawn(process.execPath, [KSEC_BIN, 'scan', '--format', 'json', join(REPO_ROOT, 'deploy')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr.destroy();
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as { summary: { files: number } }).summary.files).toBeGreaterThan(0);
+  });
+
+  it('carry a usage error, as one line, when stderr is a pipe', async () => {
+    const child = spawn(process.execPath, [KSEC_BIN, 'scan', '--no-such-flag'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toBe("error: unknown option '--no-such-flag'");
+    expect(stderr).not.toMatch(/\u001b\[/); // no colour off a terminal
+  });
+});
+
 describe('a large output to a slow reader', () => {
   it('arrives whole and in order (more than the pipe buffer holds)', async () => {
     const child = spawn(process.execPath, [KSEC_BIN, 'seal', '--cert', DEMO_CERT], { stdio: ['pipe', 'pipe', 'pipe'] });
