@@ -5,13 +5,22 @@ import { KSEC_BIN, REPO_ROOT } from '../../helpers/run-ksec.js';
 
 const DEMO_CERT = join(REPO_ROOT, 'examples/keys/demo-sealed-secrets.crt');
 
+/**
+ * Runs ksec with `closed` (stdout or stderr) destroyed before it writes a byte (its reader is gone);
+ * returns the exit code and what came out of the other stream.
+ */
+async function runWithClosed(args: string[], closed: 'stdout' | 'stderr'): Promise<{ code: number | null; other: string }> {
+  const child = spawn(process.execPath, [KSEC_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child[closed].destroy();
+  let other = '';
+  child[closed === 'stdout' ? 'stderr' : 'stdout'].on('data', (d: Buffer) => (other += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, other };
+}
+
 describe('output into a closed pipe', () => {
   it('ends quietly, exit 0, when the reader has gone (ksec ... | head)', async () => {
-    const child = spawn(process.execPath, [KSEC_BIN, 'seal', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy(); // the reader is gone before ksec writes a byte
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, other: stderr } = await runWithClosed(['seal', '--help'], 'stdout');
     expect(stderr).not.toMatch(/EPIPE|Error/);
     expect(code).toBe(0);
   });
@@ -28,11 +37,7 @@ describe('output into a closed pipe', () => {
   });
 
   it('keeps the run\'s own exit code: a scan with findings still fails (set -o pipefail)', async () => {
-    const child = spawn(process.execPath, [KSEC_BIN, 'scan', '--format', 'sarif', join(REPO_ROOT, 'examples')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.destroy();
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, other: stderr } = await runWithClosed(['scan', '--format', 'sarif', join(REPO_ROOT, 'examples')], 'stdout');
     expect(stderr).not.toMatch(/EPIPE|Error/);
     expect(code).toBe(1); // examples/ holds the demo key and a plaintext demo Secret
   });
@@ -42,11 +47,7 @@ describe('messages into a closed stderr', () => {
   it('are dropped; the report and the exit code are not', async () => {
     // the summary line and the warnings go to stderr's descriptor; a reader that left must not end the run
     // deploy/ is clean: exit 0, where an unhandled EPIPE would end the run with 1
-    const child = spawn(process.execPath, [KSEC_BIN, 'scan', '--format', 'json', join(REPO_ROOT, 'deploy')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr.destroy();
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const { code, other: stdout } = await runWithClosed(['scan', '--format', 'json', join(REPO_ROOT, 'deploy')], 'stderr');
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as { summary: { files: number } }).summary.files).toBeGreaterThan(0);
   });
