@@ -3,9 +3,10 @@
  * error? The answer is the one parseManifestText gives (accept, or its error
  * with the same message and position), found cheaply where possible: the
  * plainest YAML line by line (plain-yaml.ts), the rest of fast-yaml.ts's
- * subset without building a value, JSON with one `JSON.parse`. Anything those are unsure of is parsed by parseManifestText
- * itself, so the check never decides differently from the reader
- * (test/unit/manifest/syntax.test.ts compares them).
+ * subset without building a value, JSON with one `JSON.parse`. Anything
+ * those are unsure of is parsed by parseManifestText itself, so the check
+ * never decides differently from the reader (test/unit/manifest/syntax.test.ts
+ * compares them).
  */
 import { isKsecError, type KsecError } from '../errors.js';
 import { validFastYaml } from './fast-yaml.js';
