@@ -89,6 +89,9 @@ const GROUPS = [
       'src/kubeconfig-files.ts',
       'src/seal/scope.ts',
       'src/seal/wire.ts',
+      // a SealedSecret's keyless check: scan and validate share it, and as a lazy entry it cost a
+      // pre-commit scan two more files (~5 ms on Node 24)
+      'src/seal/validate-structure.ts',
     ],
   },
   {

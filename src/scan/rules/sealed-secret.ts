@@ -4,14 +4,14 @@
  * template carries literal values, which the controller copies in plaintext.
  */
 import { isRecord, isSealedSecret, type KubeObject } from '../../manifest/objects.js';
+import { checkStructure } from '../../seal/validate-structure.js';
 import { lazy } from '../lazy.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder } from './placeholder.js';
 import type { Hit, ObjectContext, ObjectRules } from './types.js';
 
+// without keys no crypto is needed: a pre-commit hook loads neither node:crypto nor the seal bundle
 const withKeys = lazy(() => import('../../seal/validate.js'));
-// without keys no crypto is needed: a pre-commit hook does not load node:crypto for it
-const withoutKeys = lazy(() => import('../../seal/validate-structure.js'));
 
 export const sealedTemplateData: RuleInfo = {
   id: 'sealed-secret-template-data',
@@ -52,7 +52,7 @@ export const sealedRules: ObjectRules = {
     }
     const problems = context.sealed.privateKeys?.length
       ? (await withKeys()).validateSealedSecret(object, context.sealed)
-      : (await withoutKeys()).checkStructure(object, context.sealed).problems;
+      : checkStructure(object, context.sealed).problems;
     for (const problem of problems) {
       hits.push({
         rule: sealedInvalid,
