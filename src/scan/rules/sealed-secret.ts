@@ -10,7 +10,8 @@ import type { RuleInfo } from '../types.js';
 import { isPlaceholder } from './placeholder.js';
 import type { Hit, ObjectContext, ObjectRules } from './types.js';
 
-// without keys no crypto is needed: a pre-commit hook loads neither node:crypto nor the seal bundle
+// only with --key: decrypting loads node:crypto and the seal bundle, which the keyless check (and so a
+// pre-commit hook) never needs
 const withKeys = lazy(() => import('../../seal/validate.js'));
 
 export const sealedTemplateData: RuleInfo = {
