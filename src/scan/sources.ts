@@ -44,7 +44,9 @@ export async function git(args: string[], cwd: string, what = 'git'): Promise<Bu
   return new Promise((resolvePromise, reject) => {
     execFile('git', args, { cwd, encoding: 'buffer', maxBuffer: 1 << 30 }, (err, stdout, stderr) => {
       if (!err) return resolvePromise(stdout);
-      const reason = (stderr.toString('utf8').trim().split('\n').pop() ?? '').replace(/^fatal: /, '');
+      // git's own verdict (`fatal:`/`error:`), not the usage text it may print after it
+      const lines = stderr.toString('utf8').trim().split('\n');
+      const reason = (lines.find((l) => /^(?:fatal|error): /.test(l)) ?? lines.pop() ?? '').replace(/^(?:fatal|error): /, '');
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
         reject(new KsecError(`${what} needs git, which is not on PATH`, { hint: 'install git', exitCode: ExitCode.environment }));
       } else {
@@ -203,7 +205,8 @@ export async function stagedSource(options: SourceOptions = {}): Promise<Source>
   try {
     out = await git(['-c', 'core.quotePath=false', 'diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--no-renames'], cwd, '--staged');
   } catch (err) {
-    if (err instanceof KsecError && /not a git repository/i.test(err.message)) {
+    // outside a work tree `git diff --cached` is a usage error (it becomes `git diff --no-index`)
+    if (err instanceof KsecError && err.exitCode !== ExitCode.environment && (await gitRoot(cwd)) === undefined) {
       throw new KsecError('--staged needs a Git repository', { file: cwd, hint: 'run it inside a work tree, or scan paths instead' });
     }
     throw err;
@@ -230,7 +233,14 @@ export async function stagedSource(options: SourceOptions = {}): Promise<Source>
 export async function rangeSource(rev: string, options: SourceOptions = {}): Promise<Source> {
   const root = await requireRoot(options.cwd ?? process.cwd(), '--since');
   if (rev.startsWith('-')) throw new KsecError(`--since: "${rev}" is not a revision`, { hint: 'name a branch, tag or commit' });
-  await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], root, `--since ${rev}`);
+  await git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], root, `--since ${rev}`).catch((err: unknown) => {
+    if (err instanceof KsecError && err.exitCode === ExitCode.environment) throw err;
+    // --quiet: git says nothing, so say it here (CI checkouts are often shallow)
+    throw new KsecError(`--since: "${rev}" is not a commit of this repository`, {
+      file: root,
+      hint: 'name a branch, tag or commit; in CI, fetch the history first, e.g. actions/checkout with fetch-depth: 0',
+    });
+  });
   const refs = await introducedBlobs(root, [`${rev}..HEAD`], options.ignore, '--since');
   return { total: refs.length, files: catFile(root, refs, options.maxFileSize) };
 }

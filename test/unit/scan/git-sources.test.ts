@@ -113,7 +113,10 @@ describe('--staged', { timeout: 20_000 }, () => {
   it('is an error outside a repository', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksec-scan-norepo-'));
     dirs.push(dir);
-    await expect(stagedSource({ cwd: dir })).rejects.toThrow(KsecError);
+    const failure = stagedSource({ cwd: dir });
+    await expect(failure).rejects.toThrow(KsecError);
+    // not git's usage text: outside a work tree `git diff --cached` is a usage error
+    await expect(failure).rejects.toThrow(/^--staged needs a Git repository$/);
   });
 });
 
@@ -142,7 +145,7 @@ describe('--since', { timeout: 20_000 }, () => {
     r.write('a.yaml', configMap('a'));
     r.git('add', '.');
     r.git('commit', '-qm', 'a');
-    await expect(rangeSource('no-such-branch', { cwd: r.dir })).rejects.toThrow(/--since no-such-branch/);
+    await expect(rangeSource('no-such-branch', { cwd: r.dir })).rejects.toThrow(/^--since: "no-such-branch" is not a commit of this repository$/);
     await expect(rangeSource('--all', { cwd: r.dir })).rejects.toThrow(/not a revision/);
   });
 });
