@@ -10,13 +10,17 @@
  */
 import { isKsecError, type KsecError } from '../errors.js';
 import { validFastYaml } from './fast-yaml.js';
-import { validPlainYaml } from './plain-yaml.js';
+import { validPlainYaml, validPlainYamlBytes } from './plain-yaml.js';
 import { detectFormat, parseManifestText, type ManifestFormat } from './read.js';
 
-/** The error parseManifestText would throw for this text, or undefined when it parses. */
-export function manifestSyntaxError(text: string, path: string, format: ManifestFormat = detectFormat(text, path)): KsecError | undefined {
+/**
+ * The error parseManifestText would throw for this text, or undefined when it
+ * parses. `bytes`: the text's UTF-8 when the caller has it (the file as read),
+ * which spares encoding it again for the line-by-line check.
+ */
+export function manifestSyntaxError(text: string, path: string, format: ManifestFormat = detectFormat(text, path), bytes?: Uint8Array): KsecError | undefined {
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (format === 'yaml' ? validPlainYaml(clean) || validFastYaml(clean) : isJsonManifest(clean)) return undefined;
+  if (format === 'yaml' ? plainValid(clean, bytes) || validFastYaml(clean) : isJsonManifest(clean)) return undefined;
   try {
     parseManifestText(text, path, format);
     return undefined;
@@ -24,6 +28,12 @@ export function manifestSyntaxError(text: string, path: string, format: Manifest
     if (isKsecError(err)) return err;
     throw err;
   }
+}
+
+function plainValid(text: string, bytes: Uint8Array | undefined): boolean {
+  if (bytes === undefined) return validPlainYaml(text);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  return validPlainYamlBytes(bom ? bytes.subarray(3) : bytes);
 }
 
 /** One JSON object or array: what the reader's JSON stream splitter accepts as a single value. */

@@ -184,7 +184,7 @@ async function scanFile(
   );
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
-    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, path, ext, errors);
+    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, state.source.content, path, ext, errors);
     return;
   }
 
@@ -223,7 +223,7 @@ const JSONC = /(?:^|\/)(?:(?:ts|js)config[^/]*\.json|\.vscode\/[^/]+\.json|\.?de
  * checked to parse, so a malformed one is reported (as a warning: the text
  * rules have seen all of it). Valid JSON of any shape is fine here.
  */
-async function checkSyntax(text: string, path: string, ext: string, errors: ScanError[]): Promise<void> {
+async function checkSyntax(text: string, bytes: Buffer, path: string, ext: string, errors: ScanError[]): Promise<void> {
   if (ext === '.json') {
     if (JSONC.test(path)) return;
     try {
@@ -236,7 +236,7 @@ async function checkSyntax(text: string, path: string, ext: string, errors: Scan
   const { manifestSyntaxError } = await syntaxCheck();
   let error: unknown;
   try {
-    error = manifestSyntaxError(text, path);
+    error = manifestSyntaxError(text, path, undefined, bytes);
   } catch (err) {
     error = err;
   }

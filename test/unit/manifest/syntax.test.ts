@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFastYaml, validFastYaml } from '../../../src/manifest/fast-yaml.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
-import { validPlainYaml } from '../../../src/manifest/plain-yaml.js';
+import { validPlainYaml, validPlainYamlBytes } from '../../../src/manifest/plain-yaml.js';
 import { manifestSyntaxError } from '../../../src/manifest/syntax.js';
 import { corpusRng, deployment, filesUnder, randomStream, realisticManifest, sealedSecret, secret, type Rng } from './yaml-corpus.js';
 
@@ -28,6 +28,8 @@ function check(text: string, path: string): { valid: boolean; rejected: boolean 
   const verdict = readerVerdict(text, path);
   const error = manifestSyntaxError(text, path);
   expect({ path, text, error: error?.message }).toEqual({ path, text, error: verdict });
+  // the scan hands over the file's bytes as well: the same answer
+  expect(manifestSyntaxError(text, path, undefined, Buffer.from(text))?.message, path).toBe(verdict);
   if (error) expect(error.file).toBe(path);
   return { valid, rejected: verdict !== undefined };
 }
@@ -198,6 +200,41 @@ describe('validFastYaml and manifestSyntaxError: the reader\'s answer, without b
       'a: 1\n- b\n',
     ];
     for (const text of refused) expect(validPlainYaml(text), JSON.stringify(text)).toBe(false);
+  });
+
+  it('validPlainYaml reads UTF-8 as the string reader does, and leaves bytes that are not UTF-8 to validFastYaml', () => {
+    for (const text of ['a: é\n', 'a: "日本語"\nb: \'😀\'\n', '"ключ": 1\n', 'a: |\n  ü\n', 'a: b # ñ\n']) {
+      expect(validPlainYaml(text), text).toBe(true);
+      expect(validPlainYamlBytes(Buffer.from(text)), text).toBe(true);
+    }
+    for (const text of ['a: \u0085\n', 'a: \u2028\n', 'a: x\ufeff\n', 'a: \u009f\n']) expect(validPlainYaml(text), JSON.stringify(text)).toBe(false);
+    const notUtf8 = [[0x61, 0x3a, 0x20, 0xff, 0x0a], [0x61, 0x3a, 0x20, 0xc3], [0x61, 0x3a, 0x20, 0xe0, 0x80, 0x80], [0x61, 0x3a, 0x20, 0xed, 0xa0, 0x80]];
+    for (const bytes of notUtf8) {
+      expect(validPlainYamlBytes(Uint8Array.from(bytes)), String(bytes)).toBe(false);
+      // the decoder makes U+FFFD of them, which the syntax check then takes: the same answer as the reader
+      const text = Buffer.from(bytes).toString('utf8');
+      expect(manifestSyntaxError(text, 'x.yaml', undefined, Uint8Array.from(bytes))?.message).toBe(readerVerdict(text, 'x.yaml'));
+    }
+    // a BOM in the bytes is not content
+    expect(manifestSyntaxError('\ufeffa: 1\n', 'bom.yaml', undefined, Buffer.from('\ufeffa: 1\n'))).toBeUndefined();
+  });
+
+  it('validPlainYaml: keys of earlier texts are forgotten, big mappings and big texts are read', () => {
+    const text = 'a: 1\nb:\n  a: 2\n';
+    for (let i = 0; i < 3; i++) expect(validPlainYaml(text)).toBe(true);
+    const keys = Array.from({ length: 5000 }, (_, i) => `  key-${i}: value ${i}`);
+    expect(validPlainYaml(`data:\n${keys.join('\n')}\n`)).toBe(true);
+    expect(validPlainYaml(`data:\n${keys.join('\n')}\n  key-17: again\n`)).toBe(false);
+    const items = (n: number) => `items:\n${Array.from({ length: n }, (_, i) => `  - {name: item-${i}, value: "${'v'.repeat(64)}"}`).join('\n')}\n`;
+    const big = items(20_000); // bigger than the module's first memory: it grows
+    expect(big.length).toBeGreaterThan(1_500_000);
+    expect(validPlainYaml(big)).toBe(true);
+    expect(validPlainYaml(`${big}  - {name: a, name: b}\n`)).toBe(false);
+    // more keys than its table holds: left to validFastYaml, which takes it
+    const many = items(40_000);
+    expect(validPlainYaml(many)).toBe(false);
+    expect(manifestSyntaxError(many, 'many.yaml')).toBeUndefined();
+    expect(validPlainYaml(text)).toBe(true); // a small text after the big one
   });
 
   it('reports JSON as the reader does: one value, a stream of values, broken', () => {
