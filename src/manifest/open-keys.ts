@@ -1,6 +1,6 @@
 /**
- * The keys of the mappings open at each nesting depth, for the validators'
- * duplicate-key check (fast-yaml.ts, plain-yaml.ts). The storage is reused
+ * The keys of the mappings open at each nesting depth, for fast-yaml.ts's
+ * duplicate-key check (plain-yaml.c keeps its own table). The storage is reused
  * from one mapping to the next: a list while a mapping is short (comparing a
  * few strings beats hashing them), a Set once it is long.
  */
