@@ -20,7 +20,8 @@ import { detectFormat, parseManifestText, type ManifestFormat } from './read.js'
  */
 export function manifestSyntaxError(text: string, path: string, format: ManifestFormat = detectFormat(text, path), bytes?: Uint8Array): KsecError | undefined {
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (format === 'yaml' ? plainValid(clean, bytes) || validFastYaml(clean) : isJsonManifest(clean)) return undefined;
+  const plain = () => (bytes ? validPlainYamlBytes(bytes) : validPlainYaml(clean));
+  if (format === 'yaml' ? plain() || validFastYaml(clean) : isJsonManifest(clean)) return undefined;
   try {
     parseManifestText(text, path, format);
     return undefined;
@@ -28,12 +29,6 @@ export function manifestSyntaxError(text: string, path: string, format: Manifest
     if (isKsecError(err)) return err;
     throw err;
   }
-}
-
-function plainValid(text: string, bytes: Uint8Array | undefined): boolean {
-  if (bytes === undefined) return validPlainYaml(text);
-  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  return validPlainYamlBytes(bom ? bytes.subarray(3) : bytes);
 }
 
 /** One JSON object or array: what the reader's JSON stream splitter accepts as a single value. */

@@ -88,8 +88,11 @@ const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]*?)PRIVATE KEY( BLOCK)?-----/g;
 /** a base64 value that starts with `-----BEGIN` */
 const B64_PEM = /(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}/g;
 
+const PEM_KEYWORD = 'PRIVATE KEY';
+const B64_PEM_KEYWORD = 'LS0tLS1CRUdJTi';
+
 function findPrivateKeys(text: string, hits: TextHit[]): void {
-  if (text.includes('PRIVATE KEY')) {
+  if (text.includes(PEM_KEYWORD)) {
     for (const m of text.matchAll(PEM_BEGIN)) {
       const bodyStart = m.index + m[0].length;
       const end = text.indexOf('-----END', bodyStart);
@@ -100,7 +103,7 @@ function findPrivateKeys(text: string, hits: TextHit[]): void {
       hits.push({ rule: privateKey, offset: m.index, message: `${(m[1] ?? '').trim() || 'PKCS#8'} private key in plaintext; remove it and rotate the key` });
     }
   }
-  if (text.includes('LS0tLS1CRUdJTi')) {
+  if (text.includes(B64_PEM_KEYWORD)) {
     for (const m of text.matchAll(B64_PEM)) {
       const decoded = Buffer.from(m[0].slice(0, 80), 'base64').toString('latin1');
       if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY/.test(decoded)) {
@@ -113,6 +116,7 @@ function findPrivateKeys(text: string, hits: TextHit[]): void {
 export const credentialRules: TextRules = {
   family: 'credentials',
   rules: [privateKey, ...PATTERNS.map((p) => p.rule)],
+  keywords: [PEM_KEYWORD, B64_PEM_KEYWORD, ...PATTERNS.flatMap((p) => p.keywords)],
   check(text: string): TextHit[] {
     const hits: TextHit[] = [];
     findPrivateKeys(text, hits);

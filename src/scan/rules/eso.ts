@@ -40,6 +40,7 @@ function mayHoldStore(text: string): boolean {
 export const esoRules: ObjectRules = {
   family: 'eso',
   rules: [esoInline],
+  keywords: ['external-secrets.io'],
   mayApply: (text) => text.includes('external-secrets.io') && (text.includes('template') || !text.includes('ExternalSecret') || mayHoldStore(text)),
   check(object: KubeObject): Hit[] {
     if (!String(object.apiVersion ?? '').startsWith('external-secrets.io/') && !String(object.apiVersion ?? '').startsWith('generators.external-secrets.io/')) return [];

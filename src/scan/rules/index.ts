@@ -15,6 +15,9 @@ export const TEXT_RULES: TextRules[] = [credentialRules];
 export const FILE_RULES: FileRules[] = [sopsRules];
 export const GLOBAL_RULES: GlobalRules[] = [antipatternRules];
 
+/** every keyword of the families that read single files: a file with none of them can have no finding */
+export const ALL_KEYWORDS: string[] = [...new Set([...TEXT_RULES, ...FILE_RULES, ...OBJECT_RULES].flatMap((f) => f.keywords))];
+
 export const ALL_RULES: RuleInfo[] = [...OBJECT_RULES, ...FILE_RULES, ...TEXT_RULES, ...GLOBAL_RULES].flatMap((f) => f.rules);
 
 export const SECRET_FAMILIES: RuleFamily[] = ['k8s-secret', 'kustomize', 'sops', 'sealed-secret', 'eso', 'credentials'];

@@ -24,6 +24,7 @@ const SECRET_KIND = /kind["']?\s*:\s*(?:&\S+\s+)?["']?Secret["']?\s*(?:[,}#\r\n]
 export const k8sSecretRules: ObjectRules = {
   family: 'k8s-secret',
   rules: [secretPlaintext],
+  keywords: ['Secret'],
   mayApply: (text) => text.includes('Secret') && SECRET_KIND.test(text),
   check(object: KubeObject): Hit[] {
     if (!isSecret(object)) return [];

@@ -32,6 +32,7 @@ function isKustomization(object: KubeObject, file: string): boolean {
 export const kustomizeRules: ObjectRules = {
   family: 'kustomize',
   rules: [generatorLiteral, generatorFile],
+  keywords: ['secretGenerator'],
   mayApply: (text) => text.includes('secretGenerator'),
   async check(object: KubeObject, context: ObjectContext): Promise<Hit[]> {
     if (!isKustomization(object, context.file)) return [];

@@ -35,6 +35,7 @@ export const sealedInvalid: RuleInfo = {
 export const sealedRules: ObjectRules = {
   family: 'sealed-secret',
   rules: [sealedTemplateData, sealedInvalid],
+  keywords: ['SealedSecret'],
   mayApply: (text) => text.includes('SealedSecret'),
   async check(object: KubeObject, context: ObjectContext): Promise<Hit[]> {
     if (!isSealedSecret(object)) return [];

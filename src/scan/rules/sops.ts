@@ -34,6 +34,7 @@ const SOPS_MARKER = /^sops:|"sops"\s*:\s*\{|^sops_(mac|version|lastmodified)=|^\
 export const sopsRules: FileRules = {
   family: 'sops',
   rules: [sopsUnencrypted, sopsMetadata],
+  keywords: ['sops'],
   mayApply: (text) => text.includes('sops') && SOPS_MARKER.test(text),
   async check(text: string, path: string): Promise<FileHit[]> {
     const { sopsStatus } = await loader();

@@ -35,9 +35,18 @@ export interface ObjectContext {
 /** the sealing certificate and/or controller private keys to validate SealedSecrets against */
 export type SealedOptions = ValidateOptions;
 
+/**
+ * Literals of which every file a family could fire on (or, for file rules,
+ * claim) holds one: a file with none of any family's keywords is skipped by
+ * the scan's prefilter (keywords.ts) without being decoded. mayApply and
+ * check may be stricter, never looser.
+ */
+export type Keywords = readonly string[];
+
 export interface ObjectRules {
   family: RuleFamily;
   rules: RuleInfo[];
+  keywords: Keywords;
   /** cheap test on the raw text: could this file hold an object this family checks? */
   mayApply(text: string, path: string): boolean;
   check(object: KubeObject, context: ObjectContext): Hit[] | Promise<Hit[]>;
@@ -46,6 +55,7 @@ export interface ObjectRules {
 export interface TextRules {
   family: RuleFamily;
   rules: RuleInfo[];
+  keywords: Keywords;
   check(text: string): TextHit[];
 }
 
@@ -53,6 +63,7 @@ export interface TextRules {
 export interface FileRules {
   family: RuleFamily;
   rules: RuleInfo[];
+  keywords: Keywords;
   mayApply(text: string, path: string): boolean;
   check(text: string, path: string): Promise<FileHit[]>;
 }

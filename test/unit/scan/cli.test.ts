@@ -150,7 +150,7 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     assertNoSecrets(junit.stdout);
   });
 
-  it('finds and reports the same in worker threads as on the main thread (the built worker)', async () => {
+  it('finds and reports the same in worker threads (the built worker, keyword prefilter on) as on the main thread', async () => {
     const serial = await runKsec(['scan', '.', '../malformed', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '0' } });
     const parallel = await runKsec(['scan', '.', '../malformed', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '2' } });
     expect(parallel.code, parallel.stderr).toBe(2);

@@ -1,0 +1,67 @@
+/**
+ * The scan's prefilter: the keyword finder says exactly what a search for
+ * each keyword says, and every rule family's keywords are necessary (a text
+ * without them is one no family applies to and no text rule fires on).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { KeywordSet } from '../../../src/scan/keywords.js';
+import { ALL_KEYWORDS, FILE_RULES, OBJECT_RULES, TEXT_RULES } from '../../../src/scan/rules/index.js';
+import { corpusRng, filesUnder, randomStream, realisticManifest } from '../manifest/yaml-corpus.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+describe('KeywordSet', () => {
+  it('finds a keyword exactly where a search for each finds one', () => {
+    const words = ['gh', 'xox', 'npm_', 'PRIVATE KEY', 'Secret', 'SealedSecret', 'sops', 'AB'];
+    const set = new KeywordSet(words);
+    const rng = corpusRng(3);
+    // pieces of the keywords, whole and cut, so near misses are common
+    const pieces = [...words, ...words.map((w) => w.slice(0, -1)), ...words.map((w) => w.slice(1)), 'g', 'x', 'A', 'B', ' ', '\n', 'é', 'ab', 'SealedSecre', 'nops'];
+    let hits = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const n = Math.floor(rng() * 8);
+      const text = Array.from({ length: n }, () => pieces[Math.floor(rng() * pieces.length)]).join('');
+      const expected = words.some((w) => text.includes(w));
+      if (expected) hits++;
+      expect(set.anyIn(Buffer.from(text)), JSON.stringify(text)).toBe(expected);
+    }
+    expect(hits).toBeGreaterThan(2000);
+    expect(hits).toBeLessThan(18_000);
+    for (const [text, expected] of [['', false], ['g', false], ['gh', true], ['xgh', true], ['ghx', true], ['AAB', true], ['xo', false], ['Secre', false], [`${'x'.repeat(100_000)}sops`, true]] as const) {
+      expect(set.anyIn(Buffer.from(text)), text.slice(-20)).toBe(expected);
+    }
+  });
+
+  it('refuses keyword lists it cannot hold', () => {
+    expect(() => new KeywordSet(['a'])).toThrow(/keyword prefilter/);
+    expect(() => new KeywordSet(Array.from({ length: 33 }, (_, i) => `k${i}`))).toThrow(/keyword prefilter/);
+    expect(() => new KeywordSet([])).toThrow(/keyword prefilter/);
+  });
+});
+
+describe("the rule families' keywords", () => {
+  it('are necessary: without them no family applies and no text rule fires', async () => {
+    const paths = ['test/fixtures', 'examples', 'deploy', '../shared/reference'].flatMap((d) => filesUnder(`${ROOT}${d}`, /\.(ya?ml|json|env|ini|txt|pem|key)$|Kustomization$/));
+    const rng = corpusRng(17);
+    const texts = [
+      ...paths.map((p) => readFileSync(p, 'utf8')),
+      ...Array.from({ length: 500 }, () => realisticManifest(rng)),
+      ...Array.from({ length: 500 }, () => randomStream(rng)),
+    ];
+    const set = new KeywordSet(ALL_KEYWORDS);
+    let without = 0;
+    let withApplying = 0;
+    for (const text of texts) {
+      const applies = OBJECT_RULES.some((f) => f.mayApply(text, 'x.yaml')) || FILE_RULES.some((f) => f.mayApply(text, 'x.yaml')) || TEXT_RULES.some((f) => f.check(text).length > 0);
+      if (applies) withApplying++;
+      if (set.anyIn(Buffer.from(text))) continue;
+      without++;
+      expect(applies, text.slice(0, 300)).toBe(false);
+    }
+    // both sides are exercised
+    expect(without).toBeGreaterThan(300);
+    expect(withApplying).toBeGreaterThan(100);
+  });
+});
