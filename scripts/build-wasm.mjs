@@ -3,7 +3,7 @@
  * Compiles ksec's C sources to WebAssembly and writes each module, base64-encoded, to a generated
  * TypeScript module beside it:
  *   src/manifest/plain-yaml.c -> plain-yaml-wasm.ts   the syntax check's line reader
- *   src/scan/keywords.c       -> keywords-wasm.ts     the scan's keyword prefilter
+ *   src/scan/keywords.c       -> keywords-wasm.ts     the scan's keyword prefilter (SIMD: Node >= 16.4 runs it)
  * The generated modules are committed, so building and running ksec need no C compiler; only a change
  * to a C source does: Debian's `clang` and `lld` (for wasm-ld), clang 14 or later.
  *
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MODULES = [
   { source: 'src/manifest/plain-yaml.c', target: 'src/manifest/plain-yaml-wasm.ts', name: 'PLAIN_YAML_WASM' },
-  { source: 'src/scan/keywords.c', target: 'src/scan/keywords-wasm.ts', name: 'KEYWORDS_WASM' },
+  { source: 'src/scan/keywords.c', target: 'src/scan/keywords-wasm.ts', name: 'KEYWORDS_WASM', flags: ['-msimd128', '-ffreestanding'] },
 ];
 // no libc: each module imports nothing and exports its memory and functions
 const FLAGS = ['--target=wasm32', '-O3', '-nostdlib', '-Wall', '-Wextra', '-Werror', '-Wl,--no-entry', '-Wl,--strip-all'];
@@ -28,10 +28,10 @@ const check = process.argv.includes('--check');
 const dir = mkdtempSync(join(tmpdir(), 'ksec-wasm-'));
 let stale = 0;
 try {
-  for (const { source, target, name } of MODULES) {
+  for (const { source, target, name, flags = [] } of MODULES) {
     const out = join(dir, 'module.wasm');
     try {
-      execFileSync('clang', [...FLAGS, '-o', out, join(root, source)], { stdio: 'inherit' });
+      execFileSync('clang', [...FLAGS, ...flags, '-o', out, join(root, source)], { stdio: 'inherit' });
     } catch (err) {
       console.error(err.code === 'ENOENT' ? 'clang not found: install clang and lld (apt-get install clang lld)' : `clang failed on ${source}`);
       process.exit(2);

@@ -1,9 +1,15 @@
 /*
  * Whether any of a few literal keywords occurs in a text, in one pass over its bytes, compiled to
- * WebAssembly (scripts/build-wasm.mjs; keywords.ts loads it). Two byte tables name the keywords that
- * could start at each position from its first two bytes, and only those are compared: the scan's
- * prefilter, which tries one pass instead of one search per keyword.
+ * WebAssembly with SIMD (scripts/build-wasm.mjs; keywords.ts loads it): the scan's prefilter, one pass
+ * instead of one search per keyword.
+ *
+ * 16 positions at a time, the keywords' first three bytes are looked up by their two nibbles in small
+ * tables (the "Teddy" technique of Hyperscan and Rust's aho-corasick, simplified): each keyword is in
+ * one of 8 buckets, a table entry says which buckets have a keyword with that nibble there, and a
+ * position is a candidate when a bucket survives all six lookups. Candidates, rare in manifests, are
+ * checked exactly: two byte tables name the keywords that can start there, which are compared.
  */
+#include <wasm_simd128.h>
 
 typedef unsigned char u8;
 typedef unsigned int u32;
@@ -15,6 +21,9 @@ static u8 words[MAX_BYTES];
 static u32 offsets[MAX_KEYWORDS], lengths[MAX_KEYWORDS], count;
 /* bit k: keyword k starts with this byte / has it second */
 static u32 first[256], second[256];
+/* by position 0-2 in a keyword: for each low / high nibble, the buckets (bit k % 8) with a keyword that
+ * has it there (a keyword of 2 bytes has every nibble at position 2) */
+static u8 low[3][16], high[3][16];
 
 extern u8 __heap_base;
 
@@ -41,26 +50,57 @@ __attribute__((export_name("set_keywords"))) int set_keywords(u32 size) {
     offsets[count] = start, lengths[count] = i - start;
     first[t[start]] |= 1u << count;
     second[t[start + 1]] |= 1u << count;
+    for (u32 j = 0; j < 3; j++) {
+      u8 bucket = (u8)(1u << (count % 8));
+      for (u32 x = 0; x < 16; x++) {
+        if (j >= i - start || x == (t[start + j] & 15u)) low[j][x] |= bucket;
+        if (j >= i - start || x == (t[start + j] >> 4)) high[j][x] |= bucket;
+      }
+    }
     count++;
     start = i + 1;
   }
   return count != 0 && start == size;
 }
 
+/* 1 when a keyword starts at p of the `size` bytes at t */
+static int at(const u8 *t, u32 p, u32 size) {
+  u32 maybe = first[t[p]] & second[t[p + 1]];
+  while (maybe != 0) {
+    u32 k = (u32)__builtin_ctz(maybe);
+    maybe &= maybe - 1;
+    u32 len = lengths[k], i = 2;
+    if (len > size - p) continue;
+    const u8 *w = words + offsets[k];
+    while (i < len && t[p + i] == w[i]) i++;
+    if (i == len) return 1;
+  }
+  return 0;
+}
+
 /* 1 when one of the keywords occurs in the `size` bytes at buffer(size) */
 __attribute__((export_name("any_keyword"))) int any_keyword(u32 size) {
   const u8 *t = &__heap_base;
-  for (u32 p = 0; p + 1 < size; p++) {
-    u32 maybe = first[t[p]] & second[t[p + 1]];
-    while (maybe != 0) {
-      u32 k = (u32)__builtin_ctz(maybe);
-      maybe &= maybe - 1;
-      u32 len = lengths[k], i = 2;
-      if (len > size - p) continue;
-      const u8 *w = words + offsets[k];
-      while (i < len && t[p + i] == w[i]) i++;
-      if (i == len) return 1;
+  v128_t lo[3], hi[3];
+  for (u32 j = 0; j < 3; j++) lo[j] = wasm_v128_load(low[j]), hi[j] = wasm_v128_load(high[j]);
+  const v128_t nibble = wasm_i8x16_splat(15);
+  u32 p = 0;
+  /* 16 positions whose first three bytes are all in the text */
+  for (; p + 18 <= size; p += 16) {
+    v128_t buckets = wasm_i8x16_splat(-1);
+    for (u32 j = 0; j < 3; j++) {
+      v128_t in = wasm_v128_load(t + p + j);
+      buckets = wasm_v128_and(buckets, wasm_v128_and(wasm_i8x16_swizzle(lo[j], wasm_v128_and(in, nibble)), wasm_i8x16_swizzle(hi[j], wasm_u8x16_shr(in, 4))));
+    }
+    if (!wasm_v128_any_true(buckets)) continue;
+    u32 candidates = wasm_i8x16_bitmask(wasm_i8x16_ne(buckets, wasm_i8x16_splat(0)));
+    while (candidates != 0) {
+      u32 i = (u32)__builtin_ctz(candidates);
+      candidates &= candidates - 1;
+      if (at(t, p + i, size)) return 1;
     }
   }
+  for (; p + 1 < size; p++)
+    if (at(t, p, size)) return 1;
   return 0;
 }
