@@ -7,6 +7,11 @@
  *   npx tsx bench/scan/run.ts --hook-only 1      (only the pre-commit start-up comparison)
  *   npx tsx bench/scan/run.ts --no-hook 1        (everything but the pre-commit comparison)
  *
+ * secretlint's runs alternate with runs of `ksec scan apps`, and the ksec-vs-secretlint ratio is also
+ * given as the median of those pairs' ratios (ratios.ksecVsSecretlintPaired): on these VMs the same
+ * command's time drifts by up to 1.4x within minutes, which a ratio of two medians taken minutes apart
+ * carries into the result.
+ *
  * gitleaks comes from the test bed (npm run -s testbed:install) or $GITLEAKS;
  * secretlint is npm-installed into a temp dir on first use (not a project dependency).
  */
@@ -151,7 +156,20 @@ async function main() {
   writeFileSync(join(repo, '.secretlintrc.json'), JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
   const slRuns = SECRETLINT_RUNS;
   const slGlob = SECRETLINT_FILES < FILES ? `apps/team-{${Array.from({ length: Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) }, (_, i) => i).join(',')}}/**/*` : 'apps/**/*';
-  const sl = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, slRuns, PEER_TIMEOUT);
+  // secretlint's runs alternate with ksec's, so both share the machine's drifting speed (on these VMs
+  // the same command varies by 1.4x from one minute to the next); the ratio is the median of the pairs'
+  const slSamples: number[] = [];
+  const pairRatios: number[] = [];
+  let slTimedOut = false;
+  for (let r = 0; r < slRuns && !slTimedOut; r++) {
+    const k = time('ksec dir (paired with secretlint)', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec.json')], repo, 1);
+    const one = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, 1, PEER_TIMEOUT);
+    slSamples.push(one.seconds);
+    slTimedOut = one.timedOut === true;
+    if (SECRETLINT_FILES >= FILES) pairRatios.push(one.seconds / k.seconds);
+  }
+  const sl = { seconds: median(slSamples), ...(slTimedOut ? { timedOut: true } : {}) };
+  process.stderr.write(`secretlint: median ${sl.seconds.toFixed(3)} s of [${slSamples.map((x) => x.toFixed(3)).join(', ')}]\n`);
   const slShare = SECRETLINT_FILES < FILES ? Math.max(1, Math.round((50 * SECRETLINT_FILES) / FILES)) / 50 : 1;
   rows.push({ tool: 'secretlint', mode: SECRETLINT_FILES < FILES ? `dir (${Math.round(slShare * 100)}% of the files)` : 'dir', seconds: sl.seconds, mbps: (mb * slShare) / sl.seconds, ...(sl.timedOut ? { timedOut: true } : {}) });
 
@@ -178,6 +196,7 @@ async function main() {
     ratios: {
       ksecVsGitleaksDir: glDir ? Number((ksecDir.mbps / glDir.mbps).toFixed(2)) : null,
       ksecVsSecretlint: Number((ksecDir.mbps / rows.find((r) => r.tool === 'secretlint')!.mbps).toFixed(1)),
+      ...(pairRatios.length ? { ksecVsSecretlintPaired: { median: Number(median(pairRatios).toFixed(1)), pairs: pairRatios.map((x) => Number(x.toFixed(1))) } } : {}),
       ...(hook ? { stagedVsNode: Number((hook.staged.seconds / hook.bare.seconds).toFixed(2)) } : {}),
     },
     ...(hook ? { preCommit: { nodeSeconds: Number(hook.bare.seconds.toFixed(4)), ksecSeconds: Number(hook.staged.seconds.toFixed(4)) } } : {}),
