@@ -1,5 +1,5 @@
 /*
- * Whether any of a few literal keywords occurs in a text, in one pass over its bytes, compiled to
+ * Which of a few literal keywords occur in a text, in one pass over its bytes, compiled to
  * WebAssembly with SIMD (scripts/build-wasm.mjs; keywords.ts loads it): the scan's prefilter, one pass
  * instead of one search per keyword.
  *
@@ -63,9 +63,9 @@ __attribute__((export_name("set_keywords"))) int set_keywords(u32 size) {
   return count != 0 && start == size;
 }
 
-/* 1 when a keyword starts at p of the `size` bytes at t */
-static int at(const u8 *t, u32 p, u32 size) {
-  u32 maybe = first[t[p]] & second[t[p + 1]];
+/* the keywords (bit k for keyword k) that start at p of the `size` bytes at t */
+static u32 at(const u8 *t, u32 p, u32 size) {
+  u32 maybe = first[t[p]] & second[t[p + 1]], found = 0;
   while (maybe != 0) {
     u32 k = (u32)__builtin_ctz(maybe);
     maybe &= maybe - 1;
@@ -73,18 +73,18 @@ static int at(const u8 *t, u32 p, u32 size) {
     if (len > size - p) continue;
     const u8 *w = words + offsets[k];
     while (i < len && t[p + i] == w[i]) i++;
-    if (i == len) return 1;
+    if (i == len) found |= 1u << k;
   }
-  return 0;
+  return found;
 }
 
-/* 1 when one of the keywords occurs in the `size` bytes at buffer(size) */
-__attribute__((export_name("any_keyword"))) int any_keyword(u32 size) {
+/* the keywords (bit k for keyword k) that occur in the `size` bytes at buffer(size) */
+__attribute__((export_name("keywords_in"))) u32 keywords_in(u32 size) {
   const u8 *t = &__heap_base;
   v128_t lo[3], hi[3];
   for (u32 j = 0; j < 3; j++) lo[j] = wasm_v128_load(low[j]), hi[j] = wasm_v128_load(high[j]);
   const v128_t nibble = wasm_i8x16_splat(15);
-  u32 p = 0;
+  u32 found = 0, p = 0;
   /* 16 positions whose first three bytes are all in the text */
   for (; p + 18 <= size; p += 16) {
     v128_t buckets = wasm_i8x16_splat(-1);
@@ -97,10 +97,9 @@ __attribute__((export_name("any_keyword"))) int any_keyword(u32 size) {
     while (candidates != 0) {
       u32 i = (u32)__builtin_ctz(candidates);
       candidates &= candidates - 1;
-      if (at(t, p + i, size)) return 1;
+      found |= at(t, p + i, size);
     }
   }
-  for (; p + 1 < size; p++)
-    if (at(t, p, size)) return 1;
-  return 0;
+  for (; p + 1 < size; p++) found |= at(t, p, size);
+  return found;
 }

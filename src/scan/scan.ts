@@ -16,7 +16,7 @@ import { validPlainYamlBytes } from '../manifest/plain-yaml.js';
 import { AllowComments, fingerprint } from './baseline.js';
 import { KeywordSet } from './keywords.js';
 import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, selectRules, type RuleSelection } from './rules/index.js';
-import type { Hit, KeyPath, ObjectContext, ScannedObject, SealedOptions } from './rules/types.js';
+import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type ScannedObject, type SealedOptions } from './rules/types.js';
 import type { Source, SourceFile } from './sources.js';
 import { lazy } from './lazy.js';
 import { readTolerant } from './tolerant.js';
@@ -142,12 +142,19 @@ export async function scanSourceFile(
   into.files++;
   into.bytes += file.content.length;
   if (isBinary(file.content)) return;
-  if (options.prefilter && !retain && settledByPrefilter(file, options)) return;
+  let found: number | undefined;
+  if (options.prefilter && !retain) {
+    keywords ??= new KeywordSet(ALL_KEYWORDS);
+    found = keywords.in(file.content);
+    if (found === 0 && settledWithoutKeywords(file, options)) return;
+  }
   let text = file.content.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const search = searchIn(text);
+  const has: Has = found === undefined ? search : (literal) => keywords!.has(found, literal) ?? search(literal);
   const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
   try {
-    await scanFile(text, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
+    await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
   } catch (err) {
     into.errors.push(toScanError(err, file.path));
   }
@@ -157,6 +164,7 @@ type Emit = (state: FileState, rule: RuleInfo, pos: Position, message: string, l
 
 async function scanFile(
   text: string,
+  has: Has,
   state: FileState,
   selection: RuleSelection,
   options: ScanOptions,
@@ -170,14 +178,14 @@ async function scanFile(
 
   for (const family of TEXT_RULES) {
     if (!selection.families.has(family.family)) continue;
-    for (const hit of family.check(text)) {
+    for (const hit of family.check(text, has)) {
       emit(state, hit.rule, lineIndex().position(hit.offset), hit.message, 'match');
     }
   }
 
   let sops = false;
   for (const family of FILE_RULES) {
-    if (!family.mayApply(text, path)) continue;
+    if (!family.mayApply(text, path, has)) continue;
     sops = true;
     if (!selection.families.has(family.family)) continue;
     for (const hit of await family.check(text, path)) {
@@ -189,7 +197,7 @@ async function scanFile(
   if (!STRUCTURED.has(ext) && basename(path) !== 'Kustomization') return;
   // SOPS files are judged as a whole by the sops rules; their ENC[...] values are not plaintext
   const families = OBJECT_RULES.filter(
-    (f) => selection.families.has(f.family) && f.mayApply(text, path) && !(sops && (f.family === 'k8s-secret' || f.family === 'kustomize')),
+    (f) => selection.families.has(f.family) && f.mayApply(text, path, has) && !(sops && (f.family === 'k8s-secret' || f.family === 'kustomize')),
   );
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
@@ -226,9 +234,7 @@ let keywords: KeywordSet | undefined;
  * valid plain YAML file. True when that settles the file (the same outcome as
  * scanning it); false: scan it.
  */
-function settledByPrefilter(file: SourceFile, options: ScanOptions): boolean {
-  keywords ??= new KeywordSet(ALL_KEYWORDS);
-  if (keywords.anyIn(file.content)) return false;
+function settledWithoutKeywords(file: SourceFile, options: ScanOptions): boolean {
   const ext = extname(file.path).toLowerCase();
   if (!STRUCTURED.has(ext) && basename(file.path) !== 'Kustomization') return true;
   if (options.syntaxCheck === false) return true;

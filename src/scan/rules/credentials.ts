@@ -6,7 +6,7 @@
  * Each rule is tried only when its literal keyword occurs in the text.
  */
 import type { RuleInfo } from '../types.js';
-import type { TextHit, TextRules } from './types.js';
+import { searchIn, type Has, type TextHit, type TextRules } from './types.js';
 
 interface Pattern {
   rule: RuleInfo;
@@ -91,8 +91,8 @@ const B64_PEM = /(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}/g;
 const PEM_KEYWORD = 'PRIVATE KEY';
 const B64_PEM_KEYWORD = 'LS0tLS1CRUdJTi';
 
-function findPrivateKeys(text: string, hits: TextHit[]): void {
-  if (text.includes(PEM_KEYWORD)) {
+function findPrivateKeys(text: string, has: Has, hits: TextHit[]): void {
+  if (has(PEM_KEYWORD)) {
     for (const m of text.matchAll(PEM_BEGIN)) {
       const bodyStart = m.index + m[0].length;
       const end = text.indexOf('-----END', bodyStart);
@@ -103,7 +103,7 @@ function findPrivateKeys(text: string, hits: TextHit[]): void {
       hits.push({ rule: privateKey, offset: m.index, message: `${(m[1] ?? '').trim() || 'PKCS#8'} private key in plaintext; remove it and rotate the key` });
     }
   }
-  if (text.includes(B64_PEM_KEYWORD)) {
+  if (has(B64_PEM_KEYWORD)) {
     for (const m of text.matchAll(B64_PEM)) {
       const decoded = Buffer.from(m[0].slice(0, 80), 'base64').toString('latin1');
       if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY/.test(decoded)) {
@@ -117,11 +117,11 @@ export const credentialRules: TextRules = {
   family: 'credentials',
   rules: [privateKey, ...PATTERNS.map((p) => p.rule)],
   keywords: [PEM_KEYWORD, B64_PEM_KEYWORD, ...PATTERNS.flatMap((p) => p.keywords)],
-  check(text: string): TextHit[] {
+  check(text: string, has = searchIn(text)): TextHit[] {
     const hits: TextHit[] = [];
-    findPrivateKeys(text, hits);
+    findPrivateKeys(text, has, hits);
     for (const pattern of PATTERNS) {
-      if (!pattern.keywords.some((k) => text.includes(k))) continue;
+      if (!pattern.keywords.some(has)) continue;
       for (const m of text.matchAll(pattern.regex)) {
         if (pattern.reject?.(m[0])) continue;
         hits.push({ rule: pattern.rule, offset: m.index, message: `${pattern.rule.name} in plaintext; ${ROTATE}` });

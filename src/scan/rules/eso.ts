@@ -2,7 +2,7 @@
 import { isRecord, type KubeObject } from '../../manifest/objects.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder, SENSITIVE_KEY } from './placeholder.js';
-import type { Hit, KeyPath, ObjectRules } from './types.js';
+import { searchIn, type Hit, type KeyPath, type ObjectRules } from './types.js';
 
 export const esoInline: RuleInfo = {
   id: 'eso-inline-credentials',
@@ -41,7 +41,7 @@ export const esoRules: ObjectRules = {
   family: 'eso',
   rules: [esoInline],
   keywords: ['external-secrets.io'],
-  mayApply: (text) => text.includes('external-secrets.io') && (text.includes('template') || !text.includes('ExternalSecret') || mayHoldStore(text)),
+  mayApply: (text, _path, has = searchIn(text)) => has('external-secrets.io') && (text.includes('template') || !text.includes('ExternalSecret') || mayHoldStore(text)),
   check(object: KubeObject): Hit[] {
     if (!String(object.apiVersion ?? '').startsWith('external-secrets.io/') && !String(object.apiVersion ?? '').startsWith('generators.external-secrets.io/')) return [];
     const spec = object.spec;

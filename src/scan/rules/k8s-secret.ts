@@ -2,7 +2,7 @@
 import { isRecord, isSecret, type KubeObject } from '../../manifest/objects.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder, isPlaceholderData } from './placeholder.js';
-import type { Hit, ObjectRules } from './types.js';
+import { searchIn, type Hit, type ObjectRules } from './types.js';
 
 export const secretPlaintext: RuleInfo = {
   id: 'k8s-secret-plaintext',
@@ -25,7 +25,7 @@ export const k8sSecretRules: ObjectRules = {
   family: 'k8s-secret',
   rules: [secretPlaintext],
   keywords: ['Secret'],
-  mayApply: (text) => text.includes('Secret') && SECRET_KIND.test(text),
+  mayApply: (text, _path, has = searchIn(text)) => has('Secret') && SECRET_KIND.test(text),
   check(object: KubeObject): Hit[] {
     if (!isSecret(object)) return [];
     const hits: Hit[] = [];

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { isRecord, type KubeObject } from '../../manifest/objects.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder } from './placeholder.js';
-import type { Hit, ObjectContext, ObjectRules } from './types.js';
+import { searchIn, type Hit, type ObjectContext, type ObjectRules } from './types.js';
 
 export const generatorLiteral: RuleInfo = {
   id: 'kustomize-secret-literal',
@@ -33,7 +33,7 @@ export const kustomizeRules: ObjectRules = {
   family: 'kustomize',
   rules: [generatorLiteral, generatorFile],
   keywords: ['secretGenerator'],
-  mayApply: (text) => text.includes('secretGenerator'),
+  mayApply: (text, _path, has = searchIn(text)) => has('secretGenerator'),
   async check(object: KubeObject, context: ObjectContext): Promise<Hit[]> {
     if (!isKustomization(object, context.file)) return [];
     const generators = object.secretGenerator;

@@ -8,7 +8,7 @@ import { checkStructure } from '../../seal/validate-structure.js';
 import { lazy } from '../lazy.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder } from './placeholder.js';
-import type { Hit, ObjectContext, ObjectRules } from './types.js';
+import { searchIn, type Hit, type ObjectContext, type ObjectRules } from './types.js';
 
 // only with --key: decrypting loads node:crypto and the seal bundle, which the keyless check (and so a
 // pre-commit hook) never needs
@@ -36,7 +36,7 @@ export const sealedRules: ObjectRules = {
   family: 'sealed-secret',
   rules: [sealedTemplateData, sealedInvalid],
   keywords: ['SealedSecret'],
-  mayApply: (text) => text.includes('SealedSecret'),
+  mayApply: (text, _path, has = searchIn(text)) => has('SealedSecret'),
   async check(object: KubeObject, context: ObjectContext): Promise<Hit[]> {
     if (!isSealedSecret(object)) return [];
     const hits: Hit[] = [];

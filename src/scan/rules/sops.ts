@@ -6,7 +6,7 @@
  */
 import type { RuleInfo } from '../types.js';
 import { lazy } from '../lazy.js';
-import type { FileHit, FileRules } from './types.js';
+import { searchIn, type FileHit, type FileRules } from './types.js';
 
 const loader = lazy(() => import('../../sops/status.js'));
 
@@ -35,7 +35,7 @@ export const sopsRules: FileRules = {
   family: 'sops',
   rules: [sopsUnencrypted, sopsMetadata],
   keywords: ['sops'],
-  mayApply: (text) => text.includes('sops') && SOPS_MARKER.test(text),
+  mayApply: (text, _path, has = searchIn(text)) => has('sops') && SOPS_MARKER.test(text),
   async check(text: string, path: string): Promise<FileHit[]> {
     const { sopsStatus } = await loader();
     const status = sopsStatus(text, path);

@@ -43,12 +43,20 @@ export type SealedOptions = ValidateOptions;
  */
 export type Keywords = readonly string[];
 
+/** Whether a literal occurs in the file's text: for the families' keywords the prefilter knows already. */
+export type Has = (literal: string) => boolean;
+
+/** `Has` by searching the text (a scan without the prefilter, tests) */
+export function searchIn(text: string): Has {
+  return (literal) => text.includes(literal);
+}
+
 export interface ObjectRules {
   family: RuleFamily;
   rules: RuleInfo[];
   keywords: Keywords;
   /** cheap test on the raw text: could this file hold an object this family checks? */
-  mayApply(text: string, path: string): boolean;
+  mayApply(text: string, path: string, has?: Has): boolean;
   check(object: KubeObject, context: ObjectContext): Hit[] | Promise<Hit[]>;
 }
 
@@ -56,7 +64,7 @@ export interface TextRules {
   family: RuleFamily;
   rules: RuleInfo[];
   keywords: Keywords;
-  check(text: string): TextHit[];
+  check(text: string, has?: Has): TextHit[];
 }
 
 /** A rule that reads the whole file (SOPS: the metadata decides about every value). */
@@ -64,7 +72,7 @@ export interface FileRules {
   family: RuleFamily;
   rules: RuleInfo[];
   keywords: Keywords;
-  mayApply(text: string, path: string): boolean;
+  mayApply(text: string, path: string, has?: Has): boolean;
   check(text: string, path: string): Promise<FileHit[]>;
 }
 

@@ -1,7 +1,8 @@
 /**
  * The scan's prefilter: the keyword finder says exactly what a search for
- * each keyword says, and every rule family's keywords are necessary (a text
- * without them is one no family applies to and no text rule fires on).
+ * each keyword says, every rule family's keywords are necessary (a text
+ * without them is one no family applies to and no text rule fires on), and
+ * the families decide the same with its answers as with their own searches.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,7 @@ import { corpusRng, filesUnder, randomStream, realisticManifest } from '../manif
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('KeywordSet', () => {
-  it('finds a keyword exactly where a search for each finds one', () => {
+  it('finds each keyword exactly where a search for it finds it', () => {
     const words = ['gh', 'xox', 'npm_', 'PRIVATE KEY', 'Secret', 'SealedSecret', 'sops', 'AB'];
     const set = new KeywordSet(words);
     const rng = corpusRng(3);
@@ -30,15 +31,16 @@ describe('KeywordSet', () => {
         return r < 0.02 ? pick(words) : r < 0.4 ? pick(cut) : pick(filler);
       };
       const text = Array.from({ length: n }, piece).join('');
-      const expected = words.some((w) => text.includes(w));
-      if (expected) hits++;
-      expect(set.anyIn(Buffer.from(text)), JSON.stringify(text)).toBe(expected);
+      const found = set.in(Buffer.from(text));
+      for (const w of words) expect(set.has(found, w), `${w} in ${JSON.stringify(text)}`).toBe(text.includes(w));
+      if (found !== 0) hits++;
     }
     expect(hits).toBeGreaterThan(4000);
     expect(hits).toBeLessThan(16_000);
     for (const [text, expected] of [['', false], ['g', false], ['gh', true], ['xgh', true], ['ghx', true], ['AAB', true], ['xo', false], ['Secre', false], [`${'x'.repeat(100_000)}sops`, true]] as const) {
-      expect(set.anyIn(Buffer.from(text)), text.slice(-20)).toBe(expected);
+      expect(set.in(Buffer.from(text)) !== 0, text.slice(-20)).toBe(expected);
     }
+    expect(set.has(set.in(Buffer.from('gh')), 'template')).toBeUndefined(); // not one of its keywords: the caller searches
   });
 
   it('refuses keyword lists it cannot hold', () => {
@@ -63,7 +65,11 @@ describe("the rule families' keywords", () => {
     for (const text of texts) {
       const applies = OBJECT_RULES.some((f) => f.mayApply(text, 'x.yaml')) || FILE_RULES.some((f) => f.mayApply(text, 'x.yaml')) || TEXT_RULES.some((f) => f.check(text).length > 0);
       if (applies) withApplying++;
-      if (set.anyIn(Buffer.from(text))) continue;
+      const found = set.in(Buffer.from(text));
+      const has = (literal: string) => set.has(found, literal) ?? text.includes(literal);
+      for (const f of [...OBJECT_RULES, ...FILE_RULES]) expect(f.mayApply(text, 'x.yaml', has), f.family).toBe(f.mayApply(text, 'x.yaml'));
+      for (const f of TEXT_RULES) expect(f.check(text, has), f.family).toEqual(f.check(text));
+      if (found !== 0) continue;
       without++;
       expect(applies, text.slice(0, 300)).toBe(false);
     }
