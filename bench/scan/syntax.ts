@@ -25,12 +25,14 @@ const RUNS = Number(args.get('runs') ?? 7);
 const PEER_RUNS = Number(args.get('peer-runs') ?? 3);
 
 const texts = Array.from({ length: FILES }, (_, i) => fileFor(i).text);
+const bytes = new Map(texts.map((t) => [t, Buffer.from(t)]));
 const mb = texts.reduce((n, t) => n + Buffer.byteLength(t), 0) / 1e6;
 
 const checks: [string, (text: string) => unknown, number][] = [
-  ['validPlainYaml (line by line)', (t) => validPlainYaml(t), RUNS],
+  ['validPlainYaml (line by line, WebAssembly)', (t) => validPlainYaml(t), RUNS],
   ['validFastYaml (validate only)', (t) => validFastYaml(t), RUNS],
-  ['manifestSyntaxError (the scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml'), RUNS],
+  ['manifestSyntaxError with the bytes (a big scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml', 'yaml', bytes.get(t)), RUNS],
+  ['manifestSyntaxError without (a small scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml'), RUNS],
   ['parseFastYaml (values built)', (t) => parseFastYaml(t), RUNS],
   ['yaml parseAllDocuments (the package)', (t) => parseAllDocuments(t, { uniqueKeys: true, merge: true }), PEER_RUNS],
 ];

@@ -34,11 +34,13 @@ export interface ScanOptions {
   /** parse manifests that no structural rule needs, to report malformed ones (default true) */
   syntaxCheck?: boolean;
   /**
-   * settle files that hold none of the rules' keywords from their bytes, in
-   * one pass, without decoding them (the workers; it costs a millisecond to
-   * set up, which a pre-commit hook does not win back)
+   * a big scan (the workers): settle files that hold none of the rules'
+   * keywords from their bytes without decoding them, and check syntax with
+   * the WebAssembly line reader. Both are WebAssembly, whose optimised code
+   * V8 compiles in the background once it runs hot: a scan of a few files
+   * would wait 15-20 ms at exit for that, more than it could win.
    */
-  prefilter?: boolean;
+  bulk?: boolean;
 }
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
@@ -143,7 +145,7 @@ export async function scanSourceFile(
   into.bytes += file.content.length;
   if (isBinary(file.content)) return;
   let found: number | undefined;
-  if (options.prefilter && !retain) {
+  if (options.bulk && !retain) {
     keywords ??= new KeywordSet(ALL_KEYWORDS);
     found = keywords.in(file.content);
     if (found === 0 && settledWithoutKeywords(file, options)) return;
@@ -201,7 +203,7 @@ async function scanFile(
   );
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
-    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, state.source.content, path, ext, errors);
+    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, options.bulk ? state.source.content : undefined, path, ext, errors);
     return;
   }
 
@@ -255,7 +257,7 @@ const JSONC = /(?:^|\/)(?:(?:ts|js)config[^/]*\.json|\.vscode\/[^/]+\.json|\.?de
  * checked to parse, so a malformed one is reported (as a warning: the text
  * rules have seen all of it). Valid JSON of any shape is fine here.
  */
-async function checkSyntax(text: string, bytes: Buffer, path: string, ext: string, errors: ScanError[]): Promise<void> {
+async function checkSyntax(text: string, bytes: Buffer | undefined, path: string, ext: string, errors: ScanError[]): Promise<void> {
   if (ext === '.json') {
     if (JSONC.test(path)) return;
     try {

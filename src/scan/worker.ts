@@ -15,7 +15,7 @@ const options: ScanOptions = {
   ...(setup.baseline ? { baseline: new Set(setup.baseline) } : {}),
   sealed: setup.sealed ?? {},
   syntaxCheck: setup.syntaxCheck,
-  prefilter: true,
+  bulk: true,
 };
 const unknown = async () => undefined;
 
