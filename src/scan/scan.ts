@@ -34,11 +34,12 @@ export interface ScanOptions {
   /** parse manifests that no structural rule needs, to report malformed ones (default true) */
   syntaxCheck?: boolean;
   /**
-   * a big scan (the workers): settle files that hold none of the rules'
-   * keywords from their bytes without decoding them, and check syntax with
-   * the WebAssembly line reader. Both are WebAssembly, whose optimised code
-   * V8 compiles in the background once it runs hot: a scan of a few files
-   * would wait 15-20 ms at exit for that, more than it could win.
+   * a big scan (the workers; on the main thread, 1,000 files or more): settle
+   * files that hold none of the rules' keywords from their bytes without
+   * decoding them, and check syntax with the WebAssembly line reader. V8
+   * compiles WebAssembly's optimised code in the background once it runs
+   * hot, and a scan of a few files would wait 15-20 ms at exit for that,
+   * more than it could win.
    */
   bulk?: boolean;
 }
@@ -74,8 +75,9 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
     const { scanInWorkers } = await import('./parallel.js');
     await scanInWorkers(source, selection, options, result, workers, (file) => scanSourceFile(file, selection, options, result));
   } else {
+    const fileOptions = (source.total ?? 0) >= BULK_FILES ? { ...options, bulk: true } : options;
     for await (const file of source.files) {
-      await scanSourceFile(file, selection, options, result, wantGlobal ? (located, state) => retained.push({ ...located, id: retained.length, file: state }) : undefined);
+      await scanSourceFile(file, selection, fileOptions, result, wantGlobal ? (located, state) => retained.push({ ...located, id: retained.length, file: state }) : undefined);
     }
   }
 
@@ -95,6 +97,9 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
   result.errors.sort((a, b) => cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   return result;
 }
+
+/** files from which a scan on the main thread wins back what the WebAssembly passes cost it (ScanOptions.bulk) */
+const BULK_FILES = 1000;
 
 /** Worker threads pay off only for big scans: their start-up would dominate a pre-commit hook. */
 function defaultWorkers(total: number | undefined): number {
