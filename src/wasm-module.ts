@@ -29,13 +29,3 @@ export function writeBytes(module: BytesModule, bytes: Uint8Array): boolean {
   new Uint8Array(module.memory.buffer, at, bytes.length).set(bytes);
   return true;
 }
-
-const encoder = new TextEncoder();
-
-/** Writes a text's UTF-8 into the module's buffer: its length in bytes, or -1 when memory cannot hold it. */
-export function writeText(module: BytesModule, text: string): number {
-  const room = text.length * 3; // UTF-8 takes at most 3 bytes per UTF-16 code unit
-  const at = module.buffer(room);
-  if (at === 0) return -1;
-  return encoder.encodeInto(text, new Uint8Array(module.memory.buffer, at, room)).written;
-}

@@ -14,7 +14,7 @@ import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { parseFastYaml, validFastYaml } from '../../src/manifest/fast-yaml.js';
-import { validPlainYaml } from '../../src/manifest/plain-yaml.js';
+import { validPlainYamlBytes } from '../../src/manifest/plain-yaml.js';
 import { manifestSyntaxError } from '../../src/manifest/syntax.js';
 import { fileFor } from './generate.js';
 
@@ -29,7 +29,7 @@ const bytes = new Map(texts.map((t) => [t, Buffer.from(t)]));
 const mb = texts.reduce((n, t) => n + Buffer.byteLength(t), 0) / 1e6;
 
 const checks: [string, (text: string) => unknown, number][] = [
-  ['validPlainYaml (line by line, WebAssembly)', (t) => validPlainYaml(t), RUNS],
+  ['validPlainYamlBytes (line by line, WebAssembly)', (t) => validPlainYamlBytes(bytes.get(t)!), RUNS],
   ['validFastYaml (validate only)', (t) => validFastYaml(t), RUNS],
   ['manifestSyntaxError with the bytes (a big scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml', 'yaml', bytes.get(t)), RUNS],
   ['manifestSyntaxError without (a small scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml'), RUNS],

@@ -14,7 +14,7 @@
  * the pre-commit hook, measured with strace), where the JavaScript
  * validator would have taken a millisecond.
  */
-import { instantiate, writeBytes, writeText, type BytesModule } from '../wasm-module.js';
+import { instantiate, writeBytes, type BytesModule } from '../wasm-module.js';
 import { PLAIN_YAML_WASM } from './plain-yaml-wasm.js';
 
 interface PlainYaml extends BytesModule {
@@ -29,11 +29,4 @@ export function validPlainYamlBytes(bytes: Uint8Array): boolean {
   module ??= instantiate<PlainYaml>(PLAIN_YAML_WASM);
   const text = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   return writeBytes(module, text) && module.check(text.length) === 1;
-}
-
-/** True only where validFastYaml is true too; false: ask validFastYaml. */
-export function validPlainYaml(text: string): boolean {
-  module ??= instantiate<PlainYaml>(PLAIN_YAML_WASM);
-  const size = writeText(module, text);
-  return size !== -1 && module.check(size) === 1;
 }
