@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const MODULES = [
-  { source: 'src/manifest/plain-yaml.c', target: 'src/manifest/plain-yaml-wasm.ts', name: 'PLAIN_YAML_WASM' },
+  { source: 'src/manifest/plain-yaml.c', target: 'src/manifest/plain-yaml-wasm.ts', name: 'PLAIN_YAML_WASM', flags: ['-msimd128', '-ffreestanding'] },
   { source: 'src/scan/keywords.c', target: 'src/scan/keywords-wasm.ts', name: 'KEYWORDS_WASM', flags: ['-msimd128', '-ffreestanding'] },
 ];
 // no libc: each module imports nothing and exports its memory and functions

@@ -20,29 +20,29 @@
  * corpus the fast reader is checked on.
  */
 
+#include <wasm_simd128.h>
+
 typedef unsigned char u8;
 typedef unsigned int u32;
 
 #define FAIL 0xffffffffu
 
 /* Character classes of bytes, as bits. "Allowed" is what a line may hold: not a line break other
- * than LF, a tab or a character fast-yaml.ts refuses. A byte from 0x80 has no class: the runs that
- * take any allowed character (WIDE_OK) decode it with `wide`. */
+ * than LF, a tab or a character fast-yaml.ts refuses. A byte from 0x80 has no class: the classes that
+ * take any allowed character (WIDE_OK) decode it with `wide`. Plain and quoted scalars and comments
+ * are read by runs (`run`, `plain`), not by class. */
 enum {
   ALLOWED = 1,
-  PLAIN_RUN = 2,   /* a plain scalar's run: allowed, not a space or `:` */
-  PLAIN_FIRST = 4, /* a plain scalar's first character: allowed, not a space or an indicator */
-  DQ_RUN = 8,      /* inside double quotes: allowed, not `"` or `\` */
-  SQ_RUN = 16,     /* inside single quotes: allowed, not `'` */
-  KEY = 32,        /* a plain key: [A-Za-z0-9_./-], starting with [A-Za-z_] */
-  KEY_FIRST = 64,
-  FLOW_WORD = 128, /* a word in a flow collection: [A-Za-z0-9_./@=+-], starting with [A-Za-z0-9_./] */
-  FLOW_FIRST = 256,
-  FLOW_DQ_RUN = 512, /* a string in a flow collection: allowed, not `"`, `\` or a flow indicator */
-  ESCAPE = 1024,     /* what may follow `\` in a double-quoted scalar (without `x`, `u` and `U`) */
-  HEX = 2048,
+  PLAIN_FIRST = 2, /* a plain scalar's first character: allowed, not a space or an indicator */
+  KEY = 4,         /* a plain key: [A-Za-z0-9_./-], starting with [A-Za-z_] */
+  KEY_FIRST = 8,
+  FLOW_WORD = 16, /* a word in a flow collection: [A-Za-z0-9_./@=+-], starting with [A-Za-z0-9_./] */
+  FLOW_FIRST = 32,
+  FLOW_DQ_RUN = 64, /* a string in a flow collection: allowed, not `"`, `\` or a flow indicator */
+  ESCAPE = 128,     /* what may follow `\` in a double-quoted scalar (without `x`, `u` and `U`) */
+  HEX = 256,
 };
-#define WIDE_OK (ALLOWED | PLAIN_RUN | PLAIN_FIRST | DQ_RUN | SQ_RUN | FLOW_DQ_RUN)
+#define WIDE_OK (ALLOWED | PLAIN_FIRST | FLOW_DQ_RUN)
 
 static unsigned short CLASS[256];
 
@@ -57,10 +57,7 @@ static void classes(void) {
     u32 alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     u32 alnum = alpha || (c >= '0' && c <= '9');
     u32 bits = ALLOWED;
-    if (c != ' ' && c != ':') bits |= PLAIN_RUN;
     if (!has(" -?:,[]{}#&*!|>'\"%@`", c)) bits |= PLAIN_FIRST;
-    if (c != '"' && c != '\\') bits |= DQ_RUN;
-    if (c != '\'') bits |= SQ_RUN;
     if (alnum || has("_./-", c)) bits |= KEY;
     if (alpha || c == '_') bits |= KEY_FIRST;
     if (alnum || has("_./@=+-", c)) bits |= FLOW_WORD;
@@ -75,6 +72,21 @@ static void classes(void) {
 /* the text: n bytes at b, with a 0 byte after them (0 has no class, so every run stops there) */
 static const u8 *b;
 static u32 n;
+
+/*
+ * Runs of printable ASCII, 16 bytes at a time: where the first byte from p is that is not printable
+ * ASCII (a control, DEL, a byte of a wide character) or is `x` or `y`. The 0 after the text stops
+ * every run, and buffer() leaves 16 bytes after it, so the loads stay in memory.
+ */
+static u32 ascii_until(u32 p, u8 x, u8 y) {
+  const v128_t low = wasm_i8x16_splat(0x20), high = wasm_i8x16_splat(0x7e), vx = wasm_i8x16_splat((char)x), vy = wasm_i8x16_splat((char)y);
+  for (;; p += 16) {
+    v128_t v = wasm_v128_load(b + p);
+    v128_t stop = wasm_v128_or(wasm_v128_or(wasm_u8x16_lt(v, low), wasm_u8x16_gt(v, high)), wasm_v128_or(wasm_i8x16_eq(v, vx), wasm_i8x16_eq(v, vy)));
+    u32 bits = (u32)wasm_i8x16_bitmask(stop);
+    if (bits != 0) return p + (u32)__builtin_ctz(bits);
+  }
+}
 
 /*
  * The length of the UTF-8 sequence at p when it is one character that a line may hold, else 0:
@@ -114,9 +126,24 @@ static u32 skip(u32 p, u32 bits) {
   }
 }
 
+/* Past the allowed characters other than `x` and `y` from p: a comment, the inside of a quoted scalar. */
+static u32 run(u32 p, u8 x, u8 y) {
+  for (;;) {
+    p = ascii_until(p, x, y);
+    if (b[p] < 0x80) return p;
+    u32 w = wide(p);
+    if (w == 0) return p;
+    p += w;
+  }
+}
+
 static u32 spaces(u32 p) {
-  while (b[p] == ' ') p++;
-  return p;
+  if (b[p] != ' ') return p;
+  const v128_t space = wasm_i8x16_splat(' ');
+  for (;; p += 16) {
+    u32 bits = (u32)wasm_i8x16_bitmask(wasm_i8x16_ne(wasm_v128_load(b + p), space));
+    if (bits != 0) return p + (u32)__builtin_ctz(bits);
+  }
 }
 
 /* an allowed character other than a space */
@@ -196,19 +223,30 @@ static int not_string_key(u32 off, u32 len) {
 
 /* ---- scalars and flow collections: each returns where it ends, or FAIL ---- */
 
-/* a plain scalar from its first character at p: no `: ` or ` #` inside, no `:` or space at its end */
+/*
+ * A plain scalar from its first character at p: no `: ` or ` #` inside, no `:` or space at its end.
+ * Runs of printable ASCII, spaces included, stop only at `:`, `#` and what is not printable ASCII.
+ */
 static u32 plain(u32 p) {
   p += b[p] < 0x80 ? 1 : wide(p);
   for (;;) {
-    p = skip(p, PLAIN_RUN);
+    p = ascii_until(p, ':', '#');
     if (b[p] == ':' && not_space(p + 1)) {
       p++;
       continue;
     }
-    if (b[p] != ' ') return p;
-    u32 q = spaces(p);
-    if (b[q] == '#' || !one(q, ALLOWED)) return p;
-    p = q;
+    if (b[p] == '#' && b[p - 1] != ' ') {
+      p++;
+      continue;
+    }
+    u32 w = b[p] >= 0x80 ? wide(p) : 0;
+    if (w != 0) {
+      p += w;
+      continue;
+    }
+    /* the end; spaces before it are not the scalar's */
+    while (b[p - 1] == ' ') p--;
+    return p;
   }
 }
 
@@ -216,7 +254,7 @@ static u32 plain(u32 p) {
 static u32 double_quoted(u32 p) {
   p++;
   for (;;) {
-    p = skip(p, DQ_RUN);
+    p = run(p, '"', '\\');
     if (b[p] == '"') return p + 1;
     if (b[p] != '\\') return FAIL;
     u32 e = b[p + 1];
@@ -230,7 +268,7 @@ static u32 double_quoted(u32 p) {
 static u32 single_quoted(u32 p) {
   p++;
   for (;;) {
-    p = skip(p, SQ_RUN);
+    p = run(p, '\'', 0);
     if (b[p] != '\'') return FAIL;
     if (b[p + 1] != '\'') return p + 1;
     p += 2;
@@ -288,7 +326,7 @@ static u32 line_end(u32 p) {
   p = spaces(p);
   if (b[p] == '#') {
     if (p > 0 && b[p - 1] != ' ' && b[p - 1] != '\n') return FAIL;
-    p = skip(p + 1, ALLOWED);
+    p = run(p + 1, 0, 0);
   }
   if (p == n) return p;
   return b[p] == '\n' ? p + 1 : FAIL;
@@ -308,7 +346,7 @@ static u32 key_at(u32 p) {
   u32 c = b[p], start, end, colon;
   if (c == '"' || c == '\'') {
     start = p + 1;
-    end = skip(start, c == '"' ? DQ_RUN : SQ_RUN);
+    end = c == '"' ? run(start, '"', '\\') : run(start, '\'', 0);
     /* a byte count: never below the length in UTF-16 code units that fast-yaml.ts counts */
     if (b[end] != c || end - start > MAX_KEY) return FAIL;
     colon = end + 1;
@@ -376,7 +414,7 @@ static u32 block_scalar_end(u32 p, u32 parent) {
   u32 max_blank = 0;
   while (p < n) {
     u32 i = spaces(p), s = i - p;
-    u32 end = skip(i, ALLOWED);
+    u32 end = run(i, 0, 0);
     if (end < n && b[end] != '\n') return FAIL;
     if (end == i) {
       /* an empty line: spaces past the scalar's indentation would be content */
@@ -475,10 +513,10 @@ static int valid(void) {
 
 extern u8 __heap_base;
 
-/* where a text of `size` bytes goes (memory grown to hold it and the 0 after it); 0 when it cannot grow */
+/* where a text of `size` bytes goes (memory grown to hold it, the 0 after it and 16 bytes for runs); 0 when it cannot grow */
 __attribute__((export_name("buffer"))) u32 buffer(u32 size) {
   u32 start = (u32)&__heap_base;
-  u32 need = start + size + 1, have = (u32)__builtin_wasm_memory_size(0) * 65536u;
+  u32 need = start + size + 17, have = (u32)__builtin_wasm_memory_size(0) * 65536u;
   if (need > have && __builtin_wasm_memory_grow(0, (need - have + 65535u) / 65536u) == (unsigned long)-1) return 0;
   return start;
 }
