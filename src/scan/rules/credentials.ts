@@ -32,7 +32,7 @@ export const privateKey = rule('private-key', 'Private key', 'critical', 'remove
 const PATTERNS: Pattern[] = [
   {
     rule: rule('aws-access-key', 'AWS access key ID', 'critical', ROTATE),
-    keywords: ['IA', 'ACCA'], // AKIA, ASIA, ABIA
+    keywords: ['AKIA', 'ASIA', 'ABIA', 'ACCA'],
     regex: /(?<![A-Za-z0-9+/])(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9+/])/g,
     reject: (m) => m.endsWith('EXAMPLE'),
   },
@@ -44,7 +44,7 @@ const PATTERNS: Pattern[] = [
   },
   {
     rule: rule('github-token', 'GitHub token', 'critical', ROTATE),
-    keywords: ['gh'],
+    keywords: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
     regex: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?![A-Za-z0-9_])/g,
   },
   {
