@@ -21,11 +21,27 @@ export const secretPlaintext: RuleInfo = {
  */
 const SECRET_KIND = /kind["']?\s*:\s*(?:&\S+\s+)?["']?Secret["']?\s*(?:[,}#\r\n]|$)/m;
 
+/** what can stand before `Secret` in a SECRET_KIND match */
+const BEFORE_KIND = /[\s"':]/;
+
+/**
+ * Whether `Secret` occurs as a word of its own (after a quote, a space or a
+ * colon): where SECRET_KIND could match. SealedSecrets, ExternalSecrets and
+ * their stores hold `Secret` only inside longer words, and this is a few
+ * indexOf calls where the regex would read the whole text.
+ */
+function secretWord(text: string): boolean {
+  for (let i = text.indexOf('Secret'); i !== -1; i = text.indexOf('Secret', i + 6)) {
+    if (BEFORE_KIND.test(text.charAt(i - 1))) return true;
+  }
+  return false;
+}
+
 export const k8sSecretRules: ObjectRules = {
   family: 'k8s-secret',
   rules: [secretPlaintext],
   keywords: ['Secret'],
-  mayApply: (text, _path, has = searchIn(text)) => has('Secret') && SECRET_KIND.test(text),
+  mayApply: (text, _path, has = searchIn(text)) => has('Secret') && secretWord(text) && SECRET_KIND.test(text),
   check(object: KubeObject): Hit[] {
     if (!isSecret(object)) return [];
     const hits: Hit[] = [];

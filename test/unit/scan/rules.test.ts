@@ -7,6 +7,7 @@ import { loadBaseline, renderBaseline } from '../../../src/scan/baseline.js';
 import { isPlaceholder, isPlaceholderData } from '../../../src/scan/rules/placeholder.js';
 import { selectRules } from '../../../src/scan/rules/index.js';
 import { credentialRules } from '../../../src/scan/rules/credentials.js';
+import { k8sSecretRules } from '../../../src/scan/rules/k8s-secret.js';
 import { failsAt, scanText } from '../../../src/scan/scan.js';
 
 const secretYaml = (value: string, extra = '') => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: ${value}${extra}\n`;
@@ -50,6 +51,18 @@ describe('credential patterns', () => {
     expect(ids(JSON.stringify({ k: pem }))).toEqual(['private-key']);
     expect(ids(`tls.key: ${Buffer.from(pem).toString('base64')}\n`)).toEqual(['private-key']);
     expect(ids('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n')).toEqual([]);
+  });
+});
+
+describe('which files the Secret family reads', () => {
+  it('every spelling of kind Secret, and not the kinds that only end in Secret', () => {
+    const applies = (text: string) => k8sSecretRules.mayApply(text, 'x.yaml');
+    for (const kind of ['kind: Secret', 'kind: "Secret"', "kind: 'Secret'", 'kind:\tSecret', 'kind: &k Secret', '"kind":"Secret"', '{"kind": "Secret"}', 'kind: Secret # plain']) {
+      expect(applies(`apiVersion: v1\nmetadata: {name: SealedSecret}\n${kind}\n`), kind).toBe(true);
+    }
+    for (const kind of ['kind: SealedSecret', 'kind: ExternalSecret', 'kind: ClusterSecretStore', 'kind: MySecret', 'kind: Secrets', 'name: Secret']) {
+      expect(applies(`apiVersion: v1\n${kind}\nspec: {target: Secret-x}\n`), kind).toBe(false);
+    }
   });
 });
 
