@@ -17,7 +17,7 @@
 import type { KeyObject } from 'node:crypto';
 import { isRecord, isSealedSecret, type SealedSecret } from '../manifest/objects.js';
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, scopeOf } from './scope.js';
-import { decodeBase64, GCM_TAG_BYTES } from './wire.js';
+import { decodeBase64Binary, GCM_TAG_BYTES } from './wire.js';
 
 export interface ValidationProblem {
   /** the encryptedData key the problem is in, when it is in one */
@@ -39,8 +39,11 @@ export interface ValidateOptions {
 /** RSA moduli sealed-secrets users run with (the controller's `--key-size`), in bytes. */
 const PLAUSIBLE_RSA_BYTES = new Set([128, 256, 384, 512, 768, 1024]);
 
-/** The problems found without a key, and the values that passed, decoded (for the decryption check). */
-export function checkStructure(obj: unknown, options: ValidateOptions = {}): { problems: ValidationProblem[]; sealed?: SealedSecret; intact: [string, Buffer][] } {
+/**
+ * The problems found without a key, and the values that passed, decoded to
+ * binary strings (one character a byte; for the decryption check).
+ */
+export function checkStructure(obj: unknown, options: ValidateOptions = {}): { problems: ValidationProblem[]; sealed?: SealedSecret; intact: [string, string][] } {
   if (!isSealedSecret(obj)) {
     const kind = isRecord(obj) && typeof obj.kind === 'string' ? obj.kind : 'not an object';
     return { problems: [{ code: 'not-sealed-secret', message: `expected a SealedSecret (bitnami.com/v1alpha1), found ${kind}` }], intact: [] };
@@ -60,27 +63,27 @@ export function checkStructure(obj: unknown, options: ValidateOptions = {}): { p
   problems.push(...scopeProblems(obj));
   const values = isRecord(encrypted) ? Object.entries(encrypted) : [];
   const expectedBytes = modulusBytes(options.certificate?.publicKey);
-  const intact: [string, Buffer][] = [];
+  const intact: [string, string][] = [];
   for (const [key, value] of values) {
     const checked = checkValue(value, expectedBytes);
-    if ('bytes' in checked) intact.push([key, checked.bytes]);
+    if ('binary' in checked) intact.push([key, checked.binary]);
     else problems.push({ key, ...checked });
   }
   return { problems, sealed: obj, intact };
 }
 
-/** The decoded value, or what is wrong with it. */
-function checkValue(value: unknown, expectedBytes: number | undefined): { bytes: Buffer } | Omit<ValidationProblem, 'key'> {
+/** The decoded value (a binary string), or what is wrong with it. */
+function checkValue(value: unknown, expectedBytes: number | undefined): { binary: string } | Omit<ValidationProblem, 'key'> {
   if (typeof value !== 'string') return { code: 'not-a-string', message: 'the sealed value is not a string' };
-  const bytes = decodeBase64(value);
-  if (!bytes) return { code: 'bad-base64', message: 'not valid standard base64 (damaged, line-wrapped or not sealed)' };
-  if (bytes.length < 2) return { code: 'truncated', message: 'too short to hold the 2-byte length prefix' };
-  const rsaLength = bytes.readUInt16BE(0);
-  const aesLength = bytes.length - 2 - rsaLength;
+  const binary = decodeBase64Binary(value);
+  if (binary === undefined) return { code: 'bad-base64', message: 'not valid standard base64 (damaged, line-wrapped or not sealed)' };
+  if (binary.length < 2) return { code: 'truncated', message: 'too short to hold the 2-byte length prefix' };
+  const rsaLength = (binary.charCodeAt(0) << 8) | binary.charCodeAt(1);
+  const aesLength = binary.length - 2 - rsaLength;
   if (aesLength < GCM_TAG_BYTES) {
     return {
       code: 'truncated',
-      message: `the length prefix says ${rsaLength} RSA bytes, but only ${bytes.length - 2} bytes follow it (need RSA part + a ${GCM_TAG_BYTES}-byte tag)`,
+      message: `the length prefix says ${rsaLength} RSA bytes, but only ${binary.length - 2} bytes follow it (need RSA part + a ${GCM_TAG_BYTES}-byte tag)`,
     };
   }
   if (expectedBytes !== undefined && rsaLength !== expectedBytes) {
@@ -92,7 +95,7 @@ function checkValue(value: unknown, expectedBytes: number | undefined): { bytes:
   if (expectedBytes === undefined && !PLAUSIBLE_RSA_BYTES.has(rsaLength)) {
     return { code: 'implausible-rsa-length', message: `the length prefix says ${rsaLength} RSA bytes, which is no RSA key size` };
   }
-  return { bytes };
+  return { binary };
 }
 
 function scopeProblems(ss: SealedSecret): ValidationProblem[] {

@@ -21,7 +21,7 @@ export function validateSealedSecret(obj: unknown, options: ValidateOptions = {}
   return problems;
 }
 
-function decryptProblems(ss: SealedSecret, values: [string, Buffer][], ring: KeyRing, namespace?: string): ValidationProblem[] {
+function decryptProblems(ss: SealedSecret, values: [string, string][], ring: KeyRing, namespace?: string): ValidationProblem[] {
   let target: UnsealTarget;
   try {
     target = unsealTarget(ss, namespace);
@@ -30,7 +30,8 @@ function decryptProblems(ss: SealedSecret, values: [string, Buffer][], ring: Key
     throw err;
   }
   const problems: ValidationProblem[] = [];
-  for (const [key, bytes] of values) {
+  for (const [key, binary] of values) {
+    const bytes = Buffer.from(binary, 'latin1');
     try {
       const plain = ring.tryDecrypt(bytes, target.label);
       if (plain) {

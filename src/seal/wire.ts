@@ -7,16 +7,27 @@
 
 export const GCM_TAG_BYTES = 16;
 
-// with a length that is a multiple of 4, the same as /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
-// at twice its speed (no group to repeat)
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** Strict standard base64 (what Go's base64.StdEncoding accepts), or undefined. */
-export function decodeBase64(value: unknown): Buffer | undefined {
+/**
+ * Strict standard base64 decoded to a binary string (one character a byte),
+ * or undefined. Strict: padded, no character outside the alphabet, no
+ * whitespace. atob is forgiving only about whitespace, which it drops: the
+ * result is then shorter than the input's length says, and is refused.
+ * (atob is native: twice the speed of a Buffer round trip, and no Buffer.)
+ */
+export function decodeBase64Binary(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length % 4 !== 0) return undefined;
-  const bytes = Buffer.from(value, 'base64');
-  // Canonical base64 (what kubeseal and ksec write) comes back unchanged: that
-  // comparison is several times cheaper than the character check, which is
-  // left for non-canonical input (Buffer.from skips what is not base64).
-  return bytes.toString('base64') === value || BASE64.test(value) ? bytes : undefined;
+  let binary: string;
+  try {
+    binary = atob(value);
+  } catch {
+    return undefined;
+  }
+  const padding = value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0;
+  return binary.length === (value.length / 4) * 3 - padding ? binary : undefined;
+}
+
+/** Strict standard base64 (decodeBase64Binary) as bytes, or undefined. */
+export function decodeBase64(value: unknown): Buffer | undefined {
+  const binary = decodeBase64Binary(value);
+  return binary === undefined ? undefined : Buffer.from(binary, 'latin1');
 }

@@ -184,7 +184,9 @@ describe('helpers', () => {
   it('decodeBase64 is strict standard base64', () => {
     expect(decodeBase64('aGk=')?.toString()).toBe('hi');
     expect(decodeBase64('')?.length).toBe(0);
-    for (const bad of ['aGk', 'a Gk=', 'aG-k', 'aGk=\n', 'aGk=aGk=', '====', 42, null]) expect(decodeBase64(bad)).toBeUndefined();
+    for (const bad of ['aGk', 'a Gk=', 'aG-k', 'aGk=\n', 'aGk=aGk=', '====', 'A===', 'aG=k', 'aGké', 42, null]) expect(decodeBase64(bad)).toBeUndefined();
+    // whitespace where the length still divides by 4: atob would drop it
+    for (const bad of ['aG k', ' aGk', 'aGk\n', 'aGk\t', 'aGVsbG8\r', 'aG\nk', 'aGVs\nbG8']) expect(decodeBase64(bad)).toBeUndefined();
     // Go's StdEncoding ignores the unused bits of the last character: non-canonical input decodes as there
     expect([...decodeBase64('aGl=')!]).toEqual([...Buffer.from('hi')]);
     expect([...decodeBase64('AB==')!]).toEqual([0]);
