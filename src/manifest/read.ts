@@ -152,12 +152,41 @@ export function parseManifestText(text: string, path: string, format = detectFor
   return { path, format, text: clean, documents };
 }
 
-/** Documents that came from the fast path (position.ts reads their offsets from it too). */
-const fastDocuments = new WeakSet<ManifestDocument>();
+/**
+ * A document the fast path read. Its `Document` is parsed (for the whole
+ * file, once) only when some caller asks for it. A class and not a lazy
+ * property defined on each object: a getter made per document gives each its
+ * own hidden class, which made big scans spend more time on those than on
+ * parsing.
+ */
+class FastDocument implements ManifestDocument {
+  #yaml: Document.Parsed | undefined;
+  #parsed = false;
+  readonly #documentAt: (index: number) => Document.Parsed | undefined;
 
-/** Whether `document` was read by fast-yaml.ts (so fastOffsets(file.text) covers it). */
+  constructor(
+    public index: number,
+    public line: number,
+    public value: unknown,
+    documentAt: (index: number) => Document.Parsed | undefined,
+  ) {
+    this.#documentAt = documentAt;
+  }
+
+  get yaml(): Document.Parsed | undefined {
+    if (!this.#parsed) this.yaml = this.#documentAt(this.index);
+    return this.#yaml;
+  }
+
+  set yaml(doc: Document.Parsed | undefined) {
+    this.#yaml = doc;
+    this.#parsed = true;
+  }
+}
+
+/** Whether `document` was read by fast-yaml.ts (so fastOffsets(file.text) covers it; position.ts reads its offsets from there). */
 export function isFastDocument(document: ManifestDocument): boolean {
-  return fastDocuments.has(document);
+  return document instanceof FastDocument;
 }
 
 function parseYamlStream(text: string, path: string): ManifestDocument[] {
@@ -165,23 +194,7 @@ function parseYamlStream(text: string, path: string): ManifestDocument[] {
   if (!fast) return parseWithYaml(text, path);
   let parsed: Document.Parsed[] | undefined;
   const documentAt = (index: number) => (parsed ??= yamlDocuments(text).docs)[index];
-  return fast.map(({ value, line }, index) => {
-    const document: ManifestDocument = { index, line, value };
-    // the Document is parsed (for the whole file, once) only when some caller asks for it
-    Object.defineProperty(document, 'yaml', {
-      enumerable: true,
-      configurable: true,
-      get: () => setYaml(document, documentAt(index)),
-      set: (doc: Document.Parsed | undefined) => setYaml(document, doc),
-    });
-    fastDocuments.add(document);
-    return document;
-  });
-}
-
-function setYaml(document: ManifestDocument, doc: Document.Parsed | undefined): Document.Parsed | undefined {
-  Object.defineProperty(document, 'yaml', { value: doc, writable: true, enumerable: true, configurable: true });
-  return doc;
+  return fast.map(({ value, line }, index) => new FastDocument(index, line, value, documentAt));
 }
 
 /** The yaml package's Documents for a stream, with the options the fast path matches. */
