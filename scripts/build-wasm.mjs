@@ -3,7 +3,8 @@
  * Compiles ksec's C sources to WebAssembly and writes each module, base64-encoded, to a generated
  * TypeScript module beside it:
  *   src/manifest/plain-yaml.c -> plain-yaml-wasm.ts   the syntax check's line reader
- *   src/scan/keywords.c       -> keywords-wasm.ts     the scan's keyword prefilter (SIMD: Node >= 16.4 runs it)
+ *   src/scan/keywords.c       -> keywords-wasm.ts     the scan's keyword prefilter
+ * Both use WebAssembly SIMD (-msimd128), which Node >= 16.4 runs.
  * The generated modules are committed, so building and running ksec need no C compiler; only a change
  * to a C source does: Debian's `clang` and `lld` (for wasm-ld), clang 14 or later.
  *
