@@ -4,7 +4,8 @@
  * TypeScript module beside it:
  *   src/manifest/plain-yaml.c -> plain-yaml-wasm.ts   the syntax check's line reader
  *   src/scan/keywords.c       -> keywords-wasm.ts     the scan's keyword prefilter
- * Both use WebAssembly SIMD (-msimd128), which Node >= 16.4 runs.
+ *   src/scan/git-blob-id.c    -> git-blob-id-wasm.ts  SHA-1, for a staged scan's work-tree files
+ * The first two use WebAssembly SIMD (-msimd128), which Node >= 16.4 runs.
  * The generated modules are committed, so building and running ksec need no C compiler; only a change
  * to a C source does: Debian's `clang` and `lld` (for wasm-ld), clang 14 or later.
  *
@@ -21,6 +22,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const MODULES = [
   { source: 'src/manifest/plain-yaml.c', target: 'src/manifest/plain-yaml-wasm.ts', name: 'PLAIN_YAML_WASM', flags: ['-msimd128', '-ffreestanding'] },
   { source: 'src/scan/keywords.c', target: 'src/scan/keywords-wasm.ts', name: 'KEYWORDS_WASM', flags: ['-msimd128', '-ffreestanding'] },
+  { source: 'src/scan/git-blob-id.c', target: 'src/scan/git-blob-id-wasm.ts', name: 'GIT_BLOB_ID_WASM', flags: ['-ffreestanding'] },
 ];
 // no libc: each module imports nothing and exports its memory and functions
 const FLAGS = ['--target=wasm32', '-O3', '-nostdlib', '-Wall', '-Wextra', '-Werror', '-Wl,--no-entry', '-Wl,--strip-all'];

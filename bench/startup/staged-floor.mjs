@@ -1,18 +1,16 @@
 /**
  * The floor under a pre-commit `ksec scan --staged`, for bench/startup/startup.ts: an ES module that
- * asks git for the staged paths and reads their blobs through one `git cat-file --batch`, the two
- * processes the scan starts, and writes how many bytes came back. No CLI, no parsing, no rules: what
- * any Node tool that reads the Git index pays before its own code.
+ * asks git for the staged blobs (`git diff --cached --raw`, the one git process the scan starts when
+ * the work tree holds what is staged) and reads those files, and writes how many bytes it read. No
+ * CLI, no parsing, no rules, no proof that the files are the staged blobs: what any Node tool that
+ * reads what is staged pays before its own code.
  */
-import { execFile, spawn } from 'node:child_process';
-import { writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeSync } from 'node:fs';
 
-execFile('git', ['-c', 'core.quotePath=false', 'diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--no-renames'], { encoding: 'buffer' }, async (err, out) => {
-  if (err) throw err;
-  const names = out.toString('utf8').split('\0').filter(Boolean);
-  const catFile = spawn('git', ['cat-file', '--batch'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  catFile.stdin.end([':.ksecignore', ...names.map((n) => `:${n}`)].join('\n') + '\n');
-  let bytes = 0;
-  for await (const chunk of catFile.stdout) bytes += chunk.length;
-  writeSync(1, `${bytes}\n`);
-});
+const diff = spawnSync('git', ['diff', '--cached', '--raw', '-z', '--no-abbrev', '--diff-filter=ACMR', '--no-renames']);
+if (diff.status !== 0) throw new Error(diff.stderr.toString());
+const tokens = diff.stdout.toString('utf8').split('\0');
+let bytes = 0;
+for (let i = 0; i + 1 < tokens.length; i += 2) bytes += readFileSync(tokens[i + 1]).length;
+writeSync(1, `${bytes}\n`);

@@ -4,7 +4,8 @@
  * checkout with its own `npm run build` done) — all interleaved run by run, so every command shares
  * the same machine load. A second reference row, seal-floor.mjs, is what Node itself charges for the
  * crypto a seal needs (ESM + node:crypto + one RSA-OAEP/AES-GCM), with no CLI around it; a third,
- * staged-floor.mjs, the same for a staged scan: its two git processes, started from an ES module.
+ * staged-floor.mjs, the same for a staged scan: its git process and reading the staged files, from an ES
+ * module.
  * Wall and CPU (user+sys, from /usr/bin/time) medians. Not a test.
  *
  *   npm run -s build && npx tsx bench/startup/startup.ts [--runs 21] [--node /path/to/node] [--before DIR]
@@ -58,8 +59,8 @@ const cases: Case[] = [
   { label: 'node -e 0', args: ['-e', '0'], cwd: ROOT, wall: [], cpu: [] },
   // Node's own cost of the crypto a seal needs: ESM, node:crypto, one RSA-OAEP + AES-GCM (seal-floor.mjs)
   { label: 'floor: node:crypto + one seal, no CLI', args: [join(ROOT, 'bench/startup/seal-floor.mjs'), join(ROOT, 'examples/keys/demo-sealed-secrets.crt'), join(ROOT, 'examples/secrets/app-secret.yaml')], cwd: ROOT, wall: [], cpu: [] },
-  // and of a staged scan's reading: ESM, node:child_process, git diff --cached and one git cat-file (staged-floor.mjs)
-  { label: 'floor: the staged scan\'s two git processes, no CLI', args: [join(ROOT, 'bench/startup/staged-floor.mjs')], cwd: repo, wall: [], cpu: [] },
+  // and of a staged scan's reading: ESM, node:child_process, git diff --cached --raw, the files (staged-floor.mjs)
+  { label: 'floor: git diff --cached + reading the files, no CLI', args: [join(ROOT, 'bench/startup/staged-floor.mjs')], cwd: repo, wall: [], cpu: [] },
 ];
 for (const b of builds) {
   cases.push({ label: `${b.name}: ksec seal (1 key, JSON)`, args: [b.bin, ...seal], cwd: ROOT, wall: [], cpu: [] });

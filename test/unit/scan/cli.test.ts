@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { ALL_RULES } from '../../../src/scan/rules/index.js';
-import { runKsec } from '../../helpers/run-ksec.js';
+import { KSEC_BIN, runKsec } from '../../helpers/run-ksec.js';
 import { assertNoSecrets } from './canary.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/scan/', import.meta.url));
@@ -181,6 +181,36 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     const r = await runKsec(['scan', '--staged'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^s\.yaml:3:14: critical k8s-secret-plaintext/);
+  });
+
+  it('blocks a commit as a Git pre-commit hook: `git commit`, `git commit <path>`, `git commit -a`', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-hook-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
+    const commits = () => git('rev-list', '--all', '--count').toString().trim();
+    git('init', '-q');
+    writeFileSync(join(dir, '.git/hooks/pre-commit'), `#!/bin/sh\nexec '${process.execPath}' '${KSEC_BIN}' scan --staged\n`, { mode: 0o755 });
+    writeFileSync(join(dir, 'ok.yaml'), 'kind: ConfigMap\ndata: {a: b}\n');
+    writeFileSync(join(dir, 'app.yaml'), 'kind: ConfigMap\ndata: {a: b}\n');
+    writeFileSync(join(dir, '.ksecignore'), 'app.yaml\n');
+    git('add', '.');
+    git('commit', '-qm', 'clean');
+    // the index stops ignoring app.yaml, but `git commit app.yaml` commits HEAD's .ksecignore: the hook
+    // must read that commit's own index (GIT_INDEX_FILE), where app.yaml is still ignored
+    writeFileSync(join(dir, '.ksecignore'), '');
+    git('add', '.ksecignore');
+    writeFileSync(join(dir, 'app.yaml'), 'kind: Secret\napiVersion: v1\nstringData: {pw: demo-CANARY-h2}\n');
+    git('commit', '-qm', 'only app.yaml', '--', 'app.yaml');
+    expect(commits()).toBe('2');
+    // a new Secret, staged and committed: blocked
+    writeFileSync(join(dir, 's.yaml'), 'kind: Secret\napiVersion: v1\nstringData: {pw: demo-CANARY-h4}\n');
+    git('add', 's.yaml');
+    expect(() => git('commit', '-qm', 'the secret')).toThrow(/s\.yaml:3:\d+: critical k8s-secret-plaintext/);
+    expect(commits()).toBe('2');
+    git('rm', '-q', '--cached', 's.yaml');
+    // a tracked file edited into a Secret and committed with -a
+    writeFileSync(join(dir, 'ok.yaml'), 'kind: Secret\napiVersion: v1\ndata: {pw: ZGVtby1DQU5BUlktaDM=}\n');
+    expect(() => git('commit', '-qam', 'edited')).toThrow(/ok\.yaml:3:\d+: critical k8s-secret-plaintext/);
+    expect(commits()).toBe('2');
   });
 
   it('validates SealedSecrets against the sealing key when given one', async () => {

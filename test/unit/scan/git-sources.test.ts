@@ -1,6 +1,6 @@
 /** Git sources on real repositories built in temp dirs: staged, range, history (rewritten and deleted files). */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -18,17 +18,34 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function repo(): { dir: string; git: (...args: string[]) => string; write: (path: string, text: string) => void } {
+function repo(...init: string[]): { dir: string; git: (...args: string[]) => string; write: (path: string, text: string) => void } {
   const dir = mkdtempSync(join(tmpdir(), 'ksec-scan-git-'));
   dirs.push(dir);
   const git = (...args: string[]) =>
     execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8' });
-  git('init', '-q', '-b', 'main');
+  git('init', '-q', '-b', 'main', ...init);
   const write = (path: string, text: string) => {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   };
   return { dir, git, write };
+}
+
+/** Runs `body` with a `git` on PATH that records each subcommand it is asked for. */
+async function countingGit(body: () => Promise<void>): Promise<string[]> {
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  const bin = mkdtempSync(join(tmpdir(), 'ksec-git-bin-'));
+  dirs.push(bin);
+  const log = join(bin, 'log');
+  writeFileSync(join(bin, 'git'), `#!/bin/sh\necho "$1" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  const path = process.env.PATH;
+  process.env.PATH = `${bin}:${path}`;
+  try {
+    await body();
+  } finally {
+    process.env.PATH = path;
+  }
+  return existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
 }
 
 async function files(source: Source) {
@@ -108,6 +125,80 @@ describe('--staged', { timeout: 20_000 }, () => {
     r.git('add', '.');
     const result = await scan(await stagedSource({ cwd: r.dir }));
     expect(result.findings.map((f) => f.file)).toEqual(['app/s.yaml']);
+  });
+
+  it('reads a work-tree file only when it is the staged blob, with one git process then', async () => {
+    const r = repo();
+    r.write('a.yaml', configMap('a'));
+    r.write('b.yaml', secret('b', 'demo-CANARY-g15'));
+    r.git('add', '.');
+    const calls = await countingGit(async () => {
+      const result = await scan(await stagedSource({ cwd: r.dir }));
+      expect(result.findings.map((f) => f.file)).toEqual(['b.yaml']);
+    });
+    expect(calls).toEqual(['diff']); // the files came from the work tree
+    r.write('a.yaml', secret('a', 'demo-CANARY-g16')); // not staged: the commit holds the ConfigMap
+    r.write('b.yaml', configMap('b')); // not staged: the commit still holds the Secret
+    const later = await countingGit(async () => {
+      const result = await scan(await stagedSource({ cwd: r.dir }));
+      expect(result.findings.map((f) => f.file)).toEqual(['b.yaml']);
+    });
+    expect(later).toEqual(['diff', 'cat-file']);
+  });
+
+  it.each([['2'], ['4'], ['split']])('takes .ksecignore from the index (version %s), not the work tree', async (index) => {
+    const r = repo();
+    r.write('.ksecignore', 'fixtures/\n');
+    r.git('add', '.ksecignore');
+    r.git('commit', '-qm', 'ignore fixtures');
+    r.git('update-index', ...(index === 'split' ? ['--split-index'] : ['--index-version', index]));
+    r.write('fixtures/s.yaml', secret('x', 'demo-CANARY-g17'));
+    r.write('app/s.yaml', secret('y', 'demo-CANARY-g18'));
+    r.git('add', 'fixtures', 'app');
+    const reported = async () => (await scan(await stagedSource({ cwd: r.dir }))).findings.map((f) => f.file);
+    expect(await reported()).toEqual(['app/s.yaml']);
+    r.write('.ksecignore', 'app/\n'); // an unstaged edit
+    expect(await reported()).toEqual(['app/s.yaml']);
+    rmSync(join(r.dir, '.ksecignore')); // an unstaged deletion
+    expect(await reported()).toEqual(['app/s.yaml']);
+    r.git('rm', '-q', '--cached', '.ksecignore'); // staged deletion, and an untracked copy in the work tree
+    r.write('.ksecignore', 'app/\nfixtures/\n');
+    expect(await reported()).toEqual(['app/s.yaml', 'fixtures/s.yaml']);
+  });
+
+  it('reads through git what the work tree cannot prove: SHA-256 ids, symlinks, big files', async () => {
+    const sha256 = repo('--object-format=sha256');
+    sha256.write('s.yaml', secret('s', 'demo-CANARY-g19'));
+    sha256.git('add', '.');
+    expect((await scan(await stagedSource({ cwd: sha256.dir }))).findings.map((f) => f.file)).toEqual(['s.yaml']);
+
+    const r = repo();
+    r.write('s.yaml', secret('s', 'demo-CANARY-g20'));
+    symlinkSync('s.yaml', join(r.dir, 'link.yaml')); // its blob is the link's target name
+    r.write('big.yaml', `${'# padding\n'.repeat(30_000)}${secret('big', 'demo-CANARY-g21')}`); // over the hash budget
+    r.git('add', '.');
+    const calls = await countingGit(async () => {
+      const result = await scan(await stagedSource({ cwd: r.dir }));
+      expect(result.files).toBe(3);
+      expect(result.findings.map((f) => f.file)).toEqual(['big.yaml', 's.yaml']);
+    });
+    expect(calls).toEqual(['diff', 'cat-file']);
+  });
+
+  it('works in a linked work tree', async () => {
+    const r = repo();
+    r.write('a.yaml', configMap('a'));
+    r.git('add', '.');
+    r.git('commit', '-qm', 'one');
+    const linked = `${r.dir}-linked`;
+    dirs.push(linked);
+    r.git('worktree', 'add', '-q', linked);
+    writeFileSync(join(linked, 's.yaml'), secret('s', 'demo-CANARY-g22'));
+    execFileSync('git', ['add', 's.yaml'], { cwd: linked });
+    const calls = await countingGit(async () => {
+      expect((await scan(await stagedSource({ cwd: linked }))).findings.map((f) => f.file)).toEqual(['s.yaml']);
+    });
+    expect(calls).toEqual(['diff']);
   });
 
   it('is an error outside a repository', async () => {
