@@ -32,25 +32,53 @@ const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8'));
 const EXTERNAL = Object.keys(pkg.dependencies).filter((d) => !BUNDLED.has(d)).flatMap((d) => [d, `${d}/*`]);
 
 /**
- * commander is CommonJS and require()s Node built-ins. The ESM output has no `require`, and giving
- * every output file one (a createRequire banner) costs start-up in each file loaded; each built-in
- * it asks for becomes a stand-in taking it from `process.getBuiltinModule` (Node >= 20.16) instead.
- * node:child_process, which commander needs only for executable subcommands (ksec has none), is
- * loaded on first use: loading it costs ~5 ms of every run.
+ * Node built-ins are loaded when a program first calls one, not when a bundle file imports it. An ES
+ * import of a built-in loads it and builds its ES facade, which reads every export: `node:fs`'s reads
+ * `fs.promises` and so loads fs/promises, readline and the streams, `node:crypto`'s loads WebCrypto,
+ * and `node:child_process` loads net and dgram. So each import of a built-in becomes a small ES
+ * module (one per importing module, or the split build would share it in a chunk of its own) that
+ * takes the built-in from `process.getBuiltinModule` (Node >= 20.16): a plain function is a wrapper
+ * that loads it on the first call; anything else (classes, values, functions carrying properties such
+ * as a custom promisify) is read when the importing module loads. esbuild drops the exports nobody
+ * imports. This saves a pre-commit scan ~1.5 ms on Node 24, and commander, which needs child_process
+ * only for executable subcommands (ksec has none), never loads it. Export names are those of the Node
+ * that builds.
  */
-const commanderBuiltins = {
-  name: 'commander-builtins',
+const lazyBuiltins = {
+  name: 'lazy-builtins',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) =>
-      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: args.path, namespace: 'builtin' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents:
-        args.path === 'node:child_process'
-          ? "let cp; module.exports = { spawn: (...a) => (cp ??= process.getBuiltinModule('node:child_process')).spawn(...a) };"
-          : `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
-      loader: 'js',
+    b.onResolve({ filter: /^node:/ }, (args) => ({
+      path: `${args.path}#${args.kind === 'require-call' ? 'require' : args.importer}`,
+      namespace: 'builtin',
     }));
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const [id, importer] = args.path.split('#');
+      const builtin = process.getBuiltinModule(id);
+      // the helpers' names cannot clash with an export: those never start with two underscores
+      const lines = [`let __m;`, `const __load = () => (__m ??= process.getBuiltinModule(${JSON.stringify(id)}));`];
+      if (importer === 'require') {
+        // CommonJS (commander) keeps the whole object; child_process, the costly one, reads each
+        // property from the built-in on use
+        lines.push(id === 'node:child_process' ? 'module.exports = new Proxy({}, { get: (_, key) => __load()[key] });' : 'module.exports = __load();');
+        return { contents: lines.join('\n'), loader: 'js' };
+      }
+      lines.push(`const __read = (name) => __load()[name];`, 'export default /* @__PURE__ */ __load();');
+      for (const name of Object.getOwnPropertyNames(builtin)) {
+        if (!/^[A-Za-z_$][\w$]*$/.test(name) || name === 'default' || name.startsWith('__')) continue;
+        const value = Object.getOwnPropertyDescriptor(builtin, name)?.value; // undefined for a getter
+        const plain =
+          typeof value === 'function' &&
+          /^[a-z]/.test(name) &&
+          !/^class[\s{]/.test(Function.prototype.toString.call(value)) &&
+          Reflect.ownKeys(value).every((k) => k === 'length' || k === 'name' || k === 'prototype');
+        lines.push(
+          plain
+            ? `export function ${name}(...args) { return __load().${name}(...args); }`
+            : `export const ${name} = /* @__PURE__ */ __read(${JSON.stringify(name)});`,
+        );
+      }
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
   },
 };
 
@@ -176,19 +204,19 @@ async function bundle() {
       stdin: { contents: entry, resolveDir: root, sourcefile: group.file, loader: 'js' },
       outdir: undefined,
       outfile: `${tmp}/${group.file}`,
-      plugins: [groupExternal(group, lazyEntries)],
+      plugins: [lazyBuiltins, groupExternal(group, lazyEntries)],
     });
   }
   // commander turned ESM first: bundled into the split build as CommonJS, its wrapper helpers would go
   // to a chunk of their own that every chunk imports (one more file in every run)
   const commanderEsm = `${tmp}.commander.mjs`;
-  await build({ ...common, stdin: { contents: "export * from 'commander';", resolveDir: root, loader: 'js' }, outdir: undefined, outfile: commanderEsm, external: [], plugins: [commanderBuiltins] });
+  await build({ ...common, stdin: { contents: "export * from 'commander';", resolveDir: root, loader: 'js' }, outdir: undefined, outfile: commanderEsm, external: [], plugins: [lazyBuiltins] });
   await build({
     ...common,
     entryPoints: { ksec: 'src/cli/main.ts', 'pool-worker': 'src/seal/pool-worker.ts', worker: 'src/scan/worker.ts', ...Object.fromEntries(lazyEntries) },
     chunkNames: 'chunk-[hash]',
     splitting: true,
-    plugins: [prebuilt('commander', commanderEsm), groupExternal(undefined)],
+    plugins: [lazyBuiltins, prebuilt('commander', commanderEsm), groupExternal(undefined)],
   });
   rmSync(commanderEsm);
   for (const group of GROUPS) await checkGroupExports(`${tmp}/${group.file}`, group.modules);
