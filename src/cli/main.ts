@@ -10,6 +10,8 @@ import { writeStderr, writeStdoutSync } from '../manifest/write.js';
 import { disableColor, style } from './ui.js';
 import { commandModules } from './commands.js';
 
+export { outputPending } from '../manifest/write.js';
+
 export const VERSION = '0.1.0';
 
 let debug = false;

@@ -129,6 +129,11 @@ export function writeStderr(text: string): void {
   writeTo(stderr, text);
 }
 
+/** True while output handed to a stream (see writeTo) has not reached its file descriptor yet. */
+export function outputPending(): boolean {
+  return [stdout, stderr].some((channel) => !channel.readerGone && (channel.stream?.writableLength ?? 0) > 0);
+}
+
 interface Channel {
   fd: number;
   open(): NodeJS.WriteStream;

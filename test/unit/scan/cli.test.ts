@@ -213,6 +213,21 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     expect(commits()).toBe('2');
   });
 
+  it('delivers a long report whole to a slow reader of a non-blocking pipe', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-slow-'));
+    for (let i = 0; i < 400; i++) writeFileSync(join(dir, `s${i}.yaml`), `kind: Secret\napiVersion: v1\nmetadata: {name: s${i}}\nstringData: {pw: demo-CANARY-p${i}}\n`);
+    // fd 1 left non-blocking (as another process may leave it), and a reader that starts late: the
+    // pipe fills, writes answer EAGAIN, and the rest must still arrive before ksec exits
+    const launcher = 'import os, sys; os.set_blocking(1, False); os.execv(sys.argv[1], sys.argv[1:])';
+    execFileSync('sh', ['-c', `python3 -c "${launcher}" "$0" "$1" scan . --format json | { sleep 1; cat > report.json; }`, process.execPath, KSEC_BIN], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: 'ignore',
+    });
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { findings: unknown[] };
+    expect(report.findings).toHaveLength(400);
+  });
+
   it('validates SealedSecrets against the sealing key when given one', async () => {
     const key = fileURLToPath(new URL('../../../examples/keys/demo-sealed-secrets.key', import.meta.url));
     const cert = fileURLToPath(new URL('../../../examples/keys/demo-sealed-secrets.crt', import.meta.url));
