@@ -4,10 +4,12 @@
  * A pre-commit scan hashes a few small work-tree files to prove they are the
  * staged blobs. node:crypto would cost it more than the hashing: importing it
  * takes Node 24 about 4 ms. So the hash is git-blob-id.c, compiled to
- * WebAssembly: instantiated on first use (well under a millisecond), and
- * unlike a JavaScript SHA-1 it runs at full speed from the first block.
+ * WebAssembly: instantiated on first use (well under a millisecond), its
+ * first-tier code hashes about 50 MB/s where a JavaScript SHA-1 would start
+ * in the interpreter (1.3 against 0.8 ms for a 10-file pre-commit scan).
  * Callers bound the bytes they hash (see stagedSource); the id is a content
- * address, not a security check.
+ * address, not a security check, and node:crypto's SHA-1 stays the one the
+ * rest of ksec uses (config-hash/).
  */
 import { instantiate, type BytesModule } from '../wasm-module.js';
 import { GIT_BLOB_ID_WASM } from './git-blob-id-wasm.js';
