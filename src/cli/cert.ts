@@ -46,7 +46,7 @@ Exit codes: 0 valid now; 1 expired or not yet valid (the details are still print
 async function runCert(opts: CertFlags): Promise<void> {
   const [certs, { writeStdout, parseFormat }, { readStdin }, errors] = await Promise.all([
     import('../seal/cert.js'),
-    import('../manifest/write.js'),
+    import('../manifest/write.js').then(async (w) => ({ ...w, ...(await import('../terminal/output.js')) })),
     import('../manifest/read.js'),
     import('../errors.js'),
   ]);

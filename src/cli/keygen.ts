@@ -46,13 +46,13 @@ Exit codes: 0 written; 2 bad flags or files exist (use --force).`,
 async function runKeygen(opts: KeygenFlags): Promise<void> {
   const [keys, { writeFilesAtomic, toYaml }, { publicKeyFingerprint }, errors, fs, path, crypto, ui] = await Promise.all([
     import('../seal/keys.js'),
-    import('../manifest/write.js'),
+    import('../manifest/write.js').then(async (w) => ({ ...w, ...(await import('../terminal/output.js')) })),
     import('../seal/cert.js'),
     import('../errors.js'),
     import('node:fs/promises'),
     import('node:path'),
     import('node:crypto'),
-    import('./ui.js'),
+    import('../terminal/messages.js'),
   ]);
   const bits = Number(opts.keySize);
   if (!Number.isInteger(bits) || bits < 2048 || bits > 16384) {

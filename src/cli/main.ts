@@ -6,11 +6,11 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeOf, formatError } from '../errors.js';
-import { writeStderr, writeStdoutSync } from '../manifest/write.js';
-import { disableColor, style } from './ui.js';
+import { writeStderr, writeStdoutSync } from '../terminal/output.js';
+import { disableColor, style } from '../terminal/style.js';
 import { commandModules } from './commands.js';
 
-export { outputPending } from '../manifest/write.js';
+export { outputPending } from '../terminal/output.js';
 
 export const VERSION = '0.1.0';
 

@@ -46,13 +46,13 @@ async function runReencrypt(opts: ReencryptFlags): Promise<void> {
   const [{ readManifestFiles, STDIN }, { writeFilesAtomic, writeStdout }, { loadPrivateKeys }, { KeyRing }, { reencryptFiles }, { loadCertificate }, pool, ui, errors, fs] =
     await Promise.all([
       import('../manifest/read.js'),
-      import('../manifest/write.js'),
+      import('../manifest/write.js').then(async (w) => ({ ...w, ...(await import('../terminal/output.js')) })),
       import('../seal/keys.js'),
       import('../seal/unseal.js'),
       import('../seal/reencrypt.js'),
       import('../seal/cert.js'),
       import('../seal/pool.js'),
-      import('./ui.js'),
+      import('../terminal/messages.js'),
       import('../errors.js'),
       import('node:fs/promises'),
     ]);

@@ -66,11 +66,11 @@ async function runUnseal(opts: UnsealFlags): Promise<void> {
   const [{ readObjects, STDIN }, { render, writeFileAtomic, writeStdout, formatFromPath, parseFormat }, { loadPrivateKeys }, unseal, pool, ui, errors, { objectRef }] =
     await Promise.all([
       import('../manifest/read.js'),
-      import('../manifest/write.js'),
+      import('../manifest/write.js').then(async (w) => ({ ...w, ...(await import('../terminal/output.js')) })),
       import('../seal/keys.js'),
       import('../seal/unseal.js'),
       import('../seal/pool.js'),
-      import('./ui.js'),
+      import('../terminal/messages.js'),
       import('../errors.js'),
       import('../manifest/objects.js'),
     ]);

@@ -46,13 +46,13 @@ async function runValidate(opts: ValidateFlags): Promise<void> {
   const [{ readObjects, STDIN }, { writeStdout, parseFormat }, { loadPrivateKeys }, { validateSealedSecret }, { loadCertificate }, errors, { objectRef }, ui] =
     await Promise.all([
       import('../manifest/read.js'),
-      import('../manifest/write.js'),
+      import('../manifest/write.js').then(async (w) => ({ ...w, ...(await import('../terminal/output.js')) })),
       import('../seal/keys.js'),
       import('../seal/validate.js'),
       import('../seal/cert.js'),
       import('../errors.js'),
       import('../manifest/objects.js'),
-      import('./ui.js'),
+      import('../terminal/messages.js'),
     ]);
   const format = parseFormat(opts.format ?? 'text', ['text', 'json']);
   const paths = privateKeyPaths(opts);

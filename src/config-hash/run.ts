@@ -2,8 +2,9 @@
 import { ExitCode, KsecError } from '../errors.js';
 import { objectRef } from '../manifest/objects.js';
 import { STDIN, objectsOf, readManifestFiles } from '../manifest/read.js';
-import { writeFilesAtomic, writeStdout } from '../manifest/write.js';
-import { progress, warn } from '../cli/ui.js';
+import { writeFilesAtomic } from '../manifest/write.js';
+import { writeStdout } from '../terminal/output.js';
+import { progress, warn } from '../terminal/messages.js';
 import { applyStamps, describeStale, planStamps } from './annotate.js';
 import { configHash, hashableKind, kustomizeHash, reloaderHash, type ReloaderDigest } from './hash.js';
 

@@ -9,10 +9,11 @@
  * read back with `decodingStrategy: Base64`, so binary keys survive.
  */
 import { KsecError } from '../errors.js';
-import { note } from '../cli/ui.js';
+import { note } from '../terminal/messages.js';
 import { isRecord, isSealedSecret, isSecret, objectRef, type Secret } from '../manifest/objects.js';
 import { readObjects, type ManifestObject } from '../manifest/read.js';
-import { renderYaml, writeFileAtomic, writeStdout } from '../manifest/write.js';
+import { renderYaml, writeFileAtomic } from '../manifest/write.js';
+import { writeStdout } from '../terminal/output.js';
 import { buildExternalSecret, STORE_KINDS, type DataEntry, type EsoApiVersion, type StoreRef } from './manifests.js';
 import { findCollisions, gjsonPath } from './naming.js';
 import { apiVersionFlag, dnsName, goDuration, keyValues, oneOf } from './options.js';

@@ -1,6 +1,6 @@
 /** Checking the values of `ksec eso` flags: one clear error per bad value, exit 2. */
 import { KsecError } from '../errors.js';
-import { warn } from '../cli/ui.js';
+import { warn } from '../terminal/messages.js';
 import { ESO_API_VERSIONS, type EsoApiVersion } from './manifests.js';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './naming.js';
 

@@ -5,8 +5,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
-import { note, progress, warn } from '../cli/ui.js';
-import { renderYaml, toYaml, writeFileAtomic, writeFilesAtomic, writeStdout } from '../manifest/write.js';
+import { note, progress, warn } from '../terminal/messages.js';
+import { renderYaml, toYaml, writeFileAtomic, writeFilesAtomic } from '../manifest/write.js';
+import { writeStdout } from '../terminal/output.js';
 import { generateExternalSecrets, GENERATE_MODES, sourceFromShape, type GeneratedManifest, type SecretSource } from './generate.js';
 import {
   AWS_SERVICES,

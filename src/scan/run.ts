@@ -1,7 +1,8 @@
 /** The `ksec scan` command behind its flags: pick a source, scan, report, decide the exit code. */
 import { ExitCode, KsecError } from '../errors.js';
-import { writeStdout } from '../manifest/write.js';
-import { note, progress, style } from '../cli/ui.js';
+import { writeStdout } from '../terminal/output.js';
+import { note, progress } from '../terminal/messages.js';
+import { style } from '../terminal/style.js';
 import { loadBaseline, loadKsecignore, renderBaseline } from './baseline.js';
 import { renderSummary, renderText } from './report/text.js';
 import { ALL_RULES, ruleEnabled, selectRules } from './rules/index.js';

@@ -2,8 +2,9 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ExitCode, KsecError, fileError } from '../errors.js';
 import { STDIN, expandPaths, readStdin } from '../manifest/read.js';
-import { writeFileAtomic, writeStdout } from '../manifest/write.js';
-import { warn } from '../cli/ui.js';
+import { writeFileAtomic } from '../manifest/write.js';
+import { writeStdout } from '../terminal/output.js';
+import { warn } from '../terminal/messages.js';
 import { SOPS_FORMATS, decryptDocument, parseSopsText, type SopsFormat } from './decrypt.js';
 import { findIdentities } from './keys.js';
 import { renderSops } from './render.js';

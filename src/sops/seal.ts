@@ -7,11 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { KsecError, fileError } from '../errors.js';
 import { isSecret, type Secret } from '../manifest/objects.js';
 import type { ManifestFormat } from '../manifest/read.js';
-import { formatFromPath, parseFormat, writeFileAtomic, writeStdout } from '../manifest/write.js';
+import { formatFromPath, parseFormat, writeFileAtomic } from '../manifest/write.js';
+import { writeStdout } from '../terminal/output.js';
 import { renderSealedSecrets } from '../seal/layout.js';
 import { loadCertificates, sealAll, type SealFlags, type SecretSource } from '../seal/run-seal.js';
 import { parseScope } from '../seal/scope.js';
-import { warn } from '../cli/ui.js';
+import { warn } from '../terminal/messages.js';
 import { decryptDocument, parseSopsText, toPlain } from './decrypt.js';
 import { findIdentities } from './keys.js';
 

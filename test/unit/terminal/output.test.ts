@@ -30,7 +30,7 @@ describe('writeStdout', () => {
       streamed.push(Buffer.from(chunk).toString());
       return true;
     }) as typeof process.stdout.write);
-    const { writeStdout } = await import('../../../src/manifest/write.js');
+    const { writeStdout } = await import('../../../src/terminal/output.js');
     eagainAfter = 5;
     await writeStdout('hello world');
     await writeStdout(' and more');

@@ -1,0 +1,43 @@
+/**
+ * What a command tells the person running it, on stderr: warnings, notes and a progress counter.
+ * Results go to stdout (output.ts); messages never carry a secret value.
+ */
+import { writeStderr } from './output.js';
+import { interactive, style } from './style.js';
+
+export function warn(message: string): void {
+  writeStderr(`${style.yellow('warning')}: ${message}\n`);
+}
+
+export function note(message: string): void {
+  writeStderr(`${message}\n`);
+}
+
+export interface Progress {
+  tick(by?: number): void;
+  done(): void;
+}
+
+/** A one-line counter on stderr, redrawn at most ten times a second; silent off a TTY. */
+export function progress(label: string, total?: number): Progress {
+  if (!interactive()) return { tick() {}, done() {} };
+  let count = 0;
+  let last = 0;
+  const draw = () => {
+    const of = total === undefined ? '' : `/${total}`;
+    writeStderr(`\r${style.dim(`${label} ${count}${of}`)}\u001b[K`);
+  };
+  return {
+    tick(by = 1) {
+      count += by;
+      const now = Date.now();
+      if (now - last >= 100) {
+        last = now;
+        draw();
+      }
+    },
+    done() {
+      writeStderr('\r\u001b[K');
+    },
+  };
+}
