@@ -178,7 +178,7 @@ export async function fetchControllerCertificatePem(ref: ControllerRef = {}): Pr
   const name = ref.controllerName ?? DEFAULT_CONTROLLER_NAME;
   const namespace = ref.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE;
   const source = `controller ${namespace}/${name}`;
-  const api = await kubeApi(ref, source);
+  const api = await controllerApi(ref, source);
   const services = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services`;
   const svc = await api.get(`${services}/${encodeURIComponent(name)}`, 'application/json');
   if (svc.status === 404) {
@@ -220,87 +220,46 @@ function apiStatusError(status: number, source: string, action: string): KsecErr
   });
 }
 
-/** loadFromDefault() invents http://localhost:8080 when there is no config: say so instead. */
-async function defaultKubeconfigExists(): Promise<boolean> {
-  if (process.env['KUBERNETES_SERVICE_HOST']) return true;
-  const { access } = await import('node:fs/promises');
-  const { kubeconfigFiles } = await import('../kubeconfig-files.js');
-  for (const file of kubeconfigFiles()) {
-    if (await access(file).then(() => true, () => false)) return true;
-  }
-  return false;
-}
-
-interface KubeApi {
+interface ControllerApi {
   get(path: string, accept: string): Promise<{ status: number; body: string }>;
 }
 
-/** A minimal authenticated GET against the kubeconfig's cluster; @kubernetes/client-node is loaded only here. */
-async function kubeApi(ref: ControllerRef, source: string): Promise<KubeApi> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
-  const https = await import('node:https');
-  const http = await import('node:http');
-  const kc = new KubeConfig();
+/** GETs against the configured cluster (src/kube, loaded only here); failures are KsecErrors naming `source`. */
+async function controllerApi(ref: ControllerRef, source: string): Promise<ControllerApi> {
+  const [{ loadKubeClient }, { defaultConfigExists }, { requestFailure }] = await Promise.all([
+    import('../kube/config.js'),
+    import('../kube/kubeconfig-files.js'),
+    import('../kube/errors.js'),
+  ]);
+  let client: Awaited<ReturnType<typeof loadKubeClient>>;
   try {
-    if (ref.kubeconfig) kc.loadFromFile(ref.kubeconfig);
-    else kc.loadFromDefault();
-    if (ref.context) kc.setCurrentContext(ref.context);
-  } catch (cause) {
-    throw new KsecError(`cannot load the kubeconfig: ${(cause as Error).message}`, {
-      file: ref.kubeconfig ?? source,
+    client = await loadKubeClient({
+      kubeconfig: ref.kubeconfig,
+      context: ref.context,
       hint: 'pass --kubeconfig / --context, or --cert with a certificate file or URL (no cluster needed)',
-      cause,
     });
+  } catch (err) {
+    throw err instanceof KsecError ? err.within({ file: source }) : err;
   }
-  const cluster = kc.getCurrentCluster();
-  if (!ref.kubeconfig && !(await defaultKubeconfigExists())) {
+  // with no configuration, client-node's loadFromDefault() invents http://localhost:8080: say so instead
+  if (!ref.kubeconfig && !(await defaultConfigExists())) {
     throw new KsecError('no kubeconfig found to fetch the certificate from the controller', {
       file: source,
       hint: 'pass --cert with the certificate file or URL (no cluster needed), or --kubeconfig',
     });
   }
-  if (!cluster?.server) {
-    throw new KsecError('no cluster in the kubeconfig', {
-      file: ref.kubeconfig ?? source,
-      hint: 'pass --kubeconfig / --context, or --cert with a certificate file or URL (no cluster needed)',
-    });
-  }
-  const server = cluster.server.replace(/\/+$/, '');
   return {
     async get(path, accept) {
-      const url = new URL(server + path);
-      const opts: import('node:https').RequestOptions = { method: 'GET', headers: { Accept: accept } };
       try {
-        await kc.applyToHTTPSOptions(opts);
-      } catch (cause) {
-        throw new KsecError(`cannot use the kubeconfig's credentials: ${(cause as Error).message}`, {
-          file: ref.kubeconfig ?? source,
-          hint: 'check the kubeconfig user (token, client certificate or exec plugin)',
-          exitCode: ExitCode.environment,
-          cause,
+        return await client.request('GET', path, { accept, timeoutMs: ref.timeoutMs });
+      } catch (err) {
+        throw requestFailure(err, {
+          server: client.server,
+          file: source,
+          credentialsFile: ref.kubeconfig ?? source,
+          unreachableHint: 'check the cluster is up and your kubeconfig/context, or use --cert with a file or URL',
         });
       }
-      const lib = url.protocol === 'http:' ? http : https;
-      return new Promise((resolve, reject) => {
-        const req = lib.request(url, { ...opts, timeout: ref.timeoutMs ?? 30_000 }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        });
-        req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-        req.on('error', (cause: NodeJS.ErrnoException) =>
-          reject(
-            new KsecError(`cannot reach the Kubernetes API at ${server}: ${cause.code ?? cause.message}`, {
-              file: source,
-              hint: 'check the cluster is up and your kubeconfig/context, or use --cert with a file or URL',
-              exitCode: ExitCode.environment,
-              cause,
-            }),
-          ),
-        );
-        req.end();
-      });
     },
   };
 }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
-import { kubeconfigFiles, readKubeconfig } from '../kubeconfig-files.js';
+import { kubeconfigFiles, readKubeconfig } from '../kube/kubeconfig-files.js';
 import { renderEditedYaml, setString } from '../manifest/edit.js';
 import { isSealedSecret, isSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
 import { expandPaths, objectsOf, readManifestFile, readStdin, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';

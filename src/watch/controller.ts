@@ -6,8 +6,8 @@
  * every leadership gain, so changes made while nobody watched are caught and
  * nothing else is touched.
  */
-import type { KubeClient, KubeResponse } from './kube.js';
-import { statusMessage } from './kube.js';
+import type { KubeClient, KubeResponse } from '../kube/client.js';
+import { statusMessage } from '../kube/errors.js';
 import type { Logger } from './log.js';
 import { Reflector, type ChangeEvent, type RawObject, type ReflectorOptions } from './informer.js';
 import { LeaderElector } from './leader.js';

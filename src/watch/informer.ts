@@ -8,7 +8,7 @@
  * ERROR event) relists and diffs, so deletions missed while disconnected are
  * reported as DELETED.
  */
-import type { KubeClient } from './kube.js';
+import type { KubeClient } from '../kube/client.js';
 import type { Logger } from './log.js';
 import { backoffDelay, sleep } from './backoff.js';
 

@@ -5,7 +5,7 @@
  * its own clock, so clock skew between nodes does not matter). Writes use
  * the Lease's resourceVersion, so two candidates can never both win.
  */
-import type { KubeClient } from './kube.js';
+import type { KubeClient } from '../kube/client.js';
 import type { Logger } from './log.js';
 import { sleep } from './backoff.js';
 

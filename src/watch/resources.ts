@@ -1,5 +1,5 @@
 /** The API resources the watcher lists and watches, and their collection paths. */
-import type { KubeClient } from './kube.js';
+import type { KubeClient } from '../kube/client.js';
 
 export interface ResourceType {
   kind: string;

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ExitCode, KsecError } from '../errors.js';
-import { loadKubeClient } from './kube.js';
+import { loadKubeClient } from '../kube/config.js';
 import { createLogger, type Level } from './log.js';
 import { Watcher, type WatchOptions } from './controller.js';
 import { parseDuration } from './rollout.js';
@@ -103,7 +103,7 @@ export function watchOptions(o: WatchCliOptions): WatchOptions & { metricsAddres
 export async function runWatch(cli: WatchCliOptions): Promise<void> {
   const options = watchOptions(cli);
   const log = createLogger(options.logLevel);
-  const client = await loadKubeClient({ kubeconfig: cli.kubeconfig, context: cli.context });
+  const client = await loadKubeClient({ kubeconfig: cli.kubeconfig, context: cli.context, userAgent: 'ksec-watch' });
   const watcher = new Watcher(client, options, log);
   const controller = new AbortController();
   const stop = (signal: string) => {

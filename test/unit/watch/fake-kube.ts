@@ -1,7 +1,7 @@
 /** A scripted stand-in for the API server's HTTP surface (unit tests only; e2e uses the real apiserver). */
 import { PassThrough } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import type { KubeClient, KubeResponse } from '../../../src/watch/kube.js';
+import type { KubeClient, KubeResponse } from '../../../src/kube/client.js';
 
 export type Reply = KubeResponse | Error;
 export interface StreamReply {

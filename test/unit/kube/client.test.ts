@@ -3,7 +3,9 @@ import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HttpKubeClient, TokenFile, loadKubeClient } from '../../../src/watch/kube.js';
+import { HttpKubeClient } from '../../../src/kube/client.js';
+import { loadKubeClient } from '../../../src/kube/config.js';
+import { TokenFile } from '../../../src/kube/token-file.js';
 import { watchOptions } from '../../../src/watch/run.js';
 
 let server: http.Server | undefined;

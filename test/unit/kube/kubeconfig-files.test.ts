@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { kubeconfigFiles, readKubeconfig } from '../../src/kubeconfig-files.js';
+import { kubeconfigFiles, readKubeconfig } from '../../../src/kube/kubeconfig-files.js';
 
 const saved = process.env['KUBECONFIG'];
 afterEach(() => {

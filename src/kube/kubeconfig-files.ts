@@ -4,10 +4,10 @@
  * manifest reader, whose fast path reads a usual kubeconfig without loading
  * the yaml package (start-up of `ksec seal`).
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { parseManifestText } from './manifest/read.js';
+import { parseManifestText } from '../manifest/read.js';
 
 export function kubeconfigFiles(explicit?: string): string[] {
   if (explicit) return [explicit];
@@ -23,4 +23,17 @@ export async function readKubeconfig(file: string): Promise<Record<string, unkno
   } catch {
     return undefined;
   }
+}
+
+/**
+ * True when a default configuration exists: KUBERNETES_SERVICE_HOST is set (in a pod), or one of
+ * the default kubeconfig files exists. When false, client-node's loadFromDefault() falls back to
+ * http://localhost:8080.
+ */
+export async function defaultConfigExists(): Promise<boolean> {
+  if (process.env['KUBERNETES_SERVICE_HOST']) return true;
+  for (const file of kubeconfigFiles()) {
+    if (await access(file).then(() => true, () => false)) return true;
+  }
+  return false;
 }

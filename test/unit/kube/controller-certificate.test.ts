@@ -1,0 +1,82 @@
+/** `seal --fetch-cert` / `cert --fetch` through src/kube: the GETs, and the errors a user sees. */
+import http from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fetchControllerCertificatePem } from '../../../src/seal/cert.js';
+import { formatError } from '../../../src/errors.js';
+
+let server: http.Server | undefined;
+afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+
+function listen(handler: http.RequestListener): Promise<string> {
+  server = http.createServer(handler);
+  return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`)));
+}
+
+function kubeconfig(serverUrl: string, user: Record<string, unknown> = { token: 't' }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
+  const file = join(dir, 'config');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server: serverUrl, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }),
+  );
+  return file;
+}
+
+describe('fetchControllerCertificatePem', { timeout: 60_000 }, () => {
+  it('reads the Service port name, then GETs cert.pem through the service proxy with the kubeconfig token', async () => {
+    const seen: Array<{ url?: string; accept?: string; auth?: string }> = [];
+    const url = await listen((req, res) => {
+      seen.push({ url: req.url, accept: req.headers.accept, auth: req.headers.authorization });
+      if (req.url === '/api/v1/namespaces/ss/services/ctl') res.end(JSON.stringify({ spec: { ports: [{ name: 'web', port: 8080 }] } }));
+      else res.end('PEM');
+    });
+    const r = await fetchControllerCertificatePem({ controllerName: 'ctl', controllerNamespace: 'ss', kubeconfig: kubeconfig(url) });
+    expect(r).toEqual({ pem: 'PEM', source: 'controller ss/ctl' });
+    expect(seen).toEqual([
+      { url: '/api/v1/namespaces/ss/services/ctl', accept: 'application/json', auth: 'Bearer t' },
+      { url: '/api/v1/namespaces/ss/services/http:ctl:web/proxy/v1/cert.pem', accept: 'application/x-pem-file, */*', auth: 'Bearer t' },
+    ]);
+  });
+
+  it('a missing Service is bad input (exit 2)', async () => {
+    const url = await listen((_req, res) => {
+      res.writeHead(404);
+      res.end('{}');
+    });
+    const err = await fetchControllerCertificatePem({ controllerName: 'nope', kubeconfig: kubeconfig(url) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2 });
+    expect(formatError(err)).toMatch(/^controller kube-system\/nope: cannot get the sealed-secrets Service kube-system\/nope: not found/);
+  });
+
+  it('an unreachable or silent API server exits 3, naming the server and the error code', async () => {
+    const dead = await fetchControllerCertificatePem({ kubeconfig: kubeconfig('http://127.0.0.1:1') }).catch((e: unknown) => e);
+    expect(dead).toMatchObject({ exitCode: 3, message: 'cannot reach the Kubernetes API at http://127.0.0.1:1: ECONNREFUSED' });
+    const url = await listen(() => {});
+    const silent = await fetchControllerCertificatePem({ kubeconfig: kubeconfig(url), timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(silent).toMatchObject({ exitCode: 3, message: `cannot reach the Kubernetes API at ${url}: ETIMEDOUT` });
+  });
+
+  it('credentials that cannot be produced exit 3, naming the kubeconfig', async () => {
+    const url = await listen((_req, res) => res.end('{}'));
+    const file = kubeconfig(url, { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/nonexistent/credential-plugin', interactiveMode: 'Never' } });
+    const err = await fetchControllerCertificatePem({ kubeconfig: file }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 3, file });
+    expect((err as Error).message).toMatch(/^cannot use the kubeconfig's credentials: /);
+  });
+
+  it('a kubeconfig that does not load is bad input (exit 2), naming the file', async () => {
+    const err = await fetchControllerCertificatePem({ kubeconfig: '/nonexistent/kubeconfig' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 2, file: '/nonexistent/kubeconfig' });
+    expect((err as Error).message).toMatch(/^cannot load the kubeconfig: /);
+  });
+});
