@@ -1,7 +1,8 @@
 /**
- * A tiny Prometheus registry (counters, gauges, one histogram) rendered in
- * the text exposition format. Label values are kinds, namespaces, results and
- * event types: never config names' contents or values.
+ * The watcher's metrics in the Prometheus text exposition format (version
+ * 0.0.4): for each family `# HELP`, `# TYPE` (counter, gauge or histogram),
+ * then its samples. Label values are kinds, namespaces, resources, results
+ * and event types: never config names' contents or values.
  */
 type Labels = Record<string, string>;
 
@@ -11,15 +12,17 @@ function labelText(labels: Labels): string {
 }
 
 interface Family {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge' | 'histogram';
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'counter' | 'gauge' | 'histogram';
   render(): string[];
 }
 
+/** A monotonically increasing count per label set; or, with collect(), one count kept elsewhere and read at scrape time. */
 export class Counter implements Family {
-  readonly type: 'counter' | 'gauge' = 'counter';
+  readonly type = 'counter' as const;
   private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private read?: () => number;
   constructor(
     readonly name: string,
     readonly help: string,
@@ -33,22 +36,32 @@ export class Counter implements Family {
   get(labels: Labels = {}): number {
     return this.values.get(labelText(labels))?.value ?? 0;
   }
+  /** The unlabelled value is `read()` at scrape time; `read` must never decrease. */
+  collect(read: () => number): void {
+    this.read = read;
+  }
   render(): string[] {
+    if (this.read) return [`${this.name} ${this.read()}`];
     return [...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${e.value}`);
   }
 }
 
-export class Gauge extends Counter {
-  override readonly type = 'gauge' as const;
+/** One unlabelled value that goes up and down: set, or read at scrape time; no sample until either. */
+export class Gauge implements Family {
+  readonly type = 'gauge' as const;
   private read?: () => number;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
   set(value: number): void {
     this.read = () => value;
   }
   collect(read: () => number): void {
     this.read = read;
   }
-  override render(): string[] {
-    return this.read ? [`${this.name} ${this.read()}`] : super.render();
+  render(): string[] {
+    return this.read ? [`${this.name} ${this.read()}`] : [];
   }
 }
 
@@ -65,6 +78,7 @@ export class CollectedGauge implements Family {
   }
 }
 
+/** Cumulative buckets (`le`), `_sum` and `_count`. */
 export class Histogram implements Family {
   readonly type = 'histogram' as const;
   private readonly counts: number[];
@@ -97,7 +111,7 @@ export class WatchMetrics {
   readonly relists = new Counter('ksec_watch_relists_total', 'Full LISTs (start, 410 Gone, errors), by resource.');
   readonly queueDepth = new Gauge('ksec_watch_queue_depth', 'Workloads waiting for debounce, min-interval or the rate limit.');
   readonly leader = new Gauge('ksec_watch_is_leader', '1 when this process holds the lease (or runs without election).');
-  readonly apiRequests = new Gauge('ksec_watch_api_requests_total', 'Requests sent to the Kubernetes API.');
+  readonly apiRequests = new Counter('ksec_watch_api_requests_total', 'Requests sent to the Kubernetes API.');
   readonly latency = new Histogram(
     'ksec_watch_event_to_patch_seconds',
     'Seconds from receiving the config change to the rollout patch being accepted (includes debounce).',
