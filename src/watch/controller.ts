@@ -9,7 +9,7 @@
 import type { KubeClient, KubeResponse } from '../kube/client.js';
 import { statusMessage } from '../kube/errors.js';
 import type { Logger } from './log.js';
-import { Reflector, type ChangeEvent, type RawObject, type ReflectorOptions } from './informer.js';
+import { Reflector, type ChangeEvent, type RawObject, type ReflectorOptions } from './reflector.js';
 import { LeaderElector } from './leader.js';
 import { CollectedGauge, WatchMetrics } from './metrics.js';
 import {

@@ -10,7 +10,7 @@
 import { configHash, reloaderHash } from '../config-hash/hash.js';
 import { findReferences, podTemplateOf } from '../config-hash/references.js';
 import { isRecord, type KubeObject } from '../manifest/objects.js';
-import type { RawObject } from './informer.js';
+import type { RawObject } from './reflector.js';
 import { ANN, KSEC_ANN, WORKLOAD_ANNOTATIONS, type ConfigKind, type ConfigRecord, type WorkloadRecord } from './policy.js';
 
 function pick(annotations: unknown, keys: readonly string[]): Record<string, string> {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NdjsonParser, Reflector, type ChangeEvent } from '../../../src/watch/informer.js';
+import { NdjsonParser, Reflector, type ChangeEvent } from '../../../src/watch/reflector.js';
 import { backoffDelay } from '../../../src/watch/backoff.js';
 import { createLogger } from '../../../src/watch/log.js';
 import { FakeKube, cm, json } from './fake-kube.js';
