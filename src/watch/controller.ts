@@ -1,31 +1,27 @@
 /**
- * The watcher: reflectors feed compact records into indexes; a config change
- * schedules the workloads that use it; the scheduler re-evaluates each one at
- * fire time against the cluster-recorded state and patches only when the
- * desired hash differs. A full pass runs when the caches first sync and on
- * every leadership gain, so changes made while nobody watched are caught and
- * nothing else is touched.
+ * The watcher's wiring: reflectors feed compact records into the config
+ * caches and the workload index; a config change schedules the workloads
+ * that use it with the rollout executor, which re-evaluates each one at fire
+ * time against the cluster-recorded state and patches only when the desired
+ * hash differs. A full pass runs when the caches first sync and on every
+ * leadership gain, so changes made while nobody watched are caught and
+ * nothing else is touched: first meetings only record a baseline.
  */
-import type { KubeClient, KubeResponse } from '../kube/client.js';
-import { statusMessage } from '../kube/errors.js';
+import type { KubeClient } from '../kube/client.js';
 import type { Logger } from './log.js';
 import { Reflector, type ChangeEvent, type RawObject, type ReflectorOptions } from './reflector.js';
 import { LeaderElector } from './leader.js';
 import { CollectedGauge, WatchMetrics } from './metrics.js';
-import {
-  decide,
-  isManaged,
-  triggersOf,
-  type ConfigKind,
-  type ConfigRecord,
-  type Decision,
-  type Strategy,
-  type WorkloadRecord,
-} from './policy.js';
-import { baselinePatch, resumeAt, resumePatch, rollPatch, Scheduler, type Patch, type RunResult } from './rollout.js';
-import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed, mayListWatch, objectPath, type ResourceType } from './resources.js';
+import { decide, isManaged, triggersOf, type ConfigKind, type ConfigRecord, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
+import { patchWorkload, type PatchWorkload } from './patches.js';
+import { PauseResumer } from './pause.js';
+import { BaselineQueue } from './baseline-queue.js';
+import { RolloutExecutor } from './rollout-executor.js';
+import { EventRecorder } from './events.js';
+import { WorkloadIndex } from './workload-index.js';
+import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed, mayListWatch, type ResourceType } from './resources.js';
 import { configRecord, NamespaceConfigs, workloadRecord } from './state.js';
-import { backoffDelay, sleep } from './backoff.js';
+import { sleep } from './backoff.js';
 
 export interface WatchOptions {
   /** watch only these namespaces (empty: all) */
@@ -58,17 +54,8 @@ export interface WatchOptions {
   rolloutsDiscoveryMs?: number;
 }
 
-interface Pending {
-  since: number;
-  changed: Set<string>;
-  attempt: number;
-}
-
 /** The reflector options every resource shares. */
 type ReflectorCommon = Pick<ReflectorOptions<unknown>, 'client' | 'log' | 'inactivityMs' | 'timeoutSeconds' | 'onSynced'>;
-
-const BASELINE_CONCURRENCY = 8;
-const MAX_ATTEMPTS = 8;
 
 export class Watcher {
   readonly metrics = new WatchMetrics();
@@ -78,21 +65,18 @@ export class Watcher {
   private readonly reflectors: Reflector<unknown>[] = [];
   private readonly named: { resource: string; reflector: Reflector<unknown> }[] = [];
   private readonly configs = new Map<string, NamespaceConfigs>();
-  private readonly workloads = new Map<string, WorkloadRecord>();
-  private readonly refIndex = new Map<string, Set<string>>();
-  private readonly explicit = new Map<string, Set<string>>();
-  private readonly pending = new Map<string, Pending>();
+  private readonly workloads = new WorkloadIndex();
+  /** the annotation problems last logged per workload, so each is logged once */
   private readonly warned = new Map<string, string>();
-  private readonly resumeTimers = new Map<string, NodeJS.Timeout>();
-  private readonly scheduler: Scheduler;
+  private readonly rollouts: RolloutExecutor;
+  private readonly baselines: BaselineQueue;
+  private readonly pauses: PauseResumer;
   private allowedNamespaces: Set<string> | undefined;
   private leading: boolean;
   private synced = false;
   private workloadTypes: ResourceType[] = [];
   /** workload kinds whose reflectors started after the caches synced and have not listed yet */
   private readonly lateKinds = new Set<string>();
-  private baselineQueue: Array<() => Promise<void>> = [];
-  private baselineRunning = 0;
 
   constructor(client: KubeClient, options: WatchOptions, log: Logger) {
     this.client = client;
@@ -101,13 +85,24 @@ export class Watcher {
     this.leading = !options.leaderElect;
     this.metrics.leader.collect(() => (this.leading ? 1 : 0));
     this.metrics.apiRequests.collect(() => client.requestCount);
-    this.scheduler = new Scheduler({
+    const patch: PatchWorkload = (w, p) => patchWorkload(client, w, p);
+    const isLeading = () => this.leading;
+    this.baselines = new BaselineQueue({ patch, isLeading, dryRun: options.dryRun, log });
+    this.pauses = new PauseResumer({ patch, isLeading, dryRun: options.dryRun, log, current: (key) => this.workloads.get(key) });
+    this.rollouts = new RolloutExecutor({
+      strategy: options.strategy,
+      dryRun: options.dryRun,
       debounceMs: options.debounceMs,
       minIntervalMs: options.minIntervalMs,
       qps: options.qps,
       burst: options.burst,
-      run: (key) => this.execute(key),
-      onQueueDepth: (n) => this.metrics.queueDepth.set(n),
+      decide: (key) => this.decision(key),
+      isLeading,
+      patch,
+      baselines: this.baselines,
+      events: new EventRecorder({ client, enabled: options.events, identity: options.identity, log }),
+      metrics: this.metrics,
+      log,
     });
   }
 
@@ -201,22 +196,20 @@ export class Watcher {
         log: this.log,
         onStartedLeading: () => {
           this.leading = true;
-          this.scheduler.resume();
+          this.rollouts.resume();
           if (this.synced) this.fullPass('became leader');
         },
         onStoppedLeading: () => {
           this.leading = false;
-          this.scheduler.clear();
-          this.pending.clear();
-          for (const t of this.resumeTimers.values()) clearTimeout(t);
-          this.resumeTimers.clear();
+          this.rollouts.clear();
+          this.pauses.cancelAll();
         },
       });
       loops.push(elector.run(signal));
     }
     await Promise.all(loops);
-    this.scheduler.stop();
-    for (const t of this.resumeTimers.values()) clearTimeout(t);
+    this.rollouts.stop();
+    this.pauses.cancelAll();
   }
 
   private workloadReflector(t: ResourceType, ns: string | undefined, common: ReflectorCommon, onSynced = common.onSynced): Reflector<unknown> {
@@ -251,10 +244,10 @@ export class Watcher {
       const onSynced = () => {
         if (!late.every((r) => r.hasSynced) || !this.lateKinds.delete(t.kind)) return;
         if (!this.synced || !this.leading) return; // the first full pass (or the next leadership gain) covers them
-        for (const [key, w] of this.workloads) {
+        for (const [key, w] of this.workloads.entries()) {
           if (w.kind !== t.kind) continue;
           this.evaluateNow(key, `${t.plural} discovered`);
-          this.armResume(key, w);
+          this.pauses.arm(key, w);
         }
       };
       for (const ns of scopes) late.push(this.workloadReflector(t, ns, common, onSynced));
@@ -301,7 +294,7 @@ export class Watcher {
       this.allowedNamespaces?.add(e.key);
       // a namespace that starts matching the selector: meet its workloads (baseline, no mass roll)
       if (this.synced && this.leading) {
-        for (const [key, w] of this.workloads) if (w.namespace === e.key) this.evaluateNow(key, 'namespace selected');
+        for (const [key, w] of this.workloads.entries()) if (w.namespace === e.key) this.evaluateNow(key, 'namespace selected');
       }
     }
   }
@@ -324,56 +317,22 @@ export class Watcher {
     if (before && after && before.hash === after.hash && before.ignore === after.ignore && before.match === after.match) return;
     if (!this.synced || !this.leading || !this.nsAllowed(ns)) return;
     const now = Date.now();
-    const candidates = new Set<string>([...(this.refIndex.get(`${ns}/${kind}/${name}`) ?? []), ...(this.explicit.get(ns) ?? [])]);
+    const candidates = this.workloads.candidates(ns, kind, name);
     if (e.type === 'DELETED') {
       // new pods could not start without it: record the new state, roll when it comes back
       for (const key of candidates) this.evaluateNow(key, `${kind}/${name} deleted`, true);
       return;
     }
-    for (const key of candidates) {
-      const p = this.pending.get(key) ?? { since: now, changed: new Set<string>(), attempt: 0 };
-      p.changed.add(`${kind}/${name}`);
-      this.pending.set(key, p);
-      this.scheduler.schedule(key);
-    }
-  }
-
-  private index(key: string, w: WorkloadRecord | undefined, add: boolean): void {
-    if (!w) return;
-    for (const ref of w.refs) {
-      const k = `${w.namespace}/${ref}`;
-      let set = this.refIndex.get(k);
-      if (add) {
-        if (!set) this.refIndex.set(k, (set = new Set()));
-        set.add(key);
-      } else if (set) {
-        set.delete(key);
-        if (set.size === 0) this.refIndex.delete(k);
-      }
-    }
-    const hasExplicit = Object.keys(w.annotations).concat(Object.keys(w.podAnnotations)).some((a) => a.endsWith('.reloader.stakater.com/reload') && !a.includes('exclude'));
-    let set = this.explicit.get(w.namespace);
-    if (add && hasExplicit) {
-      if (!set) this.explicit.set(w.namespace, (set = new Set()));
-      set.add(key);
-    } else if (!add && set) {
-      set.delete(key);
-    }
+    for (const key of candidates) this.rollouts.schedule(key, `${kind}/${name}`, now);
   }
 
   private onWorkload(kind: string, e: ChangeEvent<WorkloadRecord>): void {
     const key = `${kind}/${e.key}`;
-    this.index(key, e.previous, false);
-    if (e.current) {
-      this.workloads.set(key, e.current);
-      this.index(key, e.current, true);
-    } else {
-      this.workloads.delete(key);
-      this.scheduler.forget(key);
-      this.pending.delete(key);
+    this.workloads.update(key, e.previous, e.current);
+    if (!e.current) {
+      this.rollouts.forget(key);
       this.warned.delete(key);
-      clearTimeout(this.resumeTimers.get(key));
-      this.resumeTimers.delete(key);
+      this.pauses.cancel(key);
       return;
     }
     if (!this.synced || !this.leading || this.lateKinds.has(kind)) return;
@@ -384,18 +343,18 @@ export class Watcher {
     const edited =
       !prev || prev.refs.join() !== cur.refs.join() || JSON.stringify([prev.annotations, prev.podAnnotations]) !== JSON.stringify([cur.annotations, cur.podAnnotations]);
     this.evaluateNow(key, edited ? 'workload edited' : 'workload changed', edited);
-    this.armResume(key, cur);
+    this.pauses.arm(key, cur);
   }
 
   /** Evaluates every workload: baselines first meetings, schedules real changes, rolls nothing else. */
   private fullPass(reason: string): void {
     let rolls = 0;
     let baselines = 0;
-    for (const [key, w] of this.workloads) {
+    for (const [key, w] of this.workloads.entries()) {
       const d = this.evaluateNow(key, reason);
       if (d?.action === 'roll') rolls++;
       if (d?.action === 'baseline') baselines++;
-      this.armResume(key, w);
+      this.pauses.arm(key, w);
     }
     this.log.info('full evaluation', { reason, workloads: this.workloads.size, toRoll: rolls, toBaseline: baselines });
   }
@@ -421,154 +380,10 @@ export class Watcher {
     const { w, d } = found;
     if (d.action === 'none') return d;
     if (d.action === 'baseline' || baselineOnly) {
-      this.enqueueBaseline(key, w, d.hash, reason);
+      this.baselines.enqueue(key, w, d.hash, reason);
       return { action: 'baseline', hash: d.hash };
     }
-    const p = this.pending.get(key) ?? { since: Date.now(), changed: new Set<string>(), attempt: 0 };
-    this.pending.set(key, p);
-    this.scheduler.schedule(key);
+    this.rollouts.schedule(key);
     return d;
-  }
-
-  private enqueueBaseline(key: string, w: WorkloadRecord, hash: string, reason: string): void {
-    if (this.o.dryRun) {
-      this.log.info('dry-run: would record baseline', { workload: key, hash: hash.slice(0, 12), reason });
-      return;
-    }
-    // optimistic: decisions made before the patch's echo arrives compare against the new baseline,
-    // so a change landing in between is rolled, not absorbed into the baseline
-    w.recorded = hash;
-    this.baselineQueue.push(async () => {
-      if (!this.leading) return;
-      const res = await this.patch(w, baselinePatch(w, hash)).catch((err: Error) => ({ status: 0, body: err.message, headers: {} }) as KubeResponse);
-      if (res.status === 200) this.log.info('recorded baseline', { workload: key, hash: hash.slice(0, 12), reason });
-      else if (res.status !== 404) this.log.warn('could not record baseline', { workload: key, status: res.status, error: statusMessage(res) });
-    });
-    this.drainBaselines();
-  }
-
-  private drainBaselines(): void {
-    while (this.baselineRunning < BASELINE_CONCURRENCY && this.baselineQueue.length) {
-      const job = this.baselineQueue.shift()!;
-      this.baselineRunning++;
-      job().finally(() => {
-        this.baselineRunning--;
-        this.drainBaselines();
-      });
-    }
-  }
-
-  private typeOf(kind: string): ResourceType {
-    return this.workloadTypes.find((t) => t.kind === kind) ?? WORKLOAD_TYPES.find((t) => t.kind === kind)!;
-  }
-
-  private patch(w: WorkloadRecord, p: Patch): Promise<KubeResponse> {
-    return this.client.request('PATCH', objectPath(this.typeOf(w.kind), w.namespace, w.name), {
-      body: p.body,
-      contentType: p.contentType,
-      timeoutMs: 30_000,
-    });
-  }
-
-  /** The scheduler's job: re-decide now (changes may have coalesced or reverted) and act. */
-  private async execute(key: string): Promise<RunResult> {
-    if (!this.leading) return 'skipped';
-    const found = this.decision(key);
-    const p = this.pending.get(key);
-    if (!found || found.d.action === 'none') {
-      this.pending.delete(key);
-      return 'skipped';
-    }
-    const { w, d } = found;
-    if (d.action === 'baseline') {
-      this.pending.delete(key);
-      this.enqueueBaseline(key, w, d.hash, 'first meeting');
-      return 'skipped';
-    }
-    const changed = p ? [...p.changed] : [];
-    const labels = { kind: w.kind, namespace: w.namespace };
-    if (this.o.dryRun) {
-      this.pending.delete(key);
-      this.metrics.reloads.inc({ ...labels, result: 'dry-run' });
-      this.log.info('dry-run: would roll', { workload: key, hash: d.hash.slice(0, 12), changed });
-      return 'skipped';
-    }
-    let res: KubeResponse;
-    try {
-      res = await this.patch(w, rollPatch(w, d, this.o.strategy, new Date()));
-    } catch (err) {
-      res = { status: 0, body: JSON.stringify({ message: (err as Error).message }), headers: {} };
-    }
-    if (res.status === 200) {
-      this.pending.delete(key);
-      w.recorded = d.hash;
-      if (this.o.strategy === 'annotations' || w.kind === 'Rollout') w.stamp = d.hash;
-      else Object.assign(w.env, d.env ?? {});
-      this.metrics.reloads.inc({ ...labels, result: 'success' });
-      if (p) this.metrics.latency.observe((Date.now() - p.since) / 1000);
-      this.log.info('rolled', { workload: key, hash: d.hash.slice(0, 12), changed, strategy: this.o.strategy });
-      void this.event(w, 'Normal', 'Reloaded', `Rolled for changes in ${changed.length ? changed.join(', ') : 'referenced configuration'} (hash ${d.hash.slice(0, 12)})`);
-      return 'rolled';
-    }
-    if (res.status === 404) {
-      this.pending.delete(key);
-      return 'skipped';
-    }
-    this.metrics.reloads.inc({ ...labels, result: 'failure' });
-    const attempt = (p?.attempt ?? 0) + 1;
-    this.log.error('rollout patch failed', { workload: key, status: res.status, error: statusMessage(res), attempt });
-    void this.event(w, 'Warning', 'ReloadFailed', `Rollout patch failed: ${statusMessage(res)}`);
-    if (p && attempt < MAX_ATTEMPTS) {
-      p.attempt = attempt;
-      setTimeout(() => this.scheduler.schedule(key), backoffDelay(attempt, { initialMs: 1000, maxMs: 60_000 })).unref();
-    } else {
-      this.pending.delete(key);
-    }
-    return 'failed';
-  }
-
-  /** Resumes a Deployment paused by pause-period once its period is over (timers re-armed after restarts). */
-  private armResume(key: string, w: WorkloadRecord): void {
-    const at = resumeAt(w);
-    clearTimeout(this.resumeTimers.get(key));
-    this.resumeTimers.delete(key);
-    if (at === undefined || !this.leading || this.o.dryRun) return;
-    const timer = setTimeout(async () => {
-      this.resumeTimers.delete(key);
-      const current = this.workloads.get(key);
-      if (!current || resumeAt(current) === undefined || !this.leading) return;
-      const res = await this.patch(current, resumePatch()).catch(() => undefined);
-      if (res?.status === 200) this.log.info('resumed paused deployment', { workload: key });
-      else this.log.warn('could not resume paused deployment', { workload: key, status: res?.status });
-    }, Math.max(0, at - Date.now()));
-    timer.unref();
-    this.resumeTimers.set(key, timer);
-  }
-
-  private async event(w: WorkloadRecord, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    if (!this.o.events) return;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const apiVersion = this.typeOf(w.kind).group ? `${this.typeOf(w.kind).group}/${this.typeOf(w.kind).version}` : 'v1';
-    const body = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { generateName: `${w.name}.`, namespace: w.namespace },
-      involvedObject: { apiVersion, kind: w.kind, name: w.name, namespace: w.namespace, ...(w.uid ? { uid: w.uid } : {}) },
-      reason,
-      message,
-      type,
-      source: { component: 'ksec-watch' },
-      reportingComponent: 'ksec-watch',
-      reportingInstance: this.o.identity,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
-    };
-    try {
-      const res = await this.client.request('POST', `/api/v1/namespaces/${encodeURIComponent(w.namespace)}/events`, { body, timeoutMs: 10_000 });
-      if (res.status !== 201) this.log.debug('could not create event', { status: res.status });
-    } catch {
-      // events are best effort
-    }
   }
 }

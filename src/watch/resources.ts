@@ -22,6 +22,11 @@ export const WORKLOAD_TYPES: ResourceType[] = [
   { kind: 'Rollout', plural: 'rollouts', group: 'argoproj.io', version: 'v1alpha1' },
 ];
 
+/** The workload type of a kind in WORKLOAD_TYPES. */
+export function workloadType(kind: string): ResourceType {
+  return WORKLOAD_TYPES.find((t) => t.kind === kind)!;
+}
+
 export const NAMESPACE_TYPE: ResourceType = { kind: 'Namespace', plural: 'namespaces', group: '', version: 'v1' };
 
 export function apiPrefix(t: ResourceType): string {

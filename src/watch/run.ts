@@ -5,7 +5,7 @@ import { ExitCode, KsecError } from '../errors.js';
 import { loadKubeClient } from '../kube/config.js';
 import { createLogger, type Level } from './log.js';
 import { Watcher, type WatchOptions } from './controller.js';
-import { parseDuration } from './rollout.js';
+import { parseDuration } from './duration.js';
 import { startServer } from './server.js';
 
 /** The flags as commander gives them: the selection flags as the watcher takes them, the rest as strings to parse. */

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { baselinePatch, parseDuration, resumeAt, rollPatch, Scheduler, type RunResult } from '../../../src/watch/rollout.js';
+import { parseDuration } from '../../../src/watch/duration.js';
+import { baselinePatch, rollPatch } from '../../../src/watch/patches.js';
+import { resumeAt } from '../../../src/watch/pause.js';
+import { Scheduler, type RunResult } from '../../../src/watch/scheduler.js';
 import { ANN, KSEC_ANN, type WorkloadRecord } from '../../../src/watch/policy.js';
 
 function wl(kind: string, extra: Partial<WorkloadRecord> = {}): WorkloadRecord {

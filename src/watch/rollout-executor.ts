@@ -1,0 +1,144 @@
+/**
+ * Rollouts: a workload whose configs changed waits in the scheduler; when it
+ * runs, it is decided again (changes may have coalesced or reverted) and, if
+ * it still has to roll, patched. A failed patch is retried with backoff (1 s
+ * doubling to 60 s, at most MAX_ATTEMPTS); 404 means the workload is gone.
+ */
+import type { KubeResponse } from '../kube/client.js';
+import { statusMessage } from '../kube/errors.js';
+import { backoffDelay } from './backoff.js';
+import type { BaselineQueue } from './baseline-queue.js';
+import type { EventRecorder } from './events.js';
+import type { Logger } from './log.js';
+import type { WatchMetrics } from './metrics.js';
+import { rollPatch, type PatchWorkload } from './patches.js';
+import type { Decision, Strategy, WorkloadRecord } from './policy.js';
+import { Scheduler, type RunResult } from './scheduler.js';
+
+export const MAX_ATTEMPTS = 8;
+
+export interface RolloutExecutorOptions {
+  strategy: Strategy;
+  dryRun: boolean;
+  debounceMs: number;
+  minIntervalMs: number;
+  qps: number;
+  burst: number;
+  /** the decision for a workload now, or undefined when it is not managed (or gone) */
+  decide(key: string): { w: WorkloadRecord; d: Decision } | undefined;
+  isLeading(): boolean;
+  patch: PatchWorkload;
+  baselines: BaselineQueue;
+  events: EventRecorder;
+  metrics: WatchMetrics;
+  log: Logger;
+}
+
+/** A workload waiting to roll: since when, which configs changed, failed attempts so far. */
+interface Pending {
+  since: number;
+  changed: Set<string>;
+  attempt: number;
+}
+
+export class RolloutExecutor {
+  private readonly pending = new Map<string, Pending>();
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly o: RolloutExecutorOptions) {
+    this.scheduler = new Scheduler({
+      debounceMs: o.debounceMs,
+      minIntervalMs: o.minIntervalMs,
+      qps: o.qps,
+      burst: o.burst,
+      run: (key) => this.execute(key),
+      onQueueDepth: (n) => o.metrics.queueDepth.set(n),
+    });
+  }
+
+  /** Schedules the workload; `change` (`Kind/name` of a config) is named in the log and the event. */
+  schedule(key: string, change?: string, now = Date.now()): void {
+    const p = this.pending.get(key) ?? { since: now, changed: new Set<string>(), attempt: 0 };
+    if (change) p.changed.add(change);
+    this.pending.set(key, p);
+    this.scheduler.schedule(key);
+  }
+
+  /** The workload is gone. */
+  forget(key: string): void {
+    this.scheduler.forget(key);
+    this.pending.delete(key);
+  }
+
+  /** Leadership lost: drop everything waiting. */
+  clear(): void {
+    this.scheduler.clear();
+    this.pending.clear();
+  }
+
+  /** Leadership gained. */
+  resume(): void {
+    this.scheduler.resume();
+  }
+
+  stop(): void {
+    this.scheduler.stop();
+  }
+
+  /** The scheduler's job: re-decide now and act. */
+  private async execute(key: string): Promise<RunResult> {
+    if (!this.o.isLeading()) return 'skipped';
+    const found = this.o.decide(key);
+    const p = this.pending.get(key);
+    if (!found || found.d.action === 'none') {
+      this.pending.delete(key);
+      return 'skipped';
+    }
+    const { w, d } = found;
+    if (d.action === 'baseline') {
+      this.pending.delete(key);
+      this.o.baselines.enqueue(key, w, d.hash, 'first meeting');
+      return 'skipped';
+    }
+    const changed = p ? [...p.changed] : [];
+    const labels = { kind: w.kind, namespace: w.namespace };
+    if (this.o.dryRun) {
+      this.pending.delete(key);
+      this.o.metrics.reloads.inc({ ...labels, result: 'dry-run' });
+      this.o.log.info('dry-run: would roll', { workload: key, hash: d.hash.slice(0, 12), changed });
+      return 'skipped';
+    }
+    let res: KubeResponse;
+    try {
+      res = await this.o.patch(w, rollPatch(w, d, this.o.strategy, new Date()));
+    } catch (err) {
+      res = { status: 0, body: JSON.stringify({ message: (err as Error).message }), headers: {} };
+    }
+    if (res.status === 200) {
+      this.pending.delete(key);
+      w.recorded = d.hash;
+      if (this.o.strategy === 'annotations' || w.kind === 'Rollout') w.stamp = d.hash;
+      else Object.assign(w.env, d.env ?? {});
+      this.o.metrics.reloads.inc({ ...labels, result: 'success' });
+      if (p) this.o.metrics.latency.observe((Date.now() - p.since) / 1000);
+      this.o.log.info('rolled', { workload: key, hash: d.hash.slice(0, 12), changed, strategy: this.o.strategy });
+      void this.o.events.record(w, 'Normal', 'Reloaded', `Rolled for changes in ${changed.length ? changed.join(', ') : 'referenced configuration'} (hash ${d.hash.slice(0, 12)})`);
+      return 'rolled';
+    }
+    if (res.status === 404) {
+      this.pending.delete(key);
+      return 'skipped';
+    }
+    this.o.metrics.reloads.inc({ ...labels, result: 'failure' });
+    const attempt = (p?.attempt ?? 0) + 1;
+    this.o.log.error('rollout patch failed', { workload: key, status: res.status, error: statusMessage(res), attempt });
+    void this.o.events.record(w, 'Warning', 'ReloadFailed', `Rollout patch failed: ${statusMessage(res)}`);
+    if (p && attempt < MAX_ATTEMPTS) {
+      p.attempt = attempt;
+      setTimeout(() => this.scheduler.schedule(key), backoffDelay(attempt, { initialMs: 1000, maxMs: 60_000 })).unref();
+    } else {
+      this.pending.delete(key);
+    }
+    return 'failed';
+  }
+}
