@@ -56,7 +56,7 @@ Examples:
 See docs/watch.md.`,
     )
     .action(async (opts) => {
-      const { runWatch } = await import('../watch/run.js');
+      const { runWatch } = await import('../commands/watch.js');
       await runWatch(opts);
     });
 }

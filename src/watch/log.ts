@@ -1,5 +1,7 @@
 /**
- * Structured JSON logs, one object per line on stderr. Callers pass names,
+ * The watcher's structured logs: one JSON object per line,
+ * `{"ts":ISO-8601,"level":...,"msg":...,...fields}`, handed to the writer the
+ * command gives (`ksec watch` writes them to stderr). Callers pass names,
  * kinds, namespaces and hashes only: never a ConfigMap or Secret value.
  */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -15,11 +17,7 @@ export interface Logger {
   child(fields: Fields): Logger;
 }
 
-export function createLogger(
-  level: Level = 'info',
-  write: (line: string) => void = (line) => process.stderr.write(line),
-  base: Fields = {},
-): Logger {
+export function createLogger(level: Level, write: (line: string) => void, base: Fields = {}): Logger {
   const emit = (lvl: Level, msg: string, fields?: Fields) => {
     if (ORDER[lvl] < ORDER[level]) return;
     write(`${JSON.stringify({ ts: new Date().toISOString(), level: lvl, msg, ...base, ...fields })}\n`);

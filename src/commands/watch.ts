@@ -1,12 +1,17 @@
-/** `ksec watch` action: options → client, watcher, HTTP server, signal handling. */
+/**
+ * `ksec watch`: flags -> validated WatchOptions (bad input exits 2 before anything connects)
+ * -> Kubernetes client, watcher, /healthz /readyz /metrics server; JSON logs on stderr;
+ * SIGTERM/SIGINT stop it (exit 0).
+ */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ExitCode, KsecError } from '../errors.js';
 import { loadKubeClient } from '../kube/config.js';
-import { createLogger, type Level } from './log.js';
-import { Watcher, type WatchOptions } from './controller.js';
-import { parseDuration } from './duration.js';
-import { startServer } from './server.js';
+import { writeStderr } from '../terminal/output.js';
+import { createLogger, type Level } from '../watch/log.js';
+import { Watcher, type WatchOptions } from '../watch/controller.js';
+import { parseDuration } from '../watch/duration.js';
+import { startServer } from '../watch/server.js';
 
 /** The flags as commander gives them: the selection flags as the watcher takes them, the rest as strings to parse. */
 export interface WatchCliOptions
@@ -102,7 +107,7 @@ export function watchOptions(o: WatchCliOptions): WatchOptions & { metricsAddres
 
 export async function runWatch(cli: WatchCliOptions): Promise<void> {
   const options = watchOptions(cli);
-  const log = createLogger(options.logLevel);
+  const log = createLogger(options.logLevel, writeStderr);
   const client = await loadKubeClient({ kubeconfig: cli.kubeconfig, context: cli.context, userAgent: 'ksec-watch' });
   const watcher = new Watcher(client, options, log);
   const controller = new AbortController();
