@@ -138,3 +138,40 @@ describe('token files', () => {
     expect(auths).toEqual(['Bearer inline-token']);
   }, 60_000);
 });
+
+describe('proxy-url', () => {
+  it('a kubeconfig cluster with proxy-url is reached through the proxy (CONNECT tunnel)', async () => {
+    const tunnels: Array<string | undefined> = [];
+    const seen: Array<{ url?: string; auth?: string }> = [];
+    const api = http.createServer((req, res) => {
+      seen.push({ url: req.url, auth: req.headers.authorization });
+      res.end('{}');
+    });
+    const proxy = await listen(() => {});
+    server!.on('connect', (req: http.IncomingMessage, socket: import('node:net').Socket) => {
+      tunnels.push(req.url);
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      api.emit('connection', socket);
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: 'http://cluster.invalid:8080', 'proxy-url': proxy, 'insecure-skip-tls-verify': true } }],
+        users: [{ name: 'u', user: { token: 'tok' } }],
+        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'x',
+      }),
+    );
+    const client = await loadKubeClient({ kubeconfig });
+    const res = await client.request('GET', '/api/v1/namespaces');
+    expect(res.status).toBe(200);
+    expect(tunnels).toEqual(['cluster.invalid:8080']);
+    expect(seen).toEqual([{ url: '/api/v1/namespaces', auth: 'Bearer tok' }]);
+    server!.closeAllConnections();
+    api.closeAllConnections();
+  }, 60_000);
+});
