@@ -231,6 +231,14 @@ async function controllerApi(ref: ControllerRef, source: string): Promise<Contro
     import('../kube/kubeconfig-files.js'),
     import('../kube/errors.js'),
   ]);
+  // with no configuration at all, client-node's loadFromDefault() invents http://localhost:8080: say so
+  // instead (a KUBECONFIG that names missing files fails to load, below)
+  if (!ref.kubeconfig && !process.env['KUBECONFIG'] && !(await defaultConfigExists())) {
+    throw new KsecError('no kubeconfig found to fetch the certificate from the controller', {
+      file: source,
+      hint: 'pass --cert with the certificate file or URL (no cluster needed), or --kubeconfig',
+    });
+  }
   let client: Awaited<ReturnType<typeof loadKubeClient>>;
   try {
     client = await loadKubeClient({
@@ -240,13 +248,6 @@ async function controllerApi(ref: ControllerRef, source: string): Promise<Contro
     });
   } catch (err) {
     throw err instanceof KsecError ? err.within({ file: source }) : err;
-  }
-  // with no configuration, client-node's loadFromDefault() invents http://localhost:8080: say so instead
-  if (!ref.kubeconfig && !(await defaultConfigExists())) {
-    throw new KsecError('no kubeconfig found to fetch the certificate from the controller', {
-      file: source,
-      hint: 'pass --cert with the certificate file or URL (no cluster needed), or --kubeconfig',
-    });
   }
   return {
     async get(path, accept) {
