@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HttpKubeClient } from '../../../src/kube/client.js';
 import { loadKubeClient } from '../../../src/kube/config.js';
 import { TokenFile } from '../../../src/kube/token-file.js';
+import { writeKubeconfig } from './kubeconfig.js';
 
 let server: http.Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -72,21 +73,9 @@ describe('loadKubeClient', () => {
 
 /** A kubeconfig in a fresh directory with user u (as given) and `tok` beside it holding fileToken. */
 function kubeconfigWithUser(server: string, user: Record<string, string>, fileToken: string, namespace?: string): { dir: string; kubeconfig: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
-  writeFileSync(join(dir, 'tok'), fileToken);
-  const kubeconfig = join(dir, 'config');
-  writeFileSync(
-    kubeconfig,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user }],
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u', ...(namespace ? { namespace } : {}) } }],
-      'current-context': 'x',
-    }),
-  );
-  return { dir, kubeconfig };
+  const written = writeKubeconfig({ server }, user, namespace);
+  writeFileSync(join(written.dir, 'tok'), fileToken);
+  return written;
 }
 
 describe('token files', () => {
@@ -153,19 +142,7 @@ describe('proxy-url', () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       api.emit('connection', socket);
     });
-    const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
-    const kubeconfig = join(dir, 'config');
-    writeFileSync(
-      kubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: 'http://cluster.invalid:8080', 'proxy-url': proxy, 'insecure-skip-tls-verify': true } }],
-        users: [{ name: 'u', user: { token: 'tok' } }],
-        contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'x',
-      }),
-    );
+    const { kubeconfig } = writeKubeconfig({ server: 'http://cluster.invalid:8080', 'proxy-url': proxy }, { token: 'tok' });
     const client = await loadKubeClient({ kubeconfig });
     const res = await client.request('GET', '/api/v1/namespaces');
     expect(res.status).toBe(200);

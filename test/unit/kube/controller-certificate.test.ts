@@ -1,11 +1,9 @@
 /** `seal --fetch-cert` / `cert --fetch` through src/kube: the GETs, and the errors a user sees. */
 import http from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchControllerCertificatePem } from '../../../src/seal/cert.js';
 import { formatError } from '../../../src/errors.js';
+import { writeKubeconfig } from './kubeconfig.js';
 
 let server: http.Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -15,21 +13,8 @@ function listen(handler: http.RequestListener): Promise<string> {
   return new Promise((resolve) => server!.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server!.address() as { port: number }).port}`)));
 }
 
-function kubeconfig(serverUrl: string, user: Record<string, unknown> = { token: 't' }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ksec-kc-'));
-  const file = join(dir, 'config');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [{ name: 'c', cluster: { server: serverUrl, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'u', user }],
-      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
-      'current-context': 'x',
-    }),
-  );
-  return file;
+function kubeconfig(server: string, user: Record<string, unknown> = { token: 't' }): string {
+  return writeKubeconfig({ server }, user).kubeconfig;
 }
 
 describe('fetchControllerCertificatePem', { timeout: 60_000 }, () => {
