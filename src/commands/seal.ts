@@ -20,8 +20,6 @@ import { writeStdout } from '../terminal/output.js';
 import { interactive } from '../terminal/style.js';
 import { planSeal, type FetchCertPlan, type MergeIntoPlan, type RawPlan, type SealFlags, type SealSecretsPlan, type SingleOutput } from './seal-plan.js';
 
-export type { SealFlags } from './seal-plan.js';
-
 export async function runSeal(inputs: string[], flags: SealFlags): Promise<void> {
   const plan = planSeal(inputs, flags);
   switch (plan.mode) {
@@ -30,7 +28,7 @@ export async function runSeal(inputs: string[], flags: SealFlags): Promise<void>
     case 'raw':
       return sealRawValue(plan);
     case 'merge-into':
-      return mergeInto(plan);
+      return mergeSecretInto(plan);
     case 'seal':
       return sealSecrets(plan);
     case 'from-sops': {
@@ -68,7 +66,7 @@ async function sealRawValue(plan: RawPlan): Promise<void> {
   await writeSingle(plan.output, out);
 }
 
-async function mergeInto(plan: MergeIntoPlan): Promise<void> {
+async function mergeSecretInto(plan: MergeIntoPlan): Promise<void> {
   const [target] = await loadTargets(plan.certificates);
   const sources = await readSecrets(plan.inputs, { onStdin: noteStdinExpected });
   const text = await mergeIntoFile(plan.path, sources, {
