@@ -11,10 +11,10 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 /** Where the sealed-secrets controller runs: --controller-name, --controller-namespace, --kubeconfig, --context. */
 export function addControllerOptions(cmd: Command): Command {
   return cmd
-    .option('--controller-name <name>', 'the sealed-secrets controller\'s Service name', 'sealed-secrets-controller')
-    .option('--controller-namespace <ns>', 'the sealed-secrets controller\'s namespace', 'kube-system')
-    .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, else ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context (default: the current one)');
+    .option('--controller-name <name>', 'sealed-secrets controller Service name', 'sealed-secrets-controller')
+    .option('--controller-namespace <ns>', 'sealed-secrets controller namespace', 'kube-system')
+    .option('--kubeconfig <file>', 'kubeconfig for fetching the certificate (default: $KUBECONFIG, ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context');
 }
 
 /** `--private-key` (repeatable, comma lists allowed as in kubeseal) and its kubeseal alias `--recovery-private-key`. */
