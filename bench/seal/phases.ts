@@ -23,7 +23,7 @@ import { toYaml } from '../../src/manifest/write.js';
 import { selfSignedCertificate } from '../../src/seal/keys.js';
 
 const dist = (m: string) => import(new URL(`../../dist/${m}`, import.meta.url).href);
-const { collectSecrets } = await dist('seal/run-seal.js');
+const { readSecrets } = await dist('seal/read-secrets.js');
 const { prepareSeal, finishSeal } = await dist('seal/sealed-secret.js');
 const { renderSealedSecrets } = await dist('seal/layout.js');
 const { sealMany, closePool } = await dist('seal/pool.js');
@@ -67,7 +67,7 @@ async function phasesOf(input: string): Promise<Phases> {
     t[name] = now - at;
     at = now;
   };
-  const sources = await collectSecrets([input]);
+  const sources = await readSecrets([input]);
   lap('read + parse');
   const plans = sources.flatMap((s: { file: string; secrets: unknown[] }) => s.secrets.map((x) => prepareSeal(x, { defaultNamespace: 'default', file: s.file })));
   const jobs = plans.flatMap((p: { label: Buffer; items: { plaintext: Buffer }[] }) => p.items.map((item) => ({ plaintext: item.plaintext, label: p.label })));

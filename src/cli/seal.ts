@@ -1,23 +1,19 @@
 /**
  * `ksec seal`: kubeseal's sealing flags, same names, plus many inputs and
- * several certificates in one run. Flags only; the implementation loads
- * inside the action (src/seal/run-seal.ts).
+ * several certificates in one run. Flags and help only; the command
+ * (src/commands/seal.ts) loads inside the action.
  */
 import type { Command } from 'commander';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { addControllerOptions, collect } from './shared-flags.js';
 
 export function registerSeal(program: Command): void {
-  program
+  const cmd = program
     .command('seal')
     .description('seal Secrets into SealedSecrets (kubeseal-compatible; no cluster needed with --cert)')
     .argument('[inputs...]', 'Secret files or directories (default: -f, else stdin)')
     .option('--cert <source>', 'certificate file, http(s) URL or PEM; repeat as NAME=SOURCE to seal for several clusters', collect)
-    .option('--fetch-cert', 'print the controller certificate (from --cert or the cluster) and exit')
-    .option('--controller-name <name>', 'sealed-secrets controller Service name', 'sealed-secrets-controller')
-    .option('--controller-namespace <ns>', 'sealed-secrets controller namespace', 'kube-system')
-    .option('--kubeconfig <file>', 'kubeconfig for fetching the certificate (default: $KUBECONFIG, ~/.kube/config)')
-    .option('--context <name>', 'kubeconfig context')
+    .option('--fetch-cert', 'print the controller certificate (from --cert or the cluster) and exit');
+  addControllerOptions(cmd)
     .option('-f, --secret-file <file>', 'Secret (input) file or directory; repeatable', collect)
     .option('-o, --format <format>', 'json or yaml (default: json on stdout as kubeseal, yaml for files, else from the -w extension)')
     .option('-w, --sealed-secret-file <file>', 'write to this file atomically; {cluster} is replaced per --cert')
@@ -50,11 +46,7 @@ Output: one input file (or stdin) goes to stdout like kubeseal; directories, sev
 2 bad input (YAML, kind, certificate, namespace), 3 cluster unreachable. See docs/seal.md.`,
     )
     .action(async (inputs: string[], opts) => {
-      if (opts.fromSops) {
-        const { runSealFromSops } = await import('../sops/seal.js');
-        return runSealFromSops(inputs, { ...opts, file: opts.secretFile });
-      }
-      const { runSeal } = await import('../seal/run-seal.js');
-      await runSeal(inputs, { ...opts, file: opts.secretFile });
+      const { runSeal } = await import('../commands/seal.js');
+      await runSeal(inputs, opts);
     });
 }

@@ -20,8 +20,9 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import forge from 'node-forge';
+import type forgeModule from 'node-forge';
 import { KsecError, fileError } from '../errors.js';
 import { parseManifestText, objectsOf } from '../manifest/read.js';
 import { isSecret, objectRef, type Secret } from '../manifest/objects.js';
@@ -177,8 +178,13 @@ export interface CertificateOptions {
   now?: Date;
 }
 
+/** node-forge (CommonJS) builds certificates only: loaded on first use, so reading keys never loads it. */
+let forgeLoaded: typeof forgeModule | undefined;
+const loadForge = () => (forgeLoaded ??= createRequire(import.meta.url)('node-forge') as typeof forgeModule);
+
 /** The controller's self-signed certificate for `privateKey`, as PEM. */
 export function selfSignedCertificate(privateKey: KeyObject, options: CertificateOptions = {}): string {
+  const forge = loadForge();
   const now = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
   const publicPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   const cert = forge.pki.createCertificate();
@@ -197,7 +203,7 @@ export function selfSignedCertificate(privateKey: KeyObject, options: Certificat
   // forge builds the DER; node:crypto signs (forge's RSA in JS is far slower).
   cert.signatureOid = forge.pki.oids.sha256WithRSAEncryption!;
   cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
-  const tbs = Buffer.from(forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert)).getBytes(), 'binary');
+  const tbs = Buffer.from(forge.asn1.toDer((forge.pki as unknown as { getTBSCertificate(c: forgeModule.pki.Certificate): forgeModule.asn1.Asn1 }).getTBSCertificate(cert)).getBytes(), 'binary');
   cert.signature = sign('sha256', tbs, privateKey).toString('binary');
   return forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
 }
