@@ -4,11 +4,10 @@
  */
 import { Command, Option } from 'commander';
 import type { RunOptions } from '../scan/run.js';
-import type { RegisterCommand } from './commands.js';
 
 type ScanFlags = Omit<RunOptions, 'version'>;
 
-export const registerScan: RegisterCommand = (program) => {
+export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('CI guard: fail when a plaintext secret is about to reach Git (Secrets, kustomize, SOPS, SealedSecrets, ESO, keys, tokens)')
@@ -49,4 +48,4 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 an unreadable file or a
       const { runScan } = await import('../scan/run.js');
       process.exitCode = await runScan(paths, { ...flags, version: command.parent?.version() ?? '' });
     });
-};
+}
