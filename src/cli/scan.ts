@@ -3,9 +3,9 @@
  * the command runs (the pre-commit hook's start-up time is the product).
  */
 import { Command, Option } from 'commander';
-import type { RunOptions } from '../scan/run.js';
+import type { ScanCommandOptions } from '../commands/scan.js';
 
-type ScanFlags = Omit<RunOptions, 'version'>;
+type ScanFlags = Omit<ScanCommandOptions, 'version'>;
 
 export function registerScan(program: Command): void {
   program
@@ -45,7 +45,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 an unreadable file or a
 (the scan still finishes; other malformed manifests are reported as warnings).`,
     )
     .action(async (paths: string[], flags: ScanFlags, command: Command) => {
-      const { runScan } = await import('../scan/run.js');
+      const { runScan } = await import('../commands/scan.js');
       process.exitCode = await runScan(paths, { ...flags, version: command.parent?.version() ?? '' });
     });
 }

@@ -3,15 +3,15 @@ import { ExitCode, KsecError } from '../errors.js';
 import { writeStdout } from '../terminal/output.js';
 import { note, progress } from '../terminal/messages.js';
 import { style } from '../terminal/style.js';
-import { loadBaseline, loadKsecignore, renderBaseline } from './baseline.js';
-import { renderSummary, renderText } from './report/text.js';
-import { ALL_RULES, ruleEnabled, selectRules } from './rules/index.js';
-import type { SealedOptions } from './rules/types.js';
-import { failsAt, hasErrors, scan } from './scan.js';
-import { gitRoot, historySource, pathSource, rangeSource, stagedSource, type Source } from './sources.js';
-import type { Severity } from './types.js';
+import { loadBaseline, loadKsecignore, renderBaseline } from '../scan/baseline.js';
+import { renderSummary, renderText } from '../scan/report/text.js';
+import { ALL_RULES, ruleEnabled, selectRules } from '../scan/rules/index.js';
+import type { SealedOptions } from '../scan/rules/types.js';
+import { failsAt, hasErrors, scan } from '../scan/scan.js';
+import { gitRoot, historySource, pathSource, rangeSource, stagedSource, type Source } from '../scan/sources.js';
+import type { Severity } from '../scan/types.js';
 
-export interface RunOptions {
+export interface ScanCommandOptions {
   staged?: boolean;
   since?: string;
   history?: boolean;
@@ -30,7 +30,7 @@ export interface RunOptions {
   version: string;
 }
 
-export async function runScan(paths: string[], options: RunOptions): Promise<number> {
+export async function runScan(paths: string[], options: ScanCommandOptions): Promise<number> {
   const selection = selectRules(options.rules);
   const rules = ALL_RULES.filter((r) => ruleEnabled(selection, r));
   if (options.listRules) {
@@ -62,9 +62,14 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   else source = await pathSource(paths.length > 0 ? paths : ['.'], sourceOptions);
 
   const bar = progress(options.history ? 'scanning history: blob' : 'scanning: file', source.total);
+  let shown = 0;
+  const onProgress = (done: number) => {
+    bar.tick(done - shown);
+    shown = done;
+  };
   let result;
   try {
-    result = await scan(source, { rules: selection, baseline, sealed, syntaxCheck: options.syntaxCheck !== false, onFile: () => bar.tick() });
+    result = await scan(source, { rules: selection, baseline, sealed, syntaxCheck: options.syntaxCheck !== false, onProgress });
   } finally {
     bar.done();
   }
@@ -78,11 +83,11 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
 
   const report =
     options.format === 'json'
-      ? (await import('./report/json.js')).renderJson(result)
+      ? (await import('../scan/report/json.js')).renderJson(result)
       : options.format === 'sarif'
-        ? (await import('./report/sarif.js')).renderSarif(result, rules, options.version)
+        ? (await import('../scan/report/sarif.js')).renderSarif(result, rules, options.version)
         : options.format === 'junit'
-          ? (await import('./report/junit.js')).renderJunit(result, rules)
+          ? (await import('../scan/report/junit.js')).renderJunit(result, rules)
           : renderText(result);
   if (options.output) await (await import('../manifest/write.js')).writeFileAtomic(options.output, report);
   else await writeStdout(report);
@@ -96,7 +101,7 @@ export async function runScan(paths: string[], options: RunOptions): Promise<num
   return failsAt(result, options.failOn as Severity) ? ExitCode.findings : ExitCode.ok;
 }
 
-async function sealedOptions(options: RunOptions): Promise<SealedOptions> {
+async function sealedOptions(options: ScanCommandOptions): Promise<SealedOptions> {
   const sealed: { certificate?: SealedOptions['certificate']; privateKeys?: SealedOptions['privateKeys'] } = {};
   if (options.cert) {
     const { loadCertificate } = await import('../seal/cert.js');
