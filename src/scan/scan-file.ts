@@ -10,7 +10,6 @@ import { isKsecError } from '../errors.js';
 import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
 import { LineIndex, type Position } from '../manifest/lines.js';
 import type { ManifestDocument, ManifestFile } from '../manifest/read.js';
-import { validPlainYamlBytes } from '../manifest/plain-yaml.js';
 import { AllowComments, fingerprint } from './baseline.js';
 import { KeywordSet } from './keywords.js';
 import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, type RuleSelection } from './rules/index.js';
@@ -27,8 +26,6 @@ export interface FileScanOptions {
   sealed?: SealedOptions;
   /** parse manifests that no structural rule needs, to report malformed ones (default true) */
   syntaxCheck?: boolean;
-  /** a big scan: settle files that hold none of the rules' keywords from their bytes, and check syntax with the WebAssembly line reader */
-  bulk?: boolean;
 }
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
@@ -84,16 +81,12 @@ export async function scanSourceFile(
   into.files++;
   into.bytes += file.content.length;
   if (isBinary(file.content)) return;
-  let found: number | undefined;
-  if (options.bulk && !retain) {
-    keywords ??= new KeywordSet(ALL_KEYWORDS);
-    found = keywords.in(file.content);
-    if (found === 0 && settledWithoutKeywords(file, options)) return;
-  }
-  let text = file.content.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const found = (keywords ??= new KeywordSet(ALL_KEYWORDS)).in(file.content);
+  // cross-file rules (retain) need every object, whatever its keywords
+  if (found === 0 && !retain && settledWithoutKeywords(file, options)) return;
+  const text = decode(file.content);
   const search = searchIn(text);
-  const has: Has = found === undefined ? search : (literal) => keywords!.has(found, literal) ?? search(literal);
+  const has: Has = (literal) => keywords!.has(found, literal) ?? search(literal);
   const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
   try {
     await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
@@ -143,7 +136,7 @@ async function scanFile(
   );
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
-    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, options.bulk ? state.source.content : undefined, path, ext, errors);
+    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, path, ext, errors);
     return;
   }
 
@@ -172,15 +165,18 @@ let keywords: KeywordSet | undefined;
 
 /**
  * A file none of the rules' keywords occurs in can have no finding: only the
- * syntax check is left, which the line reader answers from the bytes for a
- * valid plain YAML file. True when that settles the file (the same outcome as
- * scanning it); false: scan it.
+ * syntax check of a manifest is left. True when nothing is left (the same
+ * outcome as scanning it); false: scan it.
  */
 function settledWithoutKeywords(file: SourceFile, options: FileScanOptions): boolean {
-  const ext = extname(file.path).toLowerCase();
-  if (!STRUCTURED.has(ext) && basename(file.path) !== 'Kustomization') return true;
   if (options.syntaxCheck === false) return true;
-  return (ext === '.yaml' || ext === '.yml') && validPlainYamlBytes(file.content);
+  return !STRUCTURED.has(extname(file.path).toLowerCase()) && basename(file.path) !== 'Kustomization';
+}
+
+/** A file's text: its bytes as UTF-8, without a byte order mark. */
+function decode(content: Buffer): string {
+  const text = content.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 const manifestReader = lazy(() => import('../manifest/read.js'));
@@ -197,7 +193,7 @@ const JSONC = /(?:^|\/)(?:(?:ts|js)config[^/]*\.json|\.vscode\/[^/]+\.json|\.?de
  * checked to parse, so a malformed one is reported (as a warning: the text
  * rules have seen all of it). Valid JSON of any shape is fine here.
  */
-async function checkSyntax(text: string, bytes: Buffer | undefined, path: string, ext: string, errors: ScanError[]): Promise<void> {
+async function checkSyntax(text: string, path: string, ext: string, errors: ScanError[]): Promise<void> {
   if (ext === '.json') {
     if (JSONC.test(path)) return;
     try {
@@ -210,7 +206,7 @@ async function checkSyntax(text: string, bytes: Buffer | undefined, path: string
   const { manifestSyntaxError } = await syntaxCheck();
   let error: unknown;
   try {
-    error = manifestSyntaxError(text, path, undefined, bytes);
+    error = manifestSyntaxError(text, path);
   } catch (err) {
     error = err;
   }

@@ -41,10 +41,9 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
     const { scanInWorkers } = await import('./parallel.js');
     await scanInWorkers(source, selection, options, result, workers, onFile, (file) => scanSourceFile(file, selection, options, result));
   } else {
-    const fileOptions = (source.total ?? 0) >= BULK_FILES ? { ...options, bulk: true } : options;
     for await (const file of source.files) {
       onFile();
-      await scanSourceFile(file, selection, fileOptions, result, wantGlobal ? (located, state) => retained.push({ ...located, id: retained.length, file: state }) : undefined);
+      await scanSourceFile(file, selection, options, result, wantGlobal ? (located, state) => retained.push({ ...located, id: retained.length, file: state }) : undefined);
     }
   }
 
@@ -64,9 +63,6 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
   result.errors.sort((a, b) => cmp(a.file, b.file) || (a.line ?? 0) - (b.line ?? 0));
   return result;
 }
-
-/** files from which a scan on the main thread wins back what the WebAssembly passes cost it (ScanOptions.bulk) */
-const BULK_FILES = 1000;
 
 /** Worker threads pay off only for big scans: their start-up would dominate a pre-commit hook. */
 function defaultWorkers(total: number | undefined): number {

@@ -15,7 +15,6 @@ const options: FileScanOptions = {
   ...(setup.baseline ? { baseline: new Set(setup.baseline) } : {}),
   sealed: setup.sealed ?? {},
   syntaxCheck: setup.syntaxCheck,
-  bulk: true,
 };
 const unknown = async () => undefined;
 
