@@ -3,12 +3,18 @@ import { ExitCode, KsecError } from '../errors.js';
 import { writeStdout } from '../terminal/output.js';
 import { note, progress } from '../terminal/messages.js';
 import { style } from '../terminal/style.js';
-import { loadBaseline, loadKsecignore, renderBaseline } from '../scan/baseline.js';
+import { loadBaseline, renderBaseline } from '../scan/baseline.js';
+import { gitRoot } from '../scan/git.js';
+import { loadKsecignore } from '../scan/ignore-rules.js';
 import { renderSummary, renderText } from '../scan/report/text.js';
 import { ALL_RULES, ruleEnabled, selectRules } from '../scan/rules/index.js';
 import type { SealedOptions } from '../scan/rules/types.js';
 import { failsAt, hasErrors, scan } from '../scan/scan.js';
-import { gitRoot, historySource, pathSource, rangeSource, stagedSource, type Source } from '../scan/sources.js';
+import { historySource } from '../scan/sources/history.js';
+import { pathSource } from '../scan/sources/paths.js';
+import { rangeSource } from '../scan/sources/range.js';
+import type { Source } from '../scan/sources/source.js';
+import { stagedSource } from '../scan/sources/staged.js';
 import type { Severity } from '../scan/types.js';
 
 export interface ScanCommandOptions {

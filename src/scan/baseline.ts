@@ -1,15 +1,13 @@
 /**
  * Accepting findings: inline `# ksec:allow RULE[,RULE...]` comments (on the
- * finding's line or the line above), `.ksecignore` paths, and a baseline of
- * fingerprints. A fingerprint hashes the rule, the file and where in it (the
+ * finding's line or the line above) and a baseline of fingerprints
+ * (`.ksecignore` paths: ignore-rules.ts). A fingerprint hashes the rule, the file and where in it (the
  * object and key, or the n-th match of the rule in the file) — never the
  * value, so a baseline cannot leak a secret and survives edits that only
  * move lines.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
-import { IgnoreRules } from './ignore.js';
 
 export function fingerprint(rule: string, file: string, location: string): string {
   // node:crypto on first use, not with the scan's modules: a clean pre-commit scan never hashes, and
@@ -36,11 +34,6 @@ export class AllowComments {
     }
     return false;
   }
-}
-
-export async function loadKsecignore(root: string): Promise<IgnoreRules> {
-  const text = await readFile(join(root, '.ksecignore'), 'utf8').catch(() => undefined);
-  return new IgnoreRules().add(text ?? '');
 }
 
 /**

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { KsecError } from '../errors.js';
 import type { RuleSelection } from './rules/index.js';
 import type { FileScanOptions } from './scan-file.js';
-import type { Source, SourceFile } from './sources.js';
+import type { Source, SourceFile } from './sources/source.js';
 import { provenanceOf, type Provenance, type ScanResult } from './types.js';
 
 export interface WireFile extends Provenance {

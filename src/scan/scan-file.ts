@@ -14,7 +14,7 @@ import { AllowComments, fingerprint } from './baseline.js';
 import { KeywordSet } from './keywords.js';
 import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, type RuleSelection } from './rules/index.js';
 import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type SealedOptions } from './rules/types.js';
-import type { SourceFile } from './sources.js';
+import type { SourceFile } from './sources/source.js';
 import { lazy } from './lazy.js';
 import { readTolerant } from './tolerant.js';
 import { provenanceOf, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';

@@ -11,7 +11,7 @@ import type { Position } from '../manifest/lines.js';
 import { GLOBAL_RULES, selectRules, type RuleSelection } from './rules/index.js';
 import type { KeyPath, ScannedObject } from './rules/types.js';
 import { makeEmit, scanSourceFile, type FileScanOptions, type FileState } from './scan-file.js';
-import type { Source, SourceFile } from './sources.js';
+import type { Source, SourceFile } from './sources/source.js';
 import { severityRank, type Finding, type ScanResult } from './types.js';
 
 export interface ScanOptions extends FileScanOptions {

@@ -1,7 +1,7 @@
 /** A scan worker thread: reads (for paths) and scans the batches parallel.ts sends, with the options it was started with. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerBatch, WorkerSetup } from './parallel.js';
-import { readPathSync } from './sources.js';
+import { readPathSync } from './sources/read-path.js';
 import type { RuleSelection } from './rules/index.js';
 import { scanSourceFile, type FileScanOptions } from './scan-file.js';
 import type { ScanResult } from './types.js';
