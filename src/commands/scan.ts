@@ -1,4 +1,5 @@
 /** The `ksec scan` command behind its flags: pick a source, scan, report, decide the exit code. */
+import { setFlagsFromString } from 'node:v8';
 import { ExitCode, KsecError } from '../errors.js';
 import { writeStdout } from '../terminal/output.js';
 import { note, progress } from '../terminal/messages.js';
@@ -73,6 +74,7 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
     bar.tick(done - shown);
     shown = done;
   };
+  compileScanWorkersOnTheirOwnThread();
   let result;
   try {
     result = await scan(source, { rules: selection, baseline, sealed, syntaxCheck: options.syntaxCheck !== false, onProgress });
@@ -118,4 +120,16 @@ async function sealedOptions(options: ScanCommandOptions): Promise<SealedOptions
     sealed.privateKeys = (await loadPrivateKeys(options.key)).map((k) => k.key);
   }
   return sealed;
+}
+
+/**
+ * The scan's worker threads (big scans) keep every core busy, where V8's
+ * background compiler threads would compete with them. V8 reads this flag
+ * when an isolate starts, so it applies to the isolates started after it
+ * (the workers), not to this thread's; `--concurrent-recompilation` or its
+ * negation among Node's own options is the user's choice and stays.
+ */
+function compileScanWorkersOnTheirOwnThread(): void {
+  if (process.execArgv.some((a) => a.includes('concurrent-recompilation'))) return;
+  setFlagsFromString('--no-concurrent-recompilation');
 }

@@ -1,8 +1,11 @@
 /**
- * The scan's prefilter: which of a set of literal keywords occur in a file's
- * raw bytes (UTF-8), one Buffer#indexOf per keyword. A file without any of the
- * rules' keywords needs no rule and is not decoded to a string; in the
- * others, a rule asks the answer instead of searching the text again.
+ * The scan's prefilter: which of a set of ASCII keywords occur in a file's
+ * bytes. One regular expression (the keywords as alternatives) answers
+ * "any?" over the bytes read as Latin-1, where an ASCII keyword matches
+ * exactly where the UTF-8 bytes hold it; only a file that holds one is
+ * searched for each. A file without any of the rules' keywords needs no rule
+ * and is not decoded as UTF-8; in the others, a rule asks the answer instead
+ * of searching the text again.
  */
 import { KsecError } from '../errors.js';
 
@@ -10,22 +13,26 @@ import { KsecError } from '../errors.js';
 const MAX_KEYWORDS = 32;
 
 export class KeywordSet {
-  private readonly needles: Buffer[];
+  private readonly keywords: readonly string[];
+  private readonly any: RegExp;
   private readonly bits = new Map<string, number>();
 
-  /** 1 to 32 keywords, none empty */
+  /** 1 to 32 keywords of printable ASCII, none empty */
   constructor(keywords: readonly string[]) {
-    if (keywords.length === 0 || keywords.length > MAX_KEYWORDS || keywords.some((k) => k === '')) {
-      throw new KsecError(`internal error: the scan's keyword prefilter takes 1 to ${MAX_KEYWORDS} non-empty keywords, not ${keywords.length}`);
+    if (keywords.length === 0 || keywords.length > MAX_KEYWORDS || !keywords.every((k) => /^[\x20-\x7e]+$/.test(k))) {
+      throw new KsecError(`internal error: the scan's keyword prefilter takes 1 to ${MAX_KEYWORDS} ASCII keywords, not ${JSON.stringify(keywords)}`);
     }
-    this.needles = keywords.map((k) => Buffer.from(k, 'utf8'));
+    this.keywords = keywords;
+    this.any = new RegExp(keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
     keywords.forEach((k, i) => this.bits.set(k, 1 << i));
   }
 
   /** Which keywords occur in these bytes: a mask for `has` (0: none of them). */
   in(bytes: Buffer): number {
+    const text = bytes.toString('latin1');
+    if (!this.any.test(text)) return 0;
     let found = 0;
-    for (let i = 0; i < this.needles.length; i++) if (bytes.indexOf(this.needles[i]!) !== -1) found |= 1 << i;
+    for (let i = 0; i < this.keywords.length; i++) if (text.includes(this.keywords[i]!)) found |= 1 << i;
     return found;
   }
 

@@ -44,6 +44,7 @@ describe('KeywordSet', () => {
 
   it('refuses keyword lists it cannot hold', () => {
     expect(() => new KeywordSet([''])).toThrow(/keyword prefilter/);
+    expect(() => new KeywordSet(['clé'])).toThrow(/keyword prefilter/);
     expect(() => new KeywordSet(Array.from({ length: 33 }, (_, i) => `k${i}`))).toThrow(/keyword prefilter/);
     expect(() => new KeywordSet([])).toThrow(/keyword prefilter/);
   });
