@@ -16,7 +16,7 @@ import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleE
 import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type SealedOptions } from './rules/types.js';
 import type { SourceFile } from './sources/source.js';
 import { lazy } from './lazy.js';
-import { readTolerant } from './tolerant.js';
+import { readHelmTemplateLines } from './helm-template-lines.js';
 import { provenanceOf, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
 
 /** What scanning one file needs besides the rules. */
@@ -183,7 +183,7 @@ const manifestReader = lazy(() => import('../manifest/read.js'));
 const positions = lazy(() => import('../manifest/position.js'));
 const syntaxCheck = lazy(() => import('../manifest/syntax.js'));
 
-/** Helm templates are not YAML until rendered: the tolerant reader takes them, without complaint. */
+/** Helm templates are not YAML until rendered: the Helm-template line reader takes them, without complaint. */
 const TEMPLATE = /\{\{.*\}\}/;
 /** JSON with comments by design (editor and compiler settings): not manifests, not reported */
 const JSONC = /(?:^|\/)(?:(?:ts|js)config[^/]*\.json|\.vscode\/[^/]+\.json|\.?devcontainer(?:\.json|\/[^/]+\.json))$/;
@@ -213,7 +213,7 @@ async function checkSyntax(text: string, path: string, ext: string, errors: Scan
   if (error !== undefined && !TEMPLATE.test(text)) errors.push({ ...toScanError(error, path), level: 'warning' });
 }
 
-/** The objects of a file with a way to place a key path; tolerant reading when the file does not parse. */
+/** The objects of a file with a way to place a key path; the Helm-template line reader when the file does not parse. */
 async function locateObjects(text: string, path: string, errors: ScanError[]): Promise<Located[]> {
   const { parseManifestText } = await manifestReader();
   let file: ManifestFile;
@@ -222,7 +222,7 @@ async function locateObjects(text: string, path: string, errors: ScanError[]): P
   } catch (err) {
     if (!TEMPLATE.test(text)) errors.push(toScanError(err, path));
     if (extname(path).toLowerCase() === '.json') return [];
-    return readTolerant(text).flatMap((doc) => {
+    return readHelmTemplateLines(text).flatMap((doc) => {
       const locate = (keyPath: KeyPath): Position => {
         for (let n = keyPath.length; n > 0; n--) {
           const pos = doc.positions.get(keyPath.slice(0, n).join('\0'));

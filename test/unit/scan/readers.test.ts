@@ -1,12 +1,12 @@
-/** The tolerant Helm reader and key positions (ignore rules: ignore-rules.test.ts). */
+/** The Helm-template line reader and key positions (ignore rules: ignore-rules.test.ts). */
 import { describe, expect, it } from 'vitest';
 import { positionOf } from '../../../src/manifest/position.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
-import { readTolerant } from '../../../src/scan/tolerant.js';
+import { readHelmTemplateLines } from '../../../src/scan/helm-template-lines.js';
 
-describe('readTolerant', () => {
+describe('readHelmTemplateLines', () => {
   it('reads a Helm template that is not YAML, skipping template lines', () => {
-    const docs = readTolerant(
+    const docs = readHelmTemplateLines(
       [
         '{{- if .Values.enabled }}',
         'apiVersion: v1',
@@ -41,7 +41,7 @@ describe('readTolerant', () => {
   });
 
   it('never throws on garbage', () => {
-    expect(() => readTolerant('::: - - [ {{ \n\t- : \n  -\n- a: b\n   c')).not.toThrow();
+    expect(() => readHelmTemplateLines('::: - - [ {{ \n\t- : \n  -\n- a: b\n   c')).not.toThrow();
   });
 });
 
