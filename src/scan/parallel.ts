@@ -1,11 +1,12 @@
 /**
- * Big scans on every core. For paths, the main thread hands out batches of
- * names and each worker thread reads and scans its files itself (no copy of
- * the content between threads); for Git sources the main thread reads the
- * blobs and hands them out, and files that need their neighbours (kustomize
- * `envs`/`files`) stay on the main thread. Rules that look across files
- * (anti-patterns) never come here. At most two batches wait per worker, so
- * memory stays bounded.
+ * A scan on worker threads (worker.ts). For path sources the main thread
+ * hands out batches of names and each worker reads and scans those files
+ * itself; for Git sources the main thread reads the blobs and hands out
+ * batches of files, except files that read their neighbours (kustomize
+ * `secretGenerator`), which it scans itself. Each worker answers each batch
+ * with a partial ScanResult, merged into the caller's. At most MAX_INFLIGHT
+ * batches wait per worker. Rules that look across files (anti-patterns)
+ * never come here.
  */
 import { Worker } from 'node:worker_threads';
 import { KsecError } from '../errors.js';
@@ -14,11 +15,13 @@ import type { FileScanOptions } from './scan-file.js';
 import type { Source, SourceFile } from './sources/source.js';
 import { provenanceOf, type Provenance, type ScanResult } from './types.js';
 
+/** A file as posted to a worker (structured clone: no functions). */
 export interface WireFile extends Provenance {
   path: string;
   content: Uint8Array;
 }
 
+/** A worker's `workerData`: the rule selection and file options, as clonable values. */
 export interface WorkerSetup {
   families: string[];
   ids: string[] | null;
@@ -33,12 +36,19 @@ export interface WorkerSetup {
 /** a batch: files read by the main thread, or names for the worker to read */
 export type WorkerBatch = { files: WireFile[] } | { paths: string[] };
 
+/** a batch of files ends at this many files or bytes, whichever comes first */
 const BATCH_FILES = 64;
 const BATCH_BYTES = 512 * 1024;
-/** names are cheap to send, and each reply costs a worker about 0.3 ms: fewer, bigger batches */
+/** names per batch for path sources */
 const PATH_BATCH = 256;
+/** batches posted to one worker and not yet answered */
 const MAX_INFLIGHT = 2;
 
+/**
+ * Scans `source` on `count` workers into `result`. `onFile` is called once per
+ * file handed out or scanned here, `onMain` scans a file on this thread. A
+ * worker's failure ends the scan with a KsecError.
+ */
 export async function scanInWorkers(
   source: Source,
   selection: RuleSelection,

@@ -1,8 +1,12 @@
 /**
- * Scanning one file: its raw text through the credential patterns; when it
- * could hold an object a rule family checks, its objects (THE manifest reader,
- * or the Helm-template line reader when it does not parse) through the
- * structural rules; otherwise, for a manifest, a syntax check. Malformed input
+ * Scanning one file. Binary files (a NUL in the first 8,000 bytes) are
+ * counted, not scanned. The rules' keywords are looked for in the bytes
+ * first (keywords.ts): a file with none of them can have no finding, and
+ * is done unless it is a manifest to syntax-check. Otherwise its text goes
+ * through the text rules (credentials) and file rules (SOPS); a manifest that
+ * could hold an object a family checks is read into objects (THE manifest
+ * reader, or the Helm-template line reader when it does not parse) for the
+ * structural rules, any other manifest only syntax-checked. Malformed input
  * becomes an error in the result, never an exception.
  */
 import { basename, extname } from 'node:path';
