@@ -1,4 +1,4 @@
-/** The `ksec scan` command behind its flags: pick a source, scan, report, decide the exit code. */
+/** The `ksec scan` command: flags -> a ScanPlan -> a source, the scan, the report, the exit code. */
 import { setFlagsFromString } from 'node:v8';
 import { ExitCode, KsecError } from '../errors.js';
 import { writeStdout } from '../terminal/output.js';
@@ -6,18 +6,19 @@ import { note, progress } from '../terminal/messages.js';
 import { style } from '../terminal/style.js';
 import { loadBaseline, renderBaseline } from '../scan/baseline.js';
 import { gitRoot } from '../scan/git.js';
-import { loadKsecignore } from '../scan/ignore-rules.js';
+import { loadKsecignore, type IgnoreRules } from '../scan/ignore-rules.js';
 import { renderSummary, renderText } from '../scan/report/text.js';
-import { ALL_RULES, ruleEnabled, selectRules } from '../scan/rules/index.js';
+import { ALL_RULES, ruleEnabled, selectRules, type RuleSelection } from '../scan/rules/index.js';
 import type { SealedOptions } from '../scan/rules/types.js';
 import { failsAt, hasErrors, scan } from '../scan/scan.js';
 import { historySource } from '../scan/sources/history.js';
 import { pathSource } from '../scan/sources/paths.js';
 import { rangeSource } from '../scan/sources/range.js';
-import type { Source } from '../scan/sources/source.js';
+import type { Source, SourceOptions } from '../scan/sources/source.js';
 import { stagedSource } from '../scan/sources/staged.js';
-import type { Severity } from '../scan/types.js';
+import type { RuleInfo, Severity } from '../scan/types.js';
 
+/** The flags as commander gives them (plus the program's version, for SARIF). */
 export interface ScanCommandOptions {
   staged?: boolean;
   since?: string;
@@ -37,38 +38,79 @@ export interface ScanCommandOptions {
   version: string;
 }
 
-export async function runScan(paths: string[], options: ScanCommandOptions): Promise<number> {
+/** Where the files come from: exactly one of the four sources. */
+export type SourceChoice = { kind: 'paths'; paths: string[] } | { kind: 'staged' } | { kind: 'range'; since: string } | { kind: 'history' };
+
+/** What one `ksec scan` run does, validated. */
+export interface ScanPlan {
+  selection: RuleSelection;
+  /** the rules the selection enables (--list-rules, SARIF, JUnit) */
+  rules: RuleInfo[];
+  source: SourceChoice;
+  maxFileSize: number;
+  syntaxCheck: boolean;
+  /** fingerprints file to accept findings from */
+  baseline?: string;
+  /** write the findings' fingerprints here instead of a report */
+  writeBaseline?: string;
+  format: 'text' | 'json' | 'sarif' | 'junit';
+  /** report file; stdout when undefined */
+  output?: string;
+  failOn: Severity;
+  cert?: string;
+  keys: string[];
+  version: string;
+}
+
+/** The flags as one plan; a KsecError (exit 2) for flags that contradict each other or are out of range. */
+export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan {
   const selection = selectRules(options.rules);
   const rules = ALL_RULES.filter((r) => ruleEnabled(selection, r));
-  if (options.listRules) {
-    await writeStdout(rules.map((r) => `${r.id} (${r.severity}, ${r.family}): ${r.description}`).join('\n') + '\n');
-    return ExitCode.ok;
-  }
   const modes = [options.staged, options.since !== undefined, options.history, paths.length > 0].filter(Boolean).length;
-  if (modes > 1) {
+  if (modes > 1 && !options.listRules) {
     throw new KsecError('choose one source: paths, --staged, --since REV or --history', { hint: 'run ksec scan once per source' });
   }
   const maxFileSize = Number(options.maxFileSize);
-  if (!Number.isSafeInteger(maxFileSize) || maxFileSize <= 0) {
+  if ((!Number.isSafeInteger(maxFileSize) || maxFileSize <= 0) && !options.listRules) {
     throw new KsecError(`--max-file-size: "${options.maxFileSize}" is not a positive number of bytes`, { hint: 'e.g. --max-file-size 10485760' });
   }
+  const source: SourceChoice = options.staged
+    ? { kind: 'staged' }
+    : options.since !== undefined
+      ? { kind: 'range', since: options.since }
+      : options.history
+        ? { kind: 'history' }
+        : { kind: 'paths', paths: paths.length > 0 ? paths : ['.'] };
+  return {
+    selection,
+    rules,
+    source,
+    maxFileSize,
+    syntaxCheck: options.syntaxCheck !== false,
+    baseline: options.baseline,
+    writeBaseline: options.writeBaseline,
+    format: options.format as ScanPlan['format'],
+    output: options.output,
+    failOn: options.failOn as Severity,
+    cert: options.cert,
+    keys: options.key ?? [],
+    version: options.version,
+  };
+}
 
+export async function runScan(paths: string[], options: ScanCommandOptions): Promise<number> {
+  const plan = planScan(paths, options);
+  if (options.listRules) {
+    await writeStdout(plan.rules.map((r) => `${r.id} (${r.severity}, ${r.family}): ${r.description}`).join('\n') + '\n');
+    return ExitCode.ok;
+  }
   const cwd = process.cwd();
-  // --staged reads .ksecignore from the index itself (one git process less in the hook)
-  const ignore = options.staged
-    ? undefined
-    : await loadKsecignore(options.since !== undefined || options.history ? ((await gitRoot(cwd)) ?? cwd) : cwd);
-  const sourceOptions = { cwd, maxFileSize, ignore };
-  const baseline = options.baseline ? await loadBaseline(options.baseline) : undefined;
-  const sealed = await sealedOptions(options);
+  const ignore = await ksecignoreOf(plan.source, cwd);
+  const baseline = plan.baseline ? await loadBaseline(plan.baseline) : undefined;
+  const sealed = await sealedOptions(plan.cert, plan.keys);
+  const source = await openSource(plan.source, { cwd, maxFileSize: plan.maxFileSize, ignore });
 
-  let source: Source;
-  if (options.staged) source = await stagedSource(sourceOptions);
-  else if (options.since !== undefined) source = await rangeSource(options.since, sourceOptions);
-  else if (options.history) source = await historySource(sourceOptions);
-  else source = await pathSource(paths.length > 0 ? paths : ['.'], sourceOptions);
-
-  const bar = progress(options.history ? 'scanning history: blob' : 'scanning: file', source.total);
+  const bar = progress(plan.source.kind === 'history' ? 'scanning history: blob' : 'scanning: file', source.total);
   let shown = 0;
   const onProgress = (done: number) => {
     bar.tick(done - shown);
@@ -77,27 +119,27 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
   compileScanWorkersOnTheirOwnThread();
   let result;
   try {
-    result = await scan(source, { rules: selection, baseline, sealed, syntaxCheck: options.syntaxCheck !== false, onProgress });
+    result = await scan(source, { rules: plan.selection, baseline, sealed, syntaxCheck: plan.syntaxCheck, onProgress });
   } finally {
     bar.done();
   }
 
-  if (options.writeBaseline) {
+  if (plan.writeBaseline) {
     const { writeFileAtomic } = await import('../manifest/write.js');
-    await writeFileAtomic(options.writeBaseline, renderBaseline(result.findings.map((f) => f.fingerprint)));
-    note(`ksec scan: wrote ${result.findings.length} fingerprint${result.findings.length === 1 ? '' : 's'} to ${options.writeBaseline}`);
+    await writeFileAtomic(plan.writeBaseline, renderBaseline(result.findings.map((f) => f.fingerprint)));
+    note(`ksec scan: wrote ${result.findings.length} fingerprint${result.findings.length === 1 ? '' : 's'} to ${plan.writeBaseline}`);
     return ExitCode.ok;
   }
 
   const report =
-    options.format === 'json'
+    plan.format === 'json'
       ? (await import('../scan/report/json.js')).renderJson(result)
-      : options.format === 'sarif'
-        ? (await import('../scan/report/sarif.js')).renderSarif(result, rules, options.version)
-        : options.format === 'junit'
-          ? (await import('../scan/report/junit.js')).renderJunit(result, rules)
+      : plan.format === 'sarif'
+        ? (await import('../scan/report/sarif.js')).renderSarif(result, plan.rules, plan.version)
+        : plan.format === 'junit'
+          ? (await import('../scan/report/junit.js')).renderJunit(result, plan.rules)
           : renderText(result);
-  if (options.output) await (await import('../manifest/write.js')).writeFileAtomic(options.output, report);
+  if (plan.output) await (await import('../manifest/write.js')).writeFileAtomic(plan.output, report);
   else await writeStdout(report);
 
   for (const error of result.errors) {
@@ -106,18 +148,42 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
   }
   note(renderSummary(result));
   if (hasErrors(result)) return ExitCode.input;
-  return failsAt(result, options.failOn as Severity) ? ExitCode.findings : ExitCode.ok;
+  return failsAt(result, plan.failOn) ? ExitCode.findings : ExitCode.ok;
 }
 
-async function sealedOptions(options: ScanCommandOptions): Promise<SealedOptions> {
-  const sealed: { certificate?: SealedOptions['certificate']; privateKeys?: SealedOptions['privateKeys'] } = {};
-  if (options.cert) {
-    const { loadCertificate } = await import('../seal/cert.js');
-    sealed.certificate = await loadCertificate(options.cert, { allowExpired: true });
+/**
+ * The `.ksecignore` rules of the root of the scan: the current directory for
+ * paths, the repository root for --since and --history; none for --staged,
+ * which reads the index's own.
+ */
+async function ksecignoreOf(choice: SourceChoice, cwd: string): Promise<IgnoreRules | undefined> {
+  if (choice.kind === 'staged') return undefined;
+  return loadKsecignore(choice.kind === 'paths' ? cwd : ((await gitRoot(cwd)) ?? cwd));
+}
+
+function openSource(choice: SourceChoice, options: SourceOptions): Promise<Source> {
+  switch (choice.kind) {
+    case 'staged':
+      return stagedSource(options);
+    case 'range':
+      return rangeSource(choice.since, options);
+    case 'history':
+      return historySource(options);
+    case 'paths':
+      return pathSource(choice.paths, options);
   }
-  if (options.key && options.key.length > 0) {
+}
+
+/** The certificate and private keys SealedSecrets are checked against (--cert, --key). */
+async function sealedOptions(cert: string | undefined, keys: string[]): Promise<SealedOptions> {
+  const sealed: { certificate?: SealedOptions['certificate']; privateKeys?: SealedOptions['privateKeys'] } = {};
+  if (cert) {
+    const { loadCertificate } = await import('../seal/cert.js');
+    sealed.certificate = await loadCertificate(cert, { allowExpired: true });
+  }
+  if (keys.length > 0) {
     const { loadPrivateKeys } = await import('../seal/keys.js');
-    sealed.privateKeys = (await loadPrivateKeys(options.key)).map((k) => k.key);
+    sealed.privateKeys = (await loadPrivateKeys(keys)).map((k) => k.key);
   }
   return sealed;
 }
