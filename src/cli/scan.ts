@@ -1,6 +1,6 @@
 /**
- * `ksec scan`: the CI guard. Flags only here; the scanner is imported when
- * the command runs (the pre-commit hook's start-up time is the product).
+ * `ksec scan`: the CI guard. Flags and help only; the command
+ * (commands/scan.ts) is imported when it runs.
  */
 import { Command, Option } from 'commander';
 import type { ScanCommandOptions } from '../commands/scan.js';

@@ -34,11 +34,13 @@ export interface FileScanOptions {
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
 
+/** An object of a file, and where in the file a key path of it is. */
 export interface Located {
   object: KubeObject;
   locate(path: KeyPath): Position;
 }
 
+/** What the findings of one file share: the file, its allow comments, the fingerprint locations used. */
 export interface FileState {
   source: SourceFile;
   allow: AllowComments;
@@ -46,6 +48,11 @@ export interface FileState {
   used: Map<string, number>;
 }
 
+/**
+ * Adds a finding to `into` unless its rule is not selected, an allow comment
+ * or the baseline accepts it (then counted as suppressed). A location used
+ * again in the same file for the same rule gets `#n` in its fingerprint.
+ */
 export function makeEmit(selection: RuleSelection, options: FileScanOptions, into: ScanResult): Emit {
   return (state, rule, pos, message, location, extra = {}) => {
     if (!ruleEnabled(selection, rule)) return;
