@@ -129,10 +129,12 @@ describe('validFastYaml and manifestSyntaxError: the reader\'s answer, without b
   });
 
   it('takes big mappings and big texts', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `  key-${i}: value ${i}`);
+    expect(manifestSyntaxError(`data:\n${keys.join('\n')}\n`, 'keys.yaml')).toBeUndefined();
+    const again = `data:\n${keys.join('\n')}\n  key-17: again\n`;
+    expect(manifestSyntaxError(again, 'keys.yaml')?.message).toMatch(/invalid YAML/);
     const items = (n: number) => `items:\n${Array.from({ length: n }, (_, i) => `  - {name: item-${i}, value: "${'v'.repeat(64)}"}`).join('\n')}\n`;
-    const many = items(40_000);
-    expect(manifestSyntaxError(many, 'many.yaml')).toBeUndefined();
-    expect(manifestSyntaxError(`${many}  - {name: a, name: b}\n`, 'many.yaml')?.message).toBe(readerVerdict(`${many}  - {name: a, name: b}\n`, 'many.yaml'));
+    expect(manifestSyntaxError(items(40_000), 'many.yaml')).toBeUndefined();
   });
 
   it('reports JSON as the reader does: one value, a stream of values, broken', () => {
