@@ -1,9 +1,8 @@
 /**
  * The scan's syntax check on its own: how fast is "does this manifest parse?"
- * answered by the line-by-line check and the validate-only fast path
- * (src/manifest/syntax.ts tries them in that order), by the
- * fast reader building values, and by the `yaml` package (what both must agree
- * with), on the benchmark repository's manifests (bench/scan/generate.ts's
+ * answered by the validate-only fast path (what src/manifest/syntax.ts tries
+ * first), by the fast reader building values, and by the `yaml` package (what
+ * both must agree with), on the benchmark repository's manifests (bench/scan/generate.ts's
  * fileFor, no Git needed). Each pass is timed in CPU time; the table gives
  * the median of --runs passes after one warm-up pass (--peer-runs for the
  * package, which is about 30x slower).
@@ -14,7 +13,6 @@ import { cpus } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { parseFastYaml, validFastYaml } from '../../src/manifest/fast-yaml.js';
-import { validPlainYamlBytes } from '../../src/manifest/plain-yaml.js';
 import { manifestSyntaxError } from '../../src/manifest/syntax.js';
 import { fileFor } from './generate.js';
 
@@ -25,14 +23,11 @@ const RUNS = Number(args.get('runs') ?? 7);
 const PEER_RUNS = Number(args.get('peer-runs') ?? 3);
 
 const texts = Array.from({ length: FILES }, (_, i) => fileFor(i).text);
-const bytes = new Map(texts.map((t) => [t, Buffer.from(t)]));
 const mb = texts.reduce((n, t) => n + Buffer.byteLength(t), 0) / 1e6;
 
 const checks: [string, (text: string) => unknown, number][] = [
-  ['validPlainYamlBytes (line by line, WebAssembly)', (t) => validPlainYamlBytes(bytes.get(t)!), RUNS],
   ['validFastYaml (validate only)', (t) => validFastYaml(t), RUNS],
-  ['manifestSyntaxError with the bytes (a big scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml', 'yaml', bytes.get(t)), RUNS],
-  ['manifestSyntaxError without (a small scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml'), RUNS],
+  ['manifestSyntaxError (the scan\'s check)', (t) => manifestSyntaxError(t, 'x.yaml'), RUNS],
   ['parseFastYaml (values built)', (t) => parseFastYaml(t), RUNS],
   ['yaml parseAllDocuments (the package)', (t) => parseAllDocuments(t, { uniqueKeys: true, merge: true }), PEER_RUNS],
 ];

@@ -1,14 +1,13 @@
 /**
- * `ksec scan`: the CI guard. Flags only here; the scanner is imported when
- * the command runs (the pre-commit hook's start-up time is the product).
+ * `ksec scan`: the CI guard. Flags and help only; the command
+ * (commands/scan.ts) is imported when it runs.
  */
 import { Command, Option } from 'commander';
-import type { RunOptions } from '../scan/run.js';
-import type { RegisterCommand } from './commands.js';
+import type { ScanCommandOptions } from '../commands/scan.js';
 
-type ScanFlags = Omit<RunOptions, 'version'>;
+type ScanFlags = Omit<ScanCommandOptions, 'version'>;
 
-export const registerScan: RegisterCommand = (program) => {
+export function registerScan(program: Command): void {
   program
     .command('scan')
     .description('CI guard: fail when a plaintext secret is about to reach Git (Secrets, kustomize, SOPS, SealedSecrets, ESO, keys, tokens)')
@@ -25,7 +24,7 @@ export const registerScan: RegisterCommand = (program) => {
     .option('--cert <file>', 'sealing certificate: SealedSecret values must match its key size')
     .option('--key <file>', 'controller private key (PEM or key backup; repeatable): every SealedSecret value must decrypt with one', (file: string, all: string[] = []) => [...all, file])
     .option('--max-file-size <bytes>', 'skip files larger than this', String(10 * 1024 * 1024))
-    .option('--no-syntax-check', 'do not check the syntax of manifests that no rule needs to read (a big tree scans 10-15% faster; malformed ones among them go unreported)')
+    .option('--no-syntax-check', 'do not check the syntax of manifests that no rule needs to read (a big tree scans faster; malformed ones among them go unreported)')
     .option('--list-rules', 'print every rule with its severity and fix, then exit')
     .addHelpText(
       'after',
@@ -46,7 +45,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 an unreadable file or a
 (the scan still finishes; other malformed manifests are reported as warnings).`,
     )
     .action(async (paths: string[], flags: ScanFlags, command: Command) => {
-      const { runScan } = await import('../scan/run.js');
+      const { runScan } = await import('../commands/scan.js');
       process.exitCode = await runScan(paths, { ...flags, version: command.parent?.version() ?? '' });
     });
-};
+}

@@ -1,8 +1,7 @@
 /**
  * The keys of the mappings open at each nesting depth, for fast-yaml.ts's
- * duplicate-key check (plain-yaml.c keeps its own table). The storage is reused
- * from one mapping to the next: a list while a mapping is short (comparing a
- * few strings beats hashing them), a Set once it is long.
+ * duplicate-key check. The storage is reused from one mapping to the next: a
+ * list while a mapping is short, a Set once it is long.
  */
 
 /** mappings up to this many keys check duplicates in a list, longer ones in a Set */

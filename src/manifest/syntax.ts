@@ -1,27 +1,20 @@
 /**
  * The syntax check: does a manifest text parse, and if not, where is the first
  * error? The answer is the one parseManifestText gives (accept, or its error
- * with the same message and position), found cheaply where possible: in a
- * big scan the plainest YAML line by line from its bytes (plain-yaml.ts), the
- * rest of fast-yaml.ts's subset without building a value, JSON with one
+ * with the same message and position), found without building values where
+ * possible: fast-yaml.ts's subset by its validator, JSON with one
  * `JSON.parse`. Anything those are unsure of is parsed by parseManifestText
  * itself, so the check never decides differently from the reader
  * (test/unit/manifest/syntax.test.ts compares them).
  */
 import { isKsecError, type KsecError } from '../errors.js';
 import { validFastYaml } from './fast-yaml.js';
-import { validPlainYamlBytes } from './plain-yaml.js';
 import { detectFormat, parseManifestText, type ManifestFormat } from './read.js';
 
-/**
- * The error parseManifestText would throw for this text, or undefined when it
- * parses. `bytes`, the text's UTF-8 (the file as read), in a big scan: the
- * WebAssembly line reader tries them first (see plain-yaml.ts for why a
- * small scan is better off without it).
- */
-export function manifestSyntaxError(text: string, path: string, format: ManifestFormat = detectFormat(text, path), bytes?: Uint8Array): KsecError | undefined {
+/** The error parseManifestText would throw for this text, or undefined when it parses. */
+export function manifestSyntaxError(text: string, path: string, format: ManifestFormat = detectFormat(text, path)): KsecError | undefined {
   const clean = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (format === 'yaml' ? (bytes !== undefined && validPlainYamlBytes(bytes)) || validFastYaml(clean) : isJsonManifest(clean)) return undefined;
+  if (format === 'yaml' ? validFastYaml(clean) : isJsonManifest(clean)) return undefined;
   try {
     parseManifestText(text, path, format);
     return undefined;

@@ -1,19 +1,17 @@
 /**
  * Accepting findings: inline `# ksec:allow RULE[,RULE...]` comments (on the
- * finding's line or the line above), `.ksecignore` paths, and a baseline of
- * fingerprints. A fingerprint hashes the rule, the file and where in it (the
+ * finding's line or the line above) and a baseline of fingerprints
+ * (`.ksecignore` paths: ignore-rules.ts). A fingerprint hashes the rule, the file and where in it (the
  * object and key, or the n-th match of the rule in the file) — never the
  * value, so a baseline cannot leak a secret and survives edits that only
  * move lines.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
-import { IgnoreRules } from './ignore.js';
 
+/** The first 32 hex digits of SHA-256 over `ksec/v1` NUL rule NUL file NUL location. */
 export function fingerprint(rule: string, file: string, location: string): string {
-  // node:crypto on first use, not with the scan's modules: a clean pre-commit scan never hashes, and
-  // loading it costs 6 ms on Node 20, 10-12 ms on Node 24
+  // node:crypto is loaded on the first finding, not with the scan: a clean scan never needs it
   return process.getBuiltinModule('node:crypto').createHash('sha256').update(`ksec/v1\0${rule}\0${file}\0${location}`).digest('hex').slice(0, 32);
 }
 
@@ -36,11 +34,6 @@ export class AllowComments {
     }
     return false;
   }
-}
-
-export async function loadKsecignore(root: string): Promise<IgnoreRules> {
-  const text = await readFile(join(root, '.ksecignore'), 'utf8').catch(() => undefined);
-  return new IgnoreRules().add(text ?? '');
 }
 
 /**

@@ -1,38 +1,39 @@
 /**
- * The scan's prefilter: which of a set of literal keywords occur in a file's
- * bytes, in one pass (keywords.c, compiled to WebAssembly) instead of one
- * search per keyword. A file without any of the rules' keywords needs no
- * rule, and is not even decoded to a string; in the others, a rule asks the
- * answer instead of searching again.
+ * The scan's prefilter: which of a set of ASCII keywords occur in a file's
+ * bytes. One regular expression (the keywords as alternatives) answers
+ * "any?" over the bytes read as Latin-1, where an ASCII keyword matches
+ * exactly where the UTF-8 bytes hold it; only a file that holds one is
+ * searched for each. A file without any of the rules' keywords needs no rule
+ * and is not decoded as UTF-8; in the others, a rule asks the answer instead
+ * of searching the text again.
  */
 import { KsecError } from '../errors.js';
-import { instantiate, writeBytes, type BytesModule } from '../wasm-module.js';
-import { KEYWORDS_WASM } from './keywords-wasm.js';
 
-interface Keywords extends BytesModule {
-  set_keywords(size: number): number;
-  keywords_in(size: number): number;
-}
-
-/** all of them: what the finder answers for bytes it cannot take */
-const ALL = -1;
+/** at most this many keywords: the answer is a 32-bit mask */
+const MAX_KEYWORDS = 32;
 
 export class KeywordSet {
-  private readonly module = instantiate<Keywords>(KEYWORDS_WASM);
+  private readonly keywords: readonly string[];
+  private readonly any: RegExp;
   private readonly bits = new Map<string, number>();
 
-  /** at most 32 keywords of 2 bytes or more, 1 KB in all */
+  /** 1 to 32 keywords of printable ASCII, none empty */
   constructor(keywords: readonly string[]) {
-    const list = Buffer.from(keywords.map((k) => `${k}\0`).join(''));
-    if (!writeBytes(this.module, list) || this.module.set_keywords(list.length) !== 1) {
-      throw new KsecError(`internal error: the scan's keyword prefilter cannot take ${keywords.length} keywords`);
+    if (keywords.length === 0 || keywords.length > MAX_KEYWORDS || !keywords.every((k) => /^[\x20-\x7e]+$/.test(k))) {
+      throw new KsecError(`internal error: the scan's keyword prefilter takes 1 to ${MAX_KEYWORDS} ASCII keywords, not ${JSON.stringify(keywords)}`);
     }
+    this.keywords = keywords;
+    this.any = new RegExp(keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
     keywords.forEach((k, i) => this.bits.set(k, 1 << i));
   }
 
   /** Which keywords occur in these bytes: a mask for `has` (0: none of them). */
-  in(bytes: Uint8Array): number {
-    return writeBytes(this.module, bytes) ? this.module.keywords_in(bytes.length) : ALL;
+  in(bytes: Buffer): number {
+    const text = bytes.toString('latin1');
+    if (!this.any.test(text)) return 0;
+    let found = 0;
+    for (let i = 0; i < this.keywords.length; i++) if (text.includes(this.keywords[i]!)) found |= 1 << i;
+    return found;
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
- * A module loaded on first use and then held: `await import()` per file costs
- * the loader's resolve-and-look-up each time, which shows in a scan of
- * thousands of files. Returns the module itself once it is loaded.
+ * A module loaded on first use and then held: the getter returns a promise
+ * until the module is loaded and the module itself after that, so callers
+ * per file do not go through the loader's resolution each time.
  */
 export function lazy<T>(load: () => Promise<T>): () => T | Promise<T> {
   let value: T | undefined;

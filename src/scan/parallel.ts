@@ -1,30 +1,32 @@
 /**
- * Big scans on every core. For paths, the main thread hands out batches of
- * names and each worker thread reads and scans its files itself (no copy of
- * the content between threads); for Git sources the main thread reads the
- * blobs and hands them out, and files that need their neighbours (kustomize
- * `envs`/`files`) stay on the main thread. Rules that look across files
- * (anti-patterns) never come here. At most two batches wait per worker, so
- * memory stays bounded.
+ * A scan on worker threads (worker.ts). For path sources the main thread
+ * hands out batches of names and each worker reads and scans those files
+ * itself; for Git sources the main thread reads the blobs and hands out
+ * batches of files, except files that read their neighbours (kustomize
+ * `secretGenerator`), which it scans itself. Each worker answers each batch
+ * with a partial ScanResult, merged into the caller's. At most MAX_INFLIGHT
+ * batches wait per worker. Rules that look across files (anti-patterns)
+ * never come here.
  */
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { KsecError } from '../errors.js';
 import type { RuleSelection } from './rules/index.js';
-import type { ScanOptions } from './scan.js';
-import type { Source, SourceFile } from './sources.js';
+import type { FileScanOptions } from './scan-file.js';
+import type { Source, SourceFile } from './sources/source.js';
 import { provenanceOf, type Provenance, type ScanResult } from './types.js';
 
+/** A file as posted to a worker (structured clone: no functions). */
 export interface WireFile extends Provenance {
   path: string;
   content: Uint8Array;
 }
 
+/** A worker's `workerData`: the rule selection and file options, as clonable values. */
 export interface WorkerSetup {
   families: string[];
   ids: string[] | null;
   baseline: string[] | null;
-  sealed: ScanOptions['sealed'];
+  sealed: FileScanOptions['sealed'];
   syntaxCheck: boolean;
   /** path sources: where the names in a batch are relative to, and the size limit */
   base?: string;
@@ -34,44 +36,26 @@ export interface WorkerSetup {
 /** a batch: files read by the main thread, or names for the worker to read */
 export type WorkerBatch = { files: WireFile[] } | { paths: string[] };
 
+/** a batch of files ends at this many files or bytes, whichever comes first */
 const BATCH_FILES = 64;
 const BATCH_BYTES = 512 * 1024;
-/** names are cheap to send, and each reply costs a worker about 0.3 ms: fewer, bigger batches */
+/** names per batch for path sources */
 const PATH_BATCH = 256;
+/** batches posted to one worker and not yet answered */
 const MAX_INFLIGHT = 2;
 
 /**
- * The workers keep every core busy, and V8's background compiler threads
- * compete with them for the cores while hot code waits in a slower tier for
- * its optimised version. An isolate reads this flag when it starts: the
- * workers compile on their own thread, and the flag is set back once they
- * have started (it is process-wide; a library caller's later workers keep
- * V8's default). Benchmark repository, 15 interleaved runs: 1.82 -> 1.71 s
- * (Node 20); in three shorter sets 1-14% on Node 20 and 2-7% on Node 24.
+ * Scans `source` on `count` workers into `result`. `onFile` is called once per
+ * file handed out or scanned here, `onMain` scans a file on this thread. A
+ * worker's failure ends the scan with a KsecError.
  */
-function startWorkers(count: number, start: () => Worker): Worker[] {
-  if (process.execArgv.some((a) => a.includes('concurrent-recompilation'))) return Array.from({ length: count }, start); // the user chose
-  setFlagsFromString('--no-concurrent-recompilation');
-  const workers = Array.from({ length: count }, start);
-  let starting = count;
-  for (const worker of workers) {
-    let counted = false;
-    const started = () => {
-      if (counted) return;
-      counted = true;
-      if (--starting === 0) setFlagsFromString('--concurrent-recompilation');
-    };
-    worker.once('online', started).once('exit', started);
-  }
-  return workers;
-}
-
 export async function scanInWorkers(
   source: Source,
   selection: RuleSelection,
-  options: ScanOptions,
+  options: FileScanOptions,
   result: ScanResult,
   count: number,
+  onFile: () => void,
   onMain: (file: SourceFile) => Promise<void>,
 ): Promise<void> {
   const workerData: WorkerSetup = {
@@ -82,7 +66,7 @@ export async function scanInWorkers(
     syntaxCheck: options.syntaxCheck !== false,
     ...(source.paths ? { base: source.paths.base, maxFileSize: source.paths.maxFileSize } : {}),
   };
-  const workers = startWorkers(count, () => new Worker(new URL('./worker.js', import.meta.url), { workerData }));
+  const workers = Array.from({ length: count }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData }));
   const inflight = workers.map(() => 0);
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -137,17 +121,17 @@ export async function scanInWorkers(
       const list = source.paths.list;
       for (let i = 0; i < list.length && !failure; i += PATH_BATCH) {
         const paths = list.slice(i, i + PATH_BATCH);
-        for (let n = 0; n < paths.length; n++) options.onFile?.();
+        for (let n = 0; n < paths.length; n++) onFile();
         await post({ paths });
       }
     }
     for await (const file of source.paths ? [] : source.files) {
       if (failure) break;
+      onFile();
       if (file.content.includes('secretGenerator')) {
         await onMain(file); // reads envs/files next to it
         continue;
       }
-      options.onFile?.();
       batch.push({ path: file.path, content: file.content, ...provenanceOf(file) });
       bytes += file.content.length;
       if (batch.length >= BATCH_FILES || bytes >= BATCH_BYTES) await flush();

@@ -1,66 +1,30 @@
 /**
- * The scan pipeline: sources -> rules -> findings. Each file's raw text goes
- * through the credential patterns; files that could hold an object a rule
- * family checks (a cheap keyword test first) are parsed with THE manifest
- * reader, or read line by line when they do not parse (Helm templates), and
- * their objects go through the structural rules. Malformed files become
- * errors in the result; the scan always goes on.
+ * The scan pipeline: sources -> rules -> findings. Every file of the source
+ * goes through scanSourceFile (scan-file.ts), on this thread or, for big
+ * scans, on worker threads (parallel.ts); rules that look across files
+ * (anti-patterns) then run over the objects kept from every file. Findings
+ * and errors come back sorted by file and position.
  */
 import { availableParallelism } from 'node:os';
-import { basename, extname } from 'node:path';
-import { isKsecError } from '../errors.js';
-import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
-import { LineIndex, type Position } from '../manifest/lines.js';
-import type { ManifestDocument, ManifestFile } from '../manifest/read.js';
-import { validPlainYamlBytes } from '../manifest/plain-yaml.js';
-import { AllowComments, fingerprint } from './baseline.js';
-import { KeywordSet } from './keywords.js';
-import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, selectRules, type RuleSelection } from './rules/index.js';
-import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type ScannedObject, type SealedOptions } from './rules/types.js';
-import type { Source, SourceFile } from './sources.js';
-import { lazy } from './lazy.js';
-import { readTolerant } from './tolerant.js';
-import { provenanceOf, severityRank, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
+import { objectRef } from '../manifest/objects.js';
+import type { Position } from '../manifest/lines.js';
+import { GLOBAL_RULES, selectRules, type RuleSelection } from './rules/index.js';
+import type { KeyPath, ScannedObject } from './rules/types.js';
+import { makeEmit, scanSourceFile, type FileScanOptions, type FileState } from './scan-file.js';
+import type { Source, SourceFile } from './sources/source.js';
+import { severityRank, type Finding, type ScanResult } from './types.js';
 
-export interface ScanOptions {
+export interface ScanOptions extends FileScanOptions {
   rules?: RuleSelection;
-  /** fingerprints to leave out */
-  baseline?: Set<string>;
-  sealed?: SealedOptions;
-  /** called once per file (progress) */
-  onFile?: () => void;
+  /** called after each file with the number done so far and the source's total when known */
+  onProgress?: (done: number, total?: number) => void;
   /** worker threads; default: one per core for scans of 2,000 files or more (KSEC_SCAN_WORKERS overrides) */
   workers?: number;
-  /** parse manifests that no structural rule needs, to report malformed ones (default true) */
-  syntaxCheck?: boolean;
-  /**
-   * a big scan (the workers; on the main thread, 1,000 files or more): settle
-   * files that hold none of the rules' keywords from their bytes without
-   * decoding them, and check syntax with the WebAssembly line reader. V8
-   * compiles WebAssembly's optimised code in the background once it runs
-   * hot, and a scan of a few files would wait 15-20 ms at exit for that,
-   * more than it could win.
-   */
-  bulk?: boolean;
-}
-
-const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
-
-export interface Located {
-  object: KubeObject;
-  locate(path: KeyPath): Position;
 }
 
 interface Retained extends ScannedObject {
   file: FileState;
   locate(path: KeyPath): Position;
-}
-
-export interface FileState {
-  source: SourceFile;
-  allow: AllowComments;
-  /** base fingerprint locations already used in this file, to keep fingerprints unique */
-  used: Map<string, number>;
 }
 
 export async function scan(source: Source, options: ScanOptions = {}): Promise<ScanResult> {
@@ -69,15 +33,17 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
   const retained: Retained[] = [];
   const wantGlobal = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   const emit = makeEmit(selection, options, result);
+  let done = 0;
+  const onFile = () => options.onProgress?.(++done, source.total);
 
   const workers = wantGlobal ? 0 : (options.workers ?? defaultWorkers(source.total));
   if (workers > 1) {
     const { scanInWorkers } = await import('./parallel.js');
-    await scanInWorkers(source, selection, options, result, workers, (file) => scanSourceFile(file, selection, options, result));
+    await scanInWorkers(source, selection, options, result, workers, onFile, (file) => scanSourceFile(file, selection, options, result));
   } else {
-    const fileOptions = (source.total ?? 0) >= BULK_FILES ? { ...options, bulk: true } : options;
     for await (const file of source.files) {
-      await scanSourceFile(file, selection, fileOptions, result, wantGlobal ? (located, state) => retained.push({ ...located, id: retained.length, file: state }) : undefined);
+      onFile();
+      await scanSourceFile(file, selection, options, result, wantGlobal ? (located, state) => retained.push({ ...located, id: retained.length, file: state }) : undefined);
     }
   }
 
@@ -98,253 +64,12 @@ export async function scan(source: Source, options: ScanOptions = {}): Promise<S
   return result;
 }
 
-/** files from which a scan on the main thread wins back what the WebAssembly passes cost it (ScanOptions.bulk) */
-const BULK_FILES = 1000;
-
-/** Worker threads pay off only for big scans: their start-up would dominate a pre-commit hook. */
+/** Worker threads: KSEC_SCAN_WORKERS when set; else none below 2,000 files (or an unknown count), one per core (at most 8) from there. */
 function defaultWorkers(total: number | undefined): number {
   const env = process.env.KSEC_SCAN_WORKERS;
   if (env !== undefined && env !== '') return Math.max(0, Number(env) || 0);
   if (total === undefined || total < 2000) return 0;
   return Math.min(availableParallelism(), 8);
-}
-
-function makeEmit(selection: RuleSelection, options: ScanOptions, into: ScanResult): Emit {
-  return (state, rule, pos, message, location, extra = {}) => {
-    if (!ruleEnabled(selection, rule)) return;
-    const seen = state.used.get(`${rule.id}\0${location}`) ?? 0;
-    state.used.set(`${rule.id}\0${location}`, seen + 1);
-    const fp = fingerprint(rule.id, state.source.path, seen === 0 ? location : `${location}#${seen}`);
-    if (state.allow.allows(rule.id, pos.line) || options.baseline?.has(fp)) {
-      into.suppressed++;
-      return;
-    }
-    into.findings.push({
-      rule: rule.id,
-      severity: rule.severity,
-      file: state.source.path,
-      line: pos.line,
-      column: pos.column,
-      message,
-      fingerprint: fp,
-      ...provenanceOf(state.source),
-      ...extra,
-    });
-  };
-}
-
-/** Scans one file into `into`; malformed input becomes an error there, never an exception. */
-export async function scanSourceFile(
-  file: SourceFile,
-  selection: RuleSelection,
-  options: ScanOptions,
-  into: ScanResult,
-  retain?: (located: Located, state: FileState) => void,
-): Promise<void> {
-  options.onFile?.();
-  if (file.unreadable) {
-    into.errors.push(toScanError(file.unreadable, file.path));
-    return;
-  }
-  into.files++;
-  into.bytes += file.content.length;
-  if (isBinary(file.content)) return;
-  let found: number | undefined;
-  if (options.bulk && !retain) {
-    keywords ??= new KeywordSet(ALL_KEYWORDS);
-    found = keywords.in(file.content);
-    if (found === 0 && settledWithoutKeywords(file, options)) return;
-  }
-  let text = file.content.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const search = searchIn(text);
-  const has: Has = found === undefined ? search : (literal) => keywords!.has(found, literal) ?? search(literal);
-  const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
-  try {
-    await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
-  } catch (err) {
-    into.errors.push(toScanError(err, file.path));
-  }
-}
-
-type Emit = (state: FileState, rule: RuleInfo, pos: Position, message: string, location: string, extra?: Partial<Finding>) => void;
-
-async function scanFile(
-  text: string,
-  has: Has,
-  state: FileState,
-  selection: RuleSelection,
-  options: ScanOptions,
-  emit: Emit,
-  retain: (located: Located) => void,
-  errors: ScanError[],
-): Promise<void> {
-  const path = state.source.path;
-  let lines: LineIndex | undefined;
-  const lineIndex = () => (lines ??= new LineIndex(text));
-
-  for (const family of TEXT_RULES) {
-    if (!selection.families.has(family.family)) continue;
-    for (const hit of family.check(text, has)) {
-      emit(state, hit.rule, lineIndex().position(hit.offset), hit.message, 'match');
-    }
-  }
-
-  let sops = false;
-  for (const family of FILE_RULES) {
-    if (!family.mayApply(text, path, has)) continue;
-    sops = true;
-    if (!selection.families.has(family.family)) continue;
-    for (const hit of await family.check(text, path)) {
-      emit(state, hit.rule, { line: hit.line ?? 1, column: hit.column ?? 1 }, hit.message, hit.key ?? 'file', hit.key ? { key: hit.key } : {});
-    }
-  }
-
-  const ext = extname(path).toLowerCase();
-  if (!STRUCTURED.has(ext) && basename(path) !== 'Kustomization') return;
-  // SOPS files are judged as a whole by the sops rules; their ENC[...] values are not plaintext
-  const families = OBJECT_RULES.filter(
-    (f) => selection.families.has(f.family) && f.mayApply(text, path, has) && !(sops && (f.family === 'k8s-secret' || f.family === 'kustomize')),
-  );
-  const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
-  if (families.length === 0 && !global) {
-    if (!sops && options.syntaxCheck !== false) await checkSyntax(text, options.bulk ? state.source.content : undefined, path, ext, errors);
-    return;
-  }
-
-  const located = await locateObjects(text, path, errors);
-  const context: ObjectContext = { file: path, readRelative: state.source.readRelative, sealed: options.sealed ?? {} };
-  for (const item of located) {
-    if (global) retain(item);
-    for (const family of families) {
-      let hits: Hit[];
-      try {
-        hits = await family.check(item.object, context);
-      } catch (err) {
-        errors.push(toScanError(err, path, objectRef(item.object)));
-        continue;
-      }
-      for (const hit of hits) {
-        const ref = objectRef(item.object);
-        const key = hit.path.join('.');
-        emit(state, hit.rule, item.locate(hit.path), hit.message, `${ref}#${key}`, { object: ref, key });
-      }
-    }
-  }
-}
-
-let keywords: KeywordSet | undefined;
-
-/**
- * A file none of the rules' keywords occurs in can have no finding: only the
- * syntax check is left, which the line reader answers from the bytes for a
- * valid plain YAML file. True when that settles the file (the same outcome as
- * scanning it); false: scan it.
- */
-function settledWithoutKeywords(file: SourceFile, options: ScanOptions): boolean {
-  const ext = extname(file.path).toLowerCase();
-  if (!STRUCTURED.has(ext) && basename(file.path) !== 'Kustomization') return true;
-  if (options.syntaxCheck === false) return true;
-  return (ext === '.yaml' || ext === '.yml') && validPlainYamlBytes(file.content);
-}
-
-const manifestReader = lazy(() => import('../manifest/read.js'));
-const positions = lazy(() => import('../manifest/position.js'));
-const syntaxCheck = lazy(() => import('../manifest/syntax.js'));
-
-/** Helm templates are not YAML until rendered: the tolerant reader takes them, without complaint. */
-const TEMPLATE = /\{\{.*\}\}/;
-/** JSON with comments by design (editor and compiler settings): not manifests, not reported */
-const JSONC = /(?:^|\/)(?:(?:ts|js)config[^/]*\.json|\.vscode\/[^/]+\.json|\.?devcontainer(?:\.json|\/[^/]+\.json))$/;
-
-/**
- * A manifest file no structural rule needs: not read into objects, only
- * checked to parse, so a malformed one is reported (as a warning: the text
- * rules have seen all of it). Valid JSON of any shape is fine here.
- */
-async function checkSyntax(text: string, bytes: Buffer | undefined, path: string, ext: string, errors: ScanError[]): Promise<void> {
-  if (ext === '.json') {
-    if (JSONC.test(path)) return;
-    try {
-      JSON.parse(text);
-      return;
-    } catch {
-      // maybe a stream of values: the manifest reader decides
-    }
-  }
-  const { manifestSyntaxError } = await syntaxCheck();
-  let error: unknown;
-  try {
-    error = manifestSyntaxError(text, path, undefined, bytes);
-  } catch (err) {
-    error = err;
-  }
-  if (error !== undefined && !TEMPLATE.test(text)) errors.push({ ...toScanError(error, path), level: 'warning' });
-}
-
-/** The objects of a file with a way to place a key path; tolerant reading when the file does not parse. */
-async function locateObjects(text: string, path: string, errors: ScanError[]): Promise<Located[]> {
-  const { parseManifestText } = await manifestReader();
-  let file: ManifestFile;
-  try {
-    file = parseManifestText(text, path);
-  } catch (err) {
-    if (!TEMPLATE.test(text)) errors.push(toScanError(err, path));
-    if (extname(path).toLowerCase() === '.json') return [];
-    return readTolerant(text).flatMap((doc) => {
-      const locate = (keyPath: KeyPath): Position => {
-        for (let n = keyPath.length; n > 0; n--) {
-          const pos = doc.positions.get(keyPath.slice(0, n).join('\0'));
-          if (pos) return pos;
-        }
-        return { line: doc.line, column: 1 };
-      };
-      return objectsIn(doc.value).map(({ object, prefix }) => ({ object, locate: (p: KeyPath) => locate([...prefix, ...p]) }));
-    });
-  }
-  const { positionOf } = await positions();
-  return file.documents.flatMap((document: ManifestDocument) =>
-    objectsIn(document.value).map(({ object, prefix }) => ({
-      object,
-      locate: (p: KeyPath) => positionOf(file, document, [...prefix, ...p]),
-    })),
-  );
-}
-
-/**
- * Objects of one document: `kind: List` items and top-level arrays
- * flattened; documents without a kind (kustomization.yaml) kept as they are.
- */
-function objectsIn(value: unknown): { object: KubeObject; prefix: KeyPath }[] {
-  if (Array.isArray(value)) {
-    return value.flatMap((item, i) => (isRecord(item) ? [{ object: item as KubeObject, prefix: [i] }] : []));
-  }
-  if (!isRecord(value)) return [];
-  if (typeof value.kind === 'string' && /List$/.test(value.kind) && Array.isArray(value.items)) {
-    return value.items.flatMap((item, i) => (isRecord(item) ? [{ object: item as KubeObject, prefix: ['items', i] }] : []));
-  }
-  return [{ object: value as KubeObject, prefix: [] }];
-}
-
-function isBinary(content: Buffer): boolean {
-  return content.subarray(0, 8000).includes(0);
-}
-
-function toScanError(err: unknown, file: string, object?: string): ScanError {
-  if (isKsecError(err)) {
-    const where = object && !err.object ? `${object}: ` : err.object ? `${err.object}: ` : '';
-    // the manifest reader names the place of a syntax error in its message
-    const at = /\bline (\d+)(?:, column (\d+))?/.exec(err.message);
-    return {
-      file: err.file ?? file,
-      message: `${where}${err.message}`,
-      ...(err.hint ? { hint: err.hint } : {}),
-      level: 'error',
-      ...(at ? { line: Number(at[1]), ...(at[2] ? { column: Number(at[2]) } : {}) } : {}),
-    };
-  }
-  // not a KsecError: its message may quote input, so only its type is shown
-  return { file, message: `internal error (${(err as Error)?.name ?? typeof err})`, hint: 'run with --debug and report it', level: 'error' };
 }
 
 function cmp(a: string, b: string): number {

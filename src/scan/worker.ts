@@ -1,9 +1,9 @@
 /** A scan worker thread: reads (for paths) and scans the batches parallel.ts sends, with the options it was started with. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerBatch, WorkerSetup } from './parallel.js';
-import { readPathSync } from './sources.js';
+import { readPathSync } from './sources/read-path.js';
 import type { RuleSelection } from './rules/index.js';
-import { scanSourceFile, type ScanOptions } from './scan.js';
+import { scanSourceFile, type FileScanOptions } from './scan-file.js';
 import type { ScanResult } from './types.js';
 
 const setup = workerData as WorkerSetup;
@@ -11,11 +11,10 @@ const selection = {
   families: new Set(setup.families),
   ...(setup.ids ? { ids: new Set(setup.ids) } : {}),
 } as RuleSelection;
-const options: ScanOptions = {
+const options: FileScanOptions = {
   ...(setup.baseline ? { baseline: new Set(setup.baseline) } : {}),
   sealed: setup.sealed ?? {},
   syntaxCheck: setup.syntaxCheck,
-  bulk: true,
 };
 const unknown = async () => undefined;
 

@@ -3,16 +3,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFastYaml, validFastYaml } from '../../../src/manifest/fast-yaml.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
-import { validPlainYamlBytes } from '../../../src/manifest/plain-yaml.js';
 import { manifestSyntaxError } from '../../../src/manifest/syntax.js';
 import { corpusRng, deployment, filesUnder, randomStream, realisticManifest, sealedSecret, secret, type Rng } from './yaml-corpus.js';
 
 const ROOT = join(__dirname, '../../..');
-
-/** The line reader on a text (a leading BOM is content here, as for validFastYaml, which refuses it). */
-function validPlainYaml(text: string): boolean {
-  return text.charCodeAt(0) !== 0xfeff && validPlainYamlBytes(Buffer.from(text));
-}
 
 /** What the reader decides: undefined when it accepts, else its message (which names the line). */
 function readerVerdict(text: string, path: string): string | undefined {
@@ -29,12 +23,9 @@ function check(text: string, path: string): { valid: boolean; rejected: boolean 
   const valid = validFastYaml(text);
   const fast = parseFastYaml(text) !== undefined;
   if (valid !== fast) throw new Error(`${path}: validFastYaml says ${valid}, parseFastYaml ${fast ? 'answers' : 'bails'}:\n${JSON.stringify(text)}`);
-  if (validPlainYaml(text) && !valid) throw new Error(`${path}: validPlainYaml says true where validFastYaml says false:\n${JSON.stringify(text)}`);
   const verdict = readerVerdict(text, path);
   const error = manifestSyntaxError(text, path);
   expect({ path, text, error: error?.message }).toEqual({ path, text, error: verdict });
-  // the scan hands over the file's bytes as well: the same answer
-  expect(manifestSyntaxError(text, path, undefined, Buffer.from(text))?.message, path).toBe(verdict);
   if (error) expect(error.file).toBe(path);
   return { valid, rejected: verdict !== undefined };
 }
@@ -127,119 +118,23 @@ describe('validFastYaml and manifestSyntaxError: the reader\'s answer, without b
     expect(manifestSyntaxError(siblings, 'ok.yaml')).toBeUndefined();
   });
 
-  it('validPlainYaml: true only where validFastYaml is, on many more random streams', () => {
-    const rng = corpusRng(7);
-    let plain = 0;
-    for (let i = 0; i < 20_000; i++) {
-      const text = randomStream(rng);
-      if (!validPlainYaml(text)) continue;
-      plain++;
-      if (!validFastYaml(text)) throw new Error(`validPlainYaml says true where validFastYaml says false:\n${JSON.stringify(text)}`);
-    }
-    expect(plain).toBeGreaterThan(500); // the claim is tested on real answers, not only on refusals
-  }, 60_000);
-
-  it('validPlainYaml takes the plainest manifests, flow labels and ports included', () => {
-    const rng = corpusRng(9);
-    for (let i = 0; i < 50; i++) {
-      const text = [secret(rng), sealedSecret(rng, 2), deployment(rng)].join('---\n');
-      expect(validPlainYaml(text), text).toBe(true);
-    }
-    const manifest = [
-      'apiVersion: apps/v1',
-      'kind: Deployment',
-      'metadata:',
-      '  name: web',
-      '  labels: {app: web, tier: backend}',
-      '  annotations: {note: "a note", owner: team-a}',
-      'spec:',
-      '  template:',
-      '    spec:',
-      '      containers:',
-      '        - name: web # the only one',
-      '          image: "registry.example.com/web:1.0"',
-      '          ports: [{containerPort: 8080}, {containerPort: 9090, name: metrics}]',
-      '          args: ["--port", "8080"]',
-      '          env: []',
-      '          command:',
-      '          - sh',
-      '          - -c',
-      '          - |',
-      '            echo "a: b"',
-      '',
-      '            exec web',
-      '      volumes: {}',
-      '',
-    ].join('\n');
-    expect(validPlainYaml(manifest)).toBe(true);
-    expect(validPlainYaml(`${manifest}---\n${manifest}`)).toBe(true);
-  });
-
-  it('validPlainYaml refuses what it does not read, and what is wrong', () => {
-    const refused = [
-      'a: 1\nb: 2\na: 3\n', // a duplicate key
-      '- a: 1\n  a: 2\n', // in a mapping opened on an item's line
-      'm: {a: 1, b: 2, a: 3}\n', // in a flow mapping
-      'p: [{a: 1}, {b: 2, b: 3}]\n',
-      'a: 1\n"a": 2\n',
-      'true: a\nTrue: b\n', // keys that are not strings
-      'null: a\n',
-      'a:\n\tb: 1\n', // a tab
-      'a: 1\r\nb: 2\r\n', // CRLF (validFastYaml reads it)
-      'a:\n  b: 1\n c: 2\n', // indentation between levels
-      'a:\n  b: 1\n    c: 2\n', // deeper after a value
-      'a: b\n  c\n', // a multi-line plain scalar
-      'a:\n  value on its own line\n',
-      '  a: 1\n', // an indented root
-      'a: - b\n',
-      'a: b: c\n',
-      'a: &x 1\nb: *x\n',
-      'a: |2\n  x\n',
-      'a: >\n  x\n    y\n', // a more-indented line in a folded scalar
-      'a: |\n  x\n    \nb: 1\n', // a blank line with more spaces than the scalar
-      'a: |+\nb: 1\n',
-      'a: "x"#c\n',
-      'a: "unterminated\n',
-      'a: \u0085\n',
-      '- a\nb: 1\n', // a key after a root sequence
-      'a: 1\n- b\n',
-    ];
-    for (const text of refused) expect(validPlainYaml(text), JSON.stringify(text)).toBe(false);
-  });
-
-  it('validPlainYaml reads UTF-8 as the string reader does, and leaves bytes that are not UTF-8 to validFastYaml', () => {
-    for (const text of ['a: é\n', 'a: "日本語"\nb: \'😀\'\n', '"ключ": 1\n', 'a: |\n  ü\n', 'a: b # ñ\n']) {
-      expect(validPlainYaml(text), text).toBe(true);
-      expect(validPlainYamlBytes(Buffer.from(text)), text).toBe(true);
-    }
-    for (const text of ['a: \u0085\n', 'a: \u2028\n', 'a: x\ufeff\n', 'a: \u009f\n']) expect(validPlainYaml(text), JSON.stringify(text)).toBe(false);
+  it('decides as the reader on text decoded from bytes that are not UTF-8, and with a BOM', () => {
     const notUtf8 = [[0x61, 0x3a, 0x20, 0xff, 0x0a], [0x61, 0x3a, 0x20, 0xc3], [0x61, 0x3a, 0x20, 0xe0, 0x80, 0x80], [0x61, 0x3a, 0x20, 0xed, 0xa0, 0x80]];
     for (const bytes of notUtf8) {
-      expect(validPlainYamlBytes(Uint8Array.from(bytes)), String(bytes)).toBe(false);
       // the decoder makes U+FFFD of them, which the syntax check then takes: the same answer as the reader
       const text = Buffer.from(bytes).toString('utf8');
-      expect(manifestSyntaxError(text, 'x.yaml', undefined, Uint8Array.from(bytes))?.message).toBe(readerVerdict(text, 'x.yaml'));
+      expect(manifestSyntaxError(text, 'x.yaml')?.message).toBe(readerVerdict(text, 'x.yaml'));
     }
-    // a BOM in the bytes is not content
-    expect(manifestSyntaxError('\ufeffa: 1\n', 'bom.yaml', undefined, Buffer.from('\ufeffa: 1\n'))).toBeUndefined();
+    expect(manifestSyntaxError('\ufeffa: 1\n', 'bom.yaml')).toBeUndefined();
   });
 
-  it('validPlainYaml: keys of earlier texts are forgotten, big mappings and big texts are read', () => {
-    const text = 'a: 1\nb:\n  a: 2\n';
-    for (let i = 0; i < 3; i++) expect(validPlainYaml(text)).toBe(true);
+  it('takes big mappings and big texts', () => {
     const keys = Array.from({ length: 5000 }, (_, i) => `  key-${i}: value ${i}`);
-    expect(validPlainYaml(`data:\n${keys.join('\n')}\n`)).toBe(true);
-    expect(validPlainYaml(`data:\n${keys.join('\n')}\n  key-17: again\n`)).toBe(false);
+    expect(manifestSyntaxError(`data:\n${keys.join('\n')}\n`, 'keys.yaml')).toBeUndefined();
+    const again = `data:\n${keys.join('\n')}\n  key-17: again\n`;
+    expect(manifestSyntaxError(again, 'keys.yaml')?.message).toMatch(/invalid YAML/);
     const items = (n: number) => `items:\n${Array.from({ length: n }, (_, i) => `  - {name: item-${i}, value: "${'v'.repeat(64)}"}`).join('\n')}\n`;
-    const big = items(20_000); // bigger than the module's first memory: it grows
-    expect(big.length).toBeGreaterThan(1_500_000);
-    expect(validPlainYaml(big)).toBe(true);
-    expect(validPlainYaml(`${big}  - {name: a, name: b}\n`)).toBe(false);
-    // more keys than its table holds: left to validFastYaml, which takes it
-    const many = items(40_000);
-    expect(validPlainYaml(many)).toBe(false);
-    expect(manifestSyntaxError(many, 'many.yaml')).toBeUndefined();
-    expect(validPlainYaml(text)).toBe(true); // a small text after the big one
+    expect(manifestSyntaxError(items(40_000), 'many.yaml')).toBeUndefined();
   });
 
   it('reports JSON as the reader does: one value, a stream of values, broken', () => {

@@ -18,8 +18,7 @@ describe('KeywordSet', () => {
     const words = ['gh', 'xox', 'npm_', 'PRIVATE KEY', 'Secret', 'SealedSecret', 'sops', 'AB'];
     const set = new KeywordSet(words);
     const rng = corpusRng(3);
-    // pieces of the keywords, whole and cut, so near misses are common, and filler: texts of 0 to
-    // about 250 bytes, so keywords fall at every place of the 16-byte blocks the finder reads at once
+    // pieces of the keywords, whole and cut, so near misses are common, and filler (multi-byte UTF-8 included)
     const cut = [...words.map((w) => w.slice(0, -1)), ...words.map((w) => w.slice(1)), 'g', 'x', 'A', 'B', 'ab', 'SealedSecre', 'nops'];
     const filler = [' ', '\n', 'é', 'metadata:', 'name: web', '  ', 'value-1'];
     let hits = 0;
@@ -44,7 +43,8 @@ describe('KeywordSet', () => {
   });
 
   it('refuses keyword lists it cannot hold', () => {
-    expect(() => new KeywordSet(['a'])).toThrow(/keyword prefilter/);
+    expect(() => new KeywordSet([''])).toThrow(/keyword prefilter/);
+    expect(() => new KeywordSet(['clé'])).toThrow(/keyword prefilter/);
     expect(() => new KeywordSet(Array.from({ length: 33 }, (_, i) => `k${i}`))).toThrow(/keyword prefilter/);
     expect(() => new KeywordSet([])).toThrow(/keyword prefilter/);
   });

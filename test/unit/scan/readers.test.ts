@@ -1,13 +1,12 @@
-/** The tolerant Helm reader, the ignore matcher and key positions. */
+/** The Helm-template line reader and key positions (ignore rules: ignore-rules.test.ts). */
 import { describe, expect, it } from 'vitest';
 import { positionOf } from '../../../src/manifest/position.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
-import { IgnoreRules } from '../../../src/scan/ignore.js';
-import { readTolerant } from '../../../src/scan/tolerant.js';
+import { readHelmTemplateLines } from '../../../src/scan/helm-template-lines.js';
 
-describe('readTolerant', () => {
+describe('readHelmTemplateLines', () => {
   it('reads a Helm template that is not YAML, skipping template lines', () => {
-    const docs = readTolerant(
+    const docs = readHelmTemplateLines(
       [
         '{{- if .Values.enabled }}',
         'apiVersion: v1',
@@ -42,36 +41,7 @@ describe('readTolerant', () => {
   });
 
   it('never throws on garbage', () => {
-    expect(() => readTolerant('::: - - [ {{ \n\t- : \n  -\n- a: b\n   c')).not.toThrow();
-  });
-});
-
-describe('IgnoreRules', () => {
-  const rules = new IgnoreRules().add('# comment\n*.env\n!keep.env\n/root-only.yaml\nbuild/\ndocs/**/*.md\nsub/dir/x.yaml\n', '');
-  it.each([
-    ['a.env', true],
-    ['deep/a.env', true],
-    ['keep.env', false],
-    ['root-only.yaml', true],
-    ['x/root-only.yaml', false],
-    ['build/a.yaml', true],
-    ['x/build/a.yaml', true],
-    ['docs/a/b/c.md', true],
-    ['docs/c.md', true],
-    ['sub/dir/x.yaml', true],
-    ['other/sub/dir/x.yaml', false],
-    ['a.yaml', false],
-  ])('%s ignored: %s', (path, ignored) => {
-    expect(rules.ignores(path)).toBe(ignored);
-  });
-
-  it('scopes rules of a nested ignore file to its directory', () => {
-    const nested = new IgnoreRules().add('secret.yaml\n/top.yaml\n', 'a/b');
-    expect(nested.ignores('a/b/secret.yaml')).toBe(true);
-    expect(nested.ignores('a/b/c/secret.yaml')).toBe(true);
-    expect(nested.ignores('secret.yaml')).toBe(false);
-    expect(nested.ignores('a/b/top.yaml')).toBe(true);
-    expect(nested.ignores('a/b/c/top.yaml')).toBe(false);
+    expect(() => readHelmTemplateLines('::: - - [ {{ \n\t- : \n  -\n- a: b\n   c')).not.toThrow();
   });
 });
 

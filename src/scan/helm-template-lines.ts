@@ -9,7 +9,7 @@
  */
 import type { Position } from '../manifest/lines.js';
 
-export interface TolerantDocument {
+export interface HelmTemplateDocument {
   /** 1-based line where the document starts */
   line: number;
   value: Record<string, unknown>;
@@ -33,10 +33,10 @@ interface Pending {
 
 const KEY_LINE = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#'"-][^:]*?|-[^\s:][^:]*?):(?:\s+(.*))?$/;
 
-export function readTolerant(text: string): TolerantDocument[] {
+export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
   const lines = text.split(/\r?\n/);
-  const docs: TolerantDocument[] = [];
-  let doc: TolerantDocument = { line: 1, value: {}, positions: new Map() };
+  const docs: HelmTemplateDocument[] = [];
+  let doc: HelmTemplateDocument = { line: 1, value: {}, positions: new Map() };
   let stack: Frame[] = [];
   let pending: Pending | undefined;
   const reset = (line: number) => {
