@@ -12,7 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import { KsecError } from '../errors.js';
+import { goJsonMarshal } from '../go/json.js';
+import { compareCodePoints } from '../go/strings.js';
 import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
+
+export { compareCodePoints } from '../go/strings.js';
 
 /** Kinds ksec can hash, and the kind they count as when a workload references them. */
 export const HASHABLE_KINDS = ['ConfigMap', 'Secret', 'SealedSecret', 'ExternalSecret'] as const;
@@ -120,27 +124,6 @@ function configMapBytes(obj: KubeObject): { data: Map<string, Buffer>; binary: M
     binary.set(key, decodeBase64(value, obj, `binaryData.${key}`));
   }
   return { data, binary };
-}
-
-/**
- * Orders strings by Unicode code point, which is the byte order of their
- * UTF-8 encoding (Go's sort.Strings and map-key order); JavaScript's default
- * sort compares UTF-16 units and differs above U+FFFF.
- */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) return codeUnitRank(x) - codeUnitRank(y);
-  }
-  return a.length - b.length;
-}
-
-function codeUnitRank(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000; // surrogates: code points above U+FFFF
-  if (unit >= 0xe000) return unit - 0x800;
-  return unit;
 }
 
 function sortedKeys(map: Map<string, unknown> | Record<string, unknown>): string[] {
@@ -322,65 +305,13 @@ export function kustomizeHash(obj: KubeObject): string {
   } else {
     throw bad(obj, `kustomize hashes only ConfigMaps and Secrets, not ${obj.kind ?? 'this object'}`, 'use --algorithm ksec');
   }
-  return kustomizeSuffix(createHash('sha256').update(goJson(encoded), 'utf8').digest('hex'));
+  return kustomizeSuffix(createHash('sha256').update(goJsonMarshal(encoded), 'utf8').digest('hex'));
 }
 
 /** kustomize's (and kubectl's) hex-to-suffix mapping. */
 export function kustomizeSuffix(hex: string): string {
   const map: Record<string, string> = { '0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't' };
   return [...hex.slice(0, 10)].map((c) => map[c] ?? c).join('');
-}
-
-/**
- * Go's encoding/json output for decoded JSON values: map keys in byte order,
- * HTML-safe escapes (<, >, & as \u003c...), U+2028/9 escaped, control
- * characters as \b \f \n \r \t or \u00XX, lone surrogates as U+FFFD.
- */
-export function goJson(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return goString(value);
-  if (typeof value === 'number') return Number.isFinite(value) ? goNumber(value) : 'null';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (Array.isArray(value)) return `[${value.map(goJson).join(',')}]`;
-  if (isRecord(value)) {
-    return `{${sortedKeys(value)
-      .map((k) => `${goString(k)}:${goJson(value[k])}`)
-      .join(',')}}`;
-  }
-  return goString(String(value));
-}
-
-function goNumber(n: number): string {
-  // Go formats float64 like JavaScript for the integers and short decimals
-  // found in manifests; exponents differ in form ("1e+21" in both).
-  return String(n);
-}
-
-function goString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        out += s[i]! + s[i + 1]!;
-        i++;
-        continue;
-      }
-    }
-    if (c >= 0xd800 && c <= 0xdfff) out += '\ufffd';
-    else if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x08) out += '\\b';
-    else if (c === 0x0c) out += '\\f';
-    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029) {
-      out += `\\u${c.toString(16).padStart(4, '0')}`;
-    } else out += s[i]!;
-  }
-  return `${out}"`;
 }
 
 // ---------------------------------------------------------------------------

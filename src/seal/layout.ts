@@ -14,6 +14,8 @@
  * schema; sealed-secrets #1320).
  */
 import type { Document } from 'yaml';
+import { goJsonMarshalIndent } from '../go/json.js';
+import { sortedGoKeys } from '../go/strings.js';
 import type { ManifestFormat } from '../manifest/read.js';
 import { isRecord } from '../manifest/objects.js';
 import { yamlLib } from '../manifest/yaml-lib.js';
@@ -48,7 +50,7 @@ export function renderSealedSecrets(objects: unknown[], format: ManifestFormat):
 }
 
 export function renderSealedSecretJson(obj: unknown): string {
-  return goJson(structOrder(obj)) + '\n';
+  return goJsonMarshalIndent(structOrder(obj)) + '\n';
 }
 
 export function renderSealedSecretYaml(obj: unknown): string {
@@ -204,26 +206,5 @@ function ordered(obj: Record<string, unknown>, order: string[]): Record<string, 
  * would list integer-like keys ("9", "10") first whatever order they went in.
  */
 function sortedMap(obj: Record<string, unknown>): Map<string, unknown> {
-  const keys = Object.keys(obj).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return new Map(keys.map((k) => [k, obj[k]]));
-}
-
-/** json.MarshalIndent's text (two spaces, Maps in their order) plus Go's HTML-safe escaping. */
-function goJson(value: unknown, indent = ''): string {
-  const inner = indent + '  ';
-  if (value instanceof Map || isRecord(value)) {
-    const all = value instanceof Map ? [...value.entries()] : Object.entries(value);
-    const entries = all.filter(([, v]) => v !== undefined); // as JSON.stringify drops them
-    if (entries.length === 0) return '{}';
-    return `{\n${entries.map(([k, v]) => `${inner}${goString(String(k))}: ${goJson(v, inner)}`).join(',\n')}\n${indent}}`;
-  }
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    return `[\n${value.map((v) => inner + goJson(v, inner)).join(',\n')}\n${indent}]`;
-  }
-  return value === undefined ? 'null' : goString(value);
-}
-
-function goString(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return new Map(sortedGoKeys(Object.keys(obj)).map((k) => [k, obj[k]]));
 }

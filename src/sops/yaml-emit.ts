@@ -8,7 +8,7 @@
  * text would read back as the same string, else single or double quotes,
  * literal blocks for multi-line text.
  */
-import { goFormatFloatG } from './values.js';
+import { goFormatFloatG } from '../go/strconv.js';
 import type { SopsComment, SopsMap, SopsNode, SopsScalar, SopsSeq } from './tree.js';
 
 const INDENT = 4;
