@@ -99,7 +99,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * Strict standard base64 (padding required, as the API server decodes it);
  * whitespace and line breaks are ignored so wrapping never changes a hash.
  */
-export function decodeBase64(value: string, obj: KubeObject, where: string): Buffer {
+export function decodeBase64IgnoringWhitespace(value: string, obj: KubeObject, where: string): Buffer {
   const compact = value.replace(/\s+/g, '');
   if (!BASE64.test(compact)) {
     throw bad(obj, `${where} is not valid base64`, 'encode the value with `base64 -w0`, or move it to stringData');
@@ -110,7 +110,7 @@ export function decodeBase64(value: string, obj: KubeObject, where: string): Buf
 /** A Secret's effective content: data decoded, then stringData over it (stringData wins, as in the API server). */
 export function secretBytes(obj: KubeObject): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  for (const [key, value] of Object.entries(stringMap(obj, 'data'))) out.set(key, decodeBase64(value, obj, `data.${key}`));
+  for (const [key, value] of Object.entries(stringMap(obj, 'data'))) out.set(key, decodeBase64IgnoringWhitespace(value, obj, `data.${key}`));
   for (const [key, value] of Object.entries(stringMap(obj, 'stringData'))) out.set(key, Buffer.from(value, 'utf8'));
   return out;
 }
@@ -121,7 +121,7 @@ function configMapBytes(obj: KubeObject): { data: Map<string, Buffer>; binary: M
   const binary = new Map<string, Buffer>();
   for (const [key, value] of Object.entries(stringMap(obj, 'data'))) data.set(key, Buffer.from(value, 'utf8'));
   for (const [key, value] of Object.entries(stringMap(obj, 'binaryData'))) {
-    binary.set(key, decodeBase64(value, obj, `binaryData.${key}`));
+    binary.set(key, decodeBase64IgnoringWhitespace(value, obj, `binaryData.${key}`));
   }
   return { data, binary };
 }

@@ -20,27 +20,11 @@ import type { ManifestFormat } from '../manifest/read.js';
 import { isRecord } from '../manifest/objects.js';
 import { yamlLib } from '../manifest/yaml-lib.js';
 import { emitGoYaml } from './go-yaml-emit.js';
+import { OBJECT_META_FIELDS } from './object-meta.js';
 import { readsAsOtherType, sortKeysDeep } from './go-yaml.js';
 
 export { goYamlKeyLess } from './go-yaml.js';
 
-const OBJECT_META_ORDER = [
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-];
 const SEALED_SECRET_ORDER = ['kind', 'apiVersion', 'metadata', 'spec', 'status'];
 const SPEC_ORDER = ['template', 'data', 'encryptedData'];
 const TEMPLATE_ORDER = ['metadata', 'type', 'immutable', 'data'];
@@ -188,13 +172,13 @@ function structOrder(obj: unknown): unknown {
 }
 
 function meta(m: Record<string, unknown>): Record<string, unknown> {
-  const out = ordered(m, OBJECT_META_ORDER);
+  const out = ordered(m, OBJECT_META_FIELDS);
   if (isRecord(out.labels)) out.labels = sortedMap(out.labels);
   if (isRecord(out.annotations)) out.annotations = sortedMap(out.annotations);
   return out;
 }
 
-function ordered(obj: Record<string, unknown>, order: string[]): Record<string, unknown> {
+function ordered(obj: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of order) if (k in obj) out[k] = obj[k];
   for (const k of Object.keys(obj)) if (!(k in out)) out[k] = obj[k];

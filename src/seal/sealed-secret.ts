@@ -8,6 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
 import type { ObjectMeta, SealedSecret, Secret } from '../manifest/objects.js';
 import { isRecord, objectRef } from '../manifest/objects.js';
+import { SERVER_SET_META_FIELDS } from './object-meta.js';
 import { hybridEncrypt, hybridEncryptManyBase64 } from './hybrid.js';
 import { annotationsFor, labelFor, scopeOf, withScopeAnnotations, type SealingScope } from './scope.js';
 
@@ -44,17 +45,6 @@ export interface SealPlan {
   items: SealItem[];
 }
 
-const STRIPPED_META = [
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'ownerReferences',
-  'managedFields',
-];
 const LAST_APPLIED = ['kubectl.kubernetes.io/last-applied-configuration', 'kubecfg.ksonnet.io/last-applied-configuration'];
 
 export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKey'>): SealPlan {
@@ -97,7 +87,7 @@ export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKe
   const templateMeta: ObjectMeta = { ...meta, name };
   if (namespace) templateMeta.namespace = namespace;
   else delete templateMeta.namespace;
-  for (const field of STRIPPED_META) delete templateMeta[field];
+  for (const field of SERVER_SET_META_FIELDS) delete templateMeta[field];
   const templateAnnotations = withScopeAnnotations(annotations, scope);
   for (const a of LAST_APPLIED) delete templateAnnotations[a];
   if (Object.keys(templateAnnotations).length > 0) templateMeta.annotations = templateAnnotations;
