@@ -21,9 +21,10 @@ import { isRecord } from '../manifest/objects.js';
 import { yamlLib } from '../manifest/yaml-lib.js';
 import { emitGoYaml } from './go-yaml-emit.js';
 import { OBJECT_META_FIELDS } from './object-meta.js';
-import { readsAsOtherType, sortKeysDeep } from './go-yaml.js';
+import { readsAsOtherType } from '../go/yaml-scalar.js';
+import { sortKeysDeep } from '../go/yaml-key-order.js';
 
-export { goYamlKeyLess } from './go-yaml.js';
+export { goYamlKeyLess } from '../go/yaml-key-order.js';
 
 const SEALED_SECRET_ORDER = ['kind', 'apiVersion', 'metadata', 'spec', 'status'];
 const SPEC_ORDER = ['template', 'data', 'encryptedData'];
