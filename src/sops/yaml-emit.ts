@@ -20,11 +20,18 @@ const ESCAPES: Record<number, string> = {
   0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
 };
 
+/**
+ * A double-quoted scalar as yaml.v3 writes it: non-printable characters,
+ * breaks, `"` and `\\` escaped (short forms where YAML has one). libyaml's
+ * BOM test looks at the first character whatever the position, so a string
+ * starting with U+FEFF has every character escaped.
+ */
 function doubleQuoted(s: string): string {
+  const escapeAll = s.startsWith('\ufeff');
   let out = '"';
   for (const c of s) {
     const cp = c.codePointAt(0)!;
-    if (!isPrintable(cp) || cp === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
+    if (escapeAll || !isPrintable(cp) || cp === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
       const short = ESCAPES[cp];
       if (short) out += '\\' + short;
       else if (cp <= 0xff) out += '\\x' + cp.toString(16).toUpperCase().padStart(2, '0');
@@ -66,12 +73,49 @@ function endsLine(text: string): boolean {
   return text.startsWith('|') && isBreak(text[text.length - 1]!);
 }
 
+/**
+ * A single-quoted scalar as yaml.v3 writes it. Such a string holds no `\n`
+ * (that makes it a literal or double-quoted), but may hold the other breaks
+ * (\r, U+0085, U+2028, U+2029): each is written as is and starts a new line,
+ * whose next character (after any spaces already written) is moved to
+ * `indent`, or to the next line when the column is already there.
+ */
+function singleQuoted(s: string, indent: number): string {
+  let out = "'";
+  let column = 0;
+  let afterBreak = false;
+  for (const c of s) {
+    if (c === ' ') {
+      out += c;
+      column++;
+    } else if (isBreak(c)) {
+      out += c;
+      column = 0;
+      afterBreak = true;
+    } else {
+      if (afterBreak) {
+        if (column >= indent) {
+          out += '\n';
+          column = 0;
+        }
+        out += ' '.repeat(indent - column);
+        column = indent;
+        afterBreak = false;
+      }
+      out += c === "'" ? "''" : c;
+      column++;
+    }
+  }
+  return out + "'";
+}
+
 function stringText(s: string, simpleKey: boolean, blockIndent: number): string {
   switch (stringStyle(s, simpleKey)) {
     case 'plain':
-      return s;
+      // sops builds yaml.Node values: "<<" resolves to the merge tag, which the node keeps
+      return s === '<<' && !simpleKey ? '!!merge <<' : s;
     case 'single':
-      return "'" + s.replace(/'/g, "''") + "'";
+      return singleQuoted(s, blockIndent);
     case 'double':
       return doubleQuoted(s);
     case 'literal':
@@ -161,12 +205,13 @@ function mapping(w: Writer, map: SopsMap, indent: number, firstInline: boolean, 
     }
     // yaml.v3 writes keys over 128 bytes or with line breaks as `? key` / `: value`
     const complex = Buffer.byteLength(item.key) > 128 || analyzeScalar(item.key).multiline;
-    const key = complex ? '? ' + stringText(item.key, false, next(indent)) : keyText(item.key) + ':';
+    const complexKey = complex ? stringText(item.key, false, next(indent)) : '';
+    const key = complex ? '? ' + complexKey : keyText(item.key) + ':';
     if (inline) w.text += key;
     else w.line(indent, key);
     inline = false;
     if (complex) {
-      if (!endsLine(key)) w.text += '\n';
+      if (!endsLine(complexKey)) w.text += '\n';
       w.line(indent, ':');
     }
     value(w, item.value, indent, false, 0);
