@@ -14,7 +14,7 @@ export function goParseInt(s: string): string | undefined {
   return n < INT64_MIN || n > INT64_MAX ? undefined : n.toString();
 }
 
-/** strconv.ParseFloat(s, 64) for decimal forms (and inf/nan). */
+/** strconv.ParseFloat(s, 64) for decimal forms without `_` separators (and inf/nan). */
 export function goParseFloat(s: string): number | undefined {
   const lower = s.toLowerCase();
   if (/^[+-]?(inf|infinity)$/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity;
@@ -36,12 +36,19 @@ function shortestDigits(x: number): { digits: string; exp: number } {
   return { digits: mant!.replace('.', ''), exp: Number(e) };
 }
 
-/** strconv.FormatFloat(x, 'f', -1, 64). */
-export function goFormatFloatF(x: number): string {
+/** FormatFloat's text for NaN, ±Inf and ±0 (the same in every format), else undefined. */
+function specialFloat(x: number): string | undefined {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  if (x === 0) return sign + '0';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  return undefined;
+}
+
+/** strconv.FormatFloat(x, 'f', -1, 64). */
+export function goFormatFloatF(x: number): string {
+  const special = specialFloat(x);
+  if (special !== undefined) return special;
+  const sign = x < 0 ? '-' : '';
   const { digits, exp } = shortestDigits(x);
   const point = exp + 1; // digits before the decimal point
   let out: string;
@@ -53,10 +60,9 @@ export function goFormatFloatF(x: number): string {
 
 /** strconv.FormatFloat(x, 'g', -1, 64), as yaml.v3 prints floats. */
 export function goFormatFloatG(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  if (x === 0) return sign + '0';
+  const special = specialFloat(x);
+  if (special !== undefined) return special;
+  const sign = x < 0 ? '-' : '';
   const { digits, exp } = shortestDigits(x);
   if (exp < -4 || exp >= 6) {
     const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
