@@ -5,6 +5,7 @@
  * the object and key only.
  */
 import { KsecError } from '../errors.js';
+import { isPaddedBase64 } from '../go/base64.js';
 import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
 
 /** The KsecError (exit 2) for an object that cannot be hashed, naming the object, never a value. */
@@ -26,15 +27,13 @@ export function stringMap(obj: KubeObject, field: string, holder: Record<string,
   return out;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * Strict standard base64 (padding required, as the API server decodes it);
  * whitespace and line breaks are ignored so wrapping never changes a hash.
  */
 export function decodeBase64IgnoringWhitespace(value: string, obj: KubeObject, where: string): Buffer {
   const compact = value.replace(/\s+/g, '');
-  if (!BASE64.test(compact)) {
+  if (!isPaddedBase64(compact)) {
     throw hashInputError(obj, `${where} is not valid base64`, 'encode the value with `base64 -w0`, or move it to stringData');
   }
   return Buffer.from(compact, 'base64');

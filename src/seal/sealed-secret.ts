@@ -6,6 +6,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
+import { isPaddedBase64 } from '../go/base64.js';
 import type { ObjectMeta, SealedSecret, Secret } from '../manifest/objects.js';
 import { isRecord, objectRef } from '../manifest/objects.js';
 import { SERVER_SET_META_FIELDS } from './object-meta.js';
@@ -219,7 +220,7 @@ function decodeDataValue(key: string, value: unknown, fail: (m: string, h: strin
   if (value === null || value === undefined) return Buffer.alloc(0);
   if (typeof value !== 'string') throw fail(`data.${key} is not a base64 string`, 'put text in stringData, or base64-encode it');
   const compact = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+  if (!isPaddedBase64(compact)) {
     throw fail(`data.${key} is not valid base64`, 'values under data are base64; put plain text under stringData');
   }
   return Buffer.from(compact, 'base64');

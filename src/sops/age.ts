@@ -27,6 +27,7 @@ import {
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
+import { decodeCanonicalBase64 } from '../go/base64.js';
 import { bech32Decode, bech32Encode } from './bech32.js';
 
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -147,7 +148,7 @@ export function dearmor(text: string): Buffer {
     if (line === ARMOR_END) return end();
     if (line === '') throw fail('it has an empty line');
     if (line.length > ARMOR_COLUMNS) throw fail('a line is longer than 64 columns');
-    const bytes = canonicalBase64(line, true);
+    const bytes = decodeCanonicalBase64(line, true);
     if (!bytes) throw fail('a line is not canonical base64');
     parts.push(bytes);
     if (bytes.length < ARMOR_LINE_BYTES) {
@@ -157,20 +158,9 @@ export function dearmor(text: string): Buffer {
   }
 }
 
-const BASE64_PADDED = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-const BASE64_RAW = /^[A-Za-z0-9+/]*$/;
-
-/** Standard base64 (padded, or unpadded when `padded` is false) whose unused bits are zero; else undefined. */
-function canonicalBase64(text: string, padded: boolean): Buffer | undefined {
-  if (padded ? !BASE64_PADDED.test(text) : !BASE64_RAW.test(text) || text.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(text, 'base64');
-  const again = bytes.toString('base64');
-  return (padded ? again : again.replace(/=+$/, '')) === text ? bytes : undefined;
-}
-
 /** age's header base64: unpadded, canonical. */
 function rawBase64(text: string): Buffer {
-  const bytes = canonicalBase64(text, false);
+  const bytes = decodeCanonicalBase64(text, false);
   if (!bytes) throw new AgeError('the age header has invalid base64', 'malformed');
   return bytes;
 }

@@ -8,11 +8,11 @@
  * An empty string is stored as an empty string, not encrypted.
  */
 import { createDecipheriv } from 'node:crypto';
+import { isPaddedBase64 } from '../go/base64.js';
 import { goFormatFloatF, goParseBool, goParseFloat, goParseInt } from '../go/strconv.js';
 import type { SopsComment, SopsScalar } from './tree.js';
 
 const ENC = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface EncryptedValue {
   data: Buffer;
@@ -26,7 +26,7 @@ export function parseEncrypted(text: string): EncryptedValue | undefined {
   const m = ENC.exec(text);
   if (!m) return undefined;
   const [, data, iv, tag, type] = m;
-  if (!B64.test(data!) || !B64.test(iv!) || !B64.test(tag!)) return undefined;
+  if (!isPaddedBase64(data!) || !isPaddedBase64(iv!) || !isPaddedBase64(tag!)) return undefined;
   return { data: Buffer.from(data!, 'base64'), iv: Buffer.from(iv!, 'base64'), tag: Buffer.from(tag!, 'base64'), type: type! };
 }
 
