@@ -16,13 +16,13 @@
 import type { Document } from 'yaml';
 import { goJsonMarshalIndent } from '../go/json.js';
 import { sortedGoKeys } from '../go/strings.js';
+import { sortKeysDeep } from '../go/yaml-key-order.js';
+import { readsAsOtherType } from '../go/yaml-scalar.js';
 import type { ManifestFormat } from '../manifest/read.js';
 import { isRecord } from '../manifest/objects.js';
 import { yamlLib } from '../manifest/yaml-lib.js';
 import { emitGoYaml } from './go-yaml-emit.js';
 import { OBJECT_META_FIELDS } from './object-meta.js';
-import { readsAsOtherType } from '../go/yaml-scalar.js';
-import { sortKeysDeep } from '../go/yaml-key-order.js';
 
 export { goYamlKeyLess } from '../go/yaml-key-order.js';
 
