@@ -20,7 +20,7 @@
  * on thousands of random SealedSecrets.
  */
 import { isRecord } from '../manifest/objects.js';
-import { readsAsOtherType } from './go-yaml.js';
+import { readsAsOtherType } from '../go/yaml-scalar.js';
 
 const SAFE = /^[A-Za-z0-9_/][A-Za-z0-9._/+=:@-]*$/;
 /** the yaml package prints keys longer than this as explicit `? key` entries */

@@ -14,31 +14,18 @@
  * schema; sealed-secrets #1320).
  */
 import type { Document } from 'yaml';
+import { goJsonMarshalIndent } from '../go/json.js';
+import { sortedGoKeys } from '../go/strings.js';
+import { sortKeysDeep } from '../go/yaml-key-order.js';
+import { readsAsOtherType } from '../go/yaml-scalar.js';
 import type { ManifestFormat } from '../manifest/read.js';
 import { isRecord } from '../manifest/objects.js';
 import { yamlLib } from '../manifest/yaml-lib.js';
 import { emitGoYaml } from './go-yaml-emit.js';
-import { readsAsOtherType, sortKeysDeep } from './go-yaml.js';
+import { OBJECT_META_FIELDS } from './object-meta.js';
 
-export { goYamlKeyLess } from './go-yaml.js';
+export { goYamlKeyLess } from '../go/yaml-key-order.js';
 
-const OBJECT_META_ORDER = [
-  'name',
-  'generateName',
-  'namespace',
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'labels',
-  'annotations',
-  'ownerReferences',
-  'finalizers',
-  'managedFields',
-];
 const SEALED_SECRET_ORDER = ['kind', 'apiVersion', 'metadata', 'spec', 'status'];
 const SPEC_ORDER = ['template', 'data', 'encryptedData'];
 const TEMPLATE_ORDER = ['metadata', 'type', 'immutable', 'data'];
@@ -48,7 +35,7 @@ export function renderSealedSecrets(objects: unknown[], format: ManifestFormat):
 }
 
 export function renderSealedSecretJson(obj: unknown): string {
-  return goJson(structOrder(obj)) + '\n';
+  return goJsonMarshalIndent(structOrder(obj)) + '\n';
 }
 
 export function renderSealedSecretYaml(obj: unknown): string {
@@ -186,13 +173,13 @@ function structOrder(obj: unknown): unknown {
 }
 
 function meta(m: Record<string, unknown>): Record<string, unknown> {
-  const out = ordered(m, OBJECT_META_ORDER);
+  const out = ordered(m, OBJECT_META_FIELDS);
   if (isRecord(out.labels)) out.labels = sortedMap(out.labels);
   if (isRecord(out.annotations)) out.annotations = sortedMap(out.annotations);
   return out;
 }
 
-function ordered(obj: Record<string, unknown>, order: string[]): Record<string, unknown> {
+function ordered(obj: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of order) if (k in obj) out[k] = obj[k];
   for (const k of Object.keys(obj)) if (!(k in out)) out[k] = obj[k];
@@ -204,26 +191,5 @@ function ordered(obj: Record<string, unknown>, order: string[]): Record<string, 
  * would list integer-like keys ("9", "10") first whatever order they went in.
  */
 function sortedMap(obj: Record<string, unknown>): Map<string, unknown> {
-  const keys = Object.keys(obj).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return new Map(keys.map((k) => [k, obj[k]]));
-}
-
-/** json.MarshalIndent's text (two spaces, Maps in their order) plus Go's HTML-safe escaping. */
-function goJson(value: unknown, indent = ''): string {
-  const inner = indent + '  ';
-  if (value instanceof Map || isRecord(value)) {
-    const all = value instanceof Map ? [...value.entries()] : Object.entries(value);
-    const entries = all.filter(([, v]) => v !== undefined); // as JSON.stringify drops them
-    if (entries.length === 0) return '{}';
-    return `{\n${entries.map(([k, v]) => `${inner}${goString(String(k))}: ${goJson(v, inner)}`).join(',\n')}\n${indent}}`;
-  }
-  if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    return `[\n${value.map((v) => inner + goJson(v, inner)).join(',\n')}\n${indent}]`;
-  }
-  return value === undefined ? 'null' : goString(value);
-}
-
-function goString(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return new Map(sortedGoKeys(Object.keys(obj)).map((k) => [k, obj[k]]));
 }

@@ -6,8 +6,10 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
+import { isPaddedBase64 } from '../go/base64.js';
 import type { ObjectMeta, SealedSecret, Secret } from '../manifest/objects.js';
 import { isRecord, objectRef } from '../manifest/objects.js';
+import { SERVER_SET_META_FIELDS } from './object-meta.js';
 import { hybridEncrypt, hybridEncryptManyBase64 } from './hybrid.js';
 import { annotationsFor, labelFor, scopeOf, withScopeAnnotations, type SealingScope } from './scope.js';
 
@@ -44,17 +46,6 @@ export interface SealPlan {
   items: SealItem[];
 }
 
-const STRIPPED_META = [
-  'selfLink',
-  'uid',
-  'resourceVersion',
-  'generation',
-  'creationTimestamp',
-  'deletionTimestamp',
-  'deletionGracePeriodSeconds',
-  'ownerReferences',
-  'managedFields',
-];
 const LAST_APPLIED = ['kubectl.kubernetes.io/last-applied-configuration', 'kubecfg.ksonnet.io/last-applied-configuration'];
 
 export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKey'>): SealPlan {
@@ -97,7 +88,7 @@ export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKe
   const templateMeta: ObjectMeta = { ...meta, name };
   if (namespace) templateMeta.namespace = namespace;
   else delete templateMeta.namespace;
-  for (const field of STRIPPED_META) delete templateMeta[field];
+  for (const field of SERVER_SET_META_FIELDS) delete templateMeta[field];
   const templateAnnotations = withScopeAnnotations(annotations, scope);
   for (const a of LAST_APPLIED) delete templateAnnotations[a];
   if (Object.keys(templateAnnotations).length > 0) templateMeta.annotations = templateAnnotations;
@@ -229,7 +220,7 @@ function decodeDataValue(key: string, value: unknown, fail: (m: string, h: strin
   if (value === null || value === undefined) return Buffer.alloc(0);
   if (typeof value !== 'string') throw fail(`data.${key} is not a base64 string`, 'put text in stringData, or base64-encode it');
   const compact = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
-  if (compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) {
+  if (!isPaddedBase64(compact)) {
     throw fail(`data.${key} is not valid base64`, 'values under data are base64; put plain text under stringData');
   }
   return Buffer.from(compact, 'base64');

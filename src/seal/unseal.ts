@@ -21,7 +21,7 @@ import { isRecord, isSealedSecret, objectRef, type SealedSecret, type Secret } f
 import { parseHybridCiphertext } from './hybrid.js';
 import { decryptBatch, type DecryptResult } from './pool-jobs.js';
 import { labelFor, scopeOf, SCOPES, type SealingScope } from './scope.js';
-import { decodeBase64 } from './wire.js';
+import { decodeStrictBase64 } from './wire.js';
 
 /** Where a SealedSecret will be unsealed, which fixes its label. */
 export interface UnsealTarget {
@@ -219,7 +219,7 @@ export function valueJobs(
   }
   const jobs: ValueJob[] = [];
   for (const [key, v] of Object.entries(ss.spec.encryptedData ?? {})) {
-    const ciphertext = decodeBase64(v);
+    const ciphertext = decodeStrictBase64(v);
     if (!ciphertext) {
       throw new KsecError(`encryptedData.${key} is not valid base64`, {
         file,

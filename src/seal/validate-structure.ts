@@ -17,7 +17,7 @@
 import type { KeyObject } from 'node:crypto';
 import { isRecord, isSealedSecret, type SealedSecret } from '../manifest/objects.js';
 import { CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION, scopeOf } from './scope.js';
-import { decodeBase64Binary, GCM_TAG_BYTES } from './wire.js';
+import { decodeStrictBase64Binary, GCM_TAG_BYTES } from './wire.js';
 
 export interface ValidationProblem {
   /** the encryptedData key the problem is in, when it is in one */
@@ -75,7 +75,7 @@ export function checkStructure(obj: unknown, options: ValidateOptions = {}): { p
 /** The decoded value (a binary string), or what is wrong with it. */
 function checkValue(value: unknown, expectedBytes: number | undefined): { binary: string } | Omit<ValidationProblem, 'key'> {
   if (typeof value !== 'string') return { code: 'not-a-string', message: 'the sealed value is not a string' };
-  const binary = decodeBase64Binary(value);
+  const binary = decodeStrictBase64Binary(value);
   if (binary === undefined) return { code: 'bad-base64', message: 'not valid standard base64 (damaged, line-wrapped or not sealed)' };
   if (binary.length < 2) return { code: 'truncated', message: 'too short to hold the 2-byte length prefix' };
   const rsaLength = (binary.charCodeAt(0) << 8) | binary.charCodeAt(1);

@@ -14,7 +14,7 @@ export const GCM_TAG_BYTES = 16;
  * result is then shorter than the input's length says, and is refused.
  * (atob is native: twice the speed of a Buffer round trip, and no Buffer.)
  */
-export function decodeBase64Binary(value: unknown): string | undefined {
+export function decodeStrictBase64Binary(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length % 4 !== 0) return undefined;
   let binary: string;
   try {
@@ -26,8 +26,8 @@ export function decodeBase64Binary(value: unknown): string | undefined {
   return binary.length === (value.length / 4) * 3 - padding ? binary : undefined;
 }
 
-/** Strict standard base64 (decodeBase64Binary) as bytes, or undefined. */
-export function decodeBase64(value: unknown): Buffer | undefined {
-  const binary = decodeBase64Binary(value);
+/** Strict standard base64 (decodeStrictBase64Binary) as bytes, or undefined. */
+export function decodeStrictBase64(value: unknown): Buffer | undefined {
+  const binary = decodeStrictBase64Binary(value);
   return binary === undefined ? undefined : Buffer.from(binary, 'latin1');
 }

@@ -27,6 +27,7 @@ import {
   timingSafeEqual,
   type KeyObject,
 } from 'node:crypto';
+import { decodeCanonicalBase64 } from '../go/base64.js';
 import { bech32Decode, bech32Encode } from './bech32.js';
 
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
@@ -104,30 +105,83 @@ interface Header {
   payload: Buffer;
 }
 
+const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
+const ARMOR_END = '-----END AGE ENCRYPTED FILE-----';
+const ARMOR_COLUMNS = 64;
+const ARMOR_LINE_BYTES = 48;
+const MAX_ARMOR_WHITESPACE = 1024;
+const ONLY_WHITESPACE = /^[\t\n\v\f\r ]*$/;
+
+/**
+ * The binary age file inside the armor, as age's armor reader takes it: up
+ * to 1 KiB of whitespace around the file, the BEGIN line, lines of padded,
+ * canonical base64 of exactly 64 columns but the last (which is shorter or
+ * is followed directly by the END line), the END line; LF or CRLF line ends;
+ * no empty lines, no spaces inside.
+ */
 export function dearmor(text: string): Buffer {
-  const trimmed = text.trim();
-  const begin = '-----BEGIN AGE ENCRYPTED FILE-----';
-  const end = '-----END AGE ENCRYPTED FILE-----';
-  if (!trimmed.startsWith(begin) || !trimmed.endsWith(end)) {
-    throw new AgeError('the data key is not an armored age file', 'malformed');
-  }
-  const body = trimmed.slice(begin.length, trimmed.length - end.length).replace(/[\r\n]/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(body)) throw new AgeError('the data key has invalid base64 in its armor', 'malformed');
-  return Buffer.from(body, 'base64');
-}
-
-function rawBase64(text: string): Buffer {
-  if (!/^[A-Za-z0-9+/]*$/.test(text) || text.length % 4 === 1) {
-    throw new AgeError('the age header has invalid base64', 'malformed');
-  }
-  return Buffer.from(text, 'base64');
-}
-
-function parseHeader(file: Buffer): Header {
+  const fail = (why: string) => new AgeError(`the data key's age armor is invalid: ${why}`, 'malformed');
   let pos = 0;
   const nextLine = (): string => {
+    if (pos >= text.length) throw fail('it ends early');
+    const nl = text.indexOf('\n', pos);
+    let line = text.slice(pos, nl < 0 ? text.length : nl);
+    pos = nl < 0 ? text.length : nl + 1;
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    return line;
+  };
+  const parts: Buffer[] = [];
+  const end = (): Buffer => {
+    const rest = text.slice(pos);
+    if (!ONLY_WHITESPACE.test(rest)) throw fail('data follows the END line');
+    if (rest.length >= MAX_ARMOR_WHITESPACE) throw fail('too much whitespace follows the END line');
+    return Buffer.concat(parts);
+  };
+  let line = nextLine();
+  while (ONLY_WHITESPACE.test(line)) {
+    if (pos > MAX_ARMOR_WHITESPACE) throw fail('too much whitespace before the BEGIN line');
+    line = nextLine();
+  }
+  if (line !== ARMOR_BEGIN) throw fail('it does not start with the BEGIN line');
+  for (;;) {
+    line = nextLine();
+    if (line === ARMOR_END) return end();
+    if (line === '') throw fail('it has an empty line');
+    if (line.length > ARMOR_COLUMNS) throw fail('a line is longer than 64 columns');
+    const bytes = decodeCanonicalBase64(line, true);
+    if (!bytes) throw fail('a line is not canonical base64');
+    parts.push(bytes);
+    if (bytes.length < ARMOR_LINE_BYTES) {
+      if (nextLine() !== ARMOR_END) throw fail('a short line is not followed by the END line');
+      return end();
+    }
+  }
+}
+
+/** age's header base64: unpadded, canonical. */
+function rawBase64(text: string): Buffer {
+  const bytes = decodeCanonicalBase64(text, false);
+  if (!bytes) throw new AgeError('the age header has invalid base64', 'malformed');
+  return bytes;
+}
+
+/** A stanza argument: one or more printable ASCII characters, no space. */
+const ARGUMENT = /^[\x21-\x7e]+$/;
+const BODY_LINE_BYTES = 48;
+const MAC_BYTES = 32;
+const NONCE_BYTES = 16;
+
+/**
+ * Parses the header as age does: the intro line, stanzas (`-> ` and
+ * arguments, then body lines of 48 bytes ending with a shorter one), the
+ * `--- ` line with a 32-byte MAC. Any deviation is AgeError('malformed').
+ */
+function parseHeader(file: Buffer): Header {
+  let pos = 0;
+  const malformed = (what: string) => new AgeError(`the age header ${what}`, 'malformed');
+  const nextLine = (): string => {
     const nl = file.indexOf(0x0a, pos);
-    if (nl < 0) throw new AgeError('the age header is truncated', 'malformed');
+    if (nl < 0) throw malformed('is truncated');
     const line = file.subarray(pos, nl).toString('latin1');
     pos = nl + 1;
     return line;
@@ -137,23 +191,23 @@ function parseHeader(file: Buffer): Header {
   for (;;) {
     const lineStart = pos;
     const line = nextLine();
-    if (line.startsWith('--- ')) {
-      return {
-        stanzas,
-        macInput: file.subarray(0, lineStart + 3),
-        mac: rawBase64(line.slice(4)),
-        payload: file.subarray(pos),
-      };
+    const [prefix, ...args] = line.split(' ');
+    if (line.startsWith('---')) {
+      if (prefix !== '---' || args.length !== 1) throw malformed('has an invalid MAC line');
+      const mac = rawBase64(args[0]!);
+      if (mac.length !== MAC_BYTES) throw malformed('has an invalid MAC line');
+      if (file.length - pos < NONCE_BYTES) throw malformed('is not followed by a payload nonce');
+      return { stanzas, macInput: file.subarray(0, lineStart + 3), mac, payload: file.subarray(pos) };
     }
-    if (!line.startsWith('-> ')) throw new AgeError('the age header has an invalid line', 'malformed');
-    const [type, ...args] = line.slice(3).split(' ');
+    if (prefix !== '->' || args.length === 0 || !args.every((a) => ARGUMENT.test(a))) throw malformed('has an invalid line');
     const parts: Buffer[] = [];
     for (;;) {
-      const bodyLine = nextLine();
-      parts.push(rawBase64(bodyLine));
-      if (bodyLine.length < 64) break;
+      const body = rawBase64(nextLine());
+      if (body.length > BODY_LINE_BYTES) throw malformed('has a stanza body line longer than 64 columns');
+      parts.push(body);
+      if (body.length < BODY_LINE_BYTES) break;
     }
-    stanzas.push({ type: type ?? '', args, body: Buffer.concat(parts) });
+    stanzas.push({ type: args[0]!, args: args.slice(1), body: Buffer.concat(parts) });
   }
 }
 
@@ -172,18 +226,27 @@ function chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buf
   }
 }
 
+/**
+ * The file key from an X25519 stanza, or undefined when the stanza is of
+ * another type or for another identity. A malformed X25519 stanza (argument
+ * count, share or body size, a share giving the all-zero secret) is an
+ * error, as in age.
+ */
 function unwrapX25519(stanza: Stanza, identity: AgeIdentity): Buffer | undefined {
-  if (stanza.type !== 'X25519' || stanza.args.length !== 1 || stanza.body.length !== 32) return undefined;
+  if (stanza.type !== 'X25519') return undefined;
+  const invalid = () => new AgeError('the age header has an invalid X25519 stanza', 'malformed');
+  if (stanza.args.length !== 1) throw invalid();
   const share = rawBase64(stanza.args[0]!);
-  if (share.length !== 32) return undefined;
+  if (share.length !== 32) throw invalid();
   const publicKey = createPublicKey({ key: Buffer.concat([SPKI_X25519_PREFIX, share]), format: 'der', type: 'spki' });
   let shared: Buffer;
   try {
     shared = diffieHellman({ privateKey: identity.privateKey, publicKey });
   } catch {
-    return undefined; // low-order point: all-zero shared secret
+    throw invalid(); // low-order point: all-zero shared secret
   }
-  if (shared.every((b) => b === 0)) return undefined;
+  if (shared.every((b) => b === 0)) throw invalid();
+  if (stanza.body.length !== 32) throw invalid();
   const ownPublic = bech32Decode(identity.recipient)!.data;
   const wrapKey = hkdf(shared, Buffer.concat([share, ownPublic]), 'age-encryption.org/v1/X25519');
   return chachaOpen(wrapKey, Buffer.alloc(12), stanza.body);
@@ -194,10 +257,15 @@ function unwrapX25519(stanza: Stanza, identity: AgeIdentity): Buffer | undefined
  * key. Throws AgeError('no-identity') when none does.
  */
 export function ageDecrypt(armored: string, identities: readonly AgeIdentity[]): Buffer {
-  const header = parseHeader(dearmor(armored));
+  return ageDecryptBinary(dearmor(armored), identities);
+}
+
+/** Decrypts a binary (not armored) age file; the errors of ageDecrypt. */
+export function ageDecryptBinary(file: Buffer, identities: readonly AgeIdentity[]): Buffer {
+  const header = parseHeader(file);
   let fileKey: Buffer | undefined;
-  outer: for (const stanza of header.stanzas) {
-    for (const identity of identities) {
+  outer: for (const identity of identities) {
+    for (const stanza of header.stanzas) {
       fileKey = unwrapX25519(stanza, identity);
       if (fileKey) break outer;
     }
@@ -211,9 +279,9 @@ export function ageDecrypt(armored: string, identities: readonly AgeIdentity[]):
 }
 
 function decryptPayload(fileKey: Buffer, payload: Buffer): Buffer {
-  if (payload.length < 16 + TAG_SIZE) throw new AgeError('the age payload is truncated', 'payload');
-  const key = hkdf(fileKey, payload.subarray(0, 16), 'payload');
-  const body = payload.subarray(16);
+  if (payload.length < NONCE_BYTES + TAG_SIZE) throw new AgeError('the age payload is truncated', 'payload');
+  const key = hkdf(fileKey, payload.subarray(0, NONCE_BYTES), 'payload');
+  const body = payload.subarray(NONCE_BYTES);
   const out: Buffer[] = [];
   const nonce = Buffer.alloc(12);
   for (let offset = 0, counter = 0; offset < body.length; counter++) {

@@ -5,7 +5,7 @@
  */
 import { KsecError } from '../errors.js';
 import type { SopsMap } from './tree.js';
-import { goFormatFloatF, goFormatFloatG } from './values.js';
+import { goFormatFloatF, goFormatFloatG } from '../go/strconv.js';
 
 /** sops's ValToString for floats: %G, with a `.0` added when it would read as an int. */
 function goFloatG(x: number): string {

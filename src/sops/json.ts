@@ -5,7 +5,9 @@
  * json.Indent). Parse errors carry positions only, never text.
  */
 import { KsecError } from '../errors.js';
-import { goJsonFloat, goParseInt } from './values.js';
+import { goJsonNumber, goJsonString } from '../go/json.js';
+import { toWellFormed } from '../go/strings.js';
+import { goParseInt } from '../go/strconv.js';
 import type { SopsMap, SopsNode, SopsScalar } from './tree.js';
 
 export function parseJsonTree(text: string, file: string): SopsMap {
@@ -61,7 +63,7 @@ export function parseJsonTree(text: string, file: string): SopsMap {
     }
     out += text.slice(start, pos);
     pos++;
-    return wellFormed(out);
+    return toWellFormed(out);
   };
   const parseValue = (): SopsNode => {
     skip();
@@ -134,35 +136,6 @@ export function parseJsonTree(text: string, file: string): SopsMap {
   return root;
 }
 
-/** Lone surrogates become U+FFFD, as Go's UTF-8 handling does. */
-export function wellFormed(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-}
-
-const ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-  '\b': '\\b',
-  '\f': '\\f',
-  '<': '\\u003c',
-  '>': '\\u003e',
-  '&': '\\u0026',
-  '\u2028': '\\u2028',
-  '\u2029': '\\u2029',
-};
-
-/** encoding/json's string form (HTML-safe, as json.Marshal). */
-export function goJsonString(s: string): string {
-  return (
-    '"' +
-    wellFormed(s).replace(/["\\<>&\u2028\u2029\u0000-\u001f]/g, (c: string) => ESCAPES[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) +
-    '"'
-  );
-}
-
 function scalarJson(node: SopsScalar): string {
   switch (node.kind) {
     case 'str':
@@ -171,7 +144,7 @@ function scalarJson(node: SopsScalar): string {
       return node.value;
     case 'float':
       if (!Number.isFinite(node.value)) throw new KsecError('a float value is Inf or NaN, which JSON cannot hold', { hint: 'decrypt to YAML instead' });
-      return goJsonFloat(node.value);
+      return goJsonNumber(node.value);
     case 'bool':
       return node.value ? 'true' : 'false';
     case 'bytes':

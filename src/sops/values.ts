@@ -8,10 +8,11 @@
  * An empty string is stored as an empty string, not encrypted.
  */
 import { createDecipheriv } from 'node:crypto';
+import { isPaddedBase64 } from '../go/base64.js';
+import { goFormatFloatF, goParseBool, goParseFloat, goParseInt } from '../go/strconv.js';
 import type { SopsComment, SopsScalar } from './tree.js';
 
 const ENC = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
-const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 export interface EncryptedValue {
   data: Buffer;
@@ -25,7 +26,7 @@ export function parseEncrypted(text: string): EncryptedValue | undefined {
   const m = ENC.exec(text);
   if (!m) return undefined;
   const [, data, iv, tag, type] = m;
-  if (!B64.test(data!) || !B64.test(iv!) || !B64.test(tag!)) return undefined;
+  if (!isPaddedBase64(data!) || !isPaddedBase64(iv!) || !isPaddedBase64(tag!)) return undefined;
   return { data: Buffer.from(data!, 'base64'), iv: Buffer.from(iv!, 'base64'), tag: Buffer.from(tag!, 'base64'), type: type! };
 }
 
@@ -135,71 +136,3 @@ export function normalizeRfc3339(s: string): string | undefined {
   const z = !zone || /^(z|[+-]00:00)$/i.test(zone) ? 'Z' : zone;
   return `${y}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${nanos ? '.' + nanos : ''}${z}`;
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-
-/** strconv.Atoi: optional sign, decimal digits, 64-bit range; the canonical decimal text. */
-export function goParseInt(s: string): string | undefined {
-  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
-  const n = BigInt(s);
-  return n < INT64_MIN || n > INT64_MAX ? undefined : n.toString();
-}
-
-/** strconv.ParseFloat(s, 64) for the forms sops writes (and inf/nan). */
-export function goParseFloat(s: string): number | undefined {
-  const lower = s.toLowerCase();
-  if (/^[+-]?(inf|infinity)$/.test(lower)) return lower.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/.test(lower)) return NaN;
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(s)) return undefined;
-  return Number(s);
-}
-
-export function goParseBool(s: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
-  return undefined;
-}
-
-/** Shortest round-trip digits and decimal exponent of a finite, non-zero |x|. */
-function shortestDigits(x: number): { digits: string; exp: number } {
-  const [mant, e] = Math.abs(x).toExponential().split('e');
-  return { digits: mant!.replace('.', ''), exp: Number(e) };
-}
-
-/** strconv.FormatFloat(x, 'f', -1, 64). */
-export function goFormatFloatF(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  if (x === 0) return sign + '0';
-  const { digits, exp } = shortestDigits(x);
-  const point = exp + 1; // digits before the decimal point
-  let out: string;
-  if (point <= 0) out = '0.' + '0'.repeat(-point) + digits;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
-  else out = digits.slice(0, point) + '.' + digits.slice(point);
-  return sign + out;
-}
-
-/** strconv.FormatFloat(x, 'g', -1, 64), as yaml.v3 prints floats. */
-export function goFormatFloatG(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  const sign = x < 0 || Object.is(x, -0) ? '-' : '';
-  if (x === 0) return sign + '0';
-  const { digits, exp } = shortestDigits(x);
-  if (exp < -4 || exp >= 6) {
-    const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
-    const e = Math.abs(exp);
-    return `${sign}${mant}e${exp < 0 ? '-' : '+'}${e < 10 ? '0' : ''}${e}`;
-  }
-  return goFormatFloatF(x);
-}
-
-/** encoding/json's float64 form. */
-export function goJsonFloat(x: number): string {
-  if (Object.is(x, -0)) return '-0';
-  return String(x);
-}
-

@@ -8,140 +8,30 @@
  * text would read back as the same string, else single or double quotes,
  * literal blocks for multi-line text.
  */
-import { goFormatFloatG } from './values.js';
+import { goFormatFloatG } from '../go/strconv.js';
+import { analyzeScalar, isLineBreak as isBreak, isPrintable, stringStyle } from '../go/yaml-scalar.js';
 import type { SopsComment, SopsMap, SopsNode, SopsScalar, SopsSeq } from './tree.js';
 
 const INDENT = 4;
 const next = (indent: number) => INDENT * Math.floor((indent + INDENT) / INDENT);
-
-const OLD_BOOLS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF']);
-const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const SPECIAL_WORDS = new Set([
-  '~', 'null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
-  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<',
-]);
-
-/** Whether yaml.v3 would read `s`, unquoted, as something other than a string. */
-function resolvesToNonString(s: string): boolean {
-  if (s === '' || SPECIAL_WORDS.has(s)) return true;
-  if (!/^[-+0-9.]/.test(s)) return false;
-  if (/^[0-9]{4}-/.test(s) && isTimestamp(s)) return true;
-  const plain = s.replace(/_/g, '');
-  if (/^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+)$/.test(plain)) {
-    // ParseInt/ParseUint base 0: a leading 0 means octal, so 08 is not an int (but is a YAML float)
-    if (/^[-+]?0[0-9]+$/.test(plain) && !/^[-+]?0[0-7]+$/.test(plain)) return YAML_FLOAT.test(plain);
-    return true;
-  }
-  return YAML_FLOAT.test(plain);
-}
-
-function isTimestamp(s: string): boolean {
-  return /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|z|[+-]\d{2}:\d{2})| \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?)?$/.test(s);
-}
-
-interface Analysis {
-  multiline: boolean;
-  blockPlain: boolean;
-  singleQuoted: boolean;
-  block: boolean;
-}
-
-const isBreak = (c: string) => c === '\r' || c === '\n' || c === '\u0085' || c === '\u2028' || c === '\u2029';
-const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
-
-function isPrintable(cp: number): boolean {
-  return (
-    cp === 0x0a ||
-    (cp >= 0x20 && cp <= 0x7e) ||
-    (cp >= 0xa0 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff)
-  );
-}
-
-/** libyaml's yaml_emitter_analyze_scalar, for block context. */
-function analyze(value: string): Analysis {
-  if (value.length === 0) return { multiline: false, blockPlain: true, singleQuoted: true, block: false };
-  const chars = [...value];
-  let blockIndicators = value.startsWith('---') || value.startsWith('...');
-  let lineBreaks = false;
-  let special = false;
-  let tabs = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let precededByWs = true;
-  let prevSpace = false;
-  let prevBreak = false;
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    const nextChar = chars[i + 1];
-    const followedByWs = nextChar === undefined || isBlank(nextChar);
-    if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(c)) blockIndicators = true;
-      else if ((c === '?' || c === ':') && followedByWs) blockIndicators = true;
-      else if (c === '-' && followedByWs) blockIndicators = true;
-    } else if ((c === ':' && followedByWs) || (c === '#' && precededByWs)) {
-      blockIndicators = true;
-    }
-    if (c === '\t') tabs = true;
-    else if (!isPrintable(c.codePointAt(0)!)) special = true;
-    if (c === ' ') {
-      if (i === 0) leadingSpace = true;
-      if (i === chars.length - 1) trailingSpace = true;
-      if (prevBreak) breakSpace = true;
-      prevSpace = true;
-      prevBreak = false;
-    } else if (isBreak(c)) {
-      lineBreaks = true;
-      if (i === 0) leadingBreak = true;
-      if (i === chars.length - 1) trailingBreak = true;
-      if (prevSpace) spaceBreak = true;
-      prevSpace = false;
-      prevBreak = true;
-    } else {
-      prevSpace = false;
-      prevBreak = false;
-    }
-    precededByWs = isBlank(c) || isBreak(c);
-  }
-  const a: Analysis = { multiline: lineBreaks, blockPlain: true, singleQuoted: true, block: true };
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.blockPlain = false;
-  if (trailingSpace) a.block = false;
-  if (breakSpace) a.blockPlain = a.singleQuoted = false;
-  if (spaceBreak || tabs || special) a.blockPlain = a.singleQuoted = false;
-  if (spaceBreak || special) a.block = false;
-  if (lineBreaks) a.blockPlain = false;
-  if (blockIndicators) a.blockPlain = false;
-  return a;
-}
-
-type Style = 'plain' | 'single' | 'double' | 'literal';
-
-/** The style yaml.v3 ends up with for a string (Node.Encode, then emitting the node). */
-function stringStyle(s: string, simpleKey: boolean): Style {
-  let style: Style = s.includes('\n') ? 'literal' : !resolvesToNonString(s) && !BASE60.test(s) && !OLD_BOOLS.has(s) ? 'plain' : 'double';
-  const a = analyze(s);
-  if (simpleKey && a.multiline) style = 'double';
-  if (style === 'plain' && (!a.blockPlain || (s === '' && simpleKey))) style = 'single';
-  if (style === 'single' && !a.singleQuoted) style = 'double';
-  if (style === 'literal' && (!a.block || simpleKey)) style = 'double';
-  return style;
-}
 
 const ESCAPES: Record<number, string> = {
   0x00: '0', 0x07: 'a', 0x08: 'b', 0x09: 't', 0x0a: 'n', 0x0b: 'v', 0x0c: 'f', 0x0d: 'r', 0x1b: 'e',
   0x22: '"', 0x5c: '\\', 0x85: 'N', 0xa0: '_', 0x2028: 'L', 0x2029: 'P',
 };
 
+/**
+ * A double-quoted scalar as yaml.v3 writes it: non-printable characters,
+ * breaks, `"` and `\\` escaped (short forms where YAML has one). libyaml's
+ * BOM test looks at the first character whatever the position, so a string
+ * starting with U+FEFF has every character escaped.
+ */
 function doubleQuoted(s: string): string {
+  const escapeAll = s.startsWith('\ufeff');
   let out = '"';
   for (const c of s) {
     const cp = c.codePointAt(0)!;
-    if (!isPrintable(cp) || cp === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
+    if (escapeAll || !isPrintable(cp) || cp === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
       const short = ESCAPES[cp];
       if (short) out += '\\' + short;
       else if (cp <= 0xff) out += '\\x' + cp.toString(16).toUpperCase().padStart(2, '0');
@@ -183,12 +73,49 @@ function endsLine(text: string): boolean {
   return text.startsWith('|') && isBreak(text[text.length - 1]!);
 }
 
+/**
+ * A single-quoted scalar as yaml.v3 writes it. Such a string holds no `\n`
+ * (that makes it a literal or double-quoted), but may hold the other breaks
+ * (\r, U+0085, U+2028, U+2029): each is written as is and starts a new line,
+ * whose next character (after any spaces already written) is moved to
+ * `indent`, or to the next line when the column is already there.
+ */
+function singleQuoted(s: string, indent: number): string {
+  let out = "'";
+  let column = 0;
+  let afterBreak = false;
+  for (const c of s) {
+    if (c === ' ') {
+      out += c;
+      column++;
+    } else if (isBreak(c)) {
+      out += c;
+      column = 0;
+      afterBreak = true;
+    } else {
+      if (afterBreak) {
+        if (column >= indent) {
+          out += '\n';
+          column = 0;
+        }
+        out += ' '.repeat(indent - column);
+        column = indent;
+        afterBreak = false;
+      }
+      out += c === "'" ? "''" : c;
+      column++;
+    }
+  }
+  return out + "'";
+}
+
 function stringText(s: string, simpleKey: boolean, blockIndent: number): string {
   switch (stringStyle(s, simpleKey)) {
     case 'plain':
-      return s;
+      // sops builds yaml.Node values: "<<" resolves to the merge tag, which the node keeps
+      return s === '<<' && !simpleKey ? '!!merge <<' : s;
     case 'single':
-      return "'" + s.replace(/'/g, "''") + "'";
+      return singleQuoted(s, blockIndent);
     case 'double':
       return doubleQuoted(s);
     case 'literal':
@@ -277,13 +204,14 @@ function mapping(w: Writer, map: SopsMap, indent: number, firstInline: boolean, 
       return;
     }
     // yaml.v3 writes keys over 128 bytes or with line breaks as `? key` / `: value`
-    const complex = Buffer.byteLength(item.key) > 128 || analyze(item.key).multiline;
-    const key = complex ? '? ' + stringText(item.key, false, next(indent)) : keyText(item.key) + ':';
+    const complex = Buffer.byteLength(item.key) > 128 || analyzeScalar(item.key).multiline;
+    const complexKey = complex ? stringText(item.key, false, next(indent)) : '';
+    const key = complex ? '? ' + complexKey : keyText(item.key) + ':';
     if (inline) w.text += key;
     else w.line(indent, key);
     inline = false;
     if (complex) {
-      if (!endsLine(key)) w.text += '\n';
+      if (!endsLine(complexKey)) w.text += '\n';
       w.line(indent, ':');
     }
     value(w, item.value, indent, false, 0);

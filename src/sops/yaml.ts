@@ -106,16 +106,18 @@ export function parseYamlTree(text: string, file: string): YamlDocuments {
       const pos = lineCounter.linePos(error.pos[0]);
       throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}`, { file, hint: 'fix the YAML syntax' });
     }
-    const convert = (node: unknown): SopsNode => {
-      if (isAlias(node)) return convert(node.resolve(doc));
-      if (isMap(node)) return convertMap(node.items as unknown[], node);
+    // A comment before a sequence item is kept once, in the sequence, before the item; the
+    // item's own node (a map or sequence) does not repeat it.
+    const convert = (node: unknown, seqItem = false): SopsNode => {
+      if (isAlias(node)) return convert(node.resolve(doc), seqItem);
+      if (isMap(node)) return convertMap(node.items as unknown[], seqItem ? { comment: node.comment } : node);
       if (isSeq(node)) {
         const items: (SopsNode | SopsComment)[] = [];
-        pushComments(items, node.commentBefore, lineOf(node));
+        if (!seqItem) pushComments(items, node.commentBefore, lineOf(node));
         for (const item of node.items as YamlNode[]) {
           pushComments(items, item?.commentBefore, lineOf(item));
           if (isScalar(item)) pushComments(items, item.comment, lineOf(item));
-          items.push(convert(item));
+          items.push(convert(item, true));
         }
         pushComments(items, node.comment, undefined);
         return { kind: 'seq', items };

@@ -5,12 +5,12 @@ import {
   combinedHash,
   compareCodePoints,
   configHash,
-  goJson,
   kustomizeHash,
   kustomizeSuffix,
   producedObject,
   reloaderHash,
 } from '../../../src/config-hash/hash.js';
+import { goJsonMarshal as goJson } from '../../../src/go/json.js';
 import { KsecError } from '../../../src/errors.js';
 import type { KubeObject } from '../../../src/manifest/objects.js';
 import { objectsOf, parseManifestText } from '../../../src/manifest/read.js';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { emitGoYaml } from '../../../src/seal/go-yaml-emit.js';
-import { sortKeysDeep } from '../../../src/seal/go-yaml.js';
+import { sortKeysDeep } from '../../../src/go/yaml-key-order.js';
 import { renderSealedSecretYaml, renderWithYamlLib } from '../../../src/seal/layout.js';
 import { mulberry32 } from '../../helpers/prng.js';
 

@@ -7,7 +7,7 @@ import { KsecError } from '../../../src/errors.js';
 import type { SealedSecret, Secret } from '../../../src/manifest/objects.js';
 import { hybridDecrypt } from '../../../src/seal/hybrid.js';
 import { goYamlKeyLess, renderSealedSecretJson, renderSealedSecretYaml } from '../../../src/seal/layout.js';
-import { sortKeysDeep } from '../../../src/seal/go-yaml.js';
+import { sortKeysDeep } from '../../../src/go/yaml-key-order.js';
 import { labelFor, CLUSTER_WIDE_ANNOTATION, NAMESPACE_WIDE_ANNOTATION } from '../../../src/seal/scope.js';
 import { mergeInto, prepareSeal, sealRaw, sealSecret } from '../../../src/seal/sealed-secret.js';
 

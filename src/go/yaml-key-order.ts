@@ -1,27 +1,8 @@
 /**
- * go-yaml v2's rules, as sigs.k8s.io/yaml (and so kubeseal) applies them: the
- * order it prints map keys in, and which plain scalars read back as another
- * type than string. Shared by the Document-based renderer in layout.ts and the
- * direct emitter in go-yaml-emit.ts.
+ * The order go-yaml v2 (sigs.k8s.io/yaml, and so kubeseal) prints map keys
+ * in: its keyList.Less, where letters sort after other characters and runs
+ * of digits compare as numbers.
  */
-import { isRecord } from '../manifest/objects.js';
-
-const YAML11_WORDS = new Set(
-  ('~ null Null NULL y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF ' +
-    '.nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF <<').split(' '),
-);
-const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[0-9]+)$/;
-const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
-const TIMESTAMP = /^\d{4}-\d{1,2}-\d{1,2}(?:[Tt ]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[-+]\d{1,2}:\d{2})?)?$/;
-
-/** go-yaml v2's resolve(): would this plain scalar read back as null, bool, number or timestamp? */
-export function readsAsOtherType(s: string): boolean {
-  if (YAML11_WORDS.has(s)) return true;
-  if (!/^[-+.0-9]/.test(s)) return false;
-  const plain = s.replaceAll('_', '');
-  return GO_INT.test(plain) || GO_FLOAT.test(plain) || BASE60.test(s) || TIMESTAMP.test(s);
-}
 
 /**
  * Every map's keys in go-yaml's order (sequences keep theirs), as Maps: a
@@ -30,11 +11,12 @@ export function readsAsOtherType(s: string): boolean {
  */
 export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (!isRecord(value)) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  const map = value as Record<string, unknown>;
   // Split each key into code points once, not in every comparison (10,000-key Secrets).
-  const keys = Object.keys(value).map((key) => ({ key, runes: runesOf(key) }));
+  const keys = Object.keys(map).map((key) => ({ key, runes: runesOf(key) }));
   keys.sort((a, b) => compareRunes(a.runes, b.runes));
-  return new Map(keys.map(({ key }) => [key, sortKeysDeep(value[key])]));
+  return new Map(keys.map(({ key }) => [key, sortKeysDeep(map[key])]));
 }
 
 type Runes = ArrayLike<string>;
