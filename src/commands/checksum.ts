@@ -1,12 +1,12 @@
-/** The actions behind `ksec checksum` and `ksec checksum annotate`: read, decide, write. */
+/** `ksec checksum` and `ksec checksum annotate`: flags in; read the manifests, hash or stamp, write the result and set the exit code. */
 import { ExitCode, KsecError } from '../errors.js';
 import { objectRef } from '../manifest/objects.js';
 import { STDIN, objectsOf, readManifestFiles } from '../manifest/read.js';
 import { writeFilesAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
 import { progress, warn } from '../terminal/messages.js';
-import { applyStamps, describeStale, planStamps } from './annotate.js';
-import { configHash, hashableKind, kustomizeHash, reloaderHash, type ReloaderDigest } from './hash.js';
+import { applyStamps, describeStale, planStamps } from '../config-hash/annotate.js';
+import { configHash, hashableKind, kustomizeHash, reloaderHash, type ReloaderDigest } from '../config-hash/hash.js';
 
 export interface ListOptions {
   algorithm?: string;
