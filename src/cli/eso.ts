@@ -55,7 +55,7 @@ Examples:
   ksec eso store --name aws --region eu-west-1 --role arn:aws:iam::123456789012:role/eso --condition-namespace payments`,
     )
     .action(async (opts) => {
-      const { runStore } = await import('../eso/run.js');
+      const { runStore } = await import('../commands/eso.js');
       await runStore(opts);
     });
 
@@ -96,7 +96,7 @@ IAM: secretsmanager:ListSecrets, secretsmanager:BatchGetSecretValue and secretsm
 (BatchGetSecretValue checks it per secret); none with --from-spec.`,
     )
     .action(async (opts) => {
-      const { runGenerate } = await import('../eso/run.js');
+      const { runGenerate } = await import('../commands/eso.js');
       await runGenerate(opts);
     });
 
@@ -129,7 +129,7 @@ Examples:
 IAM: secretsmanager:CreateSecret, secretsmanager:PutSecretValue, secretsmanager:TagResource.`,
     )
     .action(async (opts) => {
-      const { runMigrate } = await import('../eso/migrate.js');
+      const { runMigrate } = await import('../commands/eso-migrate.js');
       await runMigrate(opts);
     });
 }
