@@ -1,25 +1,54 @@
 /**
- * A fast reader for the subset of YAML that Kubernetes manifests are almost
- * always written in. Where it answers, the answer equals what the `yaml`
- * package gives for `parseAllDocuments(text, { uniqueKeys: true, merge: true })`
- * then `.toJS()` (YAML 1.2, core schema, numbers not BigInt); everywhere else
- * it returns undefined and the caller falls back to the `yaml` package, so
- * correctness never depends on this file (test/unit/manifest/fast-yaml.test.ts
- * checks both claims against the package).
+ * A reader for the subset of YAML that Kubernetes manifests are almost always
+ * written in, without the `yaml` package (it never imports it: start-up and
+ * throughput are the point). Where it answers, the answer equals what `yaml`
+ * gives for `parseAllDocuments(text, { uniqueKeys: true, merge: true })` then
+ * `.toJS()` (YAML 1.2, core schema, numbers not BigInt); on any text outside
+ * the subset it returns undefined and the caller asks `yaml`, so correctness
+ * never depends on this file. test/unit/manifest/fast-yaml.test.ts and
+ * syntax.test.ts check both claims against the package.
  *
- * The subset: a stream of documents (`---`, `...`, comments, blank lines,
- * CRLF) holding block mappings and block sequences (the `- key: v` compact
- * form, sequences not indented under their key), one-line plain, 'single' and
- * "double" quoted scalars, literal and folded block scalars (`|`, `>-`, `|+2`)
- * and the empty flow collections `{}` and `[]`. Anything else bails out:
- * anchors, aliases, tags, flow collections, `?` keys, merge keys, directives,
- * multi-line plain or quoted scalars, duplicate keys, tabs in indentation,
- * null keys, and every construct the package would report as an error.
+ * The subset (frozen: a construct outside it is `yaml`'s job, not a reason to
+ * grow this file):
+ * - A stream of documents: `---` at column 0 (alone or before a comment),
+ *   `...` ending a document, comments, blank lines, LF or CRLF line ends. An
+ *   empty document only after a `---`.
+ * - Block mappings whose keys are one-line plain scalars (resolved to the JS
+ *   key `toJS` gives: `1` is "1", `true` is "true") or one-line quoted
+ *   scalars, each followed by `:` and a space or the line's end.
+ * - Block sequences, also nested in compact form (`- a: 1`, `- - x`), and a
+ *   sequence at the same indentation as its key.
+ * - Plain scalars, one line or several (continuation lines more indented
+ *   than the parent, folded as YAML folds them: a line break becomes a space,
+ *   n empty lines n line breaks), resolved under the core schema (null, bool,
+ *   int in decimal, 0o octal and 0x hex, float, .inf, .nan).
+ * - 'single' and "double" quoted scalars that close on their line, with all of
+ *   YAML's double-quoted escapes except the line continuation.
+ * - Literal and folded block scalars (`|`, `>`, chomping `-`/`+`, indentation
+ *   indicator 1-9) inside a collection.
+ * - Flow mappings and sequences (`{a: 1, b: [x, "y"]}`, `{}`, `[]`), nested,
+ *   that open and close on one line, with plain or quoted scalars and
+ *   `key: value` entries.
  *
- * validFastYaml runs the same scanner with values switched off (only map keys
- * are kept, for the duplicate check): the syntax check of src/manifest/syntax.ts.
+ * Everything else returns undefined: anchors, aliases, tags, directives, `?`
+ * keys, merge keys (`<<`), null keys, keys over 1000 characters, duplicate
+ * keys (also `1` beside `'1'`), a tab in indentation, between tokens or in a
+ * plain scalar, `key: - x`, a `: ` inside a plain value, a plain scalar that
+ * starts with an indicator (`&*!|>%@` or a backquote), a multi-line plain
+ * scalar at the root, after a comment line or with a comment on any line but
+ * its last, a quoted scalar over several lines, a block scalar at the root,
+ * more-indented lines in a folded scalar; a flow collection over several
+ * lines or with a comment, a trailing comma, an empty or implicit (`{a}`)
+ * entry, `a:b` or a `key: value` pair in a flow sequence inside it; content
+ * after `---` on its line, a BOM, control characters (other than tab, LF,
+ * CR), C1 controls, U+2028/U+2029, a CR not followed by LF, and every
+ * construct the package would report as an error.
  *
- * It never imports `yaml`: that is the point (start-up and throughput).
+ * One scanner (BlockScanner) reads the grammar; a NodeBuilder per reader
+ * decides what a node becomes: values (parseFastYaml), the offsets of keys and
+ * items (fastOffsets), or nothing but the duplicate-key check (validFastYaml,
+ * the syntax check of src/manifest/syntax.ts). All three accept exactly the
+ * same texts.
  */
 
 import { OpenKeys } from './open-keys.js';
@@ -85,12 +114,12 @@ export function offsetInTree(tree: OffsetTree, path: readonly (string | number)[
 /** Thrown (and caught in `run`) when the input leaves the subset. */
 const BAIL = Symbol('bail');
 
-// Characters the package treats specially or rejects: control characters,
-// C1 controls, the Unicode line separators, a BOM past the start. (One
-// character class: an alternation here would halve the regex's speed.)
+// Characters that put a text outside the subset (the package treats them
+// specially or rejects them): C0 controls but tab, LF and CR; DEL and the C1
+// controls; U+2028 and U+2029; U+FEFF anywhere.
 const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
 
-/** A CR not followed by LF (a line break the fast path does not handle). */
+/** Whether the text has a CR not followed by LF (a line break outside the subset). */
 function hasLoneCR(t: string): boolean {
   for (let i = t.indexOf('\r'); i !== -1; i = t.indexOf('\r', i + 1)) if (t.charCodeAt(i + 1) !== 10) return true;
   return false;
@@ -567,9 +596,9 @@ class BlockScanner<N, M, S> {
     return end;
   }
 
-  // Where the next `:`, `#`, tab or backslash is, found with indexOf (far faster
-  // than a loop over each char of a long scalar such as SealedSecret
-  // ciphertext) and cached, as the parser mostly moves forward.
+  // Where the next `:`, `#`, tab or backslash is: one indexOf per kind,
+  // remembered while the scanner moves forward past it, so a long scalar is
+  // searched once per kind rather than char by char.
   private readonly nextFrom = [Infinity, Infinity, Infinity, Infinity];
   private readonly nextAt = [-1, -1, -1, -1];
 
@@ -875,7 +904,7 @@ class KeyChecker implements NodeBuilder<never, number, undefined> {
  */
 function setKey(map: Record<string, unknown>, name: string, value: unknown): void {
   if (!INHERITED.has(name)) {
-    // values are never undefined here, so a defined one is a duplicate (cheaper than `in`)
+    // values are never undefined here, so a defined one is a duplicate
     if (map[name] !== undefined) throw BAIL;
     map[name] = value;
     return;
