@@ -15,7 +15,7 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { openSession, type AwsStats } from '../../src/eso/aws.js';
-import { discover } from '../../src/eso/run.js';
+import { discoverAwsSecrets } from '../../src/eso/discover.js';
 import { runKsec } from '../../test/helpers/run-ksec.js';
 
 const args = process.argv.slice(2);
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       let ourRequests = 0;
       let naiveCalls = 0;
       for (let r = 0; r < runs; r++) {
-        const a = await time(() => discover([`${prefix}/`], false, false, {}));
+        const a = await time(() => discoverAwsSecrets([`${prefix}/`]));
         if (a.value.sources.length !== size) throw new Error(`ksec found ${a.value.sources.length} of ${size}`);
         ours.push(a.ms);
         ourCalls = total(a.value.stats, 'operations');

@@ -28,7 +28,7 @@ Examples:
 See docs/checksum.md.`,
     )
     .action(async (inputs: string[], opts) => {
-      const { runList } = await import('../config-hash/run.js');
+      const { runList } = await import('../commands/checksum.js');
       await runList(inputs, opts);
     });
 
@@ -57,7 +57,7 @@ Examples:
 See docs/checksum.md.`,
     )
     .action(async (inputs: string[], opts) => {
-      const { runAnnotate } = await import('../config-hash/run.js');
+      const { runAnnotate } = await import('../commands/checksum.js');
       await runAnnotate(inputs, opts);
     });
 }

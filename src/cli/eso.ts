@@ -2,9 +2,23 @@
  * `ksec eso`: External Secrets Operator manifests for AWS Secrets Manager.
  * Flags only; the implementation (and the AWS SDK) loads inside the actions.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `--api-version`: every `ksec eso` command writes ESO manifests of one API version. */
+const apiVersionOption = () => new Option('--api-version <v>', 'v1, or v1beta1 for ESO older than v0.17').default('v1');
+
+/** `--refresh-interval`: how often ESO re-reads, on each ExternalSecret. */
+const refreshIntervalOption = () => new Option('--refresh-interval <d>', 'how often ESO re-reads (Go duration)').default('1h');
+
+/** Where and as whom the command calls AWS: --region, --profile, --endpoint-url. */
+function addAwsOptions(cmd: Command): Command {
+  return cmd
+    .option('--region <region>', 'AWS region (default: the SDK chain, AWS_REGION)')
+    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
+    .option('--endpoint-url <url>', 'Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER)');
+}
 
 export function registerEso(program: Command): void {
   const eso = program
@@ -44,7 +58,7 @@ See docs/eso.md for the IAM policy each command needs.`,
     .option('--condition-namespace <ns>', 'ClusterSecretStore: only this namespace may use it (repeatable)', collect)
     .option('--condition-namespace-regex <re>', 'ClusterSecretStore: namespaces matching (repeatable)', collect)
     .option('--condition-selector <k=v>', 'ClusterSecretStore: namespaces with this label (repeatable)', collect)
-    .option('--api-version <v>', 'v1, or v1beta1 for ESO older than v0.17', 'v1')
+    .addOption(apiVersionOption())
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .addHelpText(
       'after',
@@ -55,32 +69,31 @@ Examples:
   ksec eso store --name aws --region eu-west-1 --role arn:aws:iam::123456789012:role/eso --condition-namespace payments`,
     )
     .action(async (opts) => {
-      const { runStore } = await import('../eso/run.js');
+      const { runStore } = await import('../commands/eso.js');
       await runStore(opts);
     });
 
-  eso
-    .command('generate')
-    .description('one ExternalSecret per AWS secret under the given paths (values are never read into the output)')
-    .option('--path <prefix>', 'Secrets Manager name prefix (repeatable)', collect)
-    .option('--from-spec <file>', 'offline: a YAML or CSV list of paths and keys, no AWS access')
-    .option('--store <name>', 'SecretStore / ClusterSecretStore to read through')
-    .option('--store-kind <kind>', 'ClusterSecretStore or SecretStore (default: ClusterSecretStore)')
-    .option('--mode <mode>', 'data (one entry per JSON key), extract (dataFrom.extract) or find (one ExternalSecret per prefix)', 'data')
-    .option('--flatten', 'data mode: one entry per nested JSON leaf (property a.b) instead of per top-level key')
-    .option('--find-regexp <re>', 'find mode: name regexp (default: .*)')
-    .option('-n, --namespace <ns>', 'namespace of every ExternalSecret')
-    .option('--namespace-from-path <n>', 'path segment n (from 1) names the namespace')
-    .option('--strip-prefix', 'name ExternalSecrets by the path below --path')
-    .option('--refresh-interval <d>', 'how often ESO re-reads (Go duration)', '1h')
-    .option('--creation-policy <p>', 'Owner, Orphan, Merge or None', 'Owner')
-    .option('--deletion-policy <p>', 'Retain, Delete (needs Owner) or Merge', 'Retain')
-    .option('--template-type <type>', 'target.template.type, e.g. kubernetes.io/dockerconfigjson')
-    .option('--api-version <v>', 'v1, or v1beta1 for ESO older than v0.17', 'v1')
-    .option('-d, --output-dir <dir>', 'one file per ExternalSecret plus kustomization.yaml (default: YAML stream on stdout)')
-    .option('--region <region>', 'AWS region (default: the SDK chain, AWS_REGION)')
-    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
-    .option('--endpoint-url <url>', 'Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER)')
+  addAwsOptions(
+    eso
+      .command('generate')
+      .description('one ExternalSecret per AWS secret under the given paths (values are never read into the output)')
+      .option('--path <prefix>', 'Secrets Manager name prefix (repeatable)', collect)
+      .option('--from-spec <file>', 'offline: a YAML or CSV list of paths and keys, no AWS access')
+      .option('--store <name>', 'SecretStore / ClusterSecretStore to read through')
+      .option('--store-kind <kind>', 'ClusterSecretStore or SecretStore (default: ClusterSecretStore)')
+      .option('--mode <mode>', 'data (one entry per JSON key), extract (dataFrom.extract) or find (one ExternalSecret per prefix)', 'data')
+      .option('--flatten', 'data mode: one entry per nested JSON leaf (property a.b) instead of per top-level key')
+      .option('--find-regexp <re>', 'find mode: name regexp (default: .*)')
+      .option('-n, --namespace <ns>', 'namespace of every ExternalSecret')
+      .option('--namespace-from-path <n>', 'path segment n (from 1) names the namespace')
+      .option('--strip-prefix', 'name ExternalSecrets by the path below --path')
+      .addOption(refreshIntervalOption())
+      .option('--creation-policy <p>', 'Owner, Orphan, Merge or None', 'Owner')
+      .option('--deletion-policy <p>', 'Retain, Delete (needs Owner) or Merge', 'Retain')
+      .option('--template-type <type>', 'target.template.type, e.g. kubernetes.io/dockerconfigjson')
+      .addOption(apiVersionOption())
+      .option('-d, --output-dir <dir>', 'one file per ExternalSecret plus kustomization.yaml (default: YAML stream on stdout)'),
+  )
     .option('--stats', 'print the number of AWS API calls on stderr')
     .addHelpText(
       'after',
@@ -96,27 +109,26 @@ IAM: secretsmanager:ListSecrets, secretsmanager:BatchGetSecretValue and secretsm
 (BatchGetSecretValue checks it per secret); none with --from-spec.`,
     )
     .action(async (opts) => {
-      const { runGenerate } = await import('../eso/run.js');
+      const { runGenerate } = await import('../commands/eso.js');
       await runGenerate(opts);
     });
 
-  eso
-    .command('migrate')
-    .description('move Secrets (plain, SOPS-encrypted, or SealedSecrets with --private-key) into Secrets Manager and print the ExternalSecrets that replace them')
-    .requiredOption('-f, --filename <file>', 'Secret manifests (file, directory or -; repeatable)', collect)
-    .requiredOption('--path <prefix>', 'AWS secret name prefix: each Secret goes to PREFIX/NAME')
-    .requiredOption('--store <name>', 'SecretStore / ClusterSecretStore the ExternalSecrets read through')
-    .option('--store-kind <kind>', 'ClusterSecretStore or SecretStore', 'ClusterSecretStore')
-    .option('--private-key <file>', 'sealed-secrets private key(s) to open SealedSecrets (repeatable)', collect)
-    .option('--age-key-file <file>', 'age identities for SOPS files (repeatable; default: as sops finds them)', collect)
-    .option('--tag <k=v>', 'extra tag on the AWS secret (repeatable)', collect)
-    .option('--refresh-interval <d>', 'how often ESO re-reads (Go duration)', '1h')
-    .option('--api-version <v>', 'v1, or v1beta1 for ESO older than v0.17', 'v1')
-    .option('--dry-run', 'show what would be created, without values and without calling AWS')
-    .option('-o, --output <file>', 'write the ExternalSecrets to a file instead of stdout')
-    .option('--region <region>', 'AWS region (default: the SDK chain, AWS_REGION)')
-    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
-    .option('--endpoint-url <url>', 'Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER)')
+  addAwsOptions(
+    eso
+      .command('migrate')
+      .description('move Secrets (plain, SOPS-encrypted, or SealedSecrets with --private-key) into Secrets Manager and print the ExternalSecrets that replace them')
+      .requiredOption('-f, --filename <file>', 'Secret manifests (file, directory or -; repeatable)', collect)
+      .requiredOption('--path <prefix>', 'AWS secret name prefix: each Secret goes to PREFIX/NAME')
+      .requiredOption('--store <name>', 'SecretStore / ClusterSecretStore the ExternalSecrets read through')
+      .option('--store-kind <kind>', 'ClusterSecretStore or SecretStore', 'ClusterSecretStore')
+      .option('--private-key <file>', 'sealed-secrets private key(s) to open SealedSecrets (repeatable)', collect)
+      .option('--age-key-file <file>', 'age identities for SOPS files (repeatable; default: as sops finds them)', collect)
+      .option('--tag <k=v>', 'extra tag on the AWS secret (repeatable)', collect)
+      .addOption(refreshIntervalOption())
+      .addOption(apiVersionOption())
+      .option('--dry-run', 'show what would be created, without values and without calling AWS')
+      .option('-o, --output <file>', 'write the ExternalSecrets to a file instead of stdout'),
+  )
     .addHelpText(
       'after',
       `
@@ -129,7 +141,7 @@ Examples:
 IAM: secretsmanager:CreateSecret, secretsmanager:PutSecretValue, secretsmanager:TagResource.`,
     )
     .action(async (opts) => {
-      const { runMigrate } = await import('../eso/migrate.js');
+      const { runMigrate } = await import('../commands/eso-migrate.js');
       await runMigrate(opts);
     });
 }

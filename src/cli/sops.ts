@@ -41,7 +41,7 @@ Examples:
 Exit codes: 0 decrypted and MAC verified; 2 no matching identity, tampered value or MAC, bad input.`,
     )
     .action(async (file: string, opts) => {
-      const { runDecrypt } = await import('../sops/run.js');
+      const { runDecrypt } = await import('../commands/sops.js');
       await runDecrypt(file, opts);
     });
 
@@ -61,7 +61,7 @@ Exit codes: 0 all files fully encrypted with intact metadata; 1 a file is not a 
 has an unencrypted value or damaged metadata; 2 bad input.`,
     )
     .action(async (paths: string[], opts) => {
-      const { runStatus } = await import('../sops/run.js');
+      const { runStatus } = await import('../commands/sops.js');
       await runStatus(paths, opts);
     });
 }

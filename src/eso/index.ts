@@ -20,4 +20,5 @@ export {
 export { externalSecretProblems } from './validate.js';
 export { parseYamlSpec, parseCsvSpec, readSpecFile, type Spec } from './spec.js';
 export { planMigration, type MigrationItem } from './migrate.js';
-export { discover as discoverAwsSecrets } from './run.js';
+export { discoverAwsSecrets, type DiscoverOptions, type DiscoverProgress, type Discovered } from './discover.js';
+export type { AwsOptions, AwsStats } from './aws.js';

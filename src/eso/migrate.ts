@@ -1,40 +1,19 @@
 /**
- * `ksec eso migrate`: the way off committed Secrets. Each plain Secret (or
- * SOPS-encrypted Secret, decrypted with age keys found as sops finds them, or
- * SealedSecret, opened with the controller's private key) becomes one AWS
+ * Migration off committed Secrets. Each plain Secret (or SOPS-encrypted
+ * Secret, decrypted with age keys found as sops finds them, or SealedSecret,
+ * opened with the controller's private key: openSecrets) becomes one AWS
  * secret `PREFIX/NAME` holding a JSON object of its keys, and the
- * ExternalSecret that recreates the same Secret from it. Values go from the
- * manifest to PutSecretValue and nowhere else; `--dry-run` prints key names
- * only and makes no AWS call. A value that is not UTF-8 is stored base64 and
- * read back with `decodingStrategy: Base64`, so binary keys survive.
+ * ExternalSecret that recreates the same Secret from it (planMigration).
+ * Values stay in MigrationItem.payload, which only PutSecretValue reads. A
+ * value that is not UTF-8 is stored base64 and read back with
+ * `decodingStrategy: Base64`, so binary keys survive.
  */
 import { KsecError } from '../errors.js';
-import { note } from '../terminal/messages.js';
 import { isRecord, isSealedSecret, isSecret, objectRef, type Secret } from '../manifest/objects.js';
-import { readObjects, type ManifestObject } from '../manifest/read.js';
-import { renderYaml, writeFileAtomic } from '../manifest/write.js';
-import { writeStdout } from '../terminal/output.js';
-import { buildExternalSecret, STORE_KINDS, type DataEntry, type EsoApiVersion, type StoreRef } from './manifests.js';
-import { findCollisions, gjsonPath } from './naming.js';
-import { apiVersionFlag, dnsName, goDuration, keyValues, oneOf } from './options.js';
+import type { ManifestObject } from '../manifest/read.js';
+import { buildExternalSecret, type DataEntry, type EsoApiVersion, type StoreRef } from './manifests.js';
+import { gjsonPath } from './naming.js';
 import type { KubeObject } from '../manifest/objects.js';
-
-export interface MigrateFlags {
-  filename: string[];
-  path: string;
-  store: string;
-  storeKind: string;
-  privateKey?: string[];
-  ageKeyFile?: string[];
-  tag?: string[];
-  refreshInterval: string;
-  apiVersion: string;
-  dryRun?: boolean;
-  output?: string;
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-}
 
 /** One Secret on its way to AWS: its values are only in `payload`. */
 export interface MigrationItem {
@@ -100,43 +79,14 @@ export function planMigration(secret: Secret, file: string, options: { prefix: s
   return { ref, file, awsName, keys, base64Keys, payload: JSON.stringify(json), externalSecret };
 }
 
-export async function runMigrate(flags: MigrateFlags): Promise<void> {
-  const apiVersion = apiVersionFlag(flags.apiVersion);
-  const store: StoreRef = { name: dnsName(flags.store, '--store'), kind: oneOf(flags.storeKind, STORE_KINDS, '--store-kind') };
-  const refreshInterval = goDuration(flags.refreshInterval, '--refresh-interval');
-  const prefix = flags.path.trim();
-  if (prefix === '' || prefix === '/') throw new KsecError('--path must name a prefix', { hint: 'e.g. --path myapp/production' });
-  const tags = Object.entries({ 'managed-by': 'ksec', ...keyValues(flags.tag, '--tag') }).map(([Key, Value]) => ({ Key, Value }));
-
-  const objects = await readObjects(flags.filename);
-  const secrets = await secretsOf(objects, flags.privateKey ?? [], flags.ageKeyFile ?? []);
-  const items = secrets.map(({ secret, file }) => planMigration(secret, file, { prefix, store, refreshInterval, apiVersion }));
-  for (const c of findCollisions(items, (i) => i.awsName)) {
-    throw new KsecError(`${c.sources.map((i) => i.ref).join(' and ')} would both be stored as "${c.name}"`, {
-      hint: 'migrate them with different --path prefixes (e.g. one per namespace)',
-    });
-  }
-
-  if (flags.dryRun) {
-    for (const i of items) {
-      const b64 = i.base64Keys.length ? ` (stored base64: ${i.base64Keys.join(', ')})` : '';
-      note(`would create or update AWS secret ${i.awsName} from ${i.ref} with keys: ${i.keys.join(', ')}${b64}; tags: ${tags.map((t) => `${t.Key}=${t.Value}`).join(', ')}`);
-    }
-  } else {
-    const { openSession, upsertSecret } = await import('./aws.js');
-    const session = openSession({ region: flags.region, profile: flags.profile, endpoint: flags.endpointUrl });
-    for (const i of items) {
-      const result = await upsertSecret(session, i.awsName, i.payload, [...tags, { Key: 'ksec.io/migrated-from', Value: i.ref }]);
-      note(`${result} AWS secret ${i.awsName} from ${i.ref} (${i.keys.length} keys)`);
-    }
-  }
-  const text = renderYaml(items.map((i) => i.externalSecret));
-  if (flags.output) await writeFileAtomic(flags.output, text);
-  else await writeStdout(text);
-  if (!flags.dryRun) note('next: commit the ExternalSecrets, then delete the Secret manifests from the repository');
-}
-
-async function secretsOf(objects: ManifestObject[], privateKeys: string[], ageKeyFiles: string[]): Promise<{ secret: Secret; file: string }[]> {
+/**
+ * The Secrets among `objects`, in order, each with the path of its file:
+ * plain Secrets as they are, SOPS files decrypted (once per file) with the
+ * identities in `ageKeyFiles` (none: as sops finds them), SealedSecrets
+ * unsealed with the keys in the `privateKeys` files. Any other kind, or no
+ * Secret at all, is an error.
+ */
+export async function openSecrets(objects: readonly ManifestObject[], privateKeys: readonly string[], ageKeyFiles: readonly string[]): Promise<{ secret: Secret; file: string }[]> {
   const out: { secret: Secret; file: string }[] = [];
   let ring: import('../seal/unseal.js').KeyRing | undefined;
   let unseal: typeof import('../seal/unseal.js') | undefined;
@@ -148,7 +98,7 @@ async function secretsOf(objects: ManifestObject[], privateKeys: string[], ageKe
       let docs = decrypted.get(file.path);
       if (!docs) {
         const { decryptSopsFile } = await import('../sops/decrypt.js');
-        docs = (await decryptSopsFile({ text: file.text }, { path: file.path, format: file.format, keyFiles: ageKeyFiles.length ? ageKeyFiles : undefined })).data;
+        docs = (await decryptSopsFile({ text: file.text }, { path: file.path, format: file.format, keyFiles: ageKeyFiles.length ? [...ageKeyFiles] : undefined })).data;
         decrypted.set(file.path, docs);
       }
       let plain = docs[entry.document.index];
@@ -167,7 +117,7 @@ async function secretsOf(objects: ManifestObject[], privateKeys: string[], ageKe
       if (!ring || !unseal) {
         unseal = await import('../seal/unseal.js');
         const { loadPrivateKeys } = await import('../seal/keys.js');
-        ring = new unseal.KeyRing((await loadPrivateKeys(privateKeys)).map((k) => k.key));
+        ring = new unseal.KeyRing((await loadPrivateKeys([...privateKeys])).map((k) => k.key));
       }
       try {
         out.push({ secret: unseal.unsealSealedSecret(object, ring), file: file.path });

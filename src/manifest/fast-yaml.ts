@@ -1,25 +1,54 @@
 /**
- * A fast reader for the subset of YAML that Kubernetes manifests are almost
- * always written in. Where it answers, the answer equals what the `yaml`
- * package gives for `parseAllDocuments(text, { uniqueKeys: true, merge: true })`
- * then `.toJS()` (YAML 1.2, core schema, numbers not BigInt); everywhere else
- * it returns undefined and the caller falls back to the `yaml` package, so
- * correctness never depends on this file (test/unit/manifest/fast-yaml.test.ts
- * checks both claims against the package).
+ * A reader for the subset of YAML that Kubernetes manifests are almost always
+ * written in, without the `yaml` package (it never imports it: start-up and
+ * throughput are the point). Where it answers, the answer equals what `yaml`
+ * gives for `parseAllDocuments(text, { uniqueKeys: true, merge: true })` then
+ * `.toJS()` (YAML 1.2, core schema, numbers not BigInt); on any text outside
+ * the subset it returns undefined and the caller asks `yaml`, so correctness
+ * never depends on this file. test/unit/manifest/fast-yaml.test.ts and
+ * syntax.test.ts check both claims against the package.
  *
- * The subset: a stream of documents (`---`, `...`, comments, blank lines,
- * CRLF) holding block mappings and block sequences (the `- key: v` compact
- * form, sequences not indented under their key), one-line plain, 'single' and
- * "double" quoted scalars, literal and folded block scalars (`|`, `>-`, `|+2`)
- * and the empty flow collections `{}` and `[]`. Anything else bails out:
- * anchors, aliases, tags, flow collections, `?` keys, merge keys, directives,
- * multi-line plain or quoted scalars, duplicate keys, tabs in indentation,
- * null keys, and every construct the package would report as an error.
+ * The subset (frozen: a construct outside it is `yaml`'s job, not a reason to
+ * grow this file):
+ * - A stream of documents: `---` at column 0 (alone or before a comment),
+ *   `...` ending a document, comments, blank lines, LF or CRLF line ends. An
+ *   empty document only after a `---`.
+ * - Block mappings whose keys are one-line plain scalars (resolved to the JS
+ *   key `toJS` gives: `1` is "1", `true` is "true") or one-line quoted
+ *   scalars, each followed by `:` and a space or the line's end.
+ * - Block sequences, also nested in compact form (`- a: 1`, `- - x`), and a
+ *   sequence at the same indentation as its key.
+ * - Plain scalars, one line or several (continuation lines more indented
+ *   than the parent, folded as YAML folds them: a line break becomes a space,
+ *   n empty lines n line breaks), resolved under the core schema (null, bool,
+ *   int in decimal, 0o octal and 0x hex, float, .inf, .nan).
+ * - 'single' and "double" quoted scalars that close on their line, with all of
+ *   YAML's double-quoted escapes except the line continuation.
+ * - Literal and folded block scalars (`|`, `>`, chomping `-`/`+`, indentation
+ *   indicator 1-9) inside a collection.
+ * - Flow mappings and sequences (`{a: 1, b: [x, "y"]}`, `{}`, `[]`), nested,
+ *   that open and close on one line, with plain or quoted scalars and
+ *   `key: value` entries.
  *
- * validFastYaml runs the same scanner with values switched off (only map keys
- * are kept, for the duplicate check): the syntax check of src/manifest/syntax.ts.
+ * Everything else returns undefined: anchors, aliases, tags, directives, `?`
+ * keys, merge keys (`<<`), null keys, keys over 1000 characters, duplicate
+ * keys (also `1` beside `'1'`), a tab in indentation, between tokens or in a
+ * plain scalar, `key: - x`, a `: ` inside a plain value, a plain scalar that
+ * starts with an indicator (`&*!|>%@` or a backquote), a multi-line plain
+ * scalar at the root, after a comment line or with a comment on any line but
+ * its last, a quoted scalar over several lines, a block scalar at the root,
+ * more-indented lines in a folded scalar; a flow collection over several
+ * lines or with a comment, a trailing comma, an empty or implicit (`{a}`)
+ * entry, `a:b` or a `key: value` pair in a flow sequence inside it; content
+ * after `---` on its line, a BOM, control characters (other than tab, LF,
+ * CR), C1 controls, U+2028/U+2029, a CR not followed by LF, and every
+ * construct the package would report as an error.
  *
- * It never imports `yaml`: that is the point (start-up and throughput).
+ * One scanner (BlockScanner) reads the grammar; a NodeBuilder per reader
+ * decides what a node becomes: values (parseFastYaml), the offsets of keys and
+ * items (fastOffsets), or nothing but the duplicate-key check (validFastYaml,
+ * the syntax check of src/manifest/syntax.ts). All three accept exactly the
+ * same texts.
  */
 
 import { OpenKeys } from './open-keys.js';
@@ -42,8 +71,8 @@ export interface FastDocument {
 
 /** Parses a YAML stream; undefined when any part of it is outside the subset. */
 export function parseFastYaml(text: string): FastDocument[] | undefined {
-  const parser = new Parser(text, false);
-  return parser.run() ? parser.docs : undefined;
+  const builder = new DocumentBuilder(text);
+  return new BlockScanner(text, builder).run() ? builder.docs : undefined;
 }
 
 /**
@@ -54,13 +83,13 @@ export function parseFastYaml(text: string): FastDocument[] | undefined {
  * package (src/manifest/syntax.ts does).
  */
 export function validFastYaml(text: string): boolean {
-  return new Parser(text, false, false).run();
+  return new BlockScanner(text, new KeyChecker()).run();
 }
 
 /** The offsets of every map key and sequence item, per document; undefined outside the subset. */
 export function fastOffsets(text: string): OffsetTree[] | undefined {
-  const parser = new Parser(text, true);
-  return parser.run() ? parser.trees : undefined;
+  const builder = new OffsetBuilder();
+  return new BlockScanner(text, builder).run() ? builder.trees : undefined;
 }
 
 /**
@@ -85,12 +114,12 @@ export function offsetInTree(tree: OffsetTree, path: readonly (string | number)[
 /** Thrown (and caught in `run`) when the input leaves the subset. */
 const BAIL = Symbol('bail');
 
-// Characters the package treats specially or rejects: control characters,
-// C1 controls, the Unicode line separators, a BOM past the start. (One
-// character class: an alternation here would halve the regex's speed.)
+// Characters that put a text outside the subset (the package treats them
+// specially or rejects them): C0 controls but tab, LF and CR; DEL and the C1
+// controls; U+2028 and U+2029; U+FEFF anywhere.
 const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
 
-/** A CR not followed by LF (a line break the fast path does not handle). */
+/** Whether the text has a CR not followed by LF (a line break outside the subset). */
 function hasLoneCR(t: string): boolean {
   for (let i = t.indexOf('\r'); i !== -1; i = t.indexOf('\r', i + 1)) if (t.charCodeAt(i + 1) !== 10) return true;
   return false;
@@ -107,11 +136,36 @@ const SQUOTE = 39;
 const DQUOTE = 34;
 const BACKSLASH = 92;
 
-class Parser {
-  readonly docs: FastDocument[] = [];
-  readonly trees: OffsetTree[] = [];
-  /** the offset tree of the node parsed last (positions mode only) */
-  private tree: OffsetTree = null;
+/**
+ * What the scanner turns the nodes it reads into: one class per reader
+ * (DocumentBuilder for parseFastYaml, OffsetBuilder for fastOffsets,
+ * KeyChecker for validFastYaml). N is what a node becomes (null: an empty
+ * node, or a scalar for builders that keep none), M a mapping being filled,
+ * S a sequence being filled.
+ */
+interface NodeBuilder<N, M, S> {
+  /** whether scalar values are built (sliced, unescaped, resolved); map keys always are */
+  readonly scalars: boolean;
+  /** what a scalar node becomes; `value` is undefined when `scalars` is false */
+  scalar(value: unknown): N | null;
+  newMap(): M;
+  /** one entry of a mapping, its key at `offset`; a key the mapping has already must throw BAIL */
+  addEntry(map: M, name: string, offset: number, value: N | null): void;
+  endMap(map: M): N | null;
+  newSeq(): S;
+  /** one item of a sequence, its node at `offset` */
+  addItem(seq: S, offset: number, value: N | null): void;
+  endSeq(seq: S): N | null;
+  /** one document; `node` is null for an empty one; `start` is the offset of its content (or of its `---`) */
+  document(node: N | null, start: number): void;
+}
+
+/**
+ * The grammar of the subset, one implementation for the three readers: it
+ * scans the text line by line, throws BAIL where the text leaves the subset,
+ * and hands every node to its NodeBuilder.
+ */
+class BlockScanner<N, M, S> {
 
   // The current line: [ls, ce) is its content (CR stripped), le its LF (or the text's end).
   private ls = 0;
@@ -119,27 +173,24 @@ class Parser {
   private ce = 0;
   /** leading spaces of the current line */
   private ind = 0;
-  private lineNo = 1;
   /** where the node found by `valueBelow` starts */
   private belowStart = 0;
   /** whether skipBlank passed a comment line since this was last cleared */
   private sawComment = false;
   /** whether the plain scalar read last ended at a comment */
   private commented = false;
-  private countedTo = 0;
-  /** validate mode: the keys of each open mapping, by nesting depth */
-  private readonly keys = new OpenKeys();
-  private depth = 0;
+  /** the node of the flow collection parsed last (see `flow`) */
+  private flowNode: N | null = null;
 
-  /**
-   * @param positions collect offset trees instead of documents
-   * @param build build the values (false: validate only, nothing is collected)
-   */
+  /** the builder's `scalars`, kept here (read for every scalar) */
+  private readonly scalars: boolean;
+
   constructor(
     private readonly text: string,
-    private readonly positions: boolean,
-    private readonly build = true,
-  ) {}
+    private readonly out: NodeBuilder<N, M, S>,
+  ) {
+    this.scalars = out.scalars;
+  }
 
   run(): boolean {
     if (FORBIDDEN.test(this.text) || hasLoneCR(this.text)) return false;
@@ -219,13 +270,6 @@ class Parser {
     throw BAIL;
   }
 
-  private lineOf(offset: number): number {
-    const t = this.text;
-    for (let i = t.indexOf('\n', this.countedTo); i !== -1 && i < offset; i = t.indexOf('\n', i + 1)) this.lineNo++;
-    this.countedTo = offset;
-    return this.lineNo;
-  }
-
   // ---- documents ---------------------------------------------------------
 
   private stream(): void {
@@ -249,12 +293,12 @@ class Parser {
       if (!this.skipBlank()) {
         // an empty document: only a `---` starts one
         if (markerAt === -1) throw BAIL;
-        this.push(null, null, markerAt);
+        this.out.document(null, markerAt);
       } else {
         const start = this.ls + this.ind;
-        const value = this.node(-1, start);
+        const node = this.node(-1, start);
         if (this.skipBlank()) throw BAIL; // content after the root node
-        this.push(value, this.tree, start);
+        this.out.document(node, start);
       }
       // a document ends at the text's end, `...` or the next `---`
       if (!this.eof() && this.text.charCodeAt(this.ls) === DOT) {
@@ -264,30 +308,13 @@ class Parser {
     }
   }
 
-  private push(value: unknown, tree: OffsetTree, start: number): void {
-    if (this.positions) this.trees.push(tree);
-    else if (this.build) this.docs.push({ value, line: this.lineOf(start) });
-  }
-
-  /** validate mode: no keys yet for a mapping that opens one level deeper; returns its depth */
-  private openKeys(): number {
-    const depth = ++this.depth;
-    this.keys.open(depth);
-    return depth;
-  }
-
-  /** validate mode: a key of the mapping open at `depth`; a duplicate bails, as setKey does */
-  private addKey(depth: number, name: string): void {
-    if (!this.keys.add(depth, name)) throw BAIL;
-  }
-
   // ---- nodes -------------------------------------------------------------
 
   /**
    * The block node that starts at offset `p` of the current line (its column
    * is the node's indentation); `parent` is the enclosing indentation.
    */
-  private node(parent: number, p: number, afterComment = false): unknown {
+  private node(parent: number, p: number, afterComment = false): N | null {
     const t = this.text;
     const c = t.charCodeAt(p);
     const col = p - this.ls;
@@ -306,72 +333,58 @@ class Parser {
   }
 
   /** A block sequence at column `col` whose first `-` is at p. */
-  private seq(col: number, p: number): unknown[] | undefined {
-    const out: unknown[] | undefined = this.build ? [] : undefined;
-    const items: { offset: number; child: OffsetTree }[] | undefined = this.positions ? [] : undefined;
+  private seq(col: number, p: number): N | null {
+    const seq = this.out.newSeq();
     for (;;) {
       let q = p + 1;
       while (q < this.ce && this.text.charCodeAt(q) === SPACE) q++;
       if (q < this.ce && this.text.charCodeAt(q) === TAB) throw BAIL;
-      let value: unknown;
+      let value: N | null;
       let offset: number;
       if (q === this.ce || this.text.charCodeAt(q) === HASH) {
-        value = this.valueBelow(col, true, q < this.ce);
-        if (value === EMPTY) {
+        const below = this.valueBelow(col, true, q < this.ce);
+        if (below === EMPTY) {
           offset = q;
           value = null;
-          this.tree = null;
         } else {
           offset = this.belowStart;
+          value = below;
         }
       } else {
         offset = q;
         value = this.node(col, q);
       }
-      out?.push(value);
-      if (items) items.push({ offset, child: this.tree });
+      this.out.addItem(seq, offset, value);
       if (!this.skipBlank() || this.ind < col) break;
       if (this.ind > col) throw BAIL;
       p = this.ls + col;
       if (this.text.charCodeAt(p) !== DASH || !this.isSeqIndicator(p)) break;
     }
-    this.tree = items ? { items } : null;
-    return out;
+    return this.out.endSeq(seq);
   }
 
   /** A block mapping at column `col`; its first key is already read. */
-  private map(col: number, first: Key): Record<string, unknown> | undefined {
-    const out: Record<string, unknown> | undefined = this.build ? {} : undefined;
-    const seen = out ? undefined : this.openKeys();
-    const keys: Map<string, { offset: number; child: OffsetTree }> | undefined = this.positions ? new Map() : undefined;
+  private map(col: number, first: Key): N | null {
+    const map = this.out.newMap();
     let key: Key | undefined = first;
     for (;;) {
-      const name = key.name;
       const value = this.entryValue(col, key.end);
-      if (out) setKey(out, name, value);
-      else this.addKey(seen!, name);
-      if (keys) keys.set(name, { offset: key.offset, child: this.tree });
+      this.out.addEntry(map, key.name, key.offset, value);
       if (!this.skipBlank() || this.ind < col) break;
       if (this.ind > col) throw BAIL;
       key = this.key(this.ls + col);
       if (!key) throw BAIL;
     }
-    if (seen !== undefined) this.depth--;
-    this.tree = keys ? { keys } : null;
-    return out;
+    return this.out.endMap(map);
   }
 
   /** The value after `key:` (p is just past the colon). */
-  private entryValue(col: number, p: number): unknown {
+  private entryValue(col: number, p: number): N | null {
     const t = this.text;
     while (p < this.ce && t.charCodeAt(p) === SPACE) p++;
     if (p === this.ce || t.charCodeAt(p) === HASH) {
       const value = this.valueBelow(col, false, p < this.ce);
-      if (value === EMPTY) {
-        this.tree = null;
-        return null;
-      }
-      return value;
+      return value === EMPTY ? null : value;
     }
     if (t.charCodeAt(p) === TAB) throw BAIL;
     if (t.charCodeAt(p) === DASH && this.isSeqIndicator(p)) throw BAIL; // `key: - x` is an error
@@ -382,12 +395,12 @@ class Parser {
    * The node on the lines after a `key:` or `-` with nothing after it:
    * more indented than `col`, or a sequence at `col` under a key.
    */
-  private valueBelow(col: number, inSeq: boolean, commentAfterKey: boolean): unknown {
+  private valueBelow(col: number, inSeq: boolean, commentAfterKey: boolean): N | null | typeof EMPTY {
     this.nextLine();
     this.sawComment = commentAfterKey;
     if (!this.skipBlank()) return EMPTY;
     const start = this.ls + this.ind;
-    let value: unknown = EMPTY;
+    let value: N | null | typeof EMPTY = EMPTY;
     if (this.ind > col) value = this.node(col, start, this.sawComment);
     else if (!inSeq && this.ind === col && this.first() === DASH && this.isSeqIndicator(start)) value = this.seq(col, start);
     this.belowStart = start; // after the nested calls that set it too
@@ -395,41 +408,37 @@ class Parser {
   }
 
   /** A scalar (or `{}` / `[]`) starting at p that ends its line. */
-  private inlineValue(parent: number, p: number, afterComment = false): unknown {
+  private inlineValue(parent: number, p: number, afterComment = false): N | null {
     const t = this.text;
     const c = t.charCodeAt(p);
-    this.tree = null;
-    let value: unknown;
     switch (c) {
       case SQUOTE:
       case DQUOTE: {
-        const q = this.quoted(p, this.build);
+        const q = this.quoted(p, this.scalars);
         this.expectEnd(q.end);
-        value = q.value;
-        break;
+        this.nextLine();
+        return this.out.scalar(q.value);
       }
       case 124: // |
       case 62: // >
-        return this.blockScalar(parent, p);
+        return this.out.scalar(this.blockScalar(parent, p));
       case 123: // {
       case 91: {
         // [
         const end = this.flow(p);
         this.expectEnd(end);
-        value = this.flowValue;
-        break;
+        this.nextLine();
+        return this.flowNode;
       }
       default: {
         const end = this.plainValue(p);
         const commented = this.commented;
-        const plain = this.build ? t.slice(p, end) : undefined;
+        const plain = this.scalars ? t.slice(p, end) : undefined;
         this.nextLine();
         const value = this.plainContinuation(parent, plain, commented, afterComment);
-        return value === undefined ? undefined : resolvePlain(value);
+        return this.out.scalar(value === undefined ? undefined : resolvePlain(value));
       }
     }
-    this.nextLine();
-    return value;
   }
 
   /**
@@ -471,27 +480,20 @@ class Parser {
     }
   }
 
-  /** The value of the flow collection parsed last (see `flow`). */
-  private flowValue: unknown;
-
   /**
    * A flow collection (`{a: 1, b: [x, "y"]}`) that closes on its own line,
-   * starting at p; returns the offset past it and leaves its value in `flowValue`.
+   * starting at p; returns the offset past it and leaves its node in `flowNode`.
    */
   private flow(p: number): number {
     const t = this.text;
     const ce = this.ce;
     const isMap = t.charCodeAt(p) === 123;
     const close = isMap ? 125 : 93;
-    const out: Record<string, unknown> | unknown[] | undefined = !this.build ? undefined : isMap ? {} : [];
-    const seen = !this.build && isMap ? this.openKeys() : undefined;
-    const keys: Map<string, { offset: number; child: OffsetTree }> | undefined = this.positions && isMap ? new Map() : undefined;
-    const items: { offset: number; child: OffsetTree }[] | undefined = this.positions && !isMap ? [] : undefined;
+    const map = isMap ? this.out.newMap() : undefined;
+    const seq = isMap ? undefined : this.out.newSeq();
     let q = this.skipSpaces(p + 1);
     if (t.charCodeAt(q) === close) {
-      if (seen !== undefined) this.depth--;
-      this.flowValue = out;
-      this.tree = keys ? { keys } : items ? { items } : null;
+      this.flowNode = isMap ? this.out.endMap(map!) : this.out.endSeq(seq!);
       return q + 1;
     }
     for (;;) {
@@ -509,32 +511,22 @@ class Parser {
         q = this.skipSpaces(q + 1);
       }
       const itemStart = q;
-      let value: unknown;
-      let child: OffsetTree = null;
+      let value: N | null;
       const c = t.charCodeAt(q);
       if (c === 123 || c === 91) {
         q = this.flow(q);
-        value = this.flowValue;
-        child = this.tree;
+        value = this.flowNode;
       } else {
         const scalar = this.flowScalar(q, false);
-        value = scalar.value;
+        value = this.out.scalar(scalar.value);
         q = scalar.end;
       }
-      if (name !== undefined) {
-        if (out) setKey(out as Record<string, unknown>, name, value);
-        else this.addKey(seen!, name);
-        keys?.set(name, { offset: start, child });
-      } else {
-        (out as unknown[] | undefined)?.push(value);
-        items?.push({ offset: itemStart, child });
-      }
+      if (map !== undefined) this.out.addEntry(map, name!, start, value);
+      else this.out.addItem(seq!, itemStart, value);
       q = this.skipSpaces(q);
       const sep = t.charCodeAt(q);
       if (sep === close) {
-        if (seen !== undefined) this.depth--;
-        this.flowValue = out;
-        this.tree = keys ? { keys } : items ? { items } : null;
+        this.flowNode = isMap ? this.out.endMap(map!) : this.out.endSeq(seq!);
         return q + 1;
       }
       if (sep !== 44 /* , */) throw BAIL;
@@ -554,7 +546,7 @@ class Parser {
     const ce = this.ce;
     const c = t.charCodeAt(p);
     if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(p, key || this.build);
+      const q = this.quoted(p, key || this.scalars);
       return { value: q.value, end: q.end, quoted: true };
     }
     if (isIndicator(c) || c === 63 /* ? */ || c === COLON) throw BAIL;
@@ -581,7 +573,7 @@ class Parser {
     let end = i;
     while (t.charCodeAt(end - 1) === SPACE) end--;
     if (end === p) throw BAIL;
-    return { value: key || this.build ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
+    return { value: key || this.scalars ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
   }
 
   /** A one-line plain scalar that is a value (not a key): the offset where it ends. */
@@ -604,9 +596,9 @@ class Parser {
     return end;
   }
 
-  // Where the next `:`, `#`, tab or backslash is, found with indexOf (far faster
-  // than a loop over each char of a long scalar such as SealedSecret
-  // ciphertext) and cached, as the parser mostly moves forward.
+  // Where the next `:`, `#`, tab or backslash is: one indexOf per kind,
+  // remembered while the scanner moves forward past it, so a long scalar is
+  // searched once per kind rather than char by char.
   private readonly nextFrom = [Infinity, Infinity, Infinity, Infinity];
   private readonly nextAt = [-1, -1, -1, -1];
 
@@ -710,7 +702,7 @@ class Parser {
   }
 
 
-  /** A literal or folded block scalar whose header is at p; `parent` is the enclosing indentation. */
+  /** A literal or folded block scalar whose header is at p; `parent` is the enclosing indentation; '' unless `scalars`. */
   private blockScalar(parent: number, p: number): string {
     const t = this.text;
     const folded = t.charCodeAt(p) === 62;
@@ -728,7 +720,7 @@ class Parser {
     let indent = explicit ? parent + explicit : -1;
     if (explicit && parent < 0) throw BAIL;
     // the scalar's lines (built values only); `count` of them so far, `last`: the count up to the last non-empty one
-    const lines: string[] | undefined = this.build ? [] : undefined;
+    const lines: string[] | undefined = this.scalars ? [] : undefined;
     let count = 0;
     let last = 0;
     let maxBlank = 0;
@@ -762,7 +754,6 @@ class Parser {
     }
     if (indent >= 0 && maxBlank > indent) throw BAIL;
     if (indent < 0 && maxBlank > 0) throw BAIL;
-    this.tree = null;
     if (last === 0) {
       if (chomp !== 1) return '';
       if (count === 0) throw BAIL;
@@ -797,6 +788,115 @@ class Parser {
   }
 }
 
+/** parseFastYaml: each document as plain data, with the line its content starts on. */
+class DocumentBuilder implements NodeBuilder<unknown, Record<string, unknown>, unknown[]> {
+  readonly docs: FastDocument[] = [];
+  readonly scalars = true;
+  /** lineOf's count: newlines before `countedTo`, plus one */
+  private lineNo = 1;
+  private countedTo = 0;
+
+  constructor(private readonly text: string) {}
+
+  scalar(value: unknown): unknown {
+    return value;
+  }
+  newMap(): Record<string, unknown> {
+    return {};
+  }
+  addEntry(map: Record<string, unknown>, name: string, _offset: number, value: unknown): void {
+    setKey(map, name, value);
+  }
+  endMap(map: Record<string, unknown>): unknown {
+    return map;
+  }
+  newSeq(): unknown[] {
+    return [];
+  }
+  addItem(seq: unknown[], _offset: number, value: unknown): void {
+    seq.push(value);
+  }
+  endSeq(seq: unknown[]): unknown {
+    return seq;
+  }
+  document(value: unknown, start: number): void {
+    this.docs.push({ value, line: this.lineOf(start) });
+  }
+
+  /** The 1-based line of `offset`; offsets come in increasing order. */
+  private lineOf(offset: number): number {
+    const t = this.text;
+    for (let i = t.indexOf('\n', this.countedTo); i !== -1 && i < offset; i = t.indexOf('\n', i + 1)) this.lineNo++;
+    this.countedTo = offset;
+    return this.lineNo;
+  }
+}
+
+/** fastOffsets: each document's offset tree; scalars are leaves (null). */
+class OffsetBuilder implements NodeBuilder<OffsetMap | OffsetSeq, OffsetMap, OffsetSeq> {
+  readonly trees: OffsetTree[] = [];
+  readonly scalars = false;
+
+  scalar(): null {
+    return null;
+  }
+  newMap(): OffsetMap {
+    return { keys: new Map() };
+  }
+  addEntry(map: OffsetMap, name: string, offset: number, child: OffsetTree): void {
+    if (map.keys.has(name)) throw BAIL; // a duplicate key, as in setKey
+    map.keys.set(name, { offset, child });
+  }
+  endMap(map: OffsetMap): OffsetMap {
+    return map;
+  }
+  newSeq(): OffsetSeq {
+    return { items: [] };
+  }
+  addItem(seq: OffsetSeq, offset: number, child: OffsetTree): void {
+    seq.items.push({ offset, child });
+  }
+  endSeq(seq: OffsetSeq): OffsetSeq {
+    return seq;
+  }
+  document(tree: OffsetTree): void {
+    this.trees.push(tree);
+  }
+}
+
+/** validFastYaml: builds nothing; keeps only the keys of the open mappings, for the duplicate check. */
+class KeyChecker implements NodeBuilder<never, number, undefined> {
+  readonly scalars = false;
+  private readonly keys = new OpenKeys();
+  /** nesting depth of the mapping opened last */
+  private depth = 0;
+
+  scalar(): null {
+    return null;
+  }
+  /** a mapping one level deeper, with no keys yet: its depth */
+  newMap(): number {
+    const depth = ++this.depth;
+    this.keys.open(depth);
+    return depth;
+  }
+  addEntry(depth: number, name: string): void {
+    if (!this.keys.add(depth, name)) throw BAIL; // a duplicate key, as in setKey
+  }
+  endMap(): null {
+    this.depth--;
+    return null;
+  }
+  newSeq(): undefined {
+    return undefined;
+  }
+  addItem(): void {}
+  endSeq(): null {
+    return null;
+  }
+  document(): void {}
+}
+
 /**
  * Sets a key as the package's toJS does: inherited names (`__proto__`,
  * `toString`) become own properties. A key already there bails out (the
@@ -804,7 +904,7 @@ class Parser {
  */
 function setKey(map: Record<string, unknown>, name: string, value: unknown): void {
   if (!INHERITED.has(name)) {
-    // values are never undefined here, so a defined one is a duplicate (cheaper than `in`)
+    // values are never undefined here, so a defined one is a duplicate
     if (map[name] !== undefined) throw BAIL;
     map[name] = value;
     return;
@@ -814,7 +914,7 @@ function setKey(map: Record<string, unknown>, name: string, value: unknown): voi
 }
 const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-/** What Parser.next looks for, by kind. */
+/** What BlockScanner.next looks for, by kind. */
 const NEEDLES = [':', '#', '\t', '\\'];
 const K_COLON = 0;
 const K_HASH = 1;

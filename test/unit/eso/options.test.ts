@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { awsError } from '../../../src/eso/aws.js';
-import { goDuration, keyValues, namespaceFlag, oneOf, positiveInt } from '../../../src/eso/options.js';
+import { goDuration, keyValues, namespaceFlag, oneOf, positiveInt } from '../../../src/commands/eso-options.js';
 
 describe('flag values', () => {
   it('accepts Go durations ESO takes and rejects others', () => {

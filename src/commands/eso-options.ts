@@ -1,8 +1,8 @@
-/** Checking the values of `ksec eso` flags: one clear error per bad value, exit 2. */
+/** Values of `ksec eso` flags, checked: one clear error per bad value (exit 2), the flag named in it. */
 import { KsecError } from '../errors.js';
 import { warn } from '../terminal/messages.js';
-import { ESO_API_VERSIONS, type EsoApiVersion } from './manifests.js';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from './naming.js';
+import { ESO_API_VERSIONS, type EsoApiVersion } from '../eso/manifests.js';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN } from '../eso/naming.js';
 
 export function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   const hit = allowed.find((a) => a.toLowerCase() === value.toLowerCase());

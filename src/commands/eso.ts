@@ -5,10 +5,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
-import { note, progress, warn } from '../terminal/messages.js';
+import { note, progress, warn, type Progress } from '../terminal/messages.js';
 import { renderYaml, toYaml, writeFileAtomic, writeFilesAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
-import { generateExternalSecrets, GENERATE_MODES, sourceFromShape, type GeneratedManifest, type SecretSource } from './generate.js';
+import { listAwsSecrets, readAwsSources } from '../eso/discover.js';
+import { generateExternalSecrets, GENERATE_MODES, type GeneratedManifest, type SecretSource } from '../eso/generate.js';
 import {
   AWS_SERVICES,
   buildKustomization,
@@ -18,10 +19,10 @@ import {
   STORE_KINDS,
   type AwsAuth,
   type StoreKind,
-} from './manifests.js';
-import { apiVersionFlag, dnsName, goDuration, keyValues, namespaceFlag, oneOf, positiveInt } from './options.js';
-import { SECRET_KEY_PATTERN } from './naming.js';
-import type { AwsOptions, AwsStats } from './aws.js';
+} from '../eso/manifests.js';
+import { SECRET_KEY_PATTERN } from '../eso/naming.js';
+import type { AwsOptions, AwsStats } from '../eso/aws.js';
+import { apiVersionFlag, dnsName, goDuration, keyValues, namespaceFlag, oneOf, positiveInt } from './eso-options.js';
 
 export interface StoreFlags {
   name: string;
@@ -156,7 +157,7 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
   let specDefaults: { store?: string; storeKind?: string; namespace?: string } = {};
   let stats: AwsStats | undefined;
   if (flags.fromSpec) {
-    const { readSpecFile } = await import('./spec.js');
+    const { readSpecFile } = await import('../eso/spec.js');
     const spec = await readSpecFile(flags.fromSpec);
     sources = spec.sources;
     specDefaults = spec;
@@ -187,40 +188,38 @@ export function formatStats(stats: AwsStats): string {
   return `${ops.map(([op, c]) => `${op} ${c}`).join(', ')} (${total} calls, ${requests} HTTP requests with retries)`;
 }
 
-interface Discovered {
-  sources: SecretSource[];
-  stats: AwsStats;
-}
-
-/** Lists the secrets under each prefix and, unless only names are needed, the shape of their values. */
-export async function discover(prefixes: string[], namesOnly: boolean, flatten: boolean, aws: AwsOptions): Promise<Discovered> {
-  const { openSession, listSecrets, readShapes } = await import('./aws.js');
+/**
+ * Lists the secrets under each prefix and, unless only names are needed, the
+ * shape of their values, with a progress counter for each step and the
+ * warnings of each step printed when it ends.
+ */
+async function discover(prefixes: string[], namesOnly: boolean, flatten: boolean, aws: AwsOptions): Promise<{ sources: SecretSource[]; stats: AwsStats }> {
+  const { openSession } = await import('../eso/aws.js');
   const session = openSession(aws);
-  const listed = new Map<string, { name: string; arn: string }>();
   const listing = progress('listing secrets');
-  for (const prefix of prefixes) {
-    const found = await listSecrets(session, prefix, (n) => listing.tick(n));
-    if (found.length === 0 && prefixes.length > 1) warn(`no secrets found under "${prefix}"`);
-    for (const s of found) listed.set(s.arn, s);
-  }
+  const listed = await listAwsSecrets(session, prefixes, counter(listing));
   listing.done();
-  const secrets = [...listed.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (secrets.length === 0) {
+  for (const w of listed.warnings) warn(w);
+  if (listed.secrets.length === 0) {
     throw new KsecError(`no secrets found under ${prefixes.map((p) => `"${p}"`).join(', ')}`, {
       hint: 'check --path, --region and the account (secrets scheduled for deletion are skipped)',
     });
   }
   if (namesOnly) return { sources: [], stats: session.stats };
-  const reading = progress('reading structure', secrets.length);
-  const { shapes, skipped } = await readShapes(session, secrets, (n) => reading.tick(n));
+  const reading = progress('reading structure', listed.secrets.length);
+  const read = await readAwsSources(session, listed.secrets, { flatten, onProgress: counter(reading) });
   reading.done();
-  for (const s of skipped) warn(`skipped ${s.name}: ${s.reason}`);
-  const sources: SecretSource[] = [];
-  for (const s of secrets) {
-    const shape = shapes.get(s.arn);
-    if (shape) sources.push(sourceFromShape(s.name, shape, flatten));
-  }
-  return { sources, stats: session.stats };
+  for (const w of read.warnings) warn(w);
+  return { sources: read.sources, stats: session.stats };
+}
+
+/** A progress callback (`done` so far) that advances a counter by the difference. */
+function counter(bar: Progress): (done: number) => void {
+  let shown = 0;
+  return (done) => {
+    bar.tick(done - shown);
+    shown = done;
+  };
 }
 
 /** One file per ExternalSecret plus kustomization.yaml, all written or none. */

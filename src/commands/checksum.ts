@@ -1,14 +1,14 @@
-/** The actions behind `ksec checksum` and `ksec checksum annotate`: read, decide, write. */
+/** `ksec checksum` and `ksec checksum annotate`: flags in; read the manifests, hash or stamp, write the result and set the exit code. */
 import { ExitCode, KsecError } from '../errors.js';
 import { objectRef } from '../manifest/objects.js';
 import { STDIN, objectsOf, readManifestFiles } from '../manifest/read.js';
 import { writeFilesAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
-import { progress, warn } from '../terminal/messages.js';
-import { applyStamps, describeStale, planStamps } from './annotate.js';
-import { configHash, hashableKind, kustomizeHash, reloaderHash, type ReloaderDigest } from './hash.js';
+import { note, progress, warn } from '../terminal/messages.js';
+import { applyStamps, describeStale, planStamps } from '../config-hash/annotate.js';
+import { configHash, hashableKind, kustomizeHash, reloaderHash, type ReloaderDigest } from '../config-hash/hash.js';
 
-export interface ListOptions {
+export interface ChecksumFlags {
   algorithm?: string;
   reloaderDigest?: string;
   output?: string;
@@ -24,10 +24,10 @@ export interface ChecksumLine {
 
 const ALGORITHMS = ['ksec', 'reloader', 'kustomize'] as const;
 
-export async function runList(inputs: string[], options: ListOptions): Promise<void> {
-  const algorithm = choose(options.algorithm ?? 'ksec', ALGORITHMS, '--algorithm');
-  const digest = choose(options.reloaderDigest ?? 'sha1', ['sha1', 'sha512-256'] as const, '--reloader-digest') as ReloaderDigest;
-  const output = choose(options.output ?? 'text', ['text', 'json'] as const, '--output');
+export async function runList(inputs: string[], flags: ChecksumFlags): Promise<void> {
+  const algorithm = choose(flags.algorithm ?? 'ksec', ALGORITHMS, '--algorithm');
+  const digest = choose(flags.reloaderDigest ?? 'sha1', ['sha1', 'sha512-256'] as const, '--reloader-digest') as ReloaderDigest;
+  const output = choose(flags.output ?? 'text', ['text', 'json'] as const, '--output');
   checkStdinUse(inputs);
   const objects = objectsOf(await readManifestFiles(inputs));
   const lines: ChecksumLine[] = [];
@@ -51,7 +51,7 @@ export async function runList(inputs: string[], options: ListOptions): Promise<v
     } catch (err) {
       throw err instanceof KsecError ? err.within({ file: entry.file.path }) : err;
     }
-    lines.push({ kind: obj.kind!, namespace: obj.metadata?.namespace ?? options.namespace ?? null, name: obj.metadata?.name ?? '', hash });
+    lines.push({ kind: obj.kind!, namespace: obj.metadata?.namespace ?? flags.namespace ?? null, name: obj.metadata?.name ?? '', hash });
   }
   if (lines.length === 0) {
     throw new KsecError('no ConfigMap or Secret in the inputs', { hint: 'name the files or directories that hold them' });
@@ -60,19 +60,19 @@ export async function runList(inputs: string[], options: ListOptions): Promise<v
   else await writeStdout(lines.map((l) => `${[l.kind, l.namespace, l.name].filter((p) => p !== null).join('/')} ${l.hash}\n`).join(''));
 }
 
-export interface AnnotateRunOptions {
+export interface AnnotateFlags {
   check?: boolean;
   strict?: boolean;
   namespace?: string;
 }
 
-export async function runAnnotate(inputs: string[], options: AnnotateRunOptions): Promise<void> {
+export async function runAnnotate(inputs: string[], flags: AnnotateFlags): Promise<void> {
   checkStdinUse(inputs);
   const files = await readManifestFiles(inputs);
   const objects = objectsOf(files);
-  const plan = planStamps(objects, options.namespace === undefined ? {} : { namespace: options.namespace });
+  const plan = planStamps(objects, flags.namespace === undefined ? {} : { namespace: flags.namespace });
   const missing = plan.stamps.flatMap((s) => s.missing.map((m) => `${s.ref}: references ${m.kind}/${m.name}, which is not in the inputs`));
-  if (options.strict && missing.length > 0) {
+  if (flags.strict && missing.length > 0) {
     throw new KsecError(missing[0]!, {
       file: plan.stamps.find((s) => s.missing.length > 0)!.workload.file.path,
       hint: `${missing.length > 1 ? `${missing.length - 1} more; ` : ''}include it in the inputs, mark the reference optional: true, or drop --strict`,
@@ -80,13 +80,13 @@ export async function runAnnotate(inputs: string[], options: AnnotateRunOptions)
   }
   for (const w of plan.warnings) warn(w);
 
-  if (options.check) {
+  if (flags.check) {
     const stale = plan.stamps.filter((s) => s.status !== 'ok');
     if (stale.length > 0) {
       await writeStdout(stale.map((s) => `${describeStale(s)}\n`).join(''));
       process.exitCode = ExitCode.findings;
     } else {
-      process.stderr.write(`${plan.stamps.length} workload(s) up to date\n`);
+      note(`${plan.stamps.length} workload(s) up to date`);
     }
     return;
   }
@@ -99,9 +99,7 @@ export async function runAnnotate(inputs: string[], options: AnnotateRunOptions)
   const toWrite = [...outputs].filter(([file]) => file.path !== STDIN).map(([file, content]) => ({ path: file.path, content }));
   await writeFilesAtomic(toWrite);
   const changed = plan.stamps.filter((s) => s.status !== 'ok').length;
-  process.stderr.write(
-    `stamped ${changed} workload(s)${toWrite.length ? ` in ${toWrite.length} file(s)` : ''}; ${plan.stamps.length - changed} already up to date\n`,
-  );
+  note(`stamped ${changed} workload(s)${toWrite.length ? ` in ${toWrite.length} file(s)` : ''}; ${plan.stamps.length - changed} already up to date`);
 }
 
 function choose<T extends string>(value: string, allowed: readonly T[], flag: string): T {

@@ -1,14 +1,14 @@
-/** The `ksec sops` actions: read input, call the library, print, set the exit code. */
+/** `ksec sops decrypt` and `ksec sops status`: flags in; read the input, call the sops library, print, set the exit code. */
 import { readFile, stat } from 'node:fs/promises';
 import { ExitCode, KsecError, fileError } from '../errors.js';
 import { STDIN, expandPaths, readStdin } from '../manifest/read.js';
 import { writeFileAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
 import { warn } from '../terminal/messages.js';
-import { SOPS_FORMATS, decryptDocument, parseSopsText, type SopsFormat } from './decrypt.js';
-import { findIdentities } from './keys.js';
-import { renderSops } from './render.js';
-import { sopsStatus, type SopsStatus } from './status.js';
+import { SOPS_FORMATS, decryptDocument, parseSopsText, type SopsFormat } from '../sops/decrypt.js';
+import { findIdentities } from '../sops/keys.js';
+import { renderSops } from '../sops/render.js';
+import { sopsStatus, type SopsStatus } from '../sops/status.js';
 
 export const SOPS_EXTENSIONS = ['.yaml', '.yml', '.json', '.env'];
 
