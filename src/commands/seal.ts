@@ -2,7 +2,7 @@
  * `ksec seal`: the flags become one plan (seal-plan.ts); each mode runs the
  * seal/ functions it needs and writes their output.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileError } from '../errors.js';
 import { readStdin } from '../manifest/read.js';
@@ -19,6 +19,7 @@ import { note, progress } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { interactive } from '../terminal/style.js';
 import { planSeal, type FetchCertPlan, type MergeIntoPlan, type RawPlan, type SealFlags, type SealSecretsPlan, type SingleOutput } from './seal-plan.js';
+import { readUserFile } from '../user-file.js';
 
 export async function runSeal(inputs: string[], flags: SealFlags): Promise<void> {
   const plan = planSeal(inputs, flags);
@@ -51,11 +52,7 @@ async function sealRawValue(plan: RawPlan): Promise<void> {
   const [target] = await loadTargets(plan.certificates);
   let data: Buffer;
   if (plan.value.from === 'file') {
-    try {
-      data = await readFile(plan.value.path);
-    } catch (err) {
-      throw fileError(err, plan.value.path);
-    }
+    data = await readUserFile(plan.value.path);
   } else {
     if (process.stdin.isTTY) note('(tty detected: expecting a secret to encrypt in stdin)');
     data = Buffer.from(await readStdin(), 'utf8');

@@ -1,5 +1,5 @@
 /** `ksec sops decrypt` and `ksec sops status`: flags in; read the input, call the sops library, print, set the exit code. */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { ExitCode, KsecError, fileError } from '../errors.js';
 import { STDIN, expandPaths, readStdin } from '../manifest/read.js';
 import { writeFileAtomic } from '../manifest/write.js';
@@ -9,6 +9,7 @@ import { SOPS_FORMATS, decryptDocument, parseSopsText, type SopsFormat } from '.
 import { findIdentities } from '../sops/keys.js';
 import { renderSops } from '../sops/render.js';
 import { sopsStatus, type SopsStatus } from '../sops/status.js';
+import { readUserText } from '../user-file.js';
 
 export const SOPS_EXTENSIONS = ['.yaml', '.yml', '.json', '.env'];
 
@@ -22,12 +23,7 @@ function parseSopsFormat(value: string | undefined, flag: string): SopsFormat | 
 }
 
 async function readInput(file: string): Promise<string> {
-  if (file === STDIN) return readStdin();
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw fileError(err, file);
-  }
+  return file === STDIN ? readStdin() : readUserText(file);
 }
 
 export interface DecryptFlags {

@@ -16,13 +16,13 @@
  * namespace, name. Rows with the same path are one secret; a row without a
  * property maps the whole value.
  */
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { KsecError, fileError } from '../errors.js';
+import { KsecError } from '../errors.js';
 import { isRecord } from '../manifest/objects.js';
 import { parseManifestText, readStdin } from '../manifest/read.js';
 import type { SecretSource } from './generate.js';
 import { gjsonPath } from './naming.js';
+import { readUserText } from '../user-file.js';
 
 export interface Spec {
   sources: SecretSource[];
@@ -33,12 +33,7 @@ export interface Spec {
 }
 
 export async function readSpecFile(path: string): Promise<Spec> {
-  let text: string;
-  try {
-    text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
-  } catch (err) {
-    throw fileError(err, path);
-  }
+  const text = path === '-' ? await readStdin() : await readUserText(path);
   return extname(path).toLowerCase() === '.csv' ? parseCsvSpec(text, path) : parseYamlSpec(text, path);
 }
 

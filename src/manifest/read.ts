@@ -11,13 +11,14 @@
  * fast-path document is parsed on first access to `document.yaml`.
  */
 import type { Dirent } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { Document } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { parseFastYaml } from './fast-yaml.js';
 import { isKubeObject, isList, type KubeObject } from './objects.js';
 import { yamlLib } from './yaml-lib.js';
+import { readUserText } from '../user-file.js';
 
 export type ManifestFormat = 'yaml' | 'json';
 
@@ -128,11 +129,7 @@ export async function readManifestFile(path: string, options: ReadOptions = {}):
   if (path === STDIN) {
     text = await (options.stdin ?? readStdin)();
   } else {
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      throw fileError(err, path);
-    }
+    text = await readUserText(path);
   }
   return parseManifestText(text, path);
 }

@@ -6,8 +6,8 @@
  * value, so a baseline cannot leak a secret and survives edits that only
  * move lines.
  */
-import { readFile } from 'node:fs/promises';
-import { KsecError, fileError } from '../errors.js';
+import { KsecError } from '../errors.js';
+import { readUserText } from '../user-file.js';
 
 /** The first 32 hex digits of SHA-256 over `ksec/v1` NUL rule NUL file NUL location. */
 export function fingerprint(rule: string, file: string, location: string): string {
@@ -41,12 +41,7 @@ export class AllowComments {
  * report (its findings' fingerprints), or one fingerprint per line.
  */
 export async function loadBaseline(path: string): Promise<Set<string>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw fileError(err, path);
-  }
+  const text = await readUserText(path);
   const trimmed = text.trim();
   if (!trimmed.startsWith('{')) {
     const lines = trimmed.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));

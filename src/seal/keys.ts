@@ -19,13 +19,13 @@
  * PKCS#1 PEM — the layout the controller writes and reads back.
  */
 import { createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type forgeModule from 'node-forge';
-import { KsecError, fileError } from '../errors.js';
+import { KsecError } from '../errors.js';
 import { parseManifestText, objectsOf } from '../manifest/read.js';
 import { isSecret, objectRef, type Secret } from '../manifest/objects.js';
+import { readUserText } from '../user-file.js';
 
 export const SEALED_SECRETS_KEY_LABEL = 'sealedsecrets.bitnami.com/sealed-secrets-key';
 /** The controller's `--key-ttl` default: 10*365*24h. */
@@ -134,12 +134,7 @@ export async function loadPrivateKeys(paths: string[]): Promise<LoadedPrivateKey
   const seen = new Set<string>();
   const out: LoadedPrivateKey[] = [];
   for (const path of paths) {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (err) {
-      throw fileError(err, path);
-    }
+    const text = await readUserText(path);
     for (const loaded of parsePrivateKeys(text, path)) {
       const id = publicKeyId(loaded.key);
       if (seen.has(id)) continue;

@@ -3,23 +3,18 @@
  * memory (for `ksec seal --from-sops`): the plaintext is never written
  * anywhere.
  */
-import { readFile } from 'node:fs/promises';
-import { KsecError, fileError } from '../errors.js';
+import { KsecError } from '../errors.js';
 import { isSecret, type Secret } from '../manifest/objects.js';
 import type { SecretSource } from '../seal/read-secrets.js';
 import { decryptDocument, parseSopsText, toPlain } from './decrypt.js';
 import type { FoundIdentities } from './keys.js';
+import { readUserText } from '../user-file.js';
 
 /** Every file's Secrets, by file in the order given; an error when a document is not a Secret. */
 export async function decryptSecretFiles(files: string[], found: Pick<FoundIdentities, 'identities' | 'searched'>): Promise<SecretSource[]> {
   const sources: SecretSource[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw fileError(err, file);
-    }
+    const text = await readUserText(file);
     const decrypted = decryptDocument(parseSopsText(text, file), found.identities, found.searched);
     const secrets: Secret[] = [];
     decrypted.branches.forEach((branch, i) => {

@@ -8,9 +8,8 @@
  * `lastmodified` as additional data.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { extname, basename } from 'node:path';
-import { KsecError, fileError } from '../errors.js';
+import { KsecError } from '../errors.js';
 import { AgeError, ageDecrypt, type AgeIdentity } from './age.js';
 import { parseDotenvTree } from './dotenv.js';
 import { parseJsonTree } from './json.js';
@@ -20,6 +19,7 @@ import { compileRules } from './rules.js';
 import { pathLabel, walkBranch, type Leaf, type SopsMap } from './tree.js';
 import { ValueError, decryptValue, macBytes, openValue, parseEncrypted } from './values.js';
 import { parseYamlTree } from './yaml.js';
+import { readUserText } from '../user-file.js';
 
 export type SopsFormat = 'yaml' | 'json' | 'dotenv';
 export const SOPS_FORMATS: readonly SopsFormat[] = ['yaml', 'json', 'dotenv'];
@@ -312,11 +312,7 @@ export async function decryptSopsFile(
   let path: string;
   if (typeof input === 'string') {
     path = input;
-    try {
-      text = await readFile(input, 'utf8');
-    } catch (err) {
-      throw fileError(err, input);
-    }
+    text = await readUserText(input);
   } else {
     text = input.text;
     path = options.path ?? '<text>';

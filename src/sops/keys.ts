@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
 import { parseIdentities, type AgeIdentity } from './age.js';
+import { readUserText } from '../user-file.js';
 
 export interface IdentitySources {
   /** files named on the command line */
@@ -40,7 +41,7 @@ export async function findIdentities(sources: IdentitySources = {}): Promise<Fou
   };
   for (const file of sources.keyFiles ?? []) {
     found.searched.push(file);
-    add(await readKeyFile(file), file);
+    add(await readUserText(file), file);
   }
   if (env.SOPS_AGE_KEY) {
     found.searched.push('SOPS_AGE_KEY');
@@ -49,7 +50,7 @@ export async function findIdentities(sources: IdentitySources = {}): Promise<Fou
   if (env.SOPS_AGE_KEY_FILE) {
     found.searched.push(env.SOPS_AGE_KEY_FILE);
     try {
-      add(await readKeyFile(env.SOPS_AGE_KEY_FILE), env.SOPS_AGE_KEY_FILE);
+      add(await readUserText(env.SOPS_AGE_KEY_FILE), env.SOPS_AGE_KEY_FILE);
     } catch (err) {
       throw err instanceof KsecError
         ? new KsecError(`SOPS_AGE_KEY_FILE: ${err.message}`, { file: env.SOPS_AGE_KEY_FILE, hint: err.hint })
@@ -67,10 +68,3 @@ export async function findIdentities(sources: IdentitySources = {}): Promise<Fou
   return found;
 }
 
-async function readKeyFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw fileError(err, path);
-  }
-}
