@@ -6,7 +6,10 @@ import { writeFilesAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
 import { note, progress, warn } from '../terminal/messages.js';
 import { applyStamps, describeStale, planStamps } from '../config-hash/annotate.js';
-import { configHash, hashableKind, kustomizeHash, reloaderHash, type ReloaderDigest } from '../config-hash/hash.js';
+import { configHash } from '../config-hash/ksec-hash.js';
+import { hashableKind } from '../config-hash/kinds.js';
+import { kustomizeHash } from '../config-hash/kustomize.js';
+import { reloaderHash, type ReloaderDigest } from '../config-hash/reloader.js';
 
 export interface ChecksumFlags {
   algorithm?: string;

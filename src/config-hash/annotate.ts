@@ -17,7 +17,9 @@ import { applySplices, planSetStrings, renderEditedYaml, setString, type Splice 
 import { isRecord, objectRef } from '../manifest/objects.js';
 import { renderJson } from '../manifest/write.js';
 import { objectsOf, parseManifestText, type ManifestFile, type ManifestObject } from '../manifest/read.js';
-import { combinedHash, configHash, hashableKind, producedObject, type HashEntry } from './hash.js';
+import { combinedHash, type HashEntry } from './stamp.js';
+import { configHash } from './ksec-hash.js';
+import { hashableKind, producedObject } from './kinds.js';
 import { findReferences, podTemplateOf, type ConfigReference } from './references.js';
 
 /** The stamp: combinedHash over the workload's referenced configs. */

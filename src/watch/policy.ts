@@ -13,7 +13,7 @@
  * a referenced config is included by `search: "true"` + its `match: "true"`,
  * by `auto`/typed auto `"true"`, or by --auto-reload-all unless auto is "false".
  */
-import { combinedHash } from '../config-hash/hash.js';
+import { combinedHash } from '../config-hash/stamp.js';
 
 export const ANN = {
   auto: 'reloader.stakater.com/auto',

@@ -7,7 +7,8 @@
  * new leader compares against recorded state and never mass-rolls, and a
  * change made while nobody watched is still caught.
  */
-import { configHash, reloaderHash } from '../config-hash/hash.js';
+import { configHash } from '../config-hash/ksec-hash.js';
+import { reloaderHash } from '../config-hash/reloader.js';
 import { findReferences, podTemplateOf } from '../config-hash/references.js';
 import { isRecord, type KubeObject } from '../manifest/objects.js';
 import type { RawObject } from './reflector.js';

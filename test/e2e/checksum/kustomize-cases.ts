@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kustomizeHash } from '../../../src/config-hash/hash.js';
+import { kustomizeHash } from '../../../src/config-hash/kustomize.js';
 import type { KubeObject } from '../../../src/manifest/objects.js';
 import { objectsOf, parseManifestText } from '../../../src/manifest/read.js';
 import { mulberry32 } from '../../helpers/prng.js';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testbed, type Testbed } from '../testbed/env.js';
-import { reloaderHash } from '../../../src/config-hash/hash.js';
+import { reloaderHash } from '../../../src/config-hash/reloader.js';
 import { ANN, KSEC_ANN } from '../../../src/watch/policy.js';
 import { CANARY, TemplateWatch, WatcherProcess, deployment, envFrom, eventually, kube, mergePatch } from './helpers.js';
 

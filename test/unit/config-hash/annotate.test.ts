@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SOURCES_ANNOTATION, STAMP_ANNOTATION, annotateFiles, planStamps } from '../../../src/config-hash/annotate.js';
-import { configHash, combinedHash } from '../../../src/config-hash/hash.js';
+import { configHash } from '../../../src/config-hash/ksec-hash.js';
+import { combinedHash } from '../../../src/config-hash/stamp.js';
 import { KsecError } from '../../../src/errors.js';
 import { applySplices, planSetStrings } from '../../../src/manifest/edit.js';
 import { objectsOf, parseManifestText } from '../../../src/manifest/read.js';

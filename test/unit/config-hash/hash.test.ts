@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  combinedHash,
-  compareCodePoints,
-  configHash,
-  kustomizeHash,
-  kustomizeSuffix,
-  producedObject,
-  reloaderHash,
-} from '../../../src/config-hash/hash.js';
+import { combinedHash } from '../../../src/config-hash/stamp.js';
+import { compareCodePoints } from '../../../src/go/strings.js';
+import { configHash } from '../../../src/config-hash/ksec-hash.js';
+import { kustomizeHash, kustomizeSuffix } from '../../../src/config-hash/kustomize.js';
+import { producedObject } from '../../../src/config-hash/kinds.js';
+import { reloaderHash } from '../../../src/config-hash/reloader.js';
 import { goJsonMarshal as goJson } from '../../../src/go/json.js';
 import { KsecError } from '../../../src/errors.js';
 import type { KubeObject } from '../../../src/manifest/objects.js';

@@ -12,7 +12,7 @@ import { renderSarif } from '../../../src/scan/report/sarif.js';
 import { renderText } from '../../../src/scan/report/text.js';
 import { ALL_FAMILIES, ALL_RULES, selectRules } from '../../../src/scan/rules/index.js';
 import { scan } from '../../../src/scan/scan.js';
-import { pathSource } from '../../../src/scan/sources.js';
+import { pathSource } from '../../../src/scan/sources/paths.js';
 import type { ScanResult } from '../../../src/scan/types.js';
 import { assertNoSecrets } from './canary.js';
 

@@ -6,7 +6,11 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ignoreRules } from '../../../src/scan/ignore-rules.js';
 import { scan } from '../../../src/scan/scan.js';
-import { historySource, pathSource, rangeSource, stagedSource, type Source } from '../../../src/scan/sources.js';
+import { historySource } from '../../../src/scan/sources/history.js';
+import { pathSource } from '../../../src/scan/sources/paths.js';
+import { rangeSource } from '../../../src/scan/sources/range.js';
+import { stagedSource } from '../../../src/scan/sources/staged.js';
+import { type Source } from '../../../src/scan/sources/source.js';
 import { KsecError } from '../../../src/errors.js';
 
 const secret = (name: string, value: string) =>
