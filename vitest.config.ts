@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Three projects:
+ *   unit  pure and in-process tests of src/ (no build, no peers)
+ *   cli   tests that run the built CLI (bin/ksec.js -> dist/bundle) as a user would; need `npm run build`
+ *   e2e   tests against real peers started by the test bed (see docs/testing.md)
+ */
 export default defineConfig({
   test: {
     projects: [
@@ -7,6 +13,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'cli',
+          include: ['test/cli/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -2,10 +2,10 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { publicKeyFingerprint } from '../../../src/seal/cert.js';
-import { selfSignedCertificate } from '../../../src/seal/keys.js';
-import { runKsec } from '../../helpers/run-ksec.js';
-import { cliFixture, type CliFixture } from './unseal-fixture.js';
+import { publicKeyFingerprint } from '../../src/seal/cert.js';
+import { selfSignedCertificate } from '../../src/seal/keys.js';
+import { runKsec } from '../helpers/run-ksec.js';
+import { cliFixture, type CliFixture } from '../unit/seal/unseal-fixture.js';
 
 let fx: CliFixture;
 let expired: string;

@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runKsec } from '../../helpers/run-ksec.js';
+import { runKsec } from '../helpers/run-ksec.js';
 
 const CANARY = 'CANARY-checksum-cli-5b1e';
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { toYaml } from '../../../src/manifest/write.js';
-import { runKsec } from '../../helpers/run-ksec.js';
-import { CANARY } from './unseal-fixture.js';
+import { toYaml } from '../../src/manifest/write.js';
+import { runKsec } from '../helpers/run-ksec.js';
+import { CANARY } from '../unit/seal/unseal-fixture.js';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'ksec-keygen-'));
 

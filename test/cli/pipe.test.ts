@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KSEC_BIN, REPO_ROOT } from '../../helpers/run-ksec.js';
+import { KSEC_BIN, REPO_ROOT } from '../helpers/run-ksec.js';
 
 const DEMO_CERT = join(REPO_ROOT, 'examples/keys/demo-sealed-secrets.crt');
 

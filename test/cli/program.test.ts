@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildProgram } from '../../../src/cli/main.js';
-import { commandModules } from '../../../src/cli/commands.js';
-import { runKsec } from '../../helpers/run-ksec.js';
+import { buildProgram } from '../../src/cli/main.js';
+import { commandModules } from '../../src/cli/commands.js';
+import { runKsec } from '../helpers/run-ksec.js';
 
 const ALL = commandModules.map(([name]) => name);
 

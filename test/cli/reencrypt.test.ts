@@ -3,11 +3,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { toYaml } from '../../../src/manifest/write.js';
-import { selfSignedCertificate } from '../../../src/seal/keys.js';
-import { KeyRing, unsealSealedSecret } from '../../../src/seal/unseal.js';
-import { runKsec } from '../../helpers/run-ksec.js';
-import { CANARY, cliFixture, seal, type CliFixture } from './unseal-fixture.js';
+import { toYaml } from '../../src/manifest/write.js';
+import { selfSignedCertificate } from '../../src/seal/keys.js';
+import { KeyRing, unsealSealedSecret } from '../../src/seal/unseal.js';
+import { runKsec } from '../helpers/run-ksec.js';
+import { CANARY, cliFixture, seal, type CliFixture } from '../unit/seal/unseal-fixture.js';
 
 let fx: CliFixture;
 

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { ALL_RULES } from '../../../src/scan/rules/index.js';
-import { KSEC_BIN, runKsec } from '../../helpers/run-ksec.js';
-import { assertNoSecrets } from './canary.js';
+import { ALL_RULES } from '../../src/scan/rules/index.js';
+import { KSEC_BIN, runKsec } from '../helpers/run-ksec.js';
+import { assertNoSecrets } from '../unit/scan/canary.js';
 
-const FIXTURES = fileURLToPath(new URL('../../fixtures/scan/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../fixtures/scan/', import.meta.url));
 const CORPUS = join(FIXTURES, 'corpus');
 
 function sarifValidator() {
@@ -229,8 +229,8 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
   });
 
   it('validates SealedSecrets against the sealing key when given one', async () => {
-    const key = fileURLToPath(new URL('../../../examples/keys/demo-sealed-secrets.key', import.meta.url));
-    const cert = fileURLToPath(new URL('../../../examples/keys/demo-sealed-secrets.crt', import.meta.url));
+    const key = fileURLToPath(new URL('../../examples/keys/demo-sealed-secrets.key', import.meta.url));
+    const cert = fileURLToPath(new URL('../../examples/keys/demo-sealed-secrets.crt', import.meta.url));
     expect((await runKsec(['scan', 'sealed-secret/valid.yaml', '--key', key, '--cert', cert], { cwd: CORPUS })).code).toBe(0);
     // moved to another namespace: the strict-scope label no longer matches, so it will not decrypt
     const moved = join(mkdtempSync(join(tmpdir(), 'ksec-ss-')), 'moved.yaml');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runKsec, REPO_ROOT } from '../../helpers/run-ksec.js';
-import { CANARY, FIXTURES } from './helpers.js';
+import { runKsec, REPO_ROOT } from '../helpers/run-ksec.js';
+import { CANARY, FIXTURES } from '../unit/sops/helpers.js';
 
 const CERT = REPO_ROOT + 'examples/keys/demo-sealed-secrets.crt';
 const KEY = REPO_ROOT + 'examples/keys/demo-sealed-secrets.key';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import forge from 'node-forge';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it, vi } from 'vitest';
-import { hybridDecrypt } from '../../../src/seal/hybrid.js';
-import { labelFor, scopeOf } from '../../../src/seal/scope.js';
-import type { SealedSecret } from '../../../src/manifest/objects.js';
-import { REPO_ROOT, runKsec } from '../../helpers/run-ksec.js';
+import { hybridDecrypt } from '../../src/seal/hybrid.js';
+import { labelFor, scopeOf } from '../../src/seal/scope.js';
+import type { SealedSecret } from '../../src/manifest/objects.js';
+import { REPO_ROOT, runKsec } from '../helpers/run-ksec.js';
 
 // Each case spawns the CLI; on a loaded machine that takes seconds.
 vi.setConfig({ testTimeout: 60_000 });

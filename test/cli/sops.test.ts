@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runKsec } from '../../helpers/run-ksec.js';
-import { CANARY, FIXTURES, fixture } from './helpers.js';
+import { runKsec } from '../helpers/run-ksec.js';
+import { CANARY, FIXTURES, fixture } from '../unit/sops/helpers.js';
 
 const KEY = FIXTURES + 'demo-age-key-1.txt';
 const NO_KEYS = { HOME: '/nonexistent', XDG_CONFIG_HOME: '', SOPS_AGE_KEY: '', SOPS_AGE_KEY_FILE: '' };
@@ -11,7 +11,7 @@ const NO_KEYS = { HOME: '/nonexistent', XDG_CONFIG_HOME: '', SOPS_AGE_KEY: '', S
 describe('ksec sops (built CLI)', () => {
   beforeAll(async () => {
     // the CLI must have been built (npm run -s build); fail loudly if not
-    expect(statSync(join(FIXTURES, '../../../dist/cli/sops.js')).isFile()).toBe(true);
+    expect(statSync(join(FIXTURES, '../../../dist/bundle/ksec.js')).isFile()).toBe(true);
   });
 
   it('decrypt prints exactly what sops decrypt prints, in each format', async () => {

@@ -3,9 +3,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { toYaml } from '../../../src/manifest/write.js';
-import { runKsec } from '../../helpers/run-ksec.js';
-import { CANARY, cliFixture, seal, type CliFixture } from './unseal-fixture.js';
+import { toYaml } from '../../src/manifest/write.js';
+import { runKsec } from '../helpers/run-ksec.js';
+import { CANARY, cliFixture, seal, type CliFixture } from '../unit/seal/unseal-fixture.js';
 
 let fx: CliFixture;
 let sealedFile: string;

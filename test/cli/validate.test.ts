@@ -1,8 +1,8 @@
 /** `ksec validate` as a user runs it (the built CLI; `npm run -s build` first). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toYaml } from '../../../src/manifest/write.js';
-import { runKsec } from '../../helpers/run-ksec.js';
-import { CANARY, cliFixture, seal, type CliFixture } from './unseal-fixture.js';
+import { toYaml } from '../../src/manifest/write.js';
+import { runKsec } from '../helpers/run-ksec.js';
+import { CANARY, cliFixture, seal, type CliFixture } from '../unit/seal/unseal-fixture.js';
 
 let fx: CliFixture;
 let good: string;
