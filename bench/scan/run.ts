@@ -6,6 +6,8 @@
  *   npx tsx bench/scan/run.ts [--files 50000] [--commits 5000] [--runs 3] [--peer-runs N] [--secretlint-runs N] [--peer-timeout S] [--secretlint-files N]
  *   npx tsx bench/scan/run.ts --hook-only 1      (only the pre-commit start-up comparison)
  *   npx tsx bench/scan/run.ts --no-hook 1        (everything but the pre-commit comparison)
+ *   npx tsx bench/scan/run.ts --dir-only 1       (no git-history rows: ksec --history and gitleaks git)
+ *   KSEC_BEFORE=/other/checkout/bin/ksec.js ...  (adds that build's `scan apps` row, same run)
  *
  * secretlint's runs alternate with runs of `ksec scan apps`, and the ksec-vs-secretlint ratio is also
  * given as the median of those pairs' ratios (ratios.ksecVsSecretlintPaired): on these VMs the same
@@ -135,6 +137,8 @@ async function main() {
     rows.push({ tool, mode, seconds: r.seconds, mbps: mb / r.seconds, ...(r.timedOut ? { timedOut: true } : {}) });
 
   add('ksec', 'dir', time('ksec dir', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec.json')], repo));
+  const before = process.env.KSEC_BEFORE;
+  if (before) add('ksec (KSEC_BEFORE)', 'dir', time('ksec before dir', process.execPath, [before, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec-before.json')], repo));
   add('ksec', 'dir, --no-syntax-check', time('ksec dir --no-syntax-check', process.execPath, [KSEC, 'scan', 'apps', '--no-syntax-check', '--format', 'json', '-o', join(WORK, 'ksec-n.json')], repo));
   // the same on one thread: secretlint runs on one (its only mode)
   process.env.KSEC_SCAN_WORKERS = '0';
@@ -144,8 +148,8 @@ async function main() {
   if (gitleaks) {
     const report = join(WORK, 'gitleaks.json');
     add('gitleaks', 'dir', time('gitleaks dir', gitleaks, ['dir', 'apps', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS, PEER_TIMEOUT));
-    add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
-    add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS, PEER_TIMEOUT));
+    if (!args.has('dir-only')) add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
+    if (!args.has('dir-only')) add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS, PEER_TIMEOUT));
   } else {
     process.stderr.write('gitleaks not found: run npm run -s testbed:install or set GITLEAKS\n');
     add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
