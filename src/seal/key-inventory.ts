@@ -8,9 +8,11 @@
  * - a value costs at most one RSA private-key operation per key, and none for
  *   a key of another modulus size; the first key that opens it ends the search;
  * - the likely key goes first: for an item's first value, the key that opened
- *   the previous item of the same file, else the keys by how many values they
- *   opened so far (newest first on a tie); for its other values, the key that
- *   opened its first value (one operation each, as a rule);
+ *   the previous item of the same file, else the key that opened the last
+ *   value whose result came in (neighbours in a sorted tree were mostly sealed
+ *   together), then the keys by how many values they opened so far (newest
+ *   first on a tie); for its other values, the key that opened its first
+ *   value (one operation each, as a rule);
  * - the work runs on the worker pool (identifyMany), whose guesses learn from
  *   the results that came back before each chunk was handed out.
  *
@@ -210,11 +212,14 @@ export async function keyInventory(files: ManifestFile[], keys: LoadedPrivateKey
   const popular = () => inventoryKeys.map((_, i) => i).sort((a, b) => opened[b]! - opened[a]! || age[b]! - age[a]! || a - b);
   let order = popular();
   const lastOfFile = new Map<number, number>();
+  /** the key that opened the value whose result came in last: neighbours in a sorted tree were often sealed together */
+  let lastKey: number | undefined;
   const total = values.filter((v) => v.ciphertext).length;
   let done = 0;
   let rsaOperations = 0;
 
-  const runPhase = async (indices: number[], hint: (v: Value) => number | undefined) => {
+  /** `hint`: the likeliest key, and whether the batch's previous opener should go before it (a weak guess) */
+  const runPhase = async (indices: number[], hint: (v: Value) => { key?: number; sticky?: boolean }) => {
     if (indices.length === 0) return;
     order = popular();
     await run(
@@ -222,9 +227,8 @@ export async function keyInventory(files: ManifestFile[], keys: LoadedPrivateKey
       indices.length,
       (n) => {
         const v = values[indices[n]!]!;
-        const first = hint(v);
-        const label = drafts[v.item]!.label!;
-        return first === undefined ? { ciphertext: v.ciphertext!, label, order, sticky: true } : { ciphertext: v.ciphertext!, label, order: [first, ...order] };
+        const { key, sticky } = hint(v);
+        return { ciphertext: v.ciphertext!, label: drafts[v.item]!.label!, order: key === undefined ? order : [key, ...order], sticky };
       },
       (n, result) => {
         const v = values[indices[n]!]!;
@@ -233,6 +237,7 @@ export async function keyInventory(files: ManifestFile[], keys: LoadedPrivateKey
         if (result.status === 'opened') {
           if (opened[result.keyIndex]!++ === 0 || opened[result.keyIndex]! % 16 === 0) order = popular();
           lastOfFile.set(drafts[v.item]!.fileIndex, result.keyIndex);
+          lastKey = result.keyIndex;
         }
         options.onProgress?.(++done, total);
       },
@@ -247,10 +252,13 @@ export async function keyInventory(files: ManifestFile[], keys: LoadedPrivateKey
     if (tryable.length > 0) firsts.push(tryable[0]!);
     rest.push(...tryable.slice(1));
   }
-  await runPhase(firsts, (v) => lastOfFile.get(drafts[v.item]!.fileIndex));
+  await runPhase(firsts, (v) => {
+    const ofFile = lastOfFile.get(drafts[v.item]!.fileIndex);
+    return ofFile === undefined ? { key: lastKey, sticky: true } : { key: ofFile };
+  });
   await runPhase(rest, (v) => {
     const first = values[drafts[v.item]!.valueIndices.find((i) => values[i]!.ciphertext)!]!.result;
-    return first?.status === 'opened' || first?.status === 'tampered' ? first.keyIndex : undefined;
+    return first?.status === 'opened' || first?.status === 'tampered' ? { key: first.keyIndex } : { sticky: true };
   });
 
   // per item and per key

@@ -134,6 +134,16 @@ describe('keyInventory', () => {
     expect(pooled.summary.rsaOperations).toBeLessThan(values * 2);
   });
 
+  it('guesses from the neighbours when each file holds one SealedSecret', async () => {
+    const keys = [old, mid, latest];
+    // one SealedSecret a file, neighbours sealed with the same key (directories sealed at one time)
+    const files = keys.flatMap((k, n) => Array.from({ length: 6 }, (_, i) => file(`d${n}/f${i}.yaml`, seal({ key: k.key, data, name: `s${n}-${i}` }))));
+    const inv = await keyInventory(files, keys.map((k) => k.loaded));
+    expect(inv.items.every((i) => i.key === keys[Number(i.name[1])]!.fingerprint)).toBe(true);
+    // each change of key costs at most the other keys once; everything else one try a value
+    expect(inv.summary.rsaOperations).toBeLessThanOrEqual(inv.summary.values + keys.length * (keys.length - 1));
+  });
+
   it('reports progress, one call per value', async () => {
     const seen: [number, number][] = [];
     await keyInventory([file('p.yaml', seal({ key: old.key, data }))], [old.loaded], { onProgress: (d, t) => seen.push([d, t]) });
