@@ -89,6 +89,7 @@ export function inventoryJson(inventory: Inventory): unknown {
       untested: inventory.summary.untested,
       unusedKeys: inventory.summary.unused,
       withoutEncryptedData: inventory.summary.empty,
+      rsaOperations: inventory.summary.rsaOperations,
     },
   };
 }
