@@ -3,8 +3,9 @@
  * tree (src/seal/key-inventory.ts) as text or JSON, and as the sh script of
  * `ksec reencrypt` commands that moves everything to the newest key.
  */
-import { ExitCode, KsecError } from '../errors.js';
-import { readManifestFiles } from '../manifest/read.js';
+import { ExitCode, KsecError, fileError } from '../errors.js';
+import { readFile } from 'node:fs/promises';
+import { expandPaths, parseManifestText, type ManifestFile } from '../manifest/read.js';
 import { parseFormat } from '../manifest/write.js';
 import { loadCertificate } from '../seal/cert.js';
 import { isReencryptCandidate, keyInventory, type Inventory, type InventoryItem, type InventoryKey } from '../seal/key-inventory.js';
@@ -29,7 +30,7 @@ export interface KeysRotatePlanFlags extends PrivateKeyFlags {
 async function takeInventory(paths: string[], flags: PrivateKeyFlags & { namespace?: string }): Promise<Inventory> {
   const keys = await loadPrivateKeys(privateKeyPaths(flags), { certificates: true });
   if (paths.length === 0) throw new KsecError('no path given', { hint: 'pass the files or directories with SealedSecrets' });
-  const files = await readManifestFiles(paths);
+  const files = await readSealedSecretFiles(paths);
   const bar = progress('trying keys');
   const inventory = await keyInventory(files, keys, {
     namespace: flags.namespace,
@@ -48,6 +49,25 @@ async function takeInventory(paths: string[], flags: PrivateKeyFlags & { namespa
     warn(`${undated.length} key(s) without a certificate: their age is unknown, the newest is chosen among the others (${undated.map((k) => k.fingerprint).join(', ')})`);
   }
   return inventory;
+}
+
+/**
+ * The manifest files under `paths` that can hold a SealedSecret: a file whose
+ * text never says "SealedSecret" is not parsed (a tree also holds Helm
+ * templates and other YAML that need not parse). One that does must parse.
+ */
+async function readSealedSecretFiles(paths: string[]): Promise<ManifestFile[]> {
+  const files: ManifestFile[] = [];
+  for (const path of await expandPaths(paths)) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw fileError(err, path);
+    }
+    if (text.includes('SealedSecret')) files.push(parseManifestText(text, path));
+  }
+  return files;
 }
 
 export async function runKeysInventory(paths: string[], flags: KeysInventoryFlags): Promise<void> {

@@ -63,10 +63,12 @@ const data = { password: CANARY };
 
 describe('ksec keys inventory', { timeout: 60_000 }, () => {
   it('prints each key with its dates and counts, the items on older keys and the keys that open nothing (exit 0)', async () => {
-    const { dir } = await workdir({
+    const { dir, write } = await workdir({
       'apps/db.yaml': [seal({ key: v1.key, data, name: 'db' }), seal({ key: v1.key, data, name: 'db2' })],
       'apps/web.yaml': [seal({ key: v3.key, data, name: 'web' })],
     });
+    // a Helm template in the tree does not parse, and holds no SealedSecret: passed over
+    await write('apps/templates/deployment.yaml', 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: {{ .Values.replicas }}\n  {{- toYaml .Values.x | nindent 2 }}\n');
     const r = await runKsec(['keys', 'inventory', '--private-key', 'demo-keys.yaml', 'apps'], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -102,11 +104,13 @@ describe('ksec keys inventory', { timeout: 60_000 }, () => {
     const { dir, write } = await workdir({ 'a.yaml': [seal({ key: v1.key, data })] });
     await write('garbage.key', 'not a key\n');
     await write('notes/readme.yaml', toYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }));
+    await write('broken/sealed.yaml', 'apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: x\n');
     for (const [args, message] of [
       [['--private-key', 'garbage.key', 'a.yaml'], /^error: garbage.key: no private key found \(/],
       [['--private-key', 'missing.yaml', 'a.yaml'], /^error: missing.yaml: cannot read: no such file or directory/],
       [['--private-key', 'demo-keys.yaml', 'nowhere/'], /^error: nowhere\/: cannot read: no such file or directory/],
       [['--private-key', 'demo-keys.yaml', 'notes'], /^error: notes: no SealedSecret found/],
+      [['--private-key', 'demo-keys.yaml', 'broken'], /^error: broken\/sealed.yaml: /],
       [['--private-key', 'demo-keys.yaml', 'a.yaml', '-o', 'xml'], /unknown output format "xml"/],
       [['a.yaml'], /no private key given/],
     ] as const) {
