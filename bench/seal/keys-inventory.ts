@@ -20,7 +20,7 @@
  * kubeseal comes from the test bed's tools dir (npm run -s testbed:install)
  * or KUBESEAL=/path.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -109,68 +109,78 @@ function fmt(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
 }
 
-/** One ksec inventory run: wall ms, and its JSON checked against the truth. */
-function ksecRun(t: { root: string; files: string[]; truth: number[] }): { ms: number; rsa: number } {
-  const out = join(work, 'inventory.json');
-  const outFd = openSync(out, 'w');
+interface Timed {
+  /** wall milliseconds */
+  ms: number;
+  /** CPU seconds (user + system) of the process and every process it waited for */
+  cpu: number;
+}
+
+/** Runs `cmd` under /usr/bin/time: wall and CPU time, stdout to `output`. */
+function timed(cmd: string, args: string[], output: string): Timed {
+  const timeFile = join(work, 'time.txt');
+  const outFd = openSync(output, 'w');
   const start = process.hrtime.bigint();
-  const r = spawnSync('node', [KSEC, 'keys', 'inventory', '--private-key', backup, t.root, '-o', 'json'], { stdio: ['ignore', outFd, 'pipe'], env: { ...process.env, NO_COLOR: '1', CI: 'true' } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, cmd, ...args], { stdio: ['ignore', outFd, 'pipe'], env: { ...process.env, NO_COLOR: '1', CI: 'true' } });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   closeSync(outFd);
-  if (r.status !== 0) throw new Error(`ksec exited ${r.status}: ${r.stderr.toString().slice(0, 300)}`);
+  if (r.status !== 0) throw new Error(`${cmd} exited ${r.status}: ${r.stderr.toString().slice(0, 300)}`);
+  const [user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(/\s+/).map(Number);
+  return { ms, cpu: user! + sys! };
+}
+
+/** One ksec inventory run, its JSON checked against the truth. */
+function ksecRun(t: { root: string; files: string[]; truth: number[] }): Timed & { rsa: number } {
+  const out = join(work, 'inventory.json');
+  const run = timed('node', [KSEC, 'keys', 'inventory', '--private-key', backup, t.root, '-o', 'json'], out);
   const inv = JSON.parse(readFileSync(out, 'utf8')) as { items: { file: string; key: string }[]; summary: { rsaOperations: number } };
   const byFile = new Map(inv.items.map((i) => [i.file, i.key]));
   t.files.forEach((f, i) => {
     if (byFile.get(f) !== keys[t.truth[i]!]!.fingerprint) throw new Error(`ksec: wrong key for ${f}`);
   });
-  return { ms, rsa: inv.summary.rsaOperations };
+  return { ...run, rsa: inv.summary.rsaOperations };
 }
 
-/** Runs `count` tasks `JOBS` at a time; each task is a chain of kubeseal processes. */
-async function parallel(count: number, task: (i: number) => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: JOBS }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-  return Number(process.hrtime.bigint() - start) / 1e6;
-}
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-function kubeseal(args: string[], input: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const inFd = openSync(input, 'r');
-    const child = spawn(KUBESEAL, args, { stdio: [inFd, 'ignore', 'ignore'] });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      closeSync(inFd);
-      resolve(code ?? -1);
-    });
-  });
+/**
+ * kubeseal over every file, JOBS processes at a time (xargs -P), all under one
+ * /usr/bin/time. `script` gets the file as $1 and prints "FILE ANSWER".
+ */
+function kubesealRun(t: { files: string[] }, name: string, script: string): Timed & { answers: Map<string, string> } {
+  const list = join(work, 'files.txt');
+  writeFileSync(list, t.files.join('\n') + '\n');
+  const scriptFile = join(work, `${name}.sh`);
+  writeFileSync(scriptFile, script);
+  const out = join(work, `${name}.out`);
+  const run = timed('sh', ['-c', `xargs -P ${JOBS} -n 1 sh ${q(scriptFile)} < ${q(list)}`], out);
+  const answers = new Map(readFileSync(out, 'utf8').trim().split('\n').map((l) => l.split(' ') as [string, string]));
+  return { ...run, answers };
 }
 
 /** Brute force: per file, one key after the other (in key order) until kubeseal opens it. */
-async function kubesealWhich(t: { files: string[]; truth: number[] }): Promise<{ ms: number; processes: number }> {
-  let processes = 0;
-  const ms = await parallel(t.files.length, async (i) => {
-    for (let k = 0; k < KEYS; k++) {
-      processes++;
-      if ((await kubeseal(['--recovery-unseal', '--recovery-private-key', keys[k]!.file, '-o', 'yaml'], t.files[i]!)) === 0) {
-        if (k !== t.truth[i]) throw new Error(`kubeseal: wrong key for ${t.files[i]}`);
-        return;
-      }
-    }
-    throw new Error(`kubeseal: no key opens ${t.files[i]}`);
+function kubesealWhich(t: { files: string[]; truth: number[] }): Timed & { processes: number } {
+  const script = [
+    'f=$1',
+    `for k in ${keys.map((_, i) => i).join(' ')}; do`,
+    `  if ${q(KUBESEAL)} --recovery-unseal --recovery-private-key ${q(join(work, 'demo-key-'))}$k.key -o yaml < "$f" > /dev/null 2>&1; then echo "$f $k"; exit 0; fi`,
+    'done',
+    'echo "$f none"',
+  ].join('\n');
+  const run = kubesealRun(t, 'which', script);
+  t.files.forEach((f, i) => {
+    if (run.answers.get(f) !== String(t.truth[i])) throw new Error(`kubeseal: wrong key for ${f}: ${run.answers.get(f)}`);
   });
-  return { ms, processes };
+  return { ...run, processes: t.truth.reduce((n, k) => n + k + 1, 0) };
 }
 
-async function kubesealAll(t: { files: string[] }): Promise<number> {
+/** For reference: one kubeseal per file with all keys (opens it; does not say with which key). */
+function kubesealAll(t: { files: string[] }): Timed {
   const all = keys.map((k) => k.file).join(',');
-  return parallel(t.files.length, async (i) => {
-    if ((await kubeseal(['--recovery-unseal', '--recovery-private-key', all, '-o', 'yaml'], t.files[i]!)) !== 0) throw new Error(`kubeseal: no key opens ${t.files[i]}`);
-  });
+  const script = `f=$1\nif ${q(KUBESEAL)} --recovery-unseal --recovery-private-key ${q(all)} -o yaml < "$f" > /dev/null 2>&1; then echo "$f ok"; else echo "$f none"; fi`;
+  const run = kubesealRun(t, 'all', script);
+  for (const f of t.files) if (run.answers.get(f) !== 'ok') throw new Error(`kubeseal: no key opens ${f}`);
+  return run;
 }
 
 function opensslDecrypt(): number {
@@ -185,9 +195,10 @@ function opensslDecrypt(): number {
   return Number(values[i]);
 }
 
-const rows = ['| tree | tool | how | wall | RSA private ops | processes | load before |', '|---|---|---|---:|---:|---:|---:|'];
+const rows = ['| tree | tool | how | wall | CPU | RSA private ops | processes | load before |', '|---|---|---|---:|---:|---:|---:|---:|'];
 const load = () => loadavg()[0]!.toFixed(1);
 const values = SECRETS * VALUES;
+const cpu = (s: number) => `${s.toFixed(1)} s`;
 for (const [name, t] of [
   ['grouped', grouped],
   ['shuffled', shuffled],
@@ -196,19 +207,20 @@ for (const [name, t] of [
   let before = load();
   const runs = Array.from({ length: RUNS }, () => ksecRun(t));
   const ms = median(runs.map((r) => r.ms));
-  console.error(`${name}: ksec ${fmt(ms)} (${runs[0]!.rsa} RSA ops)`);
-  rows.push(`| ${name} | ksec keys inventory | 5 keys, the pool, likely key first | ${fmt(ms)} | ${runs[0]!.rsa.toLocaleString('en-US')} | 1 | ${before} |`);
+  const ksecCpu = median(runs.map((r) => r.cpu));
+  console.error(`${name}: ksec ${fmt(ms)}, CPU ${cpu(ksecCpu)} (${runs[0]!.rsa} RSA ops)`);
+  rows.push(`| ${name} | ksec keys inventory | 5 keys, the pool, likely key first | ${fmt(ms)} | ${cpu(ksecCpu)} | ${runs[0]!.rsa.toLocaleString('en-US')} | 1 | ${before} |`);
   before = load();
-  const which = await kubesealWhich(t);
-  console.error(`${name}: kubeseal one key at a time ${fmt(which.ms)} (${which.processes} processes)`);
+  const which = kubesealWhich(t);
+  console.error(`${name}: kubeseal one key at a time ${fmt(which.ms)}, CPU ${cpu(which.cpu)} (${which.processes} processes)`);
   // a kubeseal process tries its key on every value of the file, also after the first failed
   const kubesealOps = t.truth.reduce((n, k) => n + (k + 1) * VALUES, 0);
-  rows.push(`| ${name} | kubeseal --recovery-unseal | one key after the other until one opens the file (${JOBS} at a time) | ${fmt(which.ms)} | ${kubesealOps.toLocaleString('en-US')} | ${which.processes.toLocaleString('en-US')} | ${before} |`);
+  rows.push(`| ${name} | kubeseal --recovery-unseal | one key after the other until one opens the file (${JOBS} at a time) | ${fmt(which.ms)} | ${cpu(which.cpu)} | ${kubesealOps.toLocaleString('en-US')} | ${which.processes.toLocaleString('en-US')} | ${before} |`);
   if (name === 'grouped') {
     before = load();
-    const all = await kubesealAll(t);
-    console.error(`${name}: kubeseal all keys ${fmt(all)}`);
-    rows.push(`| ${name} | kubeseal --recovery-unseal | all 5 keys at once: opens each file, does not say with which key (${JOBS} at a time) | ${fmt(all)} | not counted | ${SECRETS.toLocaleString('en-US')} | ${before} |`);
+    const all = kubesealAll(t);
+    console.error(`${name}: kubeseal all keys ${fmt(all.ms)}, CPU ${cpu(all.cpu)}`);
+    rows.push(`| ${name} | kubeseal --recovery-unseal | all 5 keys at once: opens each file, does not say with which key (${JOBS} at a time) | ${fmt(all.ms)} | ${cpu(all.cpu)} | not counted | ${SECRETS.toLocaleString('en-US')} | ${before} |`);
   }
 }
 const decrypt = opensslDecrypt();
@@ -216,7 +228,7 @@ const cores = cpus().length;
 console.log(
   [
     `Machine: ${cores} cores (${cpus()[0]?.model.trim()}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}, Node ${process.version}, kubeseal ${spawnSync(KUBESEAL, ['--version'], { encoding: 'utf8' }).stdout.trim()}.`,
-    `${SECRETS.toLocaleString('en-US')} SealedSecrets (one a file, ${VALUES} values of 32 random bytes each: ${values.toLocaleString('en-US')} values) x ${KEYS} RSA-4096 demo keys given as one backup List; ksec: median of ${RUNS} runs after a warm-up; kubeseal: one run.`,
+    `${SECRETS.toLocaleString('en-US')} SealedSecrets (one a file, ${VALUES} values of 32 random bytes each: ${values.toLocaleString('en-US')} values) x ${KEYS} RSA-4096 demo keys given as one backup List; ksec: median of ${RUNS} runs after a warm-up; kubeseal: one run. CPU: user + system seconds of all processes (/usr/bin/time), less disturbed than wall time by other load.`,
     '',
     ...rows,
     '',
