@@ -188,8 +188,8 @@ export async function runKeysRotatePlan(paths: string[], flags: KeysRotatePlanFl
   const files = [...new Set(candidates.map((i) => i.file))].filter((f) => !blocked.has(f));
   const leftOut = [...new Set(candidates.map((i) => i.file))].filter((f) => blocked.has(f));
 
-  const script: string[] = ['#!/bin/sh', `# ksec keys rotate-plan: move every SealedSecret under ${paths.map(shellQuote).join(' ')} to the newest key`];
-  script.push(`# newest key: ${newest.fingerprint} (notBefore ${newest.notBefore!.toISOString()})`);
+  const script: string[] = ['#!/bin/sh', comment(`ksec keys rotate-plan: move every SealedSecret under ${paths.map(shellQuote).join(' ')} to the newest key`)];
+  script.push(comment(`newest key: ${newest.fingerprint} (notBefore ${newest.notBefore!.toISOString()})`));
   if (files.length === 0) {
     script.push(
       leftOut.length === 0
@@ -197,14 +197,15 @@ export async function runKeysRotatePlan(paths: string[], flags: KeysRotatePlanFl
         : `# nothing can be moved: every file with a SealedSecret on an older key also holds one no given key opens`,
     );
   } else {
-    const moved = candidates.filter((i) => files.includes(i.file));
+    const planned = new Set(files);
+    const moved = candidates.filter((i) => planned.has(i.file));
     const from = new Map<string, number>();
     for (const i of moved) for (const k of i.keys) if (k !== newest.fingerprint) from.set(k, (from.get(k) ?? 0) + 1);
-    script.push(`# ${moved.length} SealedSecret(s) in ${files.length} file(s), from ${[...from].map(([k, n]) => `${k} (${n})`).join(', ')}`);
+    script.push(comment(`${moved.length} SealedSecret(s) in ${files.length} file(s), from ${[...from].map(([k, n]) => `${k} (${n})`).join(', ')}`));
     script.push('set -e');
     if (!certPath) {
       certPath = `sealed-secrets-${newest.fingerprint.slice(7, 15).replace(/[^A-Za-z0-9]/g, '_')}.crt`;
-      script.push(`# the newest certificate (public) from ${newest.source}:`, `cat > ${shellQuote(certPath)} <<'EOF'`, newest.certificatePem!.trimEnd(), 'EOF');
+      script.push(comment(`the newest certificate (public) from ${newest.source}:`), `cat > ${shellQuote(certPath)} <<'EOF'`, newest.certificatePem!.trimEnd(), 'EOF');
     }
     const namespace = flags.namespace !== undefined ? ['-n', flags.namespace] : [];
     for (let start = 0; start < files.length; start += FILES_PER_COMMAND) {
@@ -229,7 +230,12 @@ export async function runKeysRotatePlan(paths: string[], flags: KeysRotatePlanFl
   }
 }
 
-/** A word for sh: as it is when it is plain, else in single quotes. */
+/** A comment line for sh: a line break in a path must not end the comment and start a command. */
+function comment(text: string): string {
+  return `# ${text.replace(/[\u0000-\u001f\u007f]/g, '?')}`;
+}
+
+/** A word for sh: as it is when it is plain, else in single quotes (a line break stays inside them). */
 export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -203,6 +203,17 @@ describe('ksec keys rotate-plan', { timeout: 120_000 }, () => {
     expect(opensWith(await readFile(join(dir, 'a.yaml'), 'utf8'), v3.key)).toEqual([CANARY]);
   });
 
+  it('quotes every path: a file name with spaces, quotes, a line break and $( ) is only a name', async () => {
+    const odd = "odd dir/it's\n$(touch pwned).yaml";
+    const { dir } = await workdir({ [odd]: [seal({ key: v1.key, data, name: 'odd' })] });
+    const r = await runKsec(['keys', 'rotate-plan', '--private-key', 'demo-keys.yaml', 'odd dir'], { cwd: dir });
+    expect(r.code).toBe(0);
+    const run = await runPlan(dir, r.stdout);
+    expect(run.stdout).toContain('1 on the newest key, 0 on an older key');
+    await expect(readFile(join(dir, 'pwned'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(opensWith(await readFile(join(dir, odd), 'utf8'), v3.key)).toEqual([CANARY]);
+  });
+
   it('exits 2 when the newest key is unknown or --cert is not its certificate', async () => {
     const { dir, write } = await workdir({ 'a.yaml': [seal({ key: v1.key, data })] });
     await write('pem/demo-v1.key', v1.pem);
