@@ -74,7 +74,7 @@ When the newest certificate is only inside a backup Secret, the script first wri
 reencrypt would refuse them.
 Exit codes: 0 plan printed (or nothing to move); 1 some SealedSecret opens with no given key (left
 out of the plan); 2 bad input (no key has a certificate, so the newest is unknown; --cert that is
-not the newest key's).`,
+not the newest key's; the newest certificate has expired).`,
     )
     .action(async (paths: string[], opts) => {
       const { runKeysRotatePlan } = await import('../commands/keys.js');

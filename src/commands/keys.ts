@@ -124,7 +124,7 @@ export function inventoryText(inventory: Inventory): string {
   for (const k of keysNewestFirst(keys)) {
     out.push(
       `  ${k.fingerprint}${k.newest ? '  newest' : ''}`,
-      `    notBefore ${day(k.notBefore)}  notAfter ${day(k.notAfter)}`,
+      `    notBefore ${day(k.notBefore)}  notAfter ${day(k.notAfter)}${k.notAfter && k.notAfter.getTime() < Date.now() ? ' (expired)' : ''}`,
       `    opens ${k.items} SealedSecret(s)  from ${k.source}`,
     );
   }
@@ -169,6 +169,12 @@ export async function runKeysRotatePlan(paths: string[], flags: KeysRotatePlanFl
   if (!newest) {
     throw new KsecError('cannot tell the newest key: no key has a certificate', {
       hint: 'give the controller key backup Secrets (they hold tls.crt), or put each key\'s .crt beside it in a directory',
+    });
+  }
+  if (newest.notAfter && newest.notAfter.getTime() < Date.now()) {
+    throw new KsecError(`the newest key's certificate expired on ${newest.notAfter.toISOString()}: ksec reencrypt refuses to seal for it`, {
+      file: newest.source,
+      hint: 'rotate the controller\'s key first (it makes a new one every 30 days by default; or ksec keygen), then take the inventory with the new key backup',
     });
   }
   let certPath = newest.certificateFile;

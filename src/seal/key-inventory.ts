@@ -329,7 +329,7 @@ function valueProblem(v: Value, keys: InventoryKey[]): string {
     case 'no-key':
       return r.tries === 0
         ? `none of the ${keys.length} key(s) has the modulus size it was sealed with`
-        : `none of the ${keys.length} key(s) opens it (another key, or sealed for another namespace/name/scope)`;
+        : `none of the ${keys.length} key(s) opens it (another key, or sealed for another namespace/name/scope: ksec unseal -f FILE with these keys says which)`;
     default:
       return 'opened';
   }

@@ -224,5 +224,14 @@ describe('ksec keys rotate-plan', { timeout: 120_000 }, () => {
     const wrong = await runKsec(['keys', 'rotate-plan', '--private-key', 'demo-keys.yaml', '--cert', 'demo-v2.crt', 'a.yaml'], { cwd: dir });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^error: demo-v2.crt: the certificate is for SHA256:\S+, not the newest key SHA256:/);
+    // a newest certificate that expired: reencrypt would refuse it
+    const gone = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    await write('expired/demo-gone.key', gone.export({ type: 'pkcs1', format: 'pem' }).toString());
+    await write('expired/demo-gone.crt', selfSignedCertificate(gone, { now: new Date('2026-06-01T00:00:00Z'), validForMs: 86_400_000 }));
+    const expired = await runKsec(['keys', 'rotate-plan', '--private-key', 'demo-keys.yaml', '--private-key', 'expired', 'a.yaml'], { cwd: dir });
+    expect([expired.code, expired.stdout]).toEqual([2, '']);
+    expect(expired.stderr).toMatch(/^error: expired\/demo-gone.key: the newest key's certificate expired on 2026-06-02T00:00:00.000Z/);
+    const listed = await runKsec(['keys', 'inventory', '--private-key', 'demo-keys.yaml', '--private-key', 'expired', 'a.yaml'], { cwd: dir });
+    expect(listed.stdout).toContain('notAfter 2026-06-02T00:00:00Z (expired)');
   });
 });
