@@ -11,7 +11,7 @@ import { loadCertificate } from '../seal/cert.js';
 import { isReencryptCandidate, keyInventory, type Inventory, type InventoryItem, type InventoryKey } from '../seal/key-inventory.js';
 import { loadPrivateKeys } from '../seal/keys.js';
 import { identifyMany } from '../seal/pool.js';
-import { note, progress, warn } from '../terminal/messages.js';
+import { note, progress, warn, type Progress } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { privateKeyPaths, type PrivateKeyFlags } from './shared-flags.js';
 
@@ -31,13 +31,13 @@ async function takeInventory(paths: string[], flags: PrivateKeyFlags & { namespa
   const keys = await loadPrivateKeys(privateKeyPaths(flags), { certificates: true });
   if (paths.length === 0) throw new KsecError('no path given', { hint: 'pass the files or directories with SealedSecrets' });
   const files = await readSealedSecretFiles(paths);
-  const bar = progress('trying keys');
+  let bar: Progress | undefined;
   const inventory = await keyInventory(files, keys, {
     namespace: flags.namespace,
     run: (k, count, job, onResult) => identifyMany(k, count, job, onResult),
-    onProgress: () => bar.tick(),
+    onProgress: (_done, total) => (bar ??= progress('trying keys on sealed values', total)).tick(),
   });
-  bar.done();
+  bar?.done();
   if (inventory.items.length === 0) {
     throw new KsecError('no SealedSecret found', {
       file: paths.join(', '),
