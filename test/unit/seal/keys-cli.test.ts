@@ -214,6 +214,23 @@ describe('ksec keys rotate-plan', { timeout: 120_000 }, () => {
     expect(opensWith(await readFile(join(dir, odd), 'utf8'), v3.key)).toEqual([CANARY]);
   });
 
+  it('passes -n to reencrypt and to the inventory for SealedSecrets without a namespace', async () => {
+    const bare = seal({ key: v1.key, data, name: 'bare', namespace: 'prod' });
+    delete bare.metadata!.namespace;
+    const { dir } = await workdir({ 'kustomize/base/sealed.yaml': [bare] });
+    const without = await runKsec(['keys', 'inventory', '--private-key', 'demo-keys.yaml', 'kustomize'], { cwd: dir });
+    expect(without.code).toBe(1);
+    expect(without.stdout).toContain('metadata.namespace is not set and the scope is strict: the sealing label is unknown (pass -n NAMESPACE)');
+    expect(without.stdout).toContain('(1 SealedSecret(s) could not be tried, see above: these keys may open them)');
+    const r = await runKsec(['keys', 'rotate-plan', '--private-key', 'demo-keys.yaml', '-n', 'prod', 'kustomize'], { cwd: dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ksec reencrypt --cert \S+ --private-key demo-keys.yaml -n prod -w -f kustomize\/base\/sealed.yaml$/m);
+    expect(r.stdout).toContain('ksec keys inventory --require-newest --private-key demo-keys.yaml -n prod kustomize');
+    const run = await runPlan(dir, r.stdout);
+    expect(run.stdout).toContain('1 on the newest key, 0 on an older key');
+    expect(parse(await readFile(join(dir, 'kustomize/base/sealed.yaml'), 'utf8')).metadata.namespace).toBeUndefined();
+  });
+
   it('exits 2 when the newest key is unknown or --cert is not its certificate', async () => {
     const { dir, write } = await workdir({ 'a.yaml': [seal({ key: v1.key, data })] });
     await write('pem/demo-v1.key', v1.pem);
