@@ -16,6 +16,7 @@ import { registerEso } from './eso.js';
 import { registerScan } from './scan.js';
 import { registerWatch } from './watch.js';
 import { registerSops } from './sops.js';
+import { registerKeys } from './keys.js';
 
 export type RegisterCommand = (program: Command) => void;
 
@@ -31,4 +32,5 @@ export const commandModules: [name: string, register: RegisterCommand][] = [
   ['watch', registerWatch],
   ['checksum', registerChecksum],
   ['sops', registerSops],
+  ['keys', registerKeys],
 ];

@@ -18,12 +18,14 @@
  * `sealedsecrets.bitnami.com/sealed-secrets-key=active`, with the key as
  * PKCS#1 PEM — the layout the controller writes and reads back.
  */
-import { createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair as nodeGenerateKeyPair, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type forgeModule from 'node-forge';
-import { KsecError } from '../errors.js';
-import { parseManifestText, objectsOf } from '../manifest/read.js';
+import { KsecError, fileError } from '../errors.js';
+import { parseManifestText, objectsOf, readDirSorted } from '../manifest/read.js';
 import { isSecret, objectRef, type Secret } from '../manifest/objects.js';
 import { readUserText } from '../user-file.js';
 
@@ -35,6 +37,21 @@ export const DEFAULT_KEY_BITS = 4096;
 export interface LoadedPrivateKey {
   key: KeyObject;
   /** where it came from: the file, and the Secret for a backup (`file: Secret/kube-system/name`) */
+  source: string;
+  /** the file it was read from (inside a directory given, the file in it) */
+  file?: string;
+  /** its certificate, when one was found (loadPrivateKeys with `certificates`) */
+  certificate?: KeyCertificate;
+}
+
+/** A key's certificate, found beside it: in the same PEM file or directory, or in the backup Secret's tls.crt. */
+export interface KeyCertificate {
+  x509: X509Certificate;
+  notBefore: Date;
+  notAfter: Date;
+  /** a PEM file whose first certificate it is (what `--cert FILE` reads); unset when it is only inside a Secret */
+  file?: string;
+  /** where it was found: a file, or `file: Secret/ns/name` */
   source: string;
 }
 
@@ -126,27 +143,128 @@ function notRsa(file: string, object: string | undefined): KsecError {
   });
 }
 
-/** Reads every key from every file; a key found twice (same public key) is kept once. */
-export async function loadPrivateKeys(paths: string[]): Promise<LoadedPrivateKey[]> {
+export interface LoadKeysOptions {
+  /** also find each key's certificate (same PEM file, same directory, or the backup Secret's tls.crt) */
+  certificates?: boolean;
+}
+
+/**
+ * Reads every key from every file; a key found twice (same public key) is
+ * kept once. A directory stands for the files in it (not recursive, dot
+ * files skipped); there, files that hold no private key (certificates,
+ * other manifests, notes) are passed over, and the directory must hold at
+ * least one key.
+ */
+export async function loadPrivateKeys(paths: string[], options: LoadKeysOptions = {}): Promise<LoadedPrivateKey[]> {
   if (paths.length === 0) {
     throw new KsecError('no private key given', { hint: 'pass --private-key FILE (repeatable)' });
   }
   const seen = new Set<string>();
   const out: LoadedPrivateKey[] = [];
+  const certificates: KeyCertificate[] = [];
   for (const path of paths) {
-    const text = await readUserText(path);
-    for (const loaded of parsePrivateKeys(text, path)) {
-      const id = publicKeyId(loaded.key);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push(loaded);
+    const files = await keyFiles(path);
+    const found = out.length;
+    for (const file of files) {
+      const text = await readUserText(file);
+      if (options.certificates) certificates.push(...parseCertificates(text, file));
+      let keys: LoadedPrivateKey[];
+      try {
+        keys = parsePrivateKeys(text, file);
+      } catch (err) {
+        if (files.length === 1 && file === path) throw err;
+        if (err instanceof KsecError && /^(no private key found|the Secret has no tls\.key)$/.test(err.message)) continue;
+        throw err;
+      }
+      for (const loaded of keys) {
+        const id = publicKeyId(loaded.key);
+        if (seen.has(id)) continue;
+        seen.add(id);
+        out.push({ ...loaded, file });
+      }
+    }
+    if (out.length === found && !(files.length === 1 && files[0] === path)) {
+      throw new KsecError('no private key found in the directory', {
+        file: path,
+        hint: 'give PEM RSA private keys or controller key backups (Secret or List with tls.key)',
+      });
+    }
+  }
+  if (options.certificates) {
+    const byKey = new Map<string, KeyCertificate>();
+    for (const cert of certificates) {
+      const id = publicKeyId(cert.x509.publicKey);
+      const had = byKey.get(id);
+      // a certificate in a PEM file of its own beats one inside a Secret (it can be passed as --cert), then the newer one
+      if (!had || (!had.file && cert.file) || (Boolean(had.file) === Boolean(cert.file) && cert.notBefore > had.notBefore)) byKey.set(id, cert);
+    }
+    for (const loaded of out) {
+      const cert = byKey.get(publicKeyId(loaded.key));
+      if (cert) loaded.certificate = cert;
     }
   }
   return out;
 }
 
+/** A path given as a key: the file itself, or the files of a directory (sorted, no dot files, not recursive). */
+async function keyFiles(path: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (err) {
+    throw fileError(err, path);
+  }
+  if (!info.isDirectory()) return [path];
+  const entries = await readDirSorted(path);
+  return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => join(path, e.name));
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The certificates in a key file: PEM CERTIFICATE blocks, or the tls.crt of
+ * controller key backup Secrets. One that does not parse is passed over
+ * (certificates only add dates to a key; the key itself is what opens values).
+ */
+export function parseCertificates(text: string, file: string): KeyCertificate[] {
+  const out: KeyCertificate[] = [];
+  const add = (pem: string, source: string, first: boolean, standalone: boolean) => {
+    try {
+      const x509 = new X509Certificate(pem);
+      if (x509.publicKey.asymmetricKeyType !== 'rsa') return;
+      out.push({ x509, notBefore: new Date(x509.validFrom), notAfter: new Date(x509.validTo), file: first && standalone ? file : undefined, source });
+    } catch {
+      // not a usable certificate
+    }
+  };
+  if (text.includes('-----BEGIN CERTIFICATE-----')) {
+    let first = true;
+    for (const m of text.matchAll(PEM_CERTIFICATE)) {
+      add(m[0], file, first, true);
+      first = false;
+    }
+    return out;
+  }
+  if (!text.includes('tls.crt')) return out;
+  let objects;
+  try {
+    objects = objectsOf([parseManifestText(text, file)]);
+  } catch {
+    return out;
+  }
+  for (const { object } of objects) {
+    if (!isSecret(object)) continue;
+    const encoded = object.data?.['tls.crt'];
+    const pem = typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString('utf8') : object.stringData?.['tls.crt'];
+    if (typeof pem !== 'string') continue;
+    const block = pem.match(PEM_CERTIFICATE)?.[0];
+    if (block) add(block, `${file}: ${objectRef(object)}`, false, false);
+  }
+  return out;
+}
+
 function publicKeyId(key: KeyObject): string {
-  return createPublicKey(key).export({ type: 'spki', format: 'der' }).toString('base64');
+  return (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' }).toString('base64');
 }
 
 /** `--key-ttl` values: Go durations the controller takes (`87600h`, `90m`, `1h30m`) plus days (`3650d`). */

@@ -107,3 +107,67 @@ export function decryptBatch(privateKeys: KeyObject[], jobs: DecryptJob[]): Decr
     return { status: 'no-key' };
   });
 }
+
+/**
+ * Which key opens a sealed value (`ksec keys inventory`). `order` lists the
+ * indices of the keys to try first, most likely first; the other keys follow
+ * in their given order. With `sticky`, the key that opened the previous job
+ * of the batch goes before `order` (the caller had no better guess).
+ */
+export interface IdentifyJob {
+  ciphertext: Uint8Array;
+  label: Uint8Array;
+  order: number[];
+  sticky?: boolean;
+}
+
+/**
+ * `tries`: RSA private-key operations spent on the job, at most one per key
+ * (keys of another modulus size are skipped without one). tampered: `keyIndex`
+ * opens the session key but the AES-GCM tag does not verify. No plaintext
+ * leaves the function: it is zeroed as soon as the tag is checked.
+ */
+export type IdentifyResult =
+  | { status: 'opened'; keyIndex: number; tries: number }
+  | { status: 'no-key'; tries: number }
+  | { status: 'tampered'; keyIndex: number; tries: number }
+  | { status: 'invalid'; message: string; tries: 0 };
+
+export function identifyBatch(privateKeys: KeyObject[], jobs: IdentifyJob[]): IdentifyResult[] {
+  const sizes = privateKeys.map((k) => Math.ceil((k.asymmetricKeyDetails?.modulusLength ?? 0) / 8));
+  let previous = -1;
+  return jobs.map((job): IdentifyResult => {
+    let rsaLength: number;
+    try {
+      rsaLength = parseHybridCiphertext(job.ciphertext).rsaLength;
+    } catch (err) {
+      return { status: 'invalid', message: err instanceof KsecError ? err.message : 'invalid ciphertext', tries: 0 };
+    }
+    const order = job.sticky && previous >= 0 ? [previous, ...job.order] : job.order;
+    const tried = new Set<number>();
+    let tries = 0;
+    const attempt = (i: number): IdentifyResult | undefined => {
+      if (tried.has(i) || i < 0 || i >= privateKeys.length) return undefined;
+      tried.add(i);
+      if (sizes[i] !== rsaLength) return undefined;
+      tries++;
+      try {
+        hybridDecrypt(privateKeys[i]!, job.ciphertext, job.label).fill(0);
+        previous = i;
+        return { status: 'opened', keyIndex: i, tries };
+      } catch (err) {
+        if (err instanceof KsecError && /tag does not verify/.test(err.message)) return { status: 'tampered', keyIndex: i, tries };
+        return undefined;
+      }
+    };
+    for (const i of order) {
+      const r = attempt(i);
+      if (r) return r;
+    }
+    for (let i = 0; i < privateKeys.length; i++) {
+      const r = attempt(i);
+      if (r) return r;
+    }
+    return { status: 'no-key', tries };
+  });
+}

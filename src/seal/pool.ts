@@ -14,10 +14,20 @@
 import type { KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Transferable, Worker } from 'node:worker_threads';
-import { decryptBatch, packEncryptJobs, sealBatch, type DecryptJob, type DecryptResult, type EncryptJob } from './pool-jobs.js';
+import {
+  decryptBatch,
+  identifyBatch,
+  packEncryptJobs,
+  sealBatch,
+  type DecryptJob,
+  type DecryptResult,
+  type EncryptJob,
+  type IdentifyJob,
+  type IdentifyResult,
+} from './pool-jobs.js';
 import type { WorkerReply, WorkerRequest } from './pool-worker.js';
 
-export type { DecryptJob, DecryptResult, EncryptJob } from './pool-jobs.js';
+export type { DecryptJob, DecryptResult, EncryptJob, IdentifyJob, IdentifyResult } from './pool-jobs.js';
 
 export interface PoolOptions {
   /** threads in all, the main one included; default: available cores */
@@ -91,6 +101,34 @@ export async function decryptMany(privateKeys: KeyObject[], jobs: DecryptJob[], 
   }
 }
 
+/**
+ * Which key opens each of `count` values (ksec keys inventory). `job(i)` is
+ * asked for job i only when its chunk is handed to a thread, and `onResult`
+ * hears every result as it arrives: the caller's guess of the likely key
+ * for later jobs learns from earlier ones while the pool runs. Results in
+ * job order; no plaintext is returned.
+ */
+export async function identifyMany(
+  privateKeys: KeyObject[],
+  count: number,
+  job: (i: number) => IdentifyJob,
+  onResult: (i: number, result: IdentifyResult) => void = () => {},
+  options: PoolOptions = {},
+): Promise<IdentifyResult[]> {
+  const queue = new WorkQueue<IdentifyResult>(options, DECRYPT_CHUNK);
+  const jobsOf = (start: number, end: number) => Array.from({ length: end - start }, (_, n) => job(start + n));
+  try {
+    const ticket = queue.add(count, (start, end) => ({
+      local: () => identifyBatch(privateKeys, jobsOf(start, end)),
+      request: (id) => ({ req: { id, op: 'identify', keys: privateKeys, jobs: jobsOf(start, end) }, transfer: [] }),
+      stored: (out) => out.forEach((r, n) => onResult(start + n, r)),
+    }));
+    return await queue.result(ticket);
+  } finally {
+    queue.close();
+  }
+}
+
 /** Stops the idle workers (tests; the CLI just exits). */
 export async function closePool(): Promise<void> {
   const all = workers.splice(0);
@@ -114,9 +152,11 @@ interface Chunk<R> {
   count: number;
   local(): R[];
   request(id: number): { req: WorkerRequest; transfer: Transferable[] };
+  /** hears the chunk's results as they are stored */
+  stored?(out: R[]): void;
 }
 
-type ChunkMaker<R> = (start: number, end: number) => Pick<Chunk<R>, 'local' | 'request'>;
+type ChunkMaker<R> = (start: number, end: number) => Pick<Chunk<R>, 'local' | 'request' | 'stored'>;
 
 class WorkQueue<R> {
   private readonly pending: Chunk<R>[] = [];
@@ -184,6 +224,7 @@ class WorkQueue<R> {
     const { ticket, start } = chunk;
     for (let i = 0; i < chunk.count; i++) ticket.results[start + i] = out[i]!;
     ticket.remaining -= chunk.count;
+    chunk.stored?.(out);
     this.options.onProgress?.(chunk.count);
     this.wake();
   }

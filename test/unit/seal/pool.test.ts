@@ -1,8 +1,8 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hybridDecrypt, hybridEncrypt } from '../../../src/seal/hybrid.js';
-import { closePool, decryptMany, encryptMany, openSealQueue, poolWorkers, sealMany } from '../../../src/seal/pool.js';
-import { packEncryptJobs, sealPacked } from '../../../src/seal/pool-jobs.js';
+import { closePool, decryptMany, encryptMany, identifyMany, openSealQueue, poolWorkers, sealMany } from '../../../src/seal/pool.js';
+import { identifyBatch, packEncryptJobs, sealPacked } from '../../../src/seal/pool-jobs.js';
 
 let publicKey: KeyObject;
 let privateKey: KeyObject;
@@ -116,6 +116,39 @@ describe('decryptMany', () => {
       expect(out[good.length]!.status).toBe('no-key');
       expect(out[good.length + 1]!.status).toBe('tampered');
       expect(out[good.length + 2]).toMatchObject({ status: 'invalid', message: expect.stringMatching(/too short/) });
+    }
+  });
+});
+
+describe('identifyMany', () => {
+  it('builds each job when its chunk is handed out, reports every result once, and returns what identifyBatch does, without plaintext', async () => {
+    const good = jobs.map((j) => ({ ciphertext: hybridEncrypt(publicKey, j.plaintext, j.label), label: j.label }));
+    const tampered = Buffer.from(good[1]!.ciphertext);
+    tampered[tampered.length - 1]! ^= 1;
+    const all = [...good, { ciphertext: good[2]!.ciphertext, label: Buffer.from('wrong/label') }, { ciphertext: tampered, label: good[1]!.label }];
+    const keys = [smallKey, otherKey, privateKey];
+    const expected = identifyBatch(keys, all.map((j) => ({ ...j, order: [] })));
+    for (const options of [{}, { threads: 2, threshold: 1 }]) {
+      const built: number[] = [];
+      const heard: number[] = [];
+      const out = await identifyMany(
+        keys,
+        all.length,
+        (i) => {
+          built.push(i);
+          // later jobs learn from earlier results: once a result came in, guess the key that opened it
+          return { ...all[i]!, order: heard.length > 0 ? [2] : [] };
+        },
+        (i) => heard.push(i),
+        options,
+      );
+      expect(out.map((r) => r.status)).toEqual(expected.map((r) => r.status));
+      expect(out.every((r) => !('plaintext' in r))).toBe(true);
+      expect([...built].sort((a, b) => a - b)).toEqual(all.map((_, i) => i));
+      expect([...heard].sort((a, b) => a - b)).toEqual(all.map((_, i) => i));
+      // the guess saved the other key's try on most values
+      const tries = out.reduce((n, r) => n + r.tries, 0);
+      expect(tries).toBeLessThan(expected.reduce((n, r) => n + r.tries, 0));
     }
   });
 });
