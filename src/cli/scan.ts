@@ -23,7 +23,7 @@ export function registerScan(program: Command): void {
     .option('--write-baseline <file>', 'write the fingerprints of the current findings to FILE and exit 0')
     .option('--cert <file>', 'sealing certificate: SealedSecret values must match its key size')
     .option('--key <file>', 'controller private key (PEM or key backup; repeatable): every SealedSecret value must decrypt with one', (file: string, all: string[] = []) => [...all, file])
-    .option('--max-file-size <bytes>', 'skip files larger than this', String(10 * 1024 * 1024))
+    .option('--max-file-size <bytes>', 'leave out files larger than this, on purpose (the summary counts them); default: every file is scanned, and one too large to read (over 256 MiB) is a finding')
     .option('--no-syntax-check', 'do not check the syntax of manifests that no rule needs to read (a big tree scans faster; malformed ones among them go unreported)')
     .option('--list-rules', 'print every rule with its severity and fix, then exit')
     .addHelpText(

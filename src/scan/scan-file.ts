@@ -18,7 +18,8 @@ import { AllowComments, fingerprint } from './baseline.js';
 import { KeywordSet } from './keywords.js';
 import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, type RuleSelection } from './rules/index.js';
 import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type SealedOptions } from './rules/types.js';
-import type { SourceFile } from './sources/source.js';
+import { fileTooLarge } from './rules/limits.js';
+import { MAX_READ_SIZE, type SourceFile } from './sources/source.js';
 import { lazy } from './lazy.js';
 import { readHelmTemplateLines } from './helm-template-lines.js';
 import { provenanceOf, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
@@ -30,6 +31,12 @@ export interface FileScanOptions {
   sealed?: SealedOptions;
   /** parse manifests that no structural rule needs, to report malformed ones (default true) */
   syntaxCheck?: boolean;
+  /**
+   * the user's `--max-file-size`: a file over it was left out on purpose and
+   * is counted (`oversize`); any other file the source could not read whole
+   * is a `file-too-large` finding
+   */
+  maxFileSize?: number;
 }
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
@@ -87,6 +94,16 @@ export async function scanSourceFile(
 ): Promise<void> {
   if (file.unreadable) {
     into.errors.push(toScanError(file.unreadable, file.path));
+    return;
+  }
+  if (file.oversize !== undefined) {
+    if (options.maxFileSize !== undefined && file.oversize > options.maxFileSize) {
+      into.oversize = (into.oversize ?? 0) + 1;
+      return;
+    }
+    const state: FileState = { source: file, allow: new AllowComments(''), used: new Map() };
+    const message = `not scanned: ${file.oversize} bytes, more than ksec reads at once (${MAX_READ_SIZE / 1024 / 1024} MiB at most); split the file, or leave it out on purpose (.ksecignore, --max-file-size)`;
+    makeEmit(selection, options, into)(state, fileTooLarge, { line: 1, column: 1 }, message, 'file');
     return;
   }
   into.files++;

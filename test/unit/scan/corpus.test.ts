@@ -52,7 +52,8 @@ describe('labelled corpus', () => {
 
   it('has a positive for every rule and a negative for every family', () => {
     const positives = new Set(Object.values(labels.files).flat());
-    for (const rule of ALL_RULES) {
+    // the scan's own rules (a file too large to read) need files no corpus holds: large-files.test.ts
+    for (const rule of ALL_RULES.filter((r) => r.family !== 'scan')) {
       expect(positives, rule.id).toContain(rule.id);
     }
     const negativeDirs = new Set(Object.entries(labels.files).filter(([, r]) => r.length === 0).map(([f]) => f.split('/')[0]));
