@@ -6,7 +6,7 @@
  * library's node ranges. JSON documents are re-parsed lazily as YAML (JSON is
  * YAML's flow style) only when a position is asked for.
  */
-import type { Document, Node } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { fastOffsets, offsetInTree, type OffsetTree } from './fast-yaml.js';
 import { LineIndex, type Position } from './lines.js';
 import { isFastDocument, type ManifestDocument, type ManifestFile } from './read.js';
@@ -17,6 +17,8 @@ export { LineIndex, type Position };
 const lineIndexes = new WeakMap<ManifestFile, LineIndex>();
 const jsonDocs = new WeakMap<ManifestDocument, { doc: Document.Parsed; base: number } | null>();
 const fastTrees = new WeakMap<ManifestFile, OffsetTree[] | null>();
+/** each map's pairs by key, built on the first lookup: one lookup per finding stays O(1) in the map's size */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
 
 export function lineIndexOf(file: ManifestFile): LineIndex {
   let index = lineIndexes.get(file);
@@ -38,7 +40,17 @@ export function offsetOfPath(doc: Document, path: readonly (string | number)[]):
   for (const segment of path) {
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      let pairs = pairIndexes.get(node);
+      if (!pairs) {
+        pairs = new Map();
+        // the first pair of a key wins, as a search from the start would find it
+        for (const p of node.items) {
+          const key = isScalar(p.key) ? String(p.key.value) : String(p.key);
+          if (!pairs.has(key)) pairs.set(key, p);
+        }
+        pairIndexes.set(node, pairs);
+      }
+      const pair = pairs.get(String(segment));
       if (!pair) break;
       offset = (pair.key as Node | null)?.range?.[0] ?? offset;
       node = pair.value;
