@@ -18,7 +18,7 @@ export function registerScan(program: Command): void {
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
     .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(['low', 'medium', 'high', 'critical']).default('low'))
-    .option('--rules <list>', 'rule families or ids, comma-separated: secrets (default), antipatterns, all, k8s-secret, kustomize, sops, sealed-secret, eso, credentials, or a rule id')
+    .option('--rules <list>', 'rule families or ids, comma-separated: secrets (default), antipatterns, all, k8s-secret, kustomize, sops, sealed-secret, eso, container-env, credentials, or a rule id')
     .option('--baseline <file>', 'accept the findings whose fingerprints FILE lists (a previous --format json report or --write-baseline output)')
     .option('--write-baseline <file>', 'write the fingerprints of the current findings to FILE and exit 0')
     .option('--cert <file>', 'sealing certificate: SealedSecret values must match its key size')

@@ -7,6 +7,7 @@ import { style } from '../terminal/style.js';
 import { loadBaseline, renderBaseline } from '../scan/baseline.js';
 import { gitRoot } from '../scan/git.js';
 import { loadKsecignore, type IgnoreRules } from '../scan/ignore-rules.js';
+import { loadSopsCreationRules } from '../scan/sops-config.js';
 import { renderSummary, renderText } from '../scan/report/text.js';
 import { ALL_RULES, ruleEnabled, selectRules, type RuleSelection } from '../scan/rules/index.js';
 import type { SealedOptions } from '../scan/rules/types.js';
@@ -110,6 +111,8 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
   const baseline = plan.baseline ? await loadBaseline(plan.baseline) : undefined;
   const sealed = await sealedOptions(plan.cert, plan.keys);
   const source = await openSource(plan.source, { cwd, maxFileSize: plan.maxFileSize, ignore });
+  // paths are relative to the current directory; Git sources' to the repository root
+  const sopsCreationRules = await loadSopsCreationRules(plan.source.kind === 'paths' ? cwd : ((await gitRoot(cwd)) ?? cwd));
 
   const bar = progress(plan.source.kind === 'history' ? 'scanning history: blob' : 'scanning: file', source.total);
   let shown = 0;
@@ -120,7 +123,7 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
   compileScanWorkersOnTheirOwnThread();
   let result;
   try {
-    result = await scan(source, { rules: plan.selection, baseline, sealed, syntaxCheck: plan.syntaxCheck, onProgress, ...(plan.maxFileSize !== undefined ? { maxFileSize: plan.maxFileSize } : {}) });
+    result = await scan(source, { rules: plan.selection, baseline, sealed, syntaxCheck: plan.syntaxCheck, onProgress, ...(sopsCreationRules ? { sopsCreationRules } : {}), ...(plan.maxFileSize !== undefined ? { maxFileSize: plan.maxFileSize } : {}) });
   } finally {
     bar.done();
   }

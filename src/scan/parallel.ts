@@ -28,6 +28,7 @@ export interface WorkerSetup {
   baseline: string[] | null;
   sealed: FileScanOptions['sealed'];
   syntaxCheck: boolean;
+  sopsCreationRules?: FileScanOptions['sopsCreationRules'];
   /** path sources: where the names in a batch are relative to, and the read limit */
   base?: string;
   readLimit?: number;
@@ -66,6 +67,7 @@ export async function scanInWorkers(
     baseline: options.baseline ? [...options.baseline] : null,
     sealed: options.sealed ?? {},
     syntaxCheck: options.syntaxCheck !== false,
+    ...(options.sopsCreationRules ? { sopsCreationRules: options.sopsCreationRules } : {}),
     ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}),
     ...(source.paths ? { base: source.paths.base, readLimit: source.paths.maxFileSize } : {}),
   };

@@ -19,6 +19,8 @@ import { KeywordSet } from './keywords.js';
 import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, type RuleSelection } from './rules/index.js';
 import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type SealedOptions } from './rules/types.js';
 import { fileTooLarge } from './rules/limits.js';
+import { sopsPlaintextPath } from './rules/sops.js';
+import { sopsWouldEncrypt, type SopsCreationRules } from './sops-config.js';
 import { MAX_READ_SIZE, type SourceFile } from './sources/source.js';
 import { lazy } from './lazy.js';
 import { readHelmTemplateLines } from './helm-template-lines.js';
@@ -37,6 +39,8 @@ export interface FileScanOptions {
    * is a `file-too-large` finding
    */
   maxFileSize?: number;
+  /** the repository's `.sops.yaml` creation rules: a file they match must carry sops metadata */
+  sopsCreationRules?: SopsCreationRules;
 }
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
@@ -110,14 +114,15 @@ export async function scanSourceFile(
   into.bytes += file.content.length;
   if (isBinary(file.content)) return;
   const found = (keywords ??= new KeywordSet(ALL_KEYWORDS)).in(file.content);
+  const mustBeEncrypted = options.sopsCreationRules !== undefined && sopsWouldEncrypt(options.sopsCreationRules, file.path);
   // cross-file rules (retain) need every object, whatever its keywords
-  if (found === 0 && !retain && settledWithoutKeywords(file, options)) return;
+  if (found === 0 && !retain && !mustBeEncrypted && settledWithoutKeywords(file, options)) return;
   const text = decode(file.content);
   const search = searchIn(text);
   const has: Has = (literal) => keywords!.has(found, literal) ?? search(literal);
   const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
   try {
-    await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
+    await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors, mustBeEncrypted);
   } catch (err) {
     into.errors.push(toScanError(err, file.path));
   }
@@ -134,34 +139,46 @@ async function scanFile(
   emit: Emit,
   retain: (located: Located) => void,
   errors: ScanError[],
+  mustBeEncrypted: boolean,
 ): Promise<void> {
   const path = state.source.path;
   let lines: LineIndex | undefined;
   const lineIndex = () => (lines ??= new LineIndex(text));
 
+  /** lines a credential format was found on: an env literal there is that finding, not a second one */
+  const textHitLines = new Set<number>();
   for (const family of TEXT_RULES) {
     if (!selection.families.has(family.family)) continue;
     for (const hit of family.check(text, has)) {
-      emit(state, hit.rule, lineIndex().position(hit.offset), hit.message, 'match');
+      const pos = lineIndex().position(hit.offset);
+      textHitLines.add(pos.line);
+      emit(state, hit.rule, pos, hit.message, 'match');
     }
   }
 
   let sops = false;
+  /** keys the sops rules reported: a plaintext Secret value there is one finding, theirs */
+  const sopsKeys = new Set<string>();
   for (const family of FILE_RULES) {
     if (!family.mayApply(text, path, has)) continue;
     sops = true;
     if (!selection.families.has(family.family)) continue;
     for (const hit of await family.check(text, path)) {
+      if (hit.key) sopsKeys.add(hit.key);
       emit(state, hit.rule, { line: hit.line ?? 1, column: hit.column ?? 1 }, hit.message, hit.key ?? 'file', hit.key ? { key: hit.key } : {});
     }
   }
 
+  if (mustBeEncrypted && !sops && text.trim() !== '') {
+    const config = options.sopsCreationRules!.file.replace(/^.*[\\/]/, '');
+    emit(state, sopsPlaintextPath, { line: 1, column: 1 }, `the path matches a creation rule of ${config}, so sops would encrypt this file, but it is plaintext (no sops metadata); encrypt it with sops -e -i`, 'file');
+  }
+
   const ext = extname(path).toLowerCase();
   if (!STRUCTURED.has(ext) && basename(path) !== 'Kustomization') return;
-  // SOPS files are judged as a whole by the sops rules; their ENC[...] values are not plaintext
-  const families = OBJECT_RULES.filter(
-    (f) => selection.families.has(f.family) && f.mayApply(text, path, has) && !(sops && (f.family === 'k8s-secret' || f.family === 'kustomize')),
-  );
+  // a SOPS file's metadata is the sops rules'; the values a Secret in it delivers are still checked,
+  // since its rules (encrypted_regex, ...) can leave some in plaintext: ENC[...] or a finding
+  const families = OBJECT_RULES.filter((f) => selection.families.has(f.family) && f.mayApply(text, path, has) && !(sops && f.family === 'kustomize'));
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
     if (!sops && options.syntaxCheck !== false) await checkSyntax(text, path, ext, errors);
@@ -169,7 +186,7 @@ async function scanFile(
   }
 
   const located = await locateObjects(text, path, errors);
-  const context: ObjectContext = { file: path, readRelative: state.source.readRelative, sealed: options.sealed ?? {} };
+  const context: ObjectContext = { file: path, readRelative: state.source.readRelative, sealed: options.sealed ?? {}, sops };
   for (const item of located) {
     if (global) retain(item);
     for (const family of families) {
@@ -183,7 +200,10 @@ async function scanFile(
       for (const hit of hits) {
         const ref = objectRef(item.object);
         const key = hit.path.join('.');
-        emit(state, hit.rule, item.locate(hit.path), hit.message, `${ref}#${key}`, { object: ref, key });
+        if (sops && family.family === 'k8s-secret' && sopsKeys.has(key)) continue;
+        const pos = item.locate(hit.path);
+        if (family.family === 'container-env' && textHitLines.has(pos.line)) continue;
+        emit(state, hit.rule, pos, hit.message, `${ref}#${key}`, { object: ref, key });
       }
     }
   }

@@ -8,7 +8,7 @@ export function severityRank(severity: Severity): number {
 }
 
 /** `scan`: the scan's own verdicts (a file it could not read), on whatever rules are chosen */
-export type RuleFamily = 'scan' | 'k8s-secret' | 'kustomize' | 'sops' | 'sealed-secret' | 'eso' | 'credentials' | 'antipatterns';
+export type RuleFamily = 'scan' | 'k8s-secret' | 'kustomize' | 'sops' | 'sealed-secret' | 'eso' | 'container-env' | 'credentials' | 'antipatterns';
 
 export interface RuleInfo {
   id: string;

@@ -15,6 +15,7 @@ const options: FileScanOptions = {
   ...(setup.baseline ? { baseline: new Set(setup.baseline) } : {}),
   sealed: setup.sealed ?? {},
   syntaxCheck: setup.syntaxCheck,
+  ...(setup.sopsCreationRules ? { sopsCreationRules: setup.sopsCreationRules } : {}),
   ...(setup.maxFileSize !== undefined ? { maxFileSize: setup.maxFileSize } : {}),
 };
 const unknown = async () => undefined;

@@ -211,6 +211,38 @@ function parseHeader(file: Buffer): Header {
   }
 }
 
+/**
+ * Why the armored age file holding a sops data key is damaged, or undefined
+ * when it is well-formed: it dearmors, its header parses, it has a stanza of
+ * the type `stanzaType` whose share and body have their sizes (X25519: a
+ * 32-byte share, a 32-byte wrapped file key), and its payload is exactly
+ * one sealed 32-byte data key (or a 33-byte Shamir share of one). Keyless:
+ * nothing is decrypted.
+ */
+export function ageFileProblem(armored: string, stanzaType: string): string | undefined {
+  let header: Header;
+  try {
+    header = parseHeader(dearmor(armored));
+  } catch (err) {
+    if (err instanceof AgeError) return err.message;
+    throw err;
+  }
+  const stanzas = header.stanzas.filter((s) => s.type === stanzaType);
+  if (stanzas.length === 0) return `the age header has no ${stanzaType} stanza for its recipient`;
+  for (const stanza of stanzas) {
+    if (stanzaType === 'X25519') {
+      if (stanza.args.length !== 1) return 'the age header has an invalid X25519 stanza (arguments)';
+      const share = decodeCanonicalBase64(stanza.args[0]!, false);
+      if (!share || share.length !== 32) return 'the age header has an invalid X25519 stanza (share)';
+    }
+    if (stanza.body.length !== 32) return `the age header has an invalid ${stanzaType} stanza (wrapped key of ${stanza.body.length} bytes, not 32)`;
+  }
+  // a 16-byte nonce, then the 32-byte data key (33: a Shamir share of it) sealed in one chunk (+16-byte tag)
+  const sealed = header.payload.length - NONCE_BYTES - TAG_SIZE;
+  if (sealed !== 32 && sealed !== 33) return `the age payload is ${header.payload.length} bytes, not the ${NONCE_BYTES + 32 + TAG_SIZE} of a sealed data key`;
+  return undefined;
+}
+
 function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', ikm, salt, info, 32));
 }

@@ -2,6 +2,7 @@
 import { KsecError } from '../../errors.js';
 import type { RuleFamily, RuleInfo } from '../types.js';
 import { antipatternRules } from './antipatterns.js';
+import { containerEnvRules } from './container-env.js';
 import { credentialRules } from './credentials.js';
 import { esoRules } from './eso.js';
 import { k8sSecretRules } from './k8s-secret.js';
@@ -11,7 +12,7 @@ import { sealedRules } from './sealed-secret.js';
 import { sopsRules } from './sops.js';
 import type { FileRules, GlobalRules, ObjectRules, TextRules } from './types.js';
 
-export const OBJECT_RULES: ObjectRules[] = [k8sSecretRules, kustomizeRules, sealedRules, esoRules];
+export const OBJECT_RULES: ObjectRules[] = [k8sSecretRules, kustomizeRules, sealedRules, esoRules, containerEnvRules];
 export const TEXT_RULES: TextRules[] = [credentialRules];
 export const FILE_RULES: FileRules[] = [sopsRules];
 export const GLOBAL_RULES: GlobalRules[] = [antipatternRules];
@@ -21,7 +22,7 @@ export const ALL_KEYWORDS: string[] = [...new Set([...TEXT_RULES, ...FILE_RULES,
 
 export const ALL_RULES: RuleInfo[] = [...SCAN_RULES, ...[...OBJECT_RULES, ...FILE_RULES, ...TEXT_RULES, ...GLOBAL_RULES].flatMap((f) => f.rules)];
 
-export const SECRET_FAMILIES: RuleFamily[] = ['k8s-secret', 'kustomize', 'sops', 'sealed-secret', 'eso', 'credentials'];
+export const SECRET_FAMILIES: RuleFamily[] = ['k8s-secret', 'kustomize', 'sops', 'sealed-secret', 'eso', 'container-env', 'credentials'];
 export const ALL_FAMILIES: RuleFamily[] = [...SECRET_FAMILIES, 'antipatterns'];
 
 /** Rules a scan runs: families, single rule ids, `secrets` (the default) and `all`. */
