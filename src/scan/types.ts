@@ -88,4 +88,6 @@ export interface ScanResult {
   oversize?: number;
   /** the user's `--max-file-size`, when they chose one */
   maxFileSize?: number;
+  /** untracked paths a path scan left out because .gitignore ignores them (an ignored directory counts once) */
+  gitIgnored?: number;
 }

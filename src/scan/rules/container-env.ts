@@ -7,7 +7,7 @@
  * secret rather than hold one (`*_FILE`, `*_PATH`, `SECRETS_DIR`,
  * `*_SECRET_NAME`, `*_KEY_ID`, ...).
  */
-import { isRecord, type KubeObject } from '../../manifest/objects.js';
+import { displayName, isRecord, type KubeObject } from '../../manifest/objects.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder } from './placeholder.js';
 import { searchIn, type Hit, type KeyPath, type ObjectRules } from './types.js';
@@ -52,7 +52,7 @@ export const containerEnvRules: ObjectRules = {
     has('env') && ENV_KEY.test(text) && (SENSITIVE_NAME_IN_TEXT.test(text) || (text.includes('://') && URL_PASSWORD_IN_TEXT.test(text))),
   check(object: KubeObject): Hit[] {
     const hits: Hit[] = [];
-    walk(object, [], hits, `${object.kind ?? 'object'}`);
+    walk(object, [], hits, displayName(object.kind, 'object'));
     return hits;
   },
 };

@@ -22,6 +22,8 @@ export interface Source {
   /** number of files, when known up front (for progress) */
   total?: number;
   files: AsyncIterable<SourceFile>;
+  /** for path sources: untracked paths left out because .gitignore ignores them (git would never commit them) */
+  gitIgnored?: number;
   /** for path sources: the paths `files` reads, so scan workers can read them themselves */
   paths?: { base: string; list: string[]; maxFileSize?: number };
 }
