@@ -54,6 +54,28 @@ export class AgeError extends Error {
   }
 }
 
+/**
+ * Post-quantum age (age >= 1.3, sops >= 3.11): the hybrid ML-KEM-768 +
+ * X25519 recipient type. A recipient is `age1pq1...`, bech32 of the ML-KEM
+ * encapsulation key and the X25519 public key (1184 + 32 bytes); its stanza
+ * is `-> mlkem768x25519 <enc>`, enc being the ML-KEM ciphertext and the
+ * X25519 share (1088 + 32 bytes), over a 32-byte wrapped file key; the
+ * identity is `AGE-SECRET-KEY-PQ-1...`. ksec recognises these; it cannot
+ * decrypt with them yet (ML-KEM is in node:crypto from Node 24 only).
+ */
+export const PQ_RECIPIENT_HRP = 'age1pq';
+const PQ_RECIPIENT_BYTES = 1184 + 32;
+export const PQ_STANZA = 'mlkem768x25519';
+const PQ_ENC_BYTES = 1088 + 32;
+
+/** The stanza type a recipient's files carry: X25519 for `age1...`, mlkem768x25519 for `age1pq1...`; undefined when it is neither. */
+export function recipientStanzaType(recipient: string): string | undefined {
+  const decoded = bech32Decode(recipient);
+  if (decoded?.hrp === 'age' && decoded.data.length === 32) return 'X25519';
+  if (decoded?.hrp === PQ_RECIPIENT_HRP && decoded.data.length === PQ_RECIPIENT_BYTES) return PQ_STANZA;
+  return undefined;
+}
+
 /** Parses one `AGE-SECRET-KEY-1...` string; undefined if it is not a valid X25519 identity. */
 export function parseIdentity(text: string, source: string): AgeIdentity | undefined {
   const decoded = bech32Decode(text.trim());
@@ -82,6 +104,10 @@ export function parseIdentities(text: string, source: string): ParsedIdentities 
     if (line === '' || line.startsWith('#')) return;
     if (/^AGE-PLUGIN-/i.test(line)) {
       skipped.push({ line: i + 1, reason: 'age plugin identities are not supported' });
+      return;
+    }
+    if (/^AGE-SECRET-KEY-PQ-1/i.test(line)) {
+      skipped.push({ line: i + 1, reason: 'post-quantum age identities (AGE-SECRET-KEY-PQ-1...) are not supported yet' });
       return;
     }
     const identity = parseIdentity(line, source);
@@ -230,10 +256,11 @@ export function ageFileProblem(armored: string, stanzaType: string): string | un
   const stanzas = header.stanzas.filter((s) => s.type === stanzaType);
   if (stanzas.length === 0) return `the age header has no ${stanzaType} stanza for its recipient`;
   for (const stanza of stanzas) {
-    if (stanzaType === 'X25519') {
-      if (stanza.args.length !== 1) return 'the age header has an invalid X25519 stanza (arguments)';
+    const shareBytes = stanzaType === 'X25519' ? 32 : stanzaType === PQ_STANZA ? PQ_ENC_BYTES : undefined;
+    if (shareBytes !== undefined) {
+      if (stanza.args.length !== 1) return `the age header has an invalid ${stanzaType} stanza (arguments)`;
       const share = decodeCanonicalBase64(stanza.args[0]!, false);
-      if (!share || share.length !== 32) return 'the age header has an invalid X25519 stanza (share)';
+      if (!share || share.length !== shareBytes) return `the age header has an invalid ${stanzaType} stanza (share)`;
     }
     if (stanza.body.length !== 32) return `the age header has an invalid ${stanzaType} stanza (wrapped key of ${stanza.body.length} bytes, not 32)`;
   }

@@ -5,8 +5,7 @@
  * present and well-formed. Messages carry key paths and lines, never values.
  */
 import { isKsecError } from '../errors.js';
-import { bech32Decode } from './bech32.js';
-import { ageFileProblem } from './age.js';
+import { ageFileProblem, recipientStanzaType } from './age.js';
 import { detectSopsFormat, parseSopsText, type SopsFormat } from './decrypt.js';
 import { macAdditionalData, readMetadata } from './metadata.js';
 import { compileRules } from './rules.js';
@@ -67,11 +66,9 @@ export function sopsStatus(text: string, path: string): SopsStatus {
   meta.keyGroups.forEach((group, g) =>
     group.age.forEach((stanza, i) => {
       const where = meta.keyGroups.length > 1 ? `key group ${g + 1}, age entry ${i + 1}` : `age entry ${i + 1}`;
-      const decoded = bech32Decode(stanza.recipient);
-      if (!decoded || decoded.hrp !== 'age' || decoded.data.length !== 32) {
-        problem('recipient-invalid', `${where}: the recipient is not a valid age1... X25519 recipient`);
-      }
-      const damaged = ageFileProblem(stanza.enc, 'X25519');
+      const type = recipientStanzaType(stanza.recipient);
+      if (!type) problem('recipient-invalid', `${where}: the recipient is not a valid age1... (X25519) or age1pq1... (post-quantum) recipient`);
+      const damaged = type && ageFileProblem(stanza.enc, type);
       if (damaged) problem('age-stanza-invalid', `${where}: the encrypted data key is damaged: ${damaged}`);
     }),
   );
