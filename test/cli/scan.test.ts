@@ -126,6 +126,27 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     }
   });
 
+  it('reads the repository .sops.yaml: a plaintext file where a creation rule matches fails the scan, in workers and staged scans too; git-ignored files are counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-sops-config-'));
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    writeFileSync(join(dir, '.sops.yaml'), "creation_rules:\n  - path_regex: '.*\\.enc\\.ya?ml$'\n    age: age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr\n");
+    writeFileSync(join(dir, '.gitignore'), '*.local.yaml\n');
+    writeFileSync(join(dir, 'db.enc.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  url: demo-CANARY-k1\n');
+    writeFileSync(join(dir, 'dev.local.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: dev\nstringData:\n  pw: demo-CANARY-k2\n');
+    writeFileSync(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n');
+    for (const workers of ['0', '2']) {
+      const r = await runKsec(['scan', '.'], { cwd: dir, env: { KSEC_SCAN_WORKERS: workers } });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/^db\.enc\.yaml:1:1: high sops-creation-rule-plaintext: the path matches a creation rule of \.sops\.yaml/);
+      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('1 finding (1 high) in 4 files; 1 git-ignored untracked path skipped');
+      assertNoSecrets(r.stdout + r.stderr);
+    }
+    execFileSync('git', ['add', 'db.enc.yaml'], { cwd: dir });
+    const staged = await runKsec(['scan', '--staged', '--format', 'json'], { cwd: join(dir) });
+    expect(JSON.parse(staged.stdout).findings.map((f: { file: string; rule: string }) => [f.file, f.rule])).toEqual([['db.enc.yaml', 'sops-creation-rule-plaintext']]);
+  });
+
   it('exits 2 with one line for bad usage', async () => {
     const missing = await runKsec(['scan', 'no/such/dir']);
     expect(missing.code).toBe(2);
