@@ -19,6 +19,8 @@ const jsonDocs = new WeakMap<ManifestDocument, { doc: Document.Parsed; base: num
 const fastTrees = new WeakMap<ManifestFile, OffsetTree[] | null>();
 /** each map's pairs by key, built on the first lookup: one lookup per finding stays O(1) in the map's size */
 const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+/** where a map's pair index keeps its merge key (`<<`), a name no YAML key can have */
+const MERGE = '\0<<';
 
 export function lineIndexOf(file: ManifestFile): LineIndex {
   let index = lineIndexes.get(file);
@@ -45,12 +47,13 @@ export function offsetOfPath(doc: Document, path: readonly (string | number)[]):
         pairs = new Map();
         // the first pair of a key wins, as a search from the start would find it
         for (const p of node.items) {
-          const key = isScalar(p.key) ? String(p.key.value) : String(p.key);
+          // a merge key's scalar holds a symbol (yaml's `merge: true`): kept under MERGE
+          const key = isScalar(p.key) ? (typeof p.key.value === 'symbol' ? MERGE : String(p.key.value)) : String(p.key);
           if (!pairs.has(key)) pairs.set(key, p);
         }
         pairIndexes.set(node, pairs);
       }
-      const pair = pairs.get(String(segment));
+      const pair = pairs.get(String(segment)) ?? mergedPair(doc, pairs.get(MERGE) ?? pairs.get('<<'), String(segment));
       if (!pair) break;
       offset = (pair.key as Node | null)?.range?.[0] ?? offset;
       node = pair.value;
@@ -64,6 +67,23 @@ export function offsetOfPath(doc: Document, path: readonly (string | number)[]):
     }
   }
   return offset;
+}
+
+/**
+ * A key a map takes from a merge key (`<<: *base`, `<<: [*a, *b]`): the pair
+ * where it stands in the anchored map, the first one as YAML merges them.
+ */
+function mergedPair(doc: Document, merge: Pair | undefined, key: string): Pair | undefined {
+  if (!merge) return undefined;
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
+  const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+  for (let source of sources) {
+    if (isAlias(source)) source = source.resolve(doc);
+    if (!isMap(source)) continue;
+    const found = source.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Position of `path` in one document of a file; the document's first line when the path is not found. */

@@ -203,6 +203,7 @@ describe('values reached through YAML anchors', () => {
     ['a map anchored in another document (malformed YAML): reported where the value stands', 'defaults: &creds\n  password: demo-CANARY-y2\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: f\nstringData: *creds\n', ['k8s-secret-plaintext@2 stringData.password']],
     ['a scalar anchored in another document', 'pw: &p demo-CANARY-y3\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: i\nstringData:\n  password: *p\n', ['k8s-secret-plaintext@1 stringData.password']],
     ['a merge key from another document', 'x: &d\n  token: demo-CANARY-y4\n  user: demo-CANARY-y5\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: h\nstringData:\n  <<: *d\n  own: demo-CANARY-y6\n', ['k8s-secret-plaintext@2 stringData.token', 'k8s-secret-plaintext@3 stringData.user', 'k8s-secret-plaintext@11 stringData.own']],
+    ['merge keys in the same document: each value where it stands', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: m\nx-base: &base\n  token: demo-CANARY-y7\nx-more: &more {api-key: demo-CANARY-y8}\nstringData:\n  <<: [*base, *more]\n  user: demo-CANARY-y9\n', ['k8s-secret-plaintext@6 stringData.token', 'k8s-secret-plaintext@7 stringData.api-key', 'k8s-secret-plaintext@10 stringData.user']],
   ])('%s', async (_name, text, expected) => {
     const result = await scanText('a.yaml', text);
     expect(result.findings.map((f) => `${f.rule}@${f.line} ${f.key}`).sort()).toEqual([...expected].sort());
