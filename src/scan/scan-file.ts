@@ -112,9 +112,16 @@ export async function scanSourceFile(
   }
   into.files++;
   into.bytes += file.content.length;
-  if (isBinary(file.content)) return;
-  const found = (keywords ??= new KeywordSet(ALL_KEYWORDS)).in(file.content);
   const mustBeEncrypted = options.sopsCreationRules !== undefined && sopsWouldEncrypt(options.sopsCreationRules, file.path);
+  if (isBinary(file.content)) {
+    // sops writes text (a binary file becomes JSON): binary bytes where .sops.yaml says encrypted are plaintext
+    if (mustBeEncrypted) {
+      const state: FileState = { source: file, allow: new AllowComments(''), used: new Map() };
+      makeEmit(selection, options, into)(state, sopsPlaintextPath, { line: 1, column: 1 }, sopsPlaintextMessage(options.sopsCreationRules!), 'file');
+    }
+    return;
+  }
+  const found = (keywords ??= new KeywordSet(ALL_KEYWORDS)).in(file.content);
   // cross-file rules (retain) need every object, whatever its keywords
   if (found === 0 && !retain && !mustBeEncrypted && settledWithoutKeywords(file, options)) return;
   const text = decode(file.content);
@@ -170,8 +177,7 @@ async function scanFile(
   }
 
   if (mustBeEncrypted && !sops && text.trim() !== '') {
-    const config = options.sopsCreationRules!.file.replace(/^.*[\\/]/, '');
-    emit(state, sopsPlaintextPath, { line: 1, column: 1 }, `the path matches a creation rule of ${config}, so sops would encrypt this file, but it is plaintext (no sops metadata); encrypt it with sops -e -i`, 'file');
+    emit(state, sopsPlaintextPath, { line: 1, column: 1 }, sopsPlaintextMessage(options.sopsCreationRules!), 'file');
   }
 
   const ext = extname(path).toLowerCase();
@@ -210,6 +216,11 @@ async function scanFile(
 }
 
 let keywords: KeywordSet | undefined;
+
+function sopsPlaintextMessage(rules: SopsCreationRules): string {
+  const config = rules.file.replace(/^.*[\\/]/, '');
+  return `the path matches a creation rule of ${config}, so sops would encrypt this file, but it is plaintext (no sops metadata); encrypt it with sops -e -i`;
+}
 
 /**
  * A file none of the rules' keywords occurs in can have no finding: only the

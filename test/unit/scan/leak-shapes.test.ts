@@ -138,6 +138,7 @@ describe('.sops.yaml creation rules', () => {
       'app/config.enc.env': 'DB_PASSWORD=demo-CANARY-c3\n',
       'app/config.enc.json': '{"password": "demo-CANARY-c4"}',
       'prod/readme.txt': 'nothing here\n',
+      'secrets/keystore.yaml': '\0\x01binary-CANARY-c5' as string,
       'app/plain.yaml': 'kind: ConfigMap\ndata:\n  a: b\n',
     });
     expect(await findings(dir)).toEqual([
@@ -145,6 +146,7 @@ describe('.sops.yaml creation rules', () => {
       'app/config.enc.json sops-creation-rule-plaintext high',
       'prod/readme.txt sops-creation-rule-plaintext high',
       'secrets/db.yaml sops-creation-rule-plaintext high',
+      'secrets/keystore.yaml sops-creation-rule-plaintext high',
     ]);
   });
 
