@@ -7,6 +7,7 @@ import { style } from '../terminal/style.js';
 import { loadBaseline, renderBaseline } from '../scan/baseline.js';
 import { gitRoot } from '../scan/git.js';
 import { loadKsecignore, type IgnoreRules } from '../scan/ignore-rules.js';
+import { loadSopsCreationRules } from '../scan/sops-config.js';
 import { renderSummary, renderText } from '../scan/report/text.js';
 import { ALL_RULES, ruleEnabled, selectRules, type RuleSelection } from '../scan/rules/index.js';
 import type { SealedOptions } from '../scan/rules/types.js';
@@ -31,7 +32,7 @@ export interface ScanCommandOptions {
   writeBaseline?: string;
   cert?: string;
   key?: string[];
-  maxFileSize: string;
+  maxFileSize?: string;
   /** false with --no-syntax-check */
   syntaxCheck?: boolean;
   listRules?: boolean;
@@ -47,7 +48,8 @@ export interface ScanPlan {
   /** the rules the selection enables (--list-rules, SARIF, JUnit) */
   rules: RuleInfo[];
   source: SourceChoice;
-  maxFileSize: number;
+  /** the user's --max-file-size: bigger files are left out on purpose (undefined: every file is read, up to what ksec can) */
+  maxFileSize?: number;
   syntaxCheck: boolean;
   /** fingerprints file to accept findings from */
   baseline?: string;
@@ -70,8 +72,8 @@ export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan
   if (modes > 1 && !options.listRules) {
     throw new KsecError('choose one source: paths, --staged, --since REV or --history', { hint: 'run ksec scan once per source' });
   }
-  const maxFileSize = Number(options.maxFileSize);
-  if ((!Number.isSafeInteger(maxFileSize) || maxFileSize <= 0) && !options.listRules) {
+  const maxFileSize = options.maxFileSize === undefined ? undefined : Number(options.maxFileSize);
+  if (maxFileSize !== undefined && (!Number.isSafeInteger(maxFileSize) || maxFileSize <= 0) && !options.listRules) {
     throw new KsecError(`--max-file-size: "${options.maxFileSize}" is not a positive number of bytes`, { hint: 'e.g. --max-file-size 10485760' });
   }
   const source: SourceChoice = options.staged
@@ -109,6 +111,8 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
   const baseline = plan.baseline ? await loadBaseline(plan.baseline) : undefined;
   const sealed = await sealedOptions(plan.cert, plan.keys);
   const source = await openSource(plan.source, { cwd, maxFileSize: plan.maxFileSize, ignore });
+  // paths are relative to the current directory; Git sources' to the repository root
+  const sopsCreationRules = await loadSopsCreationRules(plan.source.kind === 'paths' ? cwd : ((await gitRoot(cwd)) ?? cwd));
 
   const bar = progress(plan.source.kind === 'history' ? 'scanning history: blob' : 'scanning: file', source.total);
   let shown = 0;
@@ -119,7 +123,7 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
   compileScanWorkersOnTheirOwnThread();
   let result;
   try {
-    result = await scan(source, { rules: plan.selection, baseline, sealed, syntaxCheck: plan.syntaxCheck, onProgress });
+    result = await scan(source, { rules: plan.selection, baseline, sealed, syntaxCheck: plan.syntaxCheck, onProgress, ...(sopsCreationRules ? { sopsCreationRules } : {}), ...(plan.maxFileSize !== undefined ? { maxFileSize: plan.maxFileSize } : {}) });
   } finally {
     bar.done();
   }

@@ -76,10 +76,32 @@ export function isList(value: unknown): value is KubeObject & { items: unknown[]
   return isKubeObject(value) && /List$/.test(value.kind ?? '') && Array.isArray((value as { items?: unknown }).items);
 }
 
+/**
+ * The text of a Helm/Go template expression that YAML read as a mapping:
+ * an unquoted `{{ .Values.x | quote }}` is a flow map whose one key is the
+ * map `{ .Values.x | quote }` (stringified as that text) with no value.
+ * Undefined for anything else.
+ */
+export function templateExpression(value: unknown): string | undefined {
+  if (!isRecord(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length !== 1 || (value[keys[0]!] !== null && value[keys[0]!] !== undefined)) return undefined;
+  const key = keys[0]!.trim();
+  return key.startsWith('{') && key.endsWith('}') ? `{${key}}` : undefined;
+}
+
+/** A name or namespace for messages: strings as they are, a template read as a map as its text, never `[object Object]`. */
+export function displayName(value: unknown, fallback = '(unnamed)'): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return templateExpression(value) ?? fallback;
+}
+
 /** `Kind/namespace/name`, or `Kind/name` when the object has no namespace. */
 export function objectRef(obj: KubeObject | undefined, fallbackNamespace?: string): string {
-  const kind = obj?.kind ?? 'object';
-  const name = obj?.metadata?.name ?? '(unnamed)';
-  const ns = obj?.metadata?.namespace ?? fallbackNamespace;
+  const kind = displayName(obj?.kind, 'object');
+  const name = displayName(obj?.metadata?.name);
+  const namespace: unknown = obj?.metadata?.namespace;
+  const ns = namespace === undefined || namespace === null ? fallbackNamespace : displayName(namespace, '');
   return ns ? `${kind}/${ns}/${name}` : `${kind}/${name}`;
 }

@@ -6,7 +6,7 @@
  * library's node ranges. JSON documents are re-parsed lazily as YAML (JSON is
  * YAML's flow style) only when a position is asked for.
  */
-import type { Document, Node } from 'yaml';
+import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { fastOffsets, offsetInTree, type OffsetTree } from './fast-yaml.js';
 import { LineIndex, type Position } from './lines.js';
 import { isFastDocument, type ManifestDocument, type ManifestFile } from './read.js';
@@ -17,6 +17,10 @@ export { LineIndex, type Position };
 const lineIndexes = new WeakMap<ManifestFile, LineIndex>();
 const jsonDocs = new WeakMap<ManifestDocument, { doc: Document.Parsed; base: number } | null>();
 const fastTrees = new WeakMap<ManifestFile, OffsetTree[] | null>();
+/** each map's pairs by key, built on the first lookup: one lookup per finding stays O(1) in the map's size */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+/** where a map's pair index keeps its merge key (`<<`), a name no YAML key can have */
+const MERGE = '\0<<';
 
 export function lineIndexOf(file: ManifestFile): LineIndex {
   let index = lineIndexes.get(file);
@@ -38,7 +42,18 @@ export function offsetOfPath(doc: Document, path: readonly (string | number)[]):
   for (const segment of path) {
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      let pairs = pairIndexes.get(node);
+      if (!pairs) {
+        pairs = new Map();
+        // the first pair of a key wins, as a search from the start would find it
+        for (const p of node.items) {
+          // a merge key's scalar holds a symbol (yaml's `merge: true`): kept under MERGE
+          const key = isScalar(p.key) ? (typeof p.key.value === 'symbol' ? MERGE : String(p.key.value)) : String(p.key);
+          if (!pairs.has(key)) pairs.set(key, p);
+        }
+        pairIndexes.set(node, pairs);
+      }
+      const pair = pairs.get(String(segment)) ?? mergedPair(doc, pairs.get(MERGE) ?? pairs.get('<<'), String(segment));
       if (!pair) break;
       offset = (pair.key as Node | null)?.range?.[0] ?? offset;
       node = pair.value;
@@ -52,6 +67,23 @@ export function offsetOfPath(doc: Document, path: readonly (string | number)[]):
     }
   }
   return offset;
+}
+
+/**
+ * A key a map takes from a merge key (`<<: *base`, `<<: [*a, *b]`): the pair
+ * where it stands in the anchored map, the first one as YAML merges them.
+ */
+function mergedPair(doc: Document, merge: Pair | undefined, key: string): Pair | undefined {
+  if (!merge) return undefined;
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib();
+  const sources = isSeq(merge.value) ? merge.value.items : [merge.value];
+  for (let source of sources) {
+    if (isAlias(source)) source = source.resolve(doc);
+    if (!isMap(source)) continue;
+    const found = source.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** Position of `path` in one document of a file; the document's first line when the path is not found. */

@@ -17,23 +17,45 @@ export function fingerprint(rule: string, file: string, location: string): strin
 
 const ALLOW = /ksec:allow[ \t]+([A-Za-z0-9_, \t-]+)/;
 
-/** Rules allowed at a 1-based line by a comment there or on the line before. */
+/**
+ * Rules allowed at a 1-based line by a comment there or on the line before.
+ * The text is read once, on the first question, into the rules each
+ * commented line allows; every question after that is a lookup, so a file's
+ * findings cost time linear in their number, not in number x file size.
+ */
 export class AllowComments {
-  private lines: string[] | undefined;
+  /** 1-based line -> rule ids its comment allows; undefined until first asked */
+  private byLine: Map<number, string[]> | undefined;
 
   constructor(private readonly text: string) {}
 
   allows(rule: string, line: number): boolean {
-    if (!this.text.includes('ksec:allow')) return false;
-    this.lines ??= this.text.split('\n');
+    this.byLine ??= allowsByLine(this.text);
+    if (this.byLine.size === 0) return false;
     for (const l of [line, line - 1]) {
-      const match = ALLOW.exec(this.lines[l - 1] ?? '');
-      if (!match) continue;
-      const ids = match[1]!.split(/[\s,]+/).filter(Boolean);
-      if (ids.includes(rule) || ids.includes('all')) return true;
+      const ids = this.byLine.get(l);
+      if (ids && (ids.includes(rule) || ids.includes('all'))) return true;
     }
     return false;
   }
+}
+
+function allowsByLine(text: string): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  let at = text.indexOf('ksec:allow');
+  if (at === -1) return out;
+  let line = 1;
+  let counted = 0; // offset up to which newlines are counted into `line`
+  while (at !== -1) {
+    for (let i = text.indexOf('\n', counted); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++, (counted = i + 1);
+    const start = text.lastIndexOf('\n', at) + 1;
+    const endOfLine = text.indexOf('\n', at);
+    const end = endOfLine === -1 ? text.length : endOfLine;
+    const match = ALLOW.exec(text.slice(start, end));
+    if (match && !out.has(line)) out.set(line, match[1]!.split(/[\s,]+/).filter(Boolean));
+    at = endOfLine === -1 ? -1 : text.indexOf('ksec:allow', end);
+  }
+  return out;
 }
 
 /**

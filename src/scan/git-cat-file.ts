@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { ExitCode, KsecError } from '../errors.js';
-import type { SourceFile } from './sources/source.js';
+import { oversizeFile, readLimit, type SourceFile } from './sources/source.js';
 import type { CommitInfo } from './types.js';
 
 /** A blob to read and the file it stands for. */
@@ -23,7 +23,8 @@ export type RelativeReader = (path: string) => (relative: string) => Promise<str
 
 /**
  * The blobs, in the order asked for. Missing names and objects that are not
- * blobs are left out, as are blobs bigger than `maxFileSize`; a file read by
+ * blobs are left out; a blob bigger than `maxFileSize` (capped at
+ * MAX_READ_SIZE) comes without content, with `oversize` set. A file read by
  * blob id carries it (`blob`). Throws when git stops before answering every
  * name.
  */
@@ -36,11 +37,26 @@ export async function* catFile(root: string, refs: BlobRef[], maxFileSize?: numb
   child.stdin.end(refs.map((r) => `${r.name}\n`).join(''));
   let buffer: Buffer = Buffer.alloc(0);
   let index = 0;
+  /** an oversize blob being passed over: bytes of it (and its LF) still to come */
+  let skip: { left: number; file: SourceFile } | undefined;
   const unknown = async () => undefined;
+  const limit = readLimit(maxFileSize);
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
       for (;;) {
+        if (skip) {
+          // an oversize blob is not kept in memory: passed over as it streams by
+          const n = Math.min(skip.left, buffer.length);
+          skip.left -= n;
+          buffer = buffer.subarray(n);
+          if (skip.left > 0) break;
+          index++;
+          const file = skip.file;
+          skip = undefined;
+          yield file;
+          continue;
+        }
         const eol = buffer.indexOf(10);
         if (eol === -1) break;
         const header = buffer.subarray(0, eol).toString('utf8');
@@ -52,11 +68,16 @@ export async function* catFile(root: string, refs: BlobRef[], maxFileSize?: numb
         }
         const parts = header.split(' ');
         const size = Number(parts[2]);
+        if (ref && parts[1] === 'blob' && size > limit) {
+          buffer = buffer.subarray(eol + 1);
+          skip = { left: size + 1, file: oversizeFile(ref.path, size, { ...(ref.name.startsWith(':') ? {} : { blob: parts[0] }), ...ref.commit }) };
+          continue;
+        }
         if (buffer.length < eol + 1 + size + 1) break;
         const content = Buffer.from(buffer.subarray(eol + 1, eol + 1 + size));
         buffer = buffer.subarray(eol + 1 + size + 1);
         index++;
-        if (!ref || parts[1] !== 'blob' || (maxFileSize !== undefined && size > maxFileSize)) continue;
+        if (!ref || parts[1] !== 'blob') continue;
         yield {
           path: ref.path,
           content,

@@ -6,6 +6,12 @@
  * text (the rules treat them as placeholders). It never throws: what it
  * cannot read it leaves out. Good enough to find `kind: Secret` with literal
  * data in a chart, not a YAML parser.
+ *
+ * Anchors (`key: &name` with a block, `key: &name value`) are remembered
+ * across documents, and an alias (`key: *name`, `<<: *name`) takes the
+ * anchored value with the positions where it stands: a file that YAML
+ * rejects for an alias to another document still has the plaintext it
+ * points at reported, at the anchor.
  */
 import type { Position } from '../manifest/lines.js';
 
@@ -39,6 +45,21 @@ export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
   let doc: HelmTemplateDocument = { line: 1, value: {}, positions: new Map() };
   let stack: Frame[] = [];
   let pending: Pending | undefined;
+  const anchors = new Map<string, { value: unknown; doc: HelmTemplateDocument; path: (string | number)[] }>();
+  /** the alias's value, with the anchor's positions copied under `path` */
+  const alias = (name: string, path: (string | number)[]): { value: unknown } | undefined => {
+    const anchor = anchors.get(name);
+    if (!anchor) return undefined;
+    const prefix = anchor.path.join('\0');
+    for (const [p, pos] of anchor.doc.positions) {
+      if (p === prefix) continue;
+      if (prefix === '' || p.startsWith(`${prefix}\0`)) {
+        const rest = prefix === '' ? p : p.slice(prefix.length + 1);
+        if (!doc.positions.has([...path, rest].join('\0'))) doc.positions.set([...path, rest].join('\0'), pos);
+      }
+    }
+    return { value: anchor.value };
+  };
   const reset = (line: number) => {
     if (Object.keys(doc.value).length > 0) docs.push(doc);
     doc = { line, value: {}, positions: new Map() };
@@ -108,12 +129,44 @@ export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
     const match = KEY_LINE.exec(rest);
     if (!match) continue;
     const key = unquote(match[1]!.trim());
-    const value = (match[2] ?? '').trim();
+    let value = (match[2] ?? '').trim();
     const path = [...target.path, key];
+    const anchor = /^&([^\s,\[\]{}]+)(?:\s+|$)/.exec(value);
+    if (anchor) value = value.slice(anchor[0].length);
+    const aliased = /^\*([^\s,\[\]{}]+)\s*(?:#.*)?$/.exec(value);
+    if (aliased && key === '<<') {
+      // a merge key: the anchored map's entries join this map, each where it stands
+      const from = alias(aliased[1]!, target.path);
+      if (from && from.value !== null && typeof from.value === 'object' && !Array.isArray(from.value)) {
+        for (const [k, v] of Object.entries(from.value as Record<string, unknown>)) if (!(k in target.node)) target.node[k] = v;
+      }
+      continue;
+    }
     doc.positions.set(path.join('\0'), { line: i + 1, column });
-    if (value === '' || value.startsWith('#') || value.startsWith('&')) {
+    if (aliased) {
+      const from = alias(aliased[1]!, path);
+      target.node[key] = from ? from.value : value;
+      if (from) {
+        const at = anchors.get(aliased[1]!)!;
+        const pos = at.doc.positions.get(at.path.join('\0'));
+        if (pos && (from.value === null || typeof from.value !== 'object')) doc.positions.set(path.join('\0'), pos); // a scalar: where it stands
+      }
+    } else if (value === '' || value.startsWith('#')) {
       target.node[key] = null;
       pending = { indent: target.indent, parent: target.node, key, path };
+      if (anchor) {
+        // the block that follows is the anchored value: bound once the next line makes it
+        const parent = target.node;
+        const name = anchor[1]!;
+        const owner = doc;
+        anchors.set(name, {
+          get value() {
+            return parent[key];
+          },
+          doc: owner,
+          path,
+        });
+      }
     } else if (/^[|>][-+0-9]*(\s+#.*)?$/.test(value)) {
       const block: string[] = [];
       while (i + 1 < lines.length) {
@@ -126,6 +179,7 @@ export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
       target.node[key] = block.join(value.startsWith('>') ? ' ' : '\n').trim();
     } else {
       target.node[key] = scalar(value);
+      if (anchor) anchors.set(anchor[1]!, { value: target.node[key], doc, path });
     }
   }
   reset(lines.length + 1);

@@ -28,8 +28,11 @@ export interface WorkerSetup {
   baseline: string[] | null;
   sealed: FileScanOptions['sealed'];
   syntaxCheck: boolean;
-  /** path sources: where the names in a batch are relative to, and the size limit */
+  sopsCreationRules?: FileScanOptions['sopsCreationRules'];
+  /** path sources: where the names in a batch are relative to, and the read limit */
   base?: string;
+  readLimit?: number;
+  /** the user's --max-file-size (FileScanOptions.maxFileSize) */
   maxFileSize?: number;
 }
 
@@ -64,7 +67,9 @@ export async function scanInWorkers(
     baseline: options.baseline ? [...options.baseline] : null,
     sealed: options.sealed ?? {},
     syntaxCheck: options.syntaxCheck !== false,
-    ...(source.paths ? { base: source.paths.base, maxFileSize: source.paths.maxFileSize } : {}),
+    ...(options.sopsCreationRules ? { sopsCreationRules: options.sopsCreationRules } : {}),
+    ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}),
+    ...(source.paths ? { base: source.paths.base, readLimit: source.paths.maxFileSize } : {}),
   };
   const workers = Array.from({ length: count }, () => new Worker(new URL('./worker.js', import.meta.url), { workerData }));
   const inflight = workers.map(() => 0);
@@ -82,6 +87,7 @@ export async function scanInWorkers(
       result.files += part.files;
       result.bytes += part.bytes;
       result.suppressed += part.suppressed;
+      if (part.oversize) result.oversize = (result.oversize ?? 0) + part.oversize;
       inflight[i]!--;
       signal();
     });

@@ -18,7 +18,10 @@ import { AllowComments, fingerprint } from './baseline.js';
 import { KeywordSet } from './keywords.js';
 import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, type RuleSelection } from './rules/index.js';
 import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type SealedOptions } from './rules/types.js';
-import type { SourceFile } from './sources/source.js';
+import { fileTooLarge } from './rules/limits.js';
+import { sopsPlaintextPath } from './rules/sops.js';
+import { sopsWouldEncrypt, type SopsCreationRules } from './sops-config.js';
+import { MAX_READ_SIZE, type SourceFile } from './sources/source.js';
 import { lazy } from './lazy.js';
 import { readHelmTemplateLines } from './helm-template-lines.js';
 import { provenanceOf, type Finding, type RuleInfo, type ScanError, type ScanResult } from './types.js';
@@ -30,6 +33,14 @@ export interface FileScanOptions {
   sealed?: SealedOptions;
   /** parse manifests that no structural rule needs, to report malformed ones (default true) */
   syntaxCheck?: boolean;
+  /**
+   * the user's `--max-file-size`: a file over it was left out on purpose and
+   * is counted (`oversize`); any other file the source could not read whole
+   * is a `file-too-large` finding
+   */
+  maxFileSize?: number;
+  /** the repository's `.sops.yaml` creation rules: a file they match must carry sops metadata */
+  sopsCreationRules?: SopsCreationRules;
 }
 
 const STRUCTURED = new Set(['.yaml', '.yml', '.json']);
@@ -89,18 +100,36 @@ export async function scanSourceFile(
     into.errors.push(toScanError(file.unreadable, file.path));
     return;
   }
+  if (file.oversize !== undefined) {
+    if (options.maxFileSize !== undefined && file.oversize > options.maxFileSize) {
+      into.oversize = (into.oversize ?? 0) + 1;
+      return;
+    }
+    const state: FileState = { source: file, allow: new AllowComments(''), used: new Map() };
+    const message = `not scanned: ${file.oversize} bytes, more than ksec reads at once (${MAX_READ_SIZE / 1024 / 1024} MiB at most); split the file, or leave it out on purpose (.ksecignore, --max-file-size)`;
+    makeEmit(selection, options, into)(state, fileTooLarge, { line: 1, column: 1 }, message, 'file');
+    return;
+  }
   into.files++;
   into.bytes += file.content.length;
-  if (isBinary(file.content)) return;
+  const mustBeEncrypted = options.sopsCreationRules !== undefined && sopsWouldEncrypt(options.sopsCreationRules, file.path);
+  if (isBinary(file.content)) {
+    // sops writes text (a binary file becomes JSON): binary bytes where .sops.yaml says encrypted are plaintext
+    if (mustBeEncrypted) {
+      const state: FileState = { source: file, allow: new AllowComments(''), used: new Map() };
+      makeEmit(selection, options, into)(state, sopsPlaintextPath, { line: 1, column: 1 }, sopsPlaintextMessage(options.sopsCreationRules!), 'file');
+    }
+    return;
+  }
   const found = (keywords ??= new KeywordSet(ALL_KEYWORDS)).in(file.content);
   // cross-file rules (retain) need every object, whatever its keywords
-  if (found === 0 && !retain && settledWithoutKeywords(file, options)) return;
+  if (found === 0 && !retain && !mustBeEncrypted && settledWithoutKeywords(file, options)) return;
   const text = decode(file.content);
   const search = searchIn(text);
   const has: Has = (literal) => keywords!.has(found, literal) ?? search(literal);
   const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
   try {
-    await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors);
+    await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors, mustBeEncrypted);
   } catch (err) {
     into.errors.push(toScanError(err, file.path));
   }
@@ -117,34 +146,45 @@ async function scanFile(
   emit: Emit,
   retain: (located: Located) => void,
   errors: ScanError[],
+  mustBeEncrypted: boolean,
 ): Promise<void> {
   const path = state.source.path;
   let lines: LineIndex | undefined;
   const lineIndex = () => (lines ??= new LineIndex(text));
 
+  /** lines a credential format was found on: an env literal there is that finding, not a second one */
+  const textHitLines = new Set<number>();
   for (const family of TEXT_RULES) {
     if (!selection.families.has(family.family)) continue;
     for (const hit of family.check(text, has)) {
-      emit(state, hit.rule, lineIndex().position(hit.offset), hit.message, 'match');
+      const pos = lineIndex().position(hit.offset);
+      textHitLines.add(pos.line);
+      emit(state, hit.rule, pos, hit.message, 'match');
     }
   }
 
   let sops = false;
+  /** keys the sops rules reported: a plaintext Secret value there is one finding, theirs */
+  const sopsKeys = new Set<string>();
   for (const family of FILE_RULES) {
     if (!family.mayApply(text, path, has)) continue;
     sops = true;
     if (!selection.families.has(family.family)) continue;
     for (const hit of await family.check(text, path)) {
+      if (hit.key) sopsKeys.add(hit.key);
       emit(state, hit.rule, { line: hit.line ?? 1, column: hit.column ?? 1 }, hit.message, hit.key ?? 'file', hit.key ? { key: hit.key } : {});
     }
   }
 
+  if (mustBeEncrypted && !sops && text.trim() !== '') {
+    emit(state, sopsPlaintextPath, { line: 1, column: 1 }, sopsPlaintextMessage(options.sopsCreationRules!), 'file');
+  }
+
   const ext = extname(path).toLowerCase();
   if (!STRUCTURED.has(ext) && basename(path) !== 'Kustomization') return;
-  // SOPS files are judged as a whole by the sops rules; their ENC[...] values are not plaintext
-  const families = OBJECT_RULES.filter(
-    (f) => selection.families.has(f.family) && f.mayApply(text, path, has) && !(sops && (f.family === 'k8s-secret' || f.family === 'kustomize')),
-  );
+  // a SOPS file's metadata is the sops rules'; the values a Secret in it delivers are still checked,
+  // since its rules (encrypted_regex, ...) can leave some in plaintext: ENC[...] or a finding
+  const families = OBJECT_RULES.filter((f) => selection.families.has(f.family) && f.mayApply(text, path, has) && !(sops && f.family === 'kustomize'));
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
     if (!sops && options.syntaxCheck !== false) await checkSyntax(text, path, ext, errors);
@@ -152,7 +192,7 @@ async function scanFile(
   }
 
   const located = await locateObjects(text, path, errors);
-  const context: ObjectContext = { file: path, readRelative: state.source.readRelative, sealed: options.sealed ?? {} };
+  const context: ObjectContext = { file: path, readRelative: state.source.readRelative, sealed: options.sealed ?? {}, sops };
   for (const item of located) {
     if (global) retain(item);
     for (const family of families) {
@@ -166,13 +206,21 @@ async function scanFile(
       for (const hit of hits) {
         const ref = objectRef(item.object);
         const key = hit.path.join('.');
-        emit(state, hit.rule, item.locate(hit.path), hit.message, `${ref}#${key}`, { object: ref, key });
+        if (sops && family.family === 'k8s-secret' && sopsKeys.has(key)) continue;
+        const pos = item.locate(hit.path);
+        if (family.family === 'container-env' && textHitLines.has(pos.line)) continue;
+        emit(state, hit.rule, pos, hit.message, `${ref}#${key}`, { object: ref, key });
       }
     }
   }
 }
 
 let keywords: KeywordSet | undefined;
+
+function sopsPlaintextMessage(rules: SopsCreationRules): string {
+  const config = rules.file.replace(/^.*[\\/]/, '');
+  return `the path matches a creation rule of ${config}, so sops would encrypt this file, but it is plaintext (no sops metadata); encrypt it with sops -e -i`;
+}
 
 /**
  * A file none of the rules' keywords occurs in can have no finding: only the

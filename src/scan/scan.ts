@@ -29,7 +29,15 @@ interface Retained extends ScannedObject {
 
 export async function scan(source: Source, options: ScanOptions = {}): Promise<ScanResult> {
   const selection = options.rules ?? selectRules(undefined);
-  const result: ScanResult = { findings: [], errors: [], files: 0, bytes: 0, suppressed: 0 };
+  const result: ScanResult = {
+    findings: [],
+    errors: [],
+    files: 0,
+    bytes: 0,
+    suppressed: 0,
+    ...(options.maxFileSize !== undefined ? { maxFileSize: options.maxFileSize } : {}),
+    ...(source.gitIgnored ? { gitIgnored: source.gitIgnored } : {}),
+  };
   const retained: Retained[] = [];
   const wantGlobal = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   const emit = makeEmit(selection, options, result);

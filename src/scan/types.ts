@@ -7,7 +7,8 @@ export function severityRank(severity: Severity): number {
   return SEVERITIES.indexOf(severity);
 }
 
-export type RuleFamily = 'k8s-secret' | 'kustomize' | 'sops' | 'sealed-secret' | 'eso' | 'credentials' | 'antipatterns';
+/** `scan`: the scan's own verdicts (a file it could not read), on whatever rules are chosen */
+export type RuleFamily = 'scan' | 'k8s-secret' | 'kustomize' | 'sops' | 'sealed-secret' | 'eso' | 'container-env' | 'credentials' | 'antipatterns';
 
 export interface RuleInfo {
   id: string;
@@ -83,4 +84,10 @@ export interface ScanResult {
   bytes: number;
   /** findings dropped by allow comments, .ksecignore or the baseline */
   suppressed: number;
+  /** files over the user's `--max-file-size`, left out on purpose (unset: none) */
+  oversize?: number;
+  /** the user's `--max-file-size`, when they chose one */
+  maxFileSize?: number;
+  /** untracked paths a path scan left out because .gitignore ignores them (an ignored directory counts once) */
+  gitIgnored?: number;
 }

@@ -15,6 +15,8 @@ const options: FileScanOptions = {
   ...(setup.baseline ? { baseline: new Set(setup.baseline) } : {}),
   sealed: setup.sealed ?? {},
   syntaxCheck: setup.syntaxCheck,
+  ...(setup.sopsCreationRules ? { sopsCreationRules: setup.sopsCreationRules } : {}),
+  ...(setup.maxFileSize !== undefined ? { maxFileSize: setup.maxFileSize } : {}),
 };
 const unknown = async () => undefined;
 
@@ -23,7 +25,7 @@ parentPort!.on('message', async (batch: WorkerBatch) => {
   if ('paths' in batch) {
     for (const path of batch.paths) {
       // borrowed: each file is scanned to the end before the next is read
-      const file = readPathSync(path, setup.base ?? '', setup.maxFileSize, true);
+      const file = readPathSync(path, setup.base ?? '', setup.readLimit, true);
       if (file) await scanSourceFile(file, selection, options, part);
     }
   } else {

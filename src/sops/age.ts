@@ -54,6 +54,28 @@ export class AgeError extends Error {
   }
 }
 
+/**
+ * Post-quantum age (age >= 1.3, sops >= 3.11): the hybrid ML-KEM-768 +
+ * X25519 recipient type. A recipient is `age1pq1...`, bech32 of the ML-KEM
+ * encapsulation key and the X25519 public key (1184 + 32 bytes); its stanza
+ * is `-> mlkem768x25519 <enc>`, enc being the ML-KEM ciphertext and the
+ * X25519 share (1088 + 32 bytes), over a 32-byte wrapped file key; the
+ * identity is `AGE-SECRET-KEY-PQ-1...`. ksec recognises these; it cannot
+ * decrypt with them yet (ML-KEM is in node:crypto from Node 24 only).
+ */
+export const PQ_RECIPIENT_HRP = 'age1pq';
+const PQ_RECIPIENT_BYTES = 1184 + 32;
+export const PQ_STANZA = 'mlkem768x25519';
+const PQ_ENC_BYTES = 1088 + 32;
+
+/** The stanza type a recipient's files carry: X25519 for `age1...`, mlkem768x25519 for `age1pq1...`; undefined when it is neither. */
+export function recipientStanzaType(recipient: string): string | undefined {
+  const decoded = bech32Decode(recipient);
+  if (decoded?.hrp === 'age' && decoded.data.length === 32) return 'X25519';
+  if (decoded?.hrp === PQ_RECIPIENT_HRP && decoded.data.length === PQ_RECIPIENT_BYTES) return PQ_STANZA;
+  return undefined;
+}
+
 /** Parses one `AGE-SECRET-KEY-1...` string; undefined if it is not a valid X25519 identity. */
 export function parseIdentity(text: string, source: string): AgeIdentity | undefined {
   const decoded = bech32Decode(text.trim());
@@ -82,6 +104,10 @@ export function parseIdentities(text: string, source: string): ParsedIdentities 
     if (line === '' || line.startsWith('#')) return;
     if (/^AGE-PLUGIN-/i.test(line)) {
       skipped.push({ line: i + 1, reason: 'age plugin identities are not supported' });
+      return;
+    }
+    if (/^AGE-SECRET-KEY-PQ-1/i.test(line)) {
+      skipped.push({ line: i + 1, reason: 'post-quantum age identities (AGE-SECRET-KEY-PQ-1...) are not supported yet' });
       return;
     }
     const identity = parseIdentity(line, source);
@@ -209,6 +235,39 @@ function parseHeader(file: Buffer): Header {
     }
     stanzas.push({ type: args[0]!, args: args.slice(1), body: Buffer.concat(parts) });
   }
+}
+
+/**
+ * Why the armored age file holding a sops data key is damaged, or undefined
+ * when it is well-formed: it dearmors, its header parses, it has a stanza of
+ * the type `stanzaType` whose share and body have their sizes (X25519: a
+ * 32-byte share, a 32-byte wrapped file key), and its payload is exactly
+ * one sealed 32-byte data key (or a 33-byte Shamir share of one). Keyless:
+ * nothing is decrypted.
+ */
+export function ageFileProblem(armored: string, stanzaType: string): string | undefined {
+  let header: Header;
+  try {
+    header = parseHeader(dearmor(armored));
+  } catch (err) {
+    if (err instanceof AgeError) return err.message;
+    throw err;
+  }
+  const stanzas = header.stanzas.filter((s) => s.type === stanzaType);
+  if (stanzas.length === 0) return `the age header has no ${stanzaType} stanza for its recipient`;
+  for (const stanza of stanzas) {
+    const shareBytes = stanzaType === 'X25519' ? 32 : stanzaType === PQ_STANZA ? PQ_ENC_BYTES : undefined;
+    if (shareBytes !== undefined) {
+      if (stanza.args.length !== 1) return `the age header has an invalid ${stanzaType} stanza (arguments)`;
+      const share = decodeCanonicalBase64(stanza.args[0]!, false);
+      if (!share || share.length !== shareBytes) return `the age header has an invalid ${stanzaType} stanza (share)`;
+    }
+    if (stanza.body.length !== 32) return `the age header has an invalid ${stanzaType} stanza (wrapped key of ${stanza.body.length} bytes, not 32)`;
+  }
+  // a 16-byte nonce, then the 32-byte data key (33: a Shamir share of it) sealed in one chunk (+16-byte tag)
+  const sealed = header.payload.length - NONCE_BYTES - TAG_SIZE;
+  if (sealed !== 32 && sealed !== 33) return `the age payload is ${header.payload.length} bytes, not the ${NONCE_BYTES + 32 + TAG_SIZE} of a sealed data key`;
+  return undefined;
 }
 
 function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {

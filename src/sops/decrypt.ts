@@ -10,7 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { extname, basename } from 'node:path';
 import { KsecError } from '../errors.js';
-import { AgeError, ageDecrypt, type AgeIdentity } from './age.js';
+import { AgeError, PQ_STANZA, ageDecrypt, recipientStanzaType, type AgeIdentity } from './age.js';
 import { parseDotenvTree } from './dotenv.js';
 import { parseJsonTree } from './json.js';
 import { describeKeys, macAdditionalData, readMetadata, type KeyGroup, type SopsMetadata } from './metadata.js';
@@ -114,7 +114,15 @@ export function recoverDataKey(meta: SopsMetadata, identities: readonly AgeIdent
       hint: 'add an age recipient with `sops updatekeys` / `sops -r --add-age`, or decrypt with sops',
     });
   }
+  const pq = ageRecipients.filter((r) => recipientStanzaType(r) === PQ_STANZA);
+  const postQuantumOnly = () =>
+    new KsecError(`post-quantum age recipients (age1pq1...) are not supported yet: ksec cannot decrypt this file's data key`, {
+      file,
+      hint: 'decrypt it with sops (>= 3.11), or add an X25519 recipient (age1...) with sops updatekeys',
+    });
+  if (pq.length === ageRecipients.length && others.length === 0) throw postQuantumOnly();
   if (identities.length === 0) {
+    if (pq.length > 0) throw postQuantumOnly();
     throw new KsecError(`no age identity found (looked in: ${searched.join(', ') || 'nowhere'})`, {
       file,
       hint: `the file expects one of: ${ageRecipients.join(', ')}; set SOPS_AGE_KEY_FILE or pass --age-key-file`,
@@ -128,7 +136,7 @@ export function recoverDataKey(meta: SopsMetadata, identities: readonly AgeIdent
       hint: `ksec has identities for ${[...new Set(identities.map((i) => i.recipient))].join(', ')}${others.length ? `; the file also has ${others.join(', ')}, which ksec cannot use` : ''}`,
     });
   if (meta.keyGroups.length === 1) {
-    if (!opened[0]) throw noMatch();
+    if (!opened[0]) throw pq.length > 0 ? postQuantumOnly() : noMatch();
     return checkKeyLength(opened[0], file);
   }
   const threshold = meta.shamirThreshold || meta.keyGroups.length;

@@ -5,8 +5,7 @@
  * present and well-formed. Messages carry key paths and lines, never values.
  */
 import { isKsecError } from '../errors.js';
-import { bech32Decode } from './bech32.js';
-import { dearmor } from './age.js';
+import { ageFileProblem, recipientStanzaType } from './age.js';
 import { detectSopsFormat, parseSopsText, type SopsFormat } from './decrypt.js';
 import { macAdditionalData, readMetadata } from './metadata.js';
 import { compileRules } from './rules.js';
@@ -51,7 +50,14 @@ export function sopsStatus(text: string, path: string): SopsStatus {
     return status;
   }
   if (!meta.mac) problem('mac-missing', 'the sops metadata has no MAC');
-  else if (!parseEncrypted(meta.mac)) problem('mac-invalid', 'the sops MAC is not an encrypted value');
+  else {
+    const mac = parseEncrypted(meta.mac);
+    if (!mac) problem('mac-invalid', 'the sops MAC is not an encrypted value');
+    // an encrypted HMAC-SHA512 in upper-case hex: 128 bytes, a 32-byte IV, a 16-byte tag
+    else if (mac.data.length !== 128 || mac.iv.length !== 32 || mac.tag.length !== 16 || mac.type !== 'str') {
+      problem('mac-invalid', `the sops MAC is truncated or damaged (${mac.data.length} bytes of 128)`);
+    }
+  }
   if (!meta.lastModified) problem('lastmodified-missing', 'the sops metadata has no lastmodified timestamp');
   else if (!macAdditionalData(meta.lastModified)) problem('lastmodified-invalid', 'the sops lastmodified timestamp is not RFC 3339');
   if (meta.ruleCount > 1) problem('rules-conflict', 'the metadata sets more than one encryption rule (suffixes/regexes)');
@@ -60,22 +66,17 @@ export function sopsStatus(text: string, path: string): SopsStatus {
   meta.keyGroups.forEach((group, g) =>
     group.age.forEach((stanza, i) => {
       const where = meta.keyGroups.length > 1 ? `key group ${g + 1}, age entry ${i + 1}` : `age entry ${i + 1}`;
-      const decoded = bech32Decode(stanza.recipient);
-      if (!decoded || decoded.hrp !== 'age' || decoded.data.length !== 32) {
-        problem('recipient-invalid', `${where}: the recipient is not a valid age1... X25519 recipient`);
-      }
-      try {
-        dearmor(stanza.enc);
-      } catch {
-        problem('recipient-invalid', `${where}: the encrypted data key is not an armored age file`);
-      }
+      const type = recipientStanzaType(stanza.recipient);
+      if (!type) problem('recipient-invalid', `${where}: the recipient is not a valid age1... (X25519) or age1pq1... (post-quantum) recipient`);
+      const damaged = type && ageFileProblem(stanza.enc, type);
+      if (damaged) problem('age-stanza-invalid', `${where}: the encrypted data key is damaged: ${damaged}`);
     }),
   );
   const rules = compileRules(meta.rules);
   for (const branch of doc.branches) {
     walkBranch(branch, (leaf, ctx) => {
       if (leaf.kind === 'comment' || !rules.shouldBeEncrypted(ctx, false)) return leaf;
-      if (leaf.kind === 'str' && (leaf.value === '' || parseEncrypted(leaf.value))) return leaf;
+      if (leaf.kind === 'str' && (leaf.value === '' || wellFormed(parseEncrypted(leaf.value)))) return leaf;
       const where = { path: pathLabel(ctx.path), line: leaf.line };
       status.unencryptedValues.push(where);
       const label = leaf.kind === 'str' && leaf.value.startsWith('ENC[') ? 'is a malformed encrypted value' : 'is not encrypted';
@@ -84,4 +85,9 @@ export function sopsStatus(text: string, path: string): SopsStatus {
     });
   }
   return status;
+}
+
+/** sops seals values with AES-256-GCM under a 32-byte IV and a 16-byte tag: anything else was cut or edited */
+function wellFormed(value: ReturnType<typeof parseEncrypted>): boolean {
+  return value !== undefined && value.iv.length === 32 && value.tag.length === 16;
 }

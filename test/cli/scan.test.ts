@@ -102,6 +102,51 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     }
   });
 
+  it('scans a file over 10 MiB by default; leaves out files over a --max-file-size the user chose and says so, in workers too', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-large-'));
+    let big = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: big\nstringData:\n  password: demo-CANARY-l1\n';
+    const pad = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pad\ndata:\n  a: b\n';
+    big += pad.repeat(Math.ceil((11 * 1024 * 1024) / pad.length));
+    writeFileSync(join(dir, 'big.yaml'), big);
+    writeFileSync(join(dir, 'small.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  token: ZGVtby1DQU5BUlktbDI=\n');
+    for (const workers of ['0', '2']) {
+      const all = await runKsec(['scan', '.'], { cwd: dir, env: { KSEC_SCAN_WORKERS: workers } });
+      expect(all.code, all.stderr).toBe(1);
+      expect(all.stdout.split('\n').filter(Boolean).map((l) => l.split(': ')[0])).toEqual(['big.yaml:6:3', 'small.yaml:6:3']);
+      expect(all.stderr).toContain('2 findings (2 critical) in 2 files\n');
+
+      const chosen = await runKsec(['scan', '.', '--max-file-size', '1048576'], { cwd: dir, env: { KSEC_SCAN_WORKERS: workers } });
+      expect(chosen.code).toBe(1);
+      expect(chosen.stdout).toMatch(/^small\.yaml:6:3: /);
+      expect(chosen.stderr).toContain('1 finding (1 critical) in 1 file; 1 file over --max-file-size 1048576 bytes left out');
+      const json = JSON.parse((await runKsec(['scan', '.', '--max-file-size', '50', '--format', 'json'], { cwd: dir, env: { KSEC_SCAN_WORKERS: workers } })).stdout);
+      expect(json.summary.notScanned).toEqual({ maxFileSize: 50, files: 2 });
+      expect(json.findings).toEqual([]);
+      assertNoSecrets(all.stdout + all.stderr + chosen.stdout + chosen.stderr);
+    }
+  });
+
+  it('reads the repository .sops.yaml: a plaintext file where a creation rule matches fails the scan, in workers and staged scans too; git-ignored files are counted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-sops-config-'));
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    writeFileSync(join(dir, '.sops.yaml'), "creation_rules:\n  - path_regex: '.*\\.enc\\.ya?ml$'\n    age: age1je6kjhzuhdjy3fqptpttxjh5k8q46vygzlgtpuq3030c947pc5tqz9dqvr\n");
+    writeFileSync(join(dir, '.gitignore'), '*.local.yaml\n');
+    writeFileSync(join(dir, 'db.enc.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db\ndata:\n  url: demo-CANARY-k1\n');
+    writeFileSync(join(dir, 'dev.local.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: dev\nstringData:\n  pw: demo-CANARY-k2\n');
+    writeFileSync(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n');
+    for (const workers of ['0', '2']) {
+      const r = await runKsec(['scan', '.'], { cwd: dir, env: { KSEC_SCAN_WORKERS: workers } });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/^db\.enc\.yaml:1:1: high sops-creation-rule-plaintext: the path matches a creation rule of \.sops\.yaml/);
+      expect(r.stdout.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain('1 finding (1 high) in 4 files; 1 git-ignored untracked path skipped');
+      assertNoSecrets(r.stdout + r.stderr);
+    }
+    execFileSync('git', ['add', 'db.enc.yaml'], { cwd: dir });
+    const staged = await runKsec(['scan', '--staged', '--format', 'json'], { cwd: join(dir) });
+    expect(JSON.parse(staged.stdout).findings.map((f: { file: string; rule: string }) => [f.file, f.rule])).toEqual([['db.enc.yaml', 'sops-creation-rule-plaintext']]);
+  });
+
   it('exits 2 with one line for bad usage', async () => {
     const missing = await runKsec(['scan', 'no/such/dir']);
     expect(missing.code).toBe(2);

@@ -24,6 +24,8 @@ export function renderJson(result: ScanResult): string {
         findings: result.findings.length,
         bySeverity: countBySeverity(result),
         suppressed: result.suppressed,
+        ...(result.gitIgnored ? { gitIgnored: result.gitIgnored } : {}),
+        ...(result.maxFileSize !== undefined ? { notScanned: { maxFileSize: result.maxFileSize, files: result.oversize ?? 0 } } : {}),
         ...countErrors(result),
       },
     },

@@ -27,6 +27,8 @@ export function renderSummary(result: ScanResult): string {
   const { errors, warnings } = countErrors(result);
   const extra = [
     result.suppressed > 0 ? `${result.suppressed} allowed` : '',
+    result.gitIgnored ? `${result.gitIgnored} git-ignored untracked path${result.gitIgnored === 1 ? '' : 's'} skipped` : '',
+    result.maxFileSize !== undefined ? `${result.oversize ?? 0} file${result.oversize === 1 ? '' : 's'} over --max-file-size ${result.maxFileSize} bytes left out` : '',
     errors > 0 ? `${errors} file error${errors === 1 ? '' : 's'}` : '',
     warnings > 0 ? `${warnings} malformed file${warnings === 1 ? '' : 's'} with nothing to check` : '',
   ].filter(Boolean);

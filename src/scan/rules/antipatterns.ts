@@ -5,7 +5,7 @@
  * They look across every object of the scan, so an HPA or PDB in another
  * file of the same scan counts.
  */
-import { isRecord, type KubeObject } from '../../manifest/objects.js';
+import { displayName, isRecord, type KubeObject } from '../../manifest/objects.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder } from './placeholder.js';
 import type { GlobalRules, Hit, KeyPath, ScannedObject } from './types.js';
@@ -71,7 +71,7 @@ export const antipatternRules: GlobalRules = {
       const kind = obj.kind ?? '';
       const podPath = POD_SPEC_PATHS[kind];
       if (!podPath) continue;
-      const name = obj.metadata?.name;
+      const name = displayName(obj.metadata?.name, '');
 
       if ((kind === 'Deployment' || kind === 'StatefulSet') && get(obj, ['spec', 'replicas']) !== undefined && !isPlaceholder(get(obj, ['spec', 'replicas']))) {
         const hpa = hpas.find((h) => {
@@ -79,7 +79,7 @@ export const antipatternRules: GlobalRules = {
           return isRecord(ref) && ref.kind === kind && ref.name === name && namespaceOf(h.object) === namespaceOf(obj);
         });
         if (hpa) {
-          out.push({ target, hit: { rule: hpaReplicas, path: ['spec', 'replicas'], message: `${kind} ${name ?? ''} sets spec.replicas but HorizontalPodAutoscaler ${hpa.object.metadata?.name ?? ''} manages it; remove spec.replicas` } });
+          out.push({ target, hit: { rule: hpaReplicas, path: ['spec', 'replicas'], message: `${kind} ${name ?? ''} sets spec.replicas but HorizontalPodAutoscaler ${displayName(hpa.object.metadata?.name, '')} manages it; remove spec.replicas` } });
         }
       }
 
@@ -89,10 +89,10 @@ export const antipatternRules: GlobalRules = {
         containers.forEach((container, i) => {
           if (!isRecord(container)) return;
           const resources = container.resources;
-          if (typeof resources === 'string' && isPlaceholder(resources)) return; // Helm: {{ toYaml .Values.resources }}
+          if (resources !== undefined && resources !== null && isPlaceholder(resources)) return; // Helm: {{ toYaml .Values.resources }}, quoted or not
           const missing = ['requests', 'limits'].filter((k) => !isRecord(resources) || resources[k] === undefined || resources[k] === null);
           if (missing.length === 0) return;
-          out.push({ target, hit: { rule: missingResources, path: [...podPath, field, i], message: `container ${String(container.name ?? i)} in ${kind} ${name ?? ''} has no resources.${missing.join(' or resources.')}` } });
+          out.push({ target, hit: { rule: missingResources, path: [...podPath, field, i], message: `container ${displayName(container.name, String(i))} in ${kind} ${name ?? ''} has no resources.${missing.join(' or resources.')}` } });
         });
       }
 

@@ -84,6 +84,19 @@ const PATTERNS: Pattern[] = [
   },
 ];
 
+export const ageSecretKey = rule('age-secret-key', 'age private key', 'critical', 'remove it from Git, re-encrypt every SOPS file to a new recipient (sops updatekeys) and keep the key out of the repository.');
+
+/**
+ * An age identity as age-keygen writes it: `AGE-SECRET-KEY-1` (X25519) or
+ * `AGE-SECRET-KEY-PQ-1` (ML-KEM-768 + X25519) and bech32 data, in upper
+ * case (bech32 is all one case); at least 58 characters, a 32-byte key and
+ * its checksum, bounded by characters bech32 cannot hold (or a `\n` escape,
+ * inside a JSON string). A documentation
+ * stub (`AGE-SECRET-KEY-1...`) is too short.
+ */
+const AGE_KEY = /(?:(?<![A-Za-z0-9-])|(?<=\\[nrt]))(?:AGE-SECRET-KEY-(?:PQ-)?1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58,}|age-secret-key-(?:pq-)?1[qpzry9x8gf2tvdw0s3jn54khce6mua7l]{58,})(?![A-Za-z0-9])/g;
+const AGE_KEYWORDS = ['AGE-SECRET-KEY-', 'age-secret-key-'];
+
 const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]*?)PRIVATE KEY( BLOCK)?-----/g;
 /** a base64 value that starts with `-----BEGIN` */
 const B64_PEM = /(?<![A-Za-z0-9+/])LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}/g;
@@ -92,6 +105,12 @@ const PEM_KEYWORD = 'PRIVATE KEY';
 const B64_PEM_KEYWORD = 'LS0tLS1CRUdJTi';
 
 function findPrivateKeys(text: string, has: Has, hits: TextHit[]): void {
+  if (AGE_KEYWORDS.some(has)) {
+    for (const m of text.matchAll(AGE_KEY)) {
+      const pq = /^age-secret-key-pq-/i.test(m[0]);
+      hits.push({ rule: ageSecretKey, offset: m.index, message: `age ${pq ? 'post-quantum (ML-KEM-768 + X25519)' : 'X25519'} private key in plaintext; remove it, rotate it and re-encrypt the SOPS files it opens` });
+    }
+  }
   if (has(PEM_KEYWORD)) {
     for (const m of text.matchAll(PEM_BEGIN)) {
       const bodyStart = m.index + m[0].length;
@@ -115,8 +134,8 @@ function findPrivateKeys(text: string, has: Has, hits: TextHit[]): void {
 
 export const credentialRules: TextRules = {
   family: 'credentials',
-  rules: [privateKey, ...PATTERNS.map((p) => p.rule)],
-  keywords: [PEM_KEYWORD, B64_PEM_KEYWORD, ...PATTERNS.flatMap((p) => p.keywords)],
+  rules: [privateKey, ageSecretKey, ...PATTERNS.map((p) => p.rule)],
+  keywords: [PEM_KEYWORD, B64_PEM_KEYWORD, ...AGE_KEYWORDS, ...PATTERNS.flatMap((p) => p.keywords)],
   check(text: string, has = searchIn(text)): TextHit[] {
     const hits: TextHit[] = [];
     findPrivateKeys(text, has, hits);

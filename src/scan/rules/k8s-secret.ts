@@ -2,7 +2,12 @@
 import { isRecord, isSecret, type KubeObject } from '../../manifest/objects.js';
 import type { RuleInfo } from '../types.js';
 import { isPlaceholder, isPlaceholderData } from './placeholder.js';
-import { searchIn, type Hit, type ObjectRules } from './types.js';
+import { searchIn, type Hit, type ObjectContext, type ObjectRules } from './types.js';
+
+/** a SOPS-encrypted value (its well-formedness is the sops rules' to judge) */
+function isSopsEncrypted(value: unknown): boolean {
+  return typeof value === 'string' && value.startsWith('ENC[') && value.endsWith(']');
+}
 
 export const secretPlaintext: RuleInfo = {
   id: 'k8s-secret-plaintext',
@@ -42,19 +47,23 @@ export const k8sSecretRules: ObjectRules = {
   rules: [secretPlaintext],
   keywords: ['Secret'],
   mayApply: (text, _path, has = searchIn(text)) => has('Secret') && secretWord(text) && SECRET_KIND.test(text),
-  check(object: KubeObject): Hit[] {
+  check(object: KubeObject, context?: ObjectContext): Hit[] {
     if (!isSecret(object)) return [];
+    const sops = context?.sops === true;
     const hits: Hit[] = [];
     for (const field of ['data', 'stringData'] as const) {
       const values = object[field];
       if (!isRecord(values)) continue;
       const literal = field === 'data' ? (v: unknown) => !isPlaceholderData(v) : (v: unknown) => !isPlaceholder(v);
       for (const [key, value] of Object.entries(values)) {
-        if (!literal(value)) continue;
+        // every value the Secret would deliver: a SOPS value is encrypted only as ENC[...]
+        if (!literal(value) || isSopsEncrypted(value)) continue;
         hits.push({
           rule: secretPlaintext,
           path: [field, key],
-          message: `${field}.${key} holds a plaintext value${field === 'data' ? ' (base64 is only an encoding)' : ''}; seal it (ksec seal) or move it to SOPS or an ExternalSecret`,
+          message: sops
+            ? `${field}.${key} is plaintext in a SOPS file: its encryption rules (encrypted_regex, encrypted_suffix, ...) leave it out; make them cover every value of the Secret (e.g. encrypted_regex: ^(data|stringData)$) and re-encrypt`
+            : `${field}.${key} holds a plaintext value${field === 'data' ? ' (base64 is only an encoding)' : ''}; seal it (ksec seal) or move it to SOPS or an ExternalSecret`,
         });
       }
     }

@@ -5,11 +5,21 @@
  * (`postgres://app:${DB_PASSWORD}@db`) is templated too; a real credential
  * in it is still caught by the credential rules.
  */
+import { templateExpression } from '../../manifest/objects.js';
 
-const TEMPLATE = /\{\{.*?\}\}|\$\{[A-Za-z_][A-Za-z0-9_.:-]*\}/s;
+/**
+ * `{{ ... }}`, or `${VAR}` with any of the operators of Flux's post-build
+ * substitution (envsubst): defaults `${VAR:=x}`, `${VAR:-/path}`, `${VAR-x}`,
+ * alternatives `${VAR:+x}`, errors `${VAR:?msg}`, substrings `${VAR:1:2}`,
+ * replacements `${VAR/a/b}`, `${VAR//a/b}`, trims `${VAR#x}`, `${VAR%x}`,
+ * case `${VAR^^}`, length `${#VAR}`
+ */
+const TEMPLATE = /\{\{.*?\}\}|\$\{#?[A-Za-z_][A-Za-z0-9_.]*(?:(?::?[-=+?]|:|\/{1,2}|\/[#%]|#{1,2}|%{1,2}|\^{1,2}|,{1,2})[^}\n]*)?\}/s;
 
 export function isPlaceholder(value: unknown): boolean {
   if (value === null || value === undefined) return true;
+  // an unquoted `{{ .Values.x | b64enc }}` that YAML read as a mapping
+  if (templateExpression(value) !== undefined) return true;
   if (typeof value !== 'string') return false;
   const text = value.trim();
   return text === '' || TEMPLATE.test(text);

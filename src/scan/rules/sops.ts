@@ -28,12 +28,21 @@ export const sopsMetadata: RuleInfo = {
     'The sops metadata (mac, lastmodified, recipients) is missing or damaged, so the file cannot be trusted or decrypted; re-encrypt it with sops.',
 };
 
+export const sopsPlaintextPath: RuleInfo = {
+  id: 'sops-creation-rule-plaintext',
+  family: 'sops',
+  severity: 'high',
+  name: 'Plaintext file where .sops.yaml says encrypted',
+  description:
+    "A file's path matches a creation rule's path_regex in the repository's .sops.yaml, so it belongs encrypted, but it has no sops metadata; encrypt it with `sops -e -i` before it is committed.",
+};
+
 /** sops metadata markers in YAML, JSON, dotenv and INI files */
 const SOPS_MARKER = /^sops:|"sops"\s*:\s*\{|^sops_(mac|version|lastmodified)=|^\[sops\]/m;
 
 export const sopsRules: FileRules = {
   family: 'sops',
-  rules: [sopsUnencrypted, sopsMetadata],
+  rules: [sopsUnencrypted, sopsMetadata, sopsPlaintextPath],
   keywords: ['sops'],
   mayApply: (text, _path, has = searchIn(text)) => has('sops') && SOPS_MARKER.test(text),
   async check(text: string, path: string): Promise<FileHit[]> {

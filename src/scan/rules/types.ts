@@ -30,6 +30,8 @@ export interface ObjectContext {
    */
   readRelative(relative: string): Promise<string | undefined>;
   sealed: SealedOptions;
+  /** the file carries sops metadata: its `ENC[...]` values are encrypted, anything else it delivers is not */
+  sops?: boolean;
 }
 
 /** the sealing certificate and/or controller private keys to validate SealedSecrets against */

@@ -10,13 +10,25 @@ import { join } from 'node:path';
 import { git, gitRoot } from '../git.js';
 import { ignoreRules, type IgnoreRules } from '../ignore-rules.js';
 
-export async function listDirectory(dir: string): Promise<string[]> {
+/** A directory's files, and how many paths .gitignore left out (an ignored directory counts once). */
+export interface Listing {
+  files: string[];
+  ignored: number;
+}
+
+export async function listDirectory(dir: string): Promise<Listing> {
   return (await gitListing(dir)) ?? (await walk(dir));
 }
 
-/** `git ls-files -co --exclude-standard`; undefined outside a work tree. */
-async function gitListing(dir: string): Promise<string[] | undefined> {
+/**
+ * `git ls-files -co --exclude-standard`, and beside it the untracked paths
+ * git ignores (`-oi --directory`: an ignored directory is one path, not its
+ * files); undefined outside a work tree. Tracked files stay listed whatever
+ * .gitignore says: git commits their changes.
+ */
+async function gitListing(dir: string): Promise<Listing | undefined> {
   let out: Buffer;
+  const ignoredOut = git(['ls-files', '-z', '-o', '-i', '--exclude-standard', '--directory'], dir).catch(() => undefined);
   try {
     out = await git(['-c', 'core.quotePath=false', 'ls-files', '-z', '-c', '-o', '--exclude-standard'], dir);
   } catch (err) {
@@ -29,7 +41,8 @@ async function gitListing(dir: string): Promise<string[] | undefined> {
   let n = 0;
   for (const p of list) if (p !== '' && p !== list[n - 1]) list[n++] = p;
   list.length = n;
-  return list;
+  const ignored = await ignoredOut;
+  return { files: list, ignored: ignored ? ignored.toString('latin1').split('\0').filter(Boolean).length : 0 };
 }
 
 /** A .gitignore file's rules and the directory (relative to the walk's root, '' for the root) it sits in. */
@@ -39,8 +52,9 @@ interface Level {
 }
 
 /** The walk outside a work tree: a deeper .gitignore's verdict overrides a shallower one's, as in git. */
-async function walk(root: string): Promise<string[]> {
+async function walk(root: string): Promise<Listing> {
   const out: string[] = [];
+  let ignoredCount = 0;
   const { readDirSorted } = await import('../../manifest/read.js'); // lazily: read.ts loads yaml
   const ignored = (levels: Level[], path: string, isDir: boolean): boolean => {
     for (let i = levels.length - 1; i >= 0; i--) {
@@ -59,13 +73,18 @@ async function walk(root: string): Promise<string[]> {
     for (const entry of await readDirSorted(dir)) {
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (entry.name === '.git' || entry.name === 'node_modules' || ignored(levels, path, true)) continue;
+        if (entry.name === '.git' || entry.name === 'node_modules') continue;
+        if (ignored(levels, path, true)) {
+          ignoredCount++;
+          continue;
+        }
         await visit(path, levels);
-      } else if (entry.isFile() && !ignored(levels, path, false)) {
-        out.push(path);
+      } else if (entry.isFile()) {
+        if (ignored(levels, path, false)) ignoredCount++;
+        else out.push(path);
       }
     }
   };
   await visit('', []);
-  return out;
+  return { files: out, ignored: ignoredCount };
 }

@@ -14,6 +14,7 @@ import type { Source, SourceFile, SourceOptions } from './source.js';
 export async function pathSource(inputs: string[], options: SourceOptions = {}): Promise<Source> {
   const cwd = options.cwd ?? process.cwd();
   const paths: string[] = [];
+  let gitIgnored = 0;
   for (const input of inputs) {
     const full = resolve(cwd, input);
     let info;
@@ -26,7 +27,8 @@ export async function pathSource(inputs: string[], options: SourceOptions = {}):
       paths.push(input); // named explicitly: scanned even if ignored
       continue;
     }
-    const listed = await listDirectory(full);
+    const { files: listed, ignored } = await listDirectory(full);
+    gitIgnored += ignored;
     // `.ksecignore` paths are relative to cwd, the root of the scan
     const ignoreBase = options.ignore ? toPosix(relative(cwd, full)) : undefined;
     const prefix = input === '.' || input === './' ? '' : input.endsWith('/') ? input : `${input}/`;
@@ -36,7 +38,7 @@ export async function pathSource(inputs: string[], options: SourceOptions = {}):
     }
   }
   const base = cwd.endsWith(sep) ? cwd : cwd + sep;
-  return { total: paths.length, files: readPaths(paths, base, options.maxFileSize), paths: { base, list: paths, maxFileSize: options.maxFileSize } };
+  return { total: paths.length, files: readPaths(paths, base, options.maxFileSize), paths: { base, list: paths, maxFileSize: options.maxFileSize }, gitIgnored };
 }
 
 /** The files in order, read synchronously one after the other. */

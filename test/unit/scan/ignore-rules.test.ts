@@ -105,6 +105,7 @@ describe('ignore rules', { timeout: 20_000 }, () => {
     const walked = await listDirectory(dir);
     git(dir, 'init', '-q');
     const listed = await listDirectory(dir);
-    expect([...walked].sort()).toEqual(listed);
+    expect([...walked.files].sort()).toEqual(listed.files);
+    expect([walked.ignored > 0, listed.ignored > 0]).toEqual([true, true]);
   });
 });
