@@ -12,7 +12,7 @@ import type { Logger } from './log.js';
 import { Reflector, type ChangeEvent, type RawObject, type ReflectorOptions } from './reflector.js';
 import { LeaderElector } from './leader.js';
 import { CollectedGauge, WatchMetrics } from './metrics.js';
-import { decide, isManaged, triggersOf, type ConfigKind, type ConfigRecord, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
+import { decide, DEFAULT_KEYS, isManaged, triggersOf, type AnnotationKeys, type ConfigKind, type ConfigRecord, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
 import { patchWorkload, type PatchWorkload } from './patches.js';
 import { PauseResumer } from './pause.js';
 import { BaselineQueue } from './baseline-queue.js';
@@ -52,6 +52,18 @@ export interface WatchOptions {
   watchTimeoutSeconds: [number, number];
   /** how often to check whether the Argo Rollouts API appeared when it was absent at start (0: never) */
   rolloutsDiscoveryMs?: number;
+  /**
+   * Reloader's --reload-on-create (default off): a ConfigMap/Secret created after the caches
+   * synced rolls the workloads it triggers; off, they only record the new state.
+   */
+  reloadOnCreate?: boolean;
+  /**
+   * Reloader's --reload-on-delete (default off): a deleted ConfigMap/Secret rolls the workloads
+   * it triggered; off, they only record the new state (and roll when it comes back changed).
+   */
+  reloadOnDelete?: boolean;
+  /** the annotation keys in use (Reloader's override flags); default: Reloader's defaults */
+  keys?: AnnotationKeys;
 }
 
 /** The reflector options every resource shares. */
@@ -71,6 +83,7 @@ export class Watcher {
   private readonly rollouts: RolloutExecutor;
   private readonly baselines: BaselineQueue;
   private readonly pauses: PauseResumer;
+  private readonly keys: AnnotationKeys;
   private allowedNamespaces: Set<string> | undefined;
   private leading: boolean;
   private synced = false;
@@ -88,7 +101,8 @@ export class Watcher {
     const patch: PatchWorkload = (w, p) => patchWorkload(client, w, p);
     const isLeading = () => this.leading;
     this.baselines = new BaselineQueue({ patch, isLeading, dryRun: options.dryRun, log });
-    this.pauses = new PauseResumer({ patch, isLeading, dryRun: options.dryRun, log, current: (key) => this.workloads.get(key) });
+    this.keys = options.keys ?? DEFAULT_KEYS;
+    this.pauses = new PauseResumer({ patch, isLeading, dryRun: options.dryRun, log, current: (key) => this.workloads.get(key), keys: this.keys });
     this.rollouts = new RolloutExecutor({
       strategy: options.strategy,
       dryRun: options.dryRun,
@@ -103,6 +117,7 @@ export class Watcher {
       events: new EventRecorder({ client, enabled: options.events, identity: options.identity, log }),
       metrics: this.metrics,
       log,
+      keys: this.keys,
     });
   }
 
@@ -165,8 +180,12 @@ export class Watcher {
             path: collectionPath(t, ns),
             labelSelector: this.o.resourceLabelSelector,
             reduce: (obj) =>
-              configRecord(kind, obj, this.o.strategy === 'env-vars', (message) =>
-                this.log.warn('cannot hash config; ignoring it', { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name, error: message }),
+              configRecord(
+                kind,
+                obj,
+                this.o.strategy === 'env-vars',
+                (message) => this.log.warn('cannot hash config; ignoring it', { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name, error: message }),
+                this.keys,
               ),
             onChange: (e) => this.onConfig(kind, e),
             onRelist: () => this.metrics.relists.inc({ resource: t.plural }),
@@ -217,7 +236,7 @@ export class Watcher {
       ...common,
       onSynced,
       path: collectionPath(t, ns),
-      reduce: (obj: RawObject) => workloadRecord(t.kind, obj),
+      reduce: (obj: RawObject) => workloadRecord(t.kind, obj, this.keys),
       onChange: (e) => this.onWorkload(t.kind, e),
       onRelist: () => this.metrics.relists.inc({ resource: t.plural }),
       onEventReceived: (type) => this.metrics.events.inc({ resource: t.plural, type }),
@@ -318,9 +337,24 @@ export class Watcher {
     if (!this.synced || !this.leading || !this.nsAllowed(ns)) return;
     const now = Date.now();
     const candidates = this.workloads.candidates(ns, kind, name);
-    if (e.type === 'DELETED') {
-      // new pods could not start without it: record the new state, roll when it comes back
-      for (const key of candidates) this.evaluateNow(key, `${kind}/${name} deleted`, true);
+    if (before && after && before.hash === after.hash) {
+      // only reloader.stakater.com/ignore or match was toggled: the set of triggers changed, the
+      // content did not; record the new state, roll nothing (Reloader rolls nothing either)
+      for (const key of candidates) this.evaluateNow(key, `${kind}/${name} ignore/match toggled`, true);
+      return;
+    }
+    if (!after) {
+      // --reload-on-delete rolls; otherwise record the new state (new pods could not start
+      // without it anyway) and roll when it comes back
+      for (const key of candidates) {
+        if (this.o.reloadOnDelete) this.rollouts.schedule(key, `${kind}/${name} deleted`, now);
+        else this.evaluateNow(key, `${kind}/${name} deleted`, true);
+      }
+      return;
+    }
+    if (!before && !this.o.reloadOnCreate) {
+      // created (Reloader's default: no reload on create): record the new state
+      for (const key of candidates) this.evaluateNow(key, `${kind}/${name} created`, true);
       return;
     }
     for (const key of candidates) this.rollouts.schedule(key, `${kind}/${name}`, now);

@@ -12,7 +12,7 @@ import type { EventRecorder } from './events.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 import { rollPatch, type PatchWorkload } from './patches.js';
-import type { Decision, Strategy, WorkloadRecord } from './policy.js';
+import type { AnnotationKeys, Decision, Strategy, WorkloadRecord } from './policy.js';
 import { Scheduler, type RunResult } from './scheduler.js';
 
 export const MAX_ATTEMPTS = 8;
@@ -32,6 +32,8 @@ export interface RolloutExecutorOptions {
   events: EventRecorder;
   metrics: WatchMetrics;
   log: Logger;
+  /** the paused-at key the rollout patch writes (Reloader's --pause-deployment-time-annotation) */
+  keys?: Pick<AnnotationKeys, 'pausedAt'>;
 }
 
 /** A workload waiting to roll: since when, which configs changed, failed attempts so far. */
@@ -110,7 +112,7 @@ export class RolloutExecutor {
     }
     let res: KubeResponse;
     try {
-      res = await this.o.patch(w, rollPatch(w, d, this.o.strategy, new Date()));
+      res = await this.o.patch(w, rollPatch(w, d, this.o.strategy, new Date(), this.o.keys));
     } catch (err) {
       res = { status: 0, body: JSON.stringify({ message: (err as Error).message }), headers: {} };
     }
@@ -118,7 +120,10 @@ export class RolloutExecutor {
       this.pending.delete(key);
       w.recorded = d.hash;
       if (this.o.strategy === 'annotations' || w.kind === 'Rollout') w.stamp = d.hash;
-      else Object.assign(w.env, d.env ?? {});
+      else {
+        Object.assign(w.env, d.env ?? {});
+        w.envContainers = { ...w.envContainers, ...d.envContainers };
+      }
       this.o.metrics.reloads.inc({ ...labels, result: 'success' });
       if (p) this.o.metrics.latency.observe((Date.now() - p.since) / 1000);
       this.o.log.info('rolled', { workload: key, hash: d.hash.slice(0, 12), changed, strategy: this.o.strategy });
