@@ -324,3 +324,29 @@ export function decide(w: WorkloadRecord, configs: readonly ConfigRecord[], stra
   if (w.recorded === undefined && w.stamp === undefined) return { action: 'baseline', hash };
   return { action: 'roll', hash };
 }
+
+/**
+ * A roll for changes seen live (`changed`: `Kind/name` of each config, possibly followed by a
+ * note such as " deleted"): variables that do not exist yet are added only for those configs, as
+ * Reloader adds one only for the config that changed; existing variables that are stale are
+ * updated whatever changed. Without a live change (a full pass after a start or a leadership
+ * gain) nobody knows which configs changed, and every stale variable is set.
+ */
+export function onlyChanged(d: Extract<Decision, { action: 'roll' }>, w: WorkloadRecord, changed: readonly string[]): Extract<Decision, { action: 'roll' }> {
+  if (!d.env) return d;
+  const names = new Set<string>();
+  for (const c of changed) {
+    const ref = c.split(' ')[0]!;
+    const slash = ref.indexOf('/');
+    const kind = ref.slice(0, slash);
+    if (kind === 'ConfigMap' || kind === 'Secret') names.add(reloaderEnvName(kind, ref.slice(slash + 1)));
+  }
+  const env: Record<string, string> = {};
+  const envContainers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(d.env)) {
+    if (!(name in w.env) && !names.has(name)) continue;
+    env[name] = value;
+    if (d.envContainers?.[name] !== undefined) envContainers[name] = d.envContainers[name];
+  }
+  return { ...d, env, envContainers };
+}

@@ -12,7 +12,7 @@ import type { EventRecorder } from './events.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 import { rollPatch, type PatchWorkload } from './patches.js';
-import type { AnnotationKeys, Decision, Strategy, WorkloadRecord } from './policy.js';
+import { onlyChanged, type AnnotationKeys, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
 import { Scheduler, type RunResult } from './scheduler.js';
 
 export const MAX_ATTEMPTS = 8;
@@ -96,13 +96,15 @@ export class RolloutExecutor {
       this.pending.delete(key);
       return 'skipped';
     }
-    const { w, d } = found;
+    const { w } = found;
+    let d = found.d;
     if (d.action === 'baseline') {
       this.pending.delete(key);
       this.o.baselines.enqueue(key, w, d.hash, 'first meeting');
       return 'skipped';
     }
     const changed = p ? [...p.changed] : [];
+    if (changed.length) d = onlyChanged(d, w, changed);
     const labels = { kind: w.kind, namespace: w.namespace };
     if (this.o.dryRun) {
       this.pending.delete(key);

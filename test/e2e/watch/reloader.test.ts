@@ -151,3 +151,176 @@ describe('hash parity: the values Reloader stamps are the values ksec computes',
     expect(vars[reloaderEnvName('ConfigMap', 'cm-empty')]).toBe('da39a3ee5e6b4b0d3255bfef95601890afd80709');
   }, 240_000);
 });
+
+/**
+ * Workloads of every kind Reloader and ksec both handle, each using some configs that change
+ * under Reloader (cm-changed, s-changed, cm-match) and some that never do (cm-never, s-never).
+ * `uses` lists what each container references; which ones trigger follows the annotations.
+ */
+const MIGRATION = {
+  'd-auto': { resource: 'deployments', annotations: { 'reloader.stakater.com/auto': 'true' }, containers: { app: ['cm:cm-changed', 'cm:cm-never', 's:s-changed', 's:s-never'] } },
+  // the second container uses cm-side through a volume and s-never through envFrom: Reloader puts their variables there
+  'd-multi': { resource: 'deployments', annotations: { 'reloader.stakater.com/auto': 'true' }, containers: { app: ['cm:cm-changed'], side: ['vol:cm-side', 's:s-never'] } },
+  // named reload: no reference needed; Reloader puts the variable on the first container
+  'd-named': { resource: 'deployments', annotations: { 'configmap.reloader.stakater.com/reload': 'cm-changed,cm-never' }, containers: { app: [] } },
+  'd-search': { resource: 'deployments', annotations: { 'reloader.stakater.com/search': 'true' }, containers: { app: ['cm:cm-match', 'cm:cm-never'] } },
+  'd-typed': { resource: 'deployments', annotations: { 'secret.reloader.stakater.com/auto': 'true' }, containers: { app: ['cm:cm-changed', 's:s-changed'] } },
+  'd-plain': { resource: 'deployments', annotations: {}, containers: { app: ['cm:cm-changed', 'cm:cm-never'] } },
+  'sts-auto': { resource: 'statefulsets', annotations: { 'reloader.stakater.com/auto': 'true' }, containers: { app: ['cm:cm-changed', 's:s-never'] } },
+  'ds-auto': { resource: 'daemonsets', annotations: { 'reloader.stakater.com/auto': 'true' }, containers: { app: ['cm:cm-never', 's:s-changed'] } },
+  // Reloader answers a CronJob's config change with a Job, never with a template change; cm-changed only
+  'cj-auto': { resource: 'cronjobs', annotations: { 'reloader.stakater.com/auto': 'true' }, containers: { app: ['cm:cm-changed'] } },
+} as const;
+type Name = keyof typeof MIGRATION;
+
+/** Under Reloader, which workloads a change of each phase-1 config stamps (from Reloader's rules, see MIGRATION). */
+const STAMPED_BY: Record<string, { kind: 'ConfigMap' | 'Secret'; workloads: Name[] }> = {
+  'cm-changed': { kind: 'ConfigMap', workloads: ['d-auto', 'd-multi', 'd-named', 'sts-auto'] },
+  's-changed': { kind: 'Secret', workloads: ['d-auto', 'd-typed', 'ds-auto'] },
+  'cm-match': { kind: 'ConfigMap', workloads: ['d-search'] },
+};
+
+function podTemplate(name: string, containers: Record<string, readonly string[]>, restartPolicy: string) {
+  const volumes: unknown[] = [];
+  const cs = Object.entries(containers).map(([cname, uses]) => {
+    const envFrom: unknown[] = [];
+    const volumeMounts: unknown[] = [];
+    for (const u of uses) {
+      const [how, ref] = u.split(':') as [string, string];
+      if (how === 'cm') envFrom.push({ configMapRef: { name: ref } });
+      if (how === 's') envFrom.push({ secretRef: { name: ref } });
+      if (how === 'vol') {
+        volumes.push({ name: `v-${ref}`, configMap: { name: ref } });
+        volumeMounts.push({ name: `v-${ref}`, mountPath: `/etc/${ref}` });
+      }
+    }
+    return { name: cname, image: 'registry.invalid/app:1', envFrom, volumeMounts };
+  });
+  return { metadata: { labels: { app: name } }, spec: { containers: cs, volumes, restartPolicy } };
+}
+
+async function createMigrationSet(ns: string): Promise<void> {
+  for (const name of ['cm-changed', 'cm-never', 'cm-side']) await k.configMap(ns, name, { k: 'v1' });
+  await k.configMap(ns, 'cm-match', { k: 'v1' }, { 'reloader.stakater.com/match': 'true' });
+  for (const name of ['s-changed', 's-never']) await k.secret(ns, name, { k: 'v1' });
+  for (const [name, w] of Object.entries(MIGRATION)) {
+    const metadata = { name, annotations: w.annotations };
+    const selector = { matchLabels: { app: name } };
+    if (w.resource === 'cronjobs') {
+      await k.ok('POST', `/apis/batch/v1/namespaces/${ns}/cronjobs`, {
+        metadata,
+        spec: { schedule: '0 0 1 1 *', suspend: true, jobTemplate: { spec: { template: podTemplate(name, w.containers, 'OnFailure') } } },
+      });
+    } else {
+      const spec: Record<string, unknown> = { selector, template: podTemplate(name, w.containers, 'Always') };
+      if (w.resource === 'statefulsets') spec.serviceName = name;
+      await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/${w.resource}`, { metadata, spec });
+    }
+  }
+}
+
+async function configObject(ns: string, kind: 'ConfigMap' | 'Secret', name: string): Promise<KubeObject> {
+  return { apiVersion: 'v1', kind, ...(await k.get(`/api/v1/namespaces/${ns}/${kind === 'ConfigMap' ? 'configmaps' : 'secrets'}/${name}`)) } as KubeObject;
+}
+
+/** Has Reloader (or ksec, env-vars) stamped this config's current hash on the workload? */
+async function carries(ns: string, name: Name, kind: 'ConfigMap' | 'Secret', config: string, strategy: 'env-vars' | 'annotations'): Promise<boolean> {
+  const hash = reloaderHash(await configObject(ns, kind, config));
+  const w = MIGRATION[name];
+  if (strategy === 'env-vars') {
+    const vars = Object.values(await stamped(ns, w.resource, name));
+    return vars.some((v) => v[reloaderEnvName(kind, config)] === hash);
+  }
+  const group = w.resource === 'cronjobs' ? 'batch/v1' : 'apps/v1';
+  const obj = await k.get(`/apis/${group}/namespaces/${ns}/${w.resource}/${name}`);
+  const from = obj.spec.template.metadata.annotations?.['reloader.stakater.com/last-reloaded-from'];
+  return typeof from === 'string' && JSON.parse(from).name === config && JSON.parse(from).hash === hash;
+}
+
+const CHART_ARGS = ['--log-format=json', '--log-level=info', '--reload-on-create=false', '--reload-on-delete=false', '--sync-after-restart=false'];
+
+describe.each([
+  // Reloader's chart with its default strategy (no flag: Reloader env-vars, ksec annotations)
+  { label: "the chart's default arguments", args: CHART_ARGS, reloaderStrategy: 'env-vars', ksecStrategy: 'annotations' },
+  { label: '--reload-strategy=env-vars', args: [...CHART_ARGS, '--reload-strategy=env-vars'], reloaderStrategy: 'env-vars', ksecStrategy: 'env-vars' },
+  { label: '--reload-strategy=annotations', args: [...CHART_ARGS, '--reload-strategy=annotations'], reloaderStrategy: 'annotations', ksecStrategy: 'annotations' },
+] as const)('migration from Reloader with $label: no rollout on the switch', ({ args, reloaderStrategy, ksecStrategy }) => {
+  let ns: string;
+  let tw: TemplateWatch;
+  let ksec: WatcherProcess;
+  const NAMES = [...Object.keys(MIGRATION), PROBE];
+  const revisions = () =>
+    Object.fromEntries(NAMES.map((n) => [n, tw.revision(n === PROBE ? 'deployments' : MIGRATION[n as Name].resource, n)]));
+
+  beforeAll(async () => {
+    ns = await namespace('reloader-migrate');
+    await createProbe(bed, ns);
+    await createMigrationSet(ns);
+  }, 60_000);
+
+  afterAll(() => tw?.stop());
+
+  it('Reloader stamps the configs that change under it, and only those', async () => {
+    reloader = await ReloaderProcess.start(bed, ns, [...args]);
+    await reloaderReady(bed, ns, reloader);
+    for (const [config, { kind, workloads }] of Object.entries(STAMPED_BY)) {
+      await k.setData(ns, kind === 'ConfigMap' ? 'configmaps' : 'secrets', config, { k: `v2-${config}` });
+      for (const w of workloads) {
+        await eventually(() => carries(ns, w, kind, config, reloaderStrategy), Boolean, 60_000, `Reloader to stamp ${config} on ${w}`);
+      }
+    }
+    await reloader.stop();
+    reloader = undefined;
+    if (reloaderStrategy === 'env-vars') {
+      // nothing for configs that never changed: the situation that used to roll on ksec's first start
+      expect(await stamped(ns, 'deployments', 'd-auto')).toEqual({
+        app: { STAKATER_CM_CHANGED_CONFIGMAP: expect.any(String), STAKATER_S_CHANGED_SECRET: expect.any(String) },
+      });
+      expect(await stamped(ns, 'deployments', 'd-multi')).toEqual({ app: { STAKATER_CM_CHANGED_CONFIGMAP: expect.any(String) }, side: {} });
+    }
+  }, 180_000);
+
+  it('ksec started with the same arguments and environment changes no pod template', async () => {
+    tw = new TemplateWatch(bed, ns);
+    await tw.start();
+    ksec = new WatcherProcess([...args], { KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: ns });
+    watchers.push(ksec);
+    await ksec.waitFor('full evaluation', undefined, 60_000);
+    expect(ksec.logs.find((l) => l.msg === 'starting')).toMatchObject({ strategy: ksecStrategy, namespaces: [ns] });
+    // every managed workload gets its baseline recorded (metadata only)
+    for (const name of NAMES.filter((n) => n !== 'd-plain')) {
+      const resource = name === PROBE ? 'deployments' : MIGRATION[name as Name].resource;
+      const group = resource === 'cronjobs' ? 'batch/v1' : 'apps/v1';
+      await eventually(() => k.get(`/apis/${group}/namespaces/${ns}/${resource}/${name}`), (o) => typeof o.metadata.annotations?.[KSEC_ANN.recorded] === 'string', 30_000, `baseline on ${name}`);
+    }
+    await new Promise((r) => setTimeout(r, 3_000)); // past the 2 s debounce: a rollout would have happened
+    expect(revisions()).toEqual(Object.fromEntries(NAMES.map((n) => [n, 1])));
+    expect(ksec.count('rolled')).toBe(0);
+  }, 120_000);
+
+  it('then one change rolls exactly the workloads Reloader would roll, once each, on the container using the config', async () => {
+    // cm-never: d-auto (auto, references it), d-named (named), ds-auto (auto); not d-search (no match), d-typed (secret auto), d-plain
+    await k.setData(ns, 'configmaps', 'cm-never', { k: 'v2' });
+    const one = { ...Object.fromEntries(NAMES.map((n) => [n, 1])), 'd-auto': 2, 'd-named': 2, 'ds-auto': 2 };
+    await eventually(async () => revisions(), (r) => r['d-auto'] === 2 && r['d-named'] === 2 && r['ds-auto'] === 2, 30_000, 'the cm-never rollouts');
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(revisions()).toEqual(one);
+    // s-never: d-auto, d-multi (its side container uses it), sts-auto
+    await k.setData(ns, 'secrets', 's-never', { k: 'v2' });
+    const two = { ...one, 'd-auto': 3, 'd-multi': 2, 'sts-auto': 2 };
+    await eventually(async () => revisions(), (r) => r['d-auto'] === 3 && r['d-multi'] === 2 && r['sts-auto'] === 2, 30_000, 'the s-never rollouts');
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(revisions()).toEqual(two);
+    if (ksecStrategy === 'env-vars') {
+      const cmNever = reloaderHash(await configObject(ns, 'ConfigMap', 'cm-never'));
+      const sNever = reloaderHash(await configObject(ns, 'Secret', 's-never'));
+      expect((await stamped(ns, 'deployments', 'd-auto')).app).toMatchObject({ STAKATER_CM_NEVER_CONFIGMAP: cmNever, STAKATER_S_NEVER_SECRET: sNever });
+      // Reloader's getContainerUsingResource: the container referencing s-never, not the first one
+      expect(await stamped(ns, 'deployments', 'd-multi')).toEqual({
+        app: { STAKATER_CM_CHANGED_CONFIGMAP: expect.any(String) },
+        side: { STAKATER_S_NEVER_SECRET: sNever },
+      });
+    }
+    await ksec.stop();
+  }, 120_000);
+});
