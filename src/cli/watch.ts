@@ -27,7 +27,7 @@ export function registerWatch(program: Command): void {
     .option('--patch-qps <n>', 'global limit on rollout patches per second (excess waits in a queue)', '10')
     .option('--patch-burst <n>', 'patches allowed at once before --patch-qps applies', '20')
     .option('--dry-run', 'log what would be rolled; patch nothing')
-    .option('--no-events', 'do not create Kubernetes Events (Reloaded / ReloadFailed) on workloads')
+    .option('--no-events', 'do not create Kubernetes Events (Reloaded / ReloadFail) on workloads')
     .option('--leader-elect', 'run several replicas; one leads, using a coordination.k8s.io/v1 Lease (also: --enable-ha)')
     .option('--enable-ha [bool]', 'Reloader\'s name for --leader-elect')
     .option('--lease-name <name>', 'name of the Lease', 'ksec-watch')

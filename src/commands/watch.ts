@@ -194,6 +194,7 @@ export function watchOptions(
     reloadOnCreate: exactlyTrue(o.reloadOnCreate),
     reloadOnDelete: exactlyTrue(o.reloadOnDelete),
     keys,
+    countByNamespace: env.METRICS_COUNT_BY_NAMESPACE === 'enabled',
     strategy,
     debounceMs: duration('debounce', o.debounce),
     minIntervalMs: duration('min-interval', o.minInterval),

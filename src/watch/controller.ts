@@ -64,13 +64,15 @@ export interface WatchOptions {
   reloadOnDelete?: boolean;
   /** the annotation keys in use (Reloader's override flags); default: Reloader's defaults */
   keys?: AnnotationKeys;
+  /** also export reloader_reload_executed_total_by_namespace (Reloader: METRICS_COUNT_BY_NAMESPACE=enabled) */
+  countByNamespace?: boolean;
 }
 
 /** The reflector options every resource shares. */
 type ReflectorCommon = Pick<ReflectorOptions<unknown>, 'client' | 'log' | 'inactivityMs' | 'timeoutSeconds' | 'onSynced'>;
 
 export class Watcher {
-  readonly metrics = new WatchMetrics();
+  readonly metrics: WatchMetrics;
   private readonly client: KubeClient;
   private readonly o: WatchOptions;
   private readonly log: Logger;
@@ -92,6 +94,7 @@ export class Watcher {
   private readonly lateKinds = new Set<string>();
 
   constructor(client: KubeClient, options: WatchOptions, log: Logger) {
+    this.metrics = new WatchMetrics(options.countByNamespace);
     this.client = client;
     this.o = options;
     this.log = log;

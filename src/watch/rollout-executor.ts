@@ -105,10 +105,9 @@ export class RolloutExecutor {
     }
     const changed = p ? [...p.changed] : [];
     if (changed.length) d = onlyChanged(d, w, changed);
-    const labels = { kind: w.kind, namespace: w.namespace };
     if (this.o.dryRun) {
       this.pending.delete(key);
-      this.o.metrics.reloads.inc({ ...labels, result: 'dry-run' });
+      this.o.metrics.recordReload(w.kind, w.namespace, 'dry-run');
       this.o.log.info('dry-run: would roll', { workload: key, hash: d.hash.slice(0, 12), changed });
       return 'skipped';
     }
@@ -126,7 +125,7 @@ export class RolloutExecutor {
         Object.assign(w.env, d.env ?? {});
         w.envContainers = { ...w.envContainers, ...d.envContainers };
       }
-      this.o.metrics.reloads.inc({ ...labels, result: 'success' });
+      this.o.metrics.recordReload(w.kind, w.namespace, 'success');
       if (p) this.o.metrics.latency.observe((Date.now() - p.since) / 1000);
       this.o.log.info('rolled', { workload: key, hash: d.hash.slice(0, 12), changed, strategy: this.o.strategy });
       void this.o.events.record(w, 'Normal', 'Reloaded', `Rolled for changes in ${changed.length ? changed.join(', ') : 'referenced configuration'} (hash ${d.hash.slice(0, 12)})`);
@@ -136,10 +135,10 @@ export class RolloutExecutor {
       this.pending.delete(key);
       return 'skipped';
     }
-    this.o.metrics.reloads.inc({ ...labels, result: 'failure' });
+    this.o.metrics.recordReload(w.kind, w.namespace, 'failure');
     const attempt = (p?.attempt ?? 0) + 1;
     this.o.log.error('rollout patch failed', { workload: key, status: res.status, error: statusMessage(res), attempt });
-    void this.o.events.record(w, 'Warning', 'ReloadFailed', `Rollout patch failed: ${statusMessage(res)}`);
+    void this.o.events.record(w, 'Warning', 'ReloadFail', `Rollout patch failed: ${statusMessage(res)}`);
     if (p && attempt < MAX_ATTEMPTS) {
       p.attempt = attempt;
       setTimeout(() => this.scheduler.schedule(key), backoffDelay(attempt, { initialMs: 1000, maxMs: 60_000 })).unref();

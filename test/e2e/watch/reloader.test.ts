@@ -321,6 +321,9 @@ describe.each([
         side: { STAKATER_S_NEVER_SECRET: sNever },
       });
     }
+    // Reloader's metric name counts the same six rollouts (dashboards built on it keep working)
+    expect(await ksec.metric('reloader_reload_executed_total{success="true"}')).toBe(6);
+    expect(await ksec.metric('reloader_reload_executed_total{success="false"}')).toBe(0);
     await ksec.stop();
   }, 120_000);
 });

@@ -160,4 +160,9 @@ describe("Reloader's command line (v1.4.14, util.ConfigureReloaderFlags)", () =>
     expect(o.notes.map((n) => n.flag)).toEqual(['KUBERNETES_NAMESPACE', 'namespace-selector']);
     expect(watchOptions(await parse(['--namespaces=x']), { KUBERNETES_NAMESPACE: 'apps' }).namespaces).toEqual(['x']);
   });
+
+  it('METRICS_COUNT_BY_NAMESPACE=enabled adds the by-namespace counter, as in Reloader', async () => {
+    expect(watchOptions(await parse([]), { METRICS_COUNT_BY_NAMESPACE: 'enabled' }).countByNamespace).toBe(true);
+    expect(watchOptions(await parse([]), { METRICS_COUNT_BY_NAMESPACE: 'true' }).countByNamespace).toBe(false);
+  });
 });
