@@ -58,15 +58,17 @@ export function rollPatch(
   const metaAnnotations: Record<string, string | null> = { [KSEC_ANN.recorded]: d.hash };
   const body: Record<string, unknown> = { metadata: { annotations: metaAnnotations } };
   // each variable goes on the container that holds it or uses its config (Reloader's choice), else the first
-  const byContainer = new Map<string, { name: string; value: string }[]>();
+  const byContainer = new Map<string, Record<string, string>[]>();
+  const add = (container: string | undefined, entry: Record<string, string>) => {
+    if (container === undefined) return;
+    let list = byContainer.get(container);
+    if (!list) byContainer.set(container, (list = []));
+    list.push(entry);
+  };
   if (strategy === 'env-vars' && w.kind !== 'Rollout') {
-    for (const [name, value] of Object.entries(d.env ?? {})) {
-      const container = d.envContainers?.[name] ?? w.firstContainer;
-      if (container === undefined) continue;
-      let list = byContainer.get(container);
-      if (!list) byContainer.set(container, (list = []));
-      list.push({ name, value });
-    }
+    for (const [name, value] of Object.entries(d.env ?? {})) add(d.envContainers?.[name] ?? w.firstContainer, { name, value });
+    // strategic merge: the $patch directive deletes the list entry with that name
+    for (const name of d.removeEnv ?? []) add(w.envContainers?.[name] ?? w.firstContainer, { name, $patch: 'delete' });
   }
   let template: Record<string, unknown>;
   if (byContainer.size > 0) {

@@ -283,8 +283,11 @@ export type Decision =
   | { action: 'none'; hash: string }
   /** first meeting: record the hash on the metadata, do not roll */
   | { action: 'baseline'; hash: string }
-  /** env: STAKATER_* variables to set (name → value); envContainers: the container each goes on */
-  | { action: 'roll'; hash: string; env?: Record<string, string>; envContainers?: Record<string, string> };
+  /**
+   * env: STAKATER_* variables to set (name → value); envContainers: the container each goes on;
+   * removeEnv: variables to remove (env-vars with --reload-on-delete, as Reloader removes them)
+   */
+  | { action: 'roll'; hash: string; env?: Record<string, string>; envContainers?: Record<string, string>; removeEnv?: string[] };
 
 /** The workload's desired hash over its triggers (ksec hashes; Reloader hashes for env-vars). */
 export function desiredHash(configs: readonly ConfigRecord[], strategy: Strategy): string {
@@ -327,10 +330,10 @@ export function decide(w: WorkloadRecord, configs: readonly ConfigRecord[], stra
 
 /**
  * A roll for changes seen live (`changed`: `Kind/name` of each config, possibly followed by a
- * note such as " deleted"): variables that do not exist yet are added only for those configs, as
- * Reloader adds one only for the config that changed; existing variables that are stale are
- * updated whatever changed. Without a live change (a full pass after a start or a leadership
- * gain) nobody knows which configs changed, and every stale variable is set.
+ * note such as " deleted"): only those configs' variables are set, as Reloader sets one variable
+ * per change. A variable left stale on purpose (its config changed while it was ignored or
+ * excluded) stays as Reloader leaves it. Without a live change (a full pass after a start or a
+ * leadership gain) nobody knows which configs changed, and every stale variable is set.
  */
 export function onlyChanged(d: Extract<Decision, { action: 'roll' }>, w: WorkloadRecord, changed: readonly string[]): Extract<Decision, { action: 'roll' }> {
   if (!d.env) return d;
@@ -344,9 +347,32 @@ export function onlyChanged(d: Extract<Decision, { action: 'roll' }>, w: Workloa
   const env: Record<string, string> = {};
   const envContainers: Record<string, string> = {};
   for (const [name, value] of Object.entries(d.env)) {
-    if (!(name in w.env) && !names.has(name)) continue;
+    if (!names.has(name)) continue;
     env[name] = value;
     if (d.envContainers?.[name] !== undefined) envContainers[name] = d.envContainers[name];
   }
   return { ...d, env, envContainers };
+}
+
+/**
+ * env-vars with --reload-on-delete: Reloader answers a deleted config by removing its variable
+ * from the workload (a rollout), and does nothing when the workload has none. `changed` holds the
+ * live changes (`Kind/name deleted` for deletions). The decision for the remaining configs may be
+ * a baseline (their variables are current); it becomes a roll that removes the variables.
+ */
+export function withDeletions(d: Exclude<Decision, { action: 'none' }>, w: WorkloadRecord, changed: readonly string[]): Exclude<Decision, { action: 'none' }> {
+  const remove: string[] = [];
+  for (const c of changed) {
+    if (!c.endsWith(' deleted')) continue;
+    const ref = c.slice(0, -' deleted'.length);
+    const slash = ref.indexOf('/');
+    const kind = ref.slice(0, slash);
+    if (kind !== 'ConfigMap' && kind !== 'Secret') continue;
+    const name = reloaderEnvName(kind, ref.slice(slash + 1));
+    if (name in w.env) remove.push(name);
+  }
+  if (remove.length === 0) return d;
+  const roll: Extract<Decision, { action: 'roll' }> = d.action === 'roll' ? { ...d } : { action: 'roll', hash: d.hash, env: {} };
+  roll.removeEnv = [...(roll.removeEnv ?? []), ...remove];
+  return roll;
 }

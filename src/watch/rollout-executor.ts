@@ -12,7 +12,7 @@ import type { EventRecorder } from './events.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 import { rollPatch, type PatchWorkload } from './patches.js';
-import { onlyChanged, type AnnotationKeys, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
+import { onlyChanged, withDeletions, type AnnotationKeys, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
 import { Scheduler, type RunResult } from './scheduler.js';
 
 export const MAX_ATTEMPTS = 8;
@@ -98,12 +98,13 @@ export class RolloutExecutor {
     }
     const { w } = found;
     let d = found.d;
+    const changed = p ? [...p.changed] : [];
+    if (this.o.strategy === 'env-vars' && w.kind !== 'Rollout' && changed.length) d = withDeletions(d, w, changed);
     if (d.action === 'baseline') {
       this.pending.delete(key);
       this.o.baselines.enqueue(key, w, d.hash, 'first meeting');
       return 'skipped';
     }
-    const changed = p ? [...p.changed] : [];
     if (changed.length) d = onlyChanged(d, w, changed);
     if (this.o.dryRun) {
       this.pending.delete(key);
@@ -124,6 +125,10 @@ export class RolloutExecutor {
       else {
         Object.assign(w.env, d.env ?? {});
         w.envContainers = { ...w.envContainers, ...d.envContainers };
+        for (const name of d.removeEnv ?? []) {
+          delete w.env[name];
+          delete w.envContainers[name];
+        }
       }
       this.o.metrics.recordReload(w.kind, w.namespace, 'success');
       if (p) this.o.metrics.latency.observe((Date.now() - p.since) / 1000);

@@ -327,3 +327,130 @@ describe.each([
     await ksec.stop();
   }, 120_000);
 });
+
+/**
+ * Behaviour table: the same workloads in two namespaces, Reloader acting in one and ksec in the
+ * other (same arguments), the same steps; after each step both must have rolled the same workloads.
+ * The workloads cover the semantics where a reading of Reloader's source is easy to get wrong.
+ */
+const TABLE: Record<string, { annotations?: Record<string, string>; podAnnotations?: Record<string, string>; uses: string[] }> = {
+  'auto-title': { annotations: { 'reloader.stakater.com/auto': 'True' }, uses: ['cm:cm-1', 'cm:cm-new'] },
+  'auto-one': { annotations: { 'reloader.stakater.com/auto': '1' }, uses: ['cm:cm-2'] },
+  'auto-yes': { annotations: { 'reloader.stakater.com/auto': 'yes' }, uses: ['cm:cm-1'] },
+  'auto-false': { annotations: { 'reloader.stakater.com/auto': 'false' }, uses: ['cm:cm-1'] },
+  // "^" + "cm-1|zz" + "$": starts with cm-1 (cm-1, cm-10) or ends with zz
+  'named-alt': { annotations: { 'configmap.reloader.stakater.com/reload': 'cm-1|zz' }, uses: [] },
+  'named-grouped': { annotations: { 'configmap.reloader.stakater.com/reload': '(cm-1)' }, uses: [] },
+  'exclude-meta': { annotations: { 'reloader.stakater.com/auto': 'true', 'configmaps.exclude.reloader.stakater.com/reload': 'cm-1' }, uses: ['cm:cm-1', 'cm:cm-2'] },
+  // exclude on the pod template is not read (Reloader reads it from the workload's metadata)
+  'exclude-tpl': { podAnnotations: { 'reloader.stakater.com/auto': 'true', 'configmaps.exclude.reloader.stakater.com/reload': 'cm-1' }, uses: ['cm:cm-1'] },
+  search: { annotations: { 'reloader.stakater.com/search': 'true' }, uses: ['cm:cm-match', 'cm:cm-1'] },
+  'secret-auto': { annotations: { 'secret.reloader.stakater.com/auto': 'T' }, uses: ['cm:cm-1', 's:s-1'] },
+  plain: { uses: ['cm:cm-1', 's:s-1'] },
+};
+
+async function createTable(ns: string): Promise<void> {
+  for (const name of ['cm-1', 'cm-10', 'cm-2']) await k.configMap(ns, name, { k: 'v1' });
+  await k.configMap(ns, 'cm-match', { k: 'v1' }, { 'reloader.stakater.com/match': 'true' });
+  await k.secret(ns, 's-1', { k: 'v1' });
+  for (const [name, w] of Object.entries(TABLE)) {
+    const envFrom = w.uses.map((u) => {
+      const [how, ref] = u.split(':') as [string, string];
+      return how === 'cm' ? { configMapRef: { name: ref, optional: true } } : { secretRef: { name: ref, optional: true } };
+    });
+    await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      metadata: { name, annotations: w.annotations ?? {} },
+      spec: {
+        selector: { matchLabels: { app: name } },
+        template: { metadata: { labels: { app: name }, annotations: w.podAnnotations ?? {} }, spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom }] } },
+      },
+    });
+  }
+}
+
+type Step = { label: string; run: (ns: string) => Promise<unknown> };
+const annotate = (name: string, annotations: Record<string, string | null>) => (ns: string) =>
+  mergePatch(bed, `/api/v1/namespaces/${ns}/configmaps/${name}`, { metadata: { annotations } });
+const STEPS: Step[] = [
+  { label: 'change cm-1', run: (ns) => k.setData(ns, 'configmaps', 'cm-1', { k: 'v2' }) },
+  { label: 'change cm-10 (matched by the unanchored alternative)', run: (ns) => k.setData(ns, 'configmaps', 'cm-10', { k: 'v2' }) },
+  { label: 'change cm-2', run: (ns) => k.setData(ns, 'configmaps', 'cm-2', { k: 'v2' }) },
+  { label: 'change cm-match', run: (ns) => k.setData(ns, 'configmaps', 'cm-match', { k: 'v2' }) },
+  { label: 'set reloader.stakater.com/ignore on cm-1', run: annotate('cm-1', { 'reloader.stakater.com/ignore': 'true' }) },
+  { label: 'change the ignored cm-1', run: (ns) => k.setData(ns, 'configmaps', 'cm-1', { k: 'v3' }) },
+  { label: 'remove the ignore annotation', run: annotate('cm-1', { 'reloader.stakater.com/ignore': null }) },
+  { label: 'remove match from cm-match', run: annotate('cm-match', { 'reloader.stakater.com/match': null }) },
+  { label: 'change s-1', run: (ns) => k.setData(ns, 'secrets', 's-1', { k: 'v2' }) },
+  { label: 'create cm-new (used by auto-title)', run: (ns) => k.configMap(ns, 'cm-new', { k: 'v1' }) },
+  { label: 'delete cm-2 (used by auto-one and exclude-meta)', run: (ns) => k.ok('DELETE', `/api/v1/namespaces/${ns}/configmaps/cm-2`) },
+];
+
+describe.each([
+  { label: "Reloader's defaults", args: ['--reload-strategy=env-vars'] },
+  { label: '--reload-on-create=true --reload-on-delete=true', args: ['--reload-strategy=env-vars', '--reload-on-create=true', '--reload-on-delete=true'] },
+])('behaviour table with $label: Reloader and ksec roll the same workloads at every step', ({ args }) => {
+  let nsR: string;
+  let nsK: string;
+  let twR: TemplateWatch;
+  let twK: TemplateWatch;
+  let ksec: WatcherProcess;
+  const NAMES = Object.keys(TABLE);
+  const revisions = (tw: TemplateWatch) => Object.fromEntries(NAMES.map((n) => [n, tw.revision('deployments', n)]));
+
+  beforeAll(async () => {
+    nsR = await namespace('reloader-table-r');
+    nsK = await namespace('reloader-table-k');
+    await createProbe(bed, nsR);
+    await createTable(nsR);
+    await createTable(nsK);
+    reloader = await ReloaderProcess.start(bed, nsR, [...args]);
+    await reloaderReady(bed, nsR, reloader);
+    ksec = new WatcherProcess([...args], { KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: nsK });
+    watchers.push(ksec);
+    await ksec.waitFor('full evaluation', undefined, 60_000);
+    twR = new TemplateWatch(bed, nsR);
+    twK = new TemplateWatch(bed, nsK);
+    await twR.start(['deployments']);
+    await twK.start(['deployments']);
+  }, 180_000);
+
+  afterAll(async () => {
+    twR?.stop();
+    twK?.stop();
+    await ksec?.stop();
+    await reloader?.stop();
+    reloader = undefined;
+  });
+
+  it('every step', async () => {
+    const table: string[] = [];
+    for (const step of STEPS) {
+      await step.run(nsR);
+      await step.run(nsK);
+      // settle: past ksec's 2 s debounce, and both unchanged for 1.5 s
+      let last = '';
+      let since = Date.now();
+      const start = Date.now();
+      while (Date.now() - start < 3_000 || Date.now() - since < 1_500) {
+        const now = JSON.stringify([revisions(twR), revisions(twK)]);
+        if (now !== last) {
+          last = now;
+          since = Date.now();
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      const r = revisions(twR);
+      const kk = revisions(twK);
+      table.push(`${step.label}: reloader ${JSON.stringify(r)} ksec ${JSON.stringify(kk)}`);
+      expect(kk, `after "${step.label}"\n${table.join('\n')}`).toEqual(r);
+    }
+    // the table is not vacuous: the tricky rows did roll where Reloader rolls
+    const r = revisions(twR);
+    expect(r['named-alt']).toBeGreaterThanOrEqual(3); // cm-1 and cm-10
+    expect(r['exclude-tpl']).toBeGreaterThanOrEqual(2);
+    expect(r['auto-title']).toBeGreaterThanOrEqual(2);
+    expect(r['auto-yes']).toBe(1);
+    // and the variables are the same, name for name, value for value, container for container
+    for (const name of NAMES) expect(await stamped(nsK, 'deployments', name), name).toEqual(await stamped(nsR, 'deployments', name));
+  }, 240_000);
+});

@@ -180,14 +180,14 @@ describe('decide', () => {
     const changed = decide(wl({}, [], { env: { STAKATER_A_CONFIGMAP: 'old' }, firstContainer: 'app' }), configs, 'env-vars');
     expect(changed).toMatchObject({ action: 'roll', env: { STAKATER_A_CONFIGMAP: 'r-a', STAKATER_S_SECRET: 'r-s' } });
   });
-  it('env-vars, a live change: a new variable only for the config that changed (as Reloader), stale existing ones updated', () => {
+  it('env-vars, a live change: only the changed config\'s variable is set (as Reloader); a stale one stays stale', () => {
     const w = wl({}, [], { env: { STAKATER_A_CONFIGMAP: 'old' }, firstContainer: 'app', recorded: 'before' });
     const d = decide(w, [...configs, cfg('ConfigMap', 'b')], 'env-vars');
     expect(d).toMatchObject({ action: 'roll', env: { STAKATER_A_CONFIGMAP: 'r-a', STAKATER_S_SECRET: 'r-s', STAKATER_B_CONFIGMAP: 'r-b' } });
     const live = onlyChanged(d as Extract<typeof d, { action: 'roll' }>, w, ['Secret/s']);
-    expect(live.env).toEqual({ STAKATER_A_CONFIGMAP: 'r-a', STAKATER_S_SECRET: 'r-s' });
-    expect(live.envContainers).toEqual({ STAKATER_A_CONFIGMAP: 'app', STAKATER_S_SECRET: 'app' });
-    expect(onlyChanged(d as Extract<typeof d, { action: 'roll' }>, w, ['ConfigMap/b deleted']).env).toEqual({ STAKATER_A_CONFIGMAP: 'r-a', STAKATER_B_CONFIGMAP: 'r-b' });
+    expect(live.env).toEqual({ STAKATER_S_SECRET: 'r-s' });
+    expect(live.envContainers).toEqual({ STAKATER_S_SECRET: 'app' });
+    expect(onlyChanged(d as Extract<typeof d, { action: 'roll' }>, w, ['ConfigMap/a', 'ConfigMap/b deleted']).env).toEqual({ STAKATER_A_CONFIGMAP: 'r-a', STAKATER_B_CONFIGMAP: 'r-b' });
   });
   it('env-vars: a new variable goes on the container using its config, an existing one stays where it is', () => {
     const w = wl({}, [], {

@@ -160,3 +160,17 @@ describe('Scheduler', () => {
     expect(runs).toEqual([]);
   });
 });
+
+describe('env-vars with --reload-on-delete (Reloader removes the variable)', () => {
+  it('a deleted config whose variable the workload has becomes a roll removing it, on its container', async () => {
+    const { withDeletions } = await import('../../../src/watch/policy.js');
+    const w = wl('Deployment', { env: { STAKATER_GONE_CONFIGMAP: 'h', STAKATER_KEPT_SECRET: 'k' }, envContainers: { STAKATER_GONE_CONFIGMAP: 'side', STAKATER_KEPT_SECRET: 'main' } });
+    const d = withDeletions({ action: 'baseline', hash: 'H' }, w, ['ConfigMap/gone deleted']);
+    expect(d).toEqual({ action: 'roll', hash: 'H', env: {}, removeEnv: ['STAKATER_GONE_CONFIGMAP'] });
+    const p = rollPatch(w, d as Extract<typeof d, { action: 'roll' }>, 'env-vars', new Date());
+    expect((p.body as any).spec.template.spec.containers).toEqual([{ name: 'side', env: [{ name: 'STAKATER_GONE_CONFIGMAP', $patch: 'delete' }] }]);
+    // no variable (the config never changed under Reloader): nothing to remove, the decision stands
+    expect(withDeletions({ action: 'baseline', hash: 'H' }, w, ['Secret/other deleted'])).toEqual({ action: 'baseline', hash: 'H' });
+    expect(withDeletions({ action: 'baseline', hash: 'H' }, w, ['ConfigMap/gone'])).toEqual({ action: 'baseline', hash: 'H' });
+  });
+});
