@@ -44,7 +44,7 @@ export function registerWatch(program: Command): void {
     .option('--reload-on-create [bool]', 'roll when a ConfigMap/Secret a workload uses is created (Reloader\'s flag; only "true" enables it)', 'false')
     .option('--reload-on-delete [bool]', 'roll when a ConfigMap/Secret a workload uses is deleted (Reloader\'s flag; only "true" enables it)', 'false')
     .option('--is-Argo-Rollouts [bool]', 'Reloader\'s flag: "false" leaves Argo Rollouts alone (ksec\'s default: watch them when the API is served)')
-    .option('--webhook-url <url>', 'Reloader\'s notify-instead-of-reload: ksec rolls nothing when set and does not send the webhook yet')
+    .option('--webhook-url <url>', 'POST each ConfigMap/Secret change here instead of reloading (Reloader\'s flag)')
     .option('--sync-after-restart [bool]', 'accepted for Reloader compatibility; moot (ksec keeps state on the workloads)')
     .option('--enable-pprof [bool]', 'accepted for Reloader compatibility; moot (Go\'s pprof)')
     .option('--pprof-addr <addr>', 'accepted for Reloader compatibility; moot', ':6060')

@@ -144,7 +144,7 @@ export function watchOptions(
   let dryRun = Boolean(o.dryRun);
   if (o.webhookUrl) {
     dryRun = true;
-    notes.push({ flag: 'webhook-url', msg: 'webhook-url is set: nothing is reloaded (as in Reloader), but ksec does not send the webhook yet; changes are logged as dry-run' });
+    notes.push({ flag: 'webhook-url', msg: 'webhook-url is set: config changes are sent there and nothing is reloaded, as in Reloader' });
   }
   if (bool('sync-after-restart', o.syncAfterRestart)) {
     notes.push({ flag: 'sync-after-restart', msg: 'moot in ksec: state is kept on the workloads, so a restart rolls exactly the changes made while stopped and nothing else' });
@@ -195,6 +195,7 @@ export function watchOptions(
     reloadOnDelete: exactlyTrue(o.reloadOnDelete),
     keys,
     countByNamespace: env.METRICS_COUNT_BY_NAMESPACE === 'enabled',
+    ...(o.webhookUrl ? { webhookUrl: o.webhookUrl } : {}),
     strategy,
     debounceMs: duration('debounce', o.debounce),
     minIntervalMs: duration('min-interval', o.minInterval),

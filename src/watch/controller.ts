@@ -22,6 +22,7 @@ import { WorkloadIndex } from './workload-index.js';
 import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed, mayListWatch, type ResourceType } from './resources.js';
 import { configRecord, NamespaceConfigs, workloadRecord } from './state.js';
 import { sleep } from './backoff.js';
+import { WebhookNotifier } from './webhook.js';
 
 export interface WatchOptions {
   /** watch only these namespaces (empty: all) */
@@ -66,6 +67,11 @@ export interface WatchOptions {
   keys?: AnnotationKeys;
   /** also export reloader_reload_executed_total_by_namespace (Reloader: METRICS_COUNT_BY_NAMESPACE=enabled) */
   countByNamespace?: boolean;
+  /**
+   * Reloader's --webhook-url: config changes are announced there (webhook.ts) instead of
+   * reloading; the caller also sets dryRun, so no workload is patched.
+   */
+  webhookUrl?: string;
 }
 
 /** The reflector options every resource shares. */
@@ -86,6 +92,7 @@ export class Watcher {
   private readonly baselines: BaselineQueue;
   private readonly pauses: PauseResumer;
   private readonly keys: AnnotationKeys;
+  private readonly webhook: WebhookNotifier | undefined;
   private allowedNamespaces: Set<string> | undefined;
   private leading: boolean;
   private synced = false;
@@ -105,6 +112,7 @@ export class Watcher {
     const isLeading = () => this.leading;
     this.baselines = new BaselineQueue({ patch, isLeading, dryRun: options.dryRun, log });
     this.keys = options.keys ?? DEFAULT_KEYS;
+    this.webhook = options.webhookUrl ? new WebhookNotifier({ url: options.webhookUrl, log }) : undefined;
     this.pauses = new PauseResumer({ patch, isLeading, dryRun: options.dryRun, log, current: (key) => this.workloads.get(key), keys: this.keys });
     this.rollouts = new RolloutExecutor({
       strategy: options.strategy,
@@ -230,6 +238,7 @@ export class Watcher {
       loops.push(elector.run(signal));
     }
     await Promise.all(loops);
+    await this.webhook?.idle();
     this.rollouts.stop();
     this.pauses.cancelAll();
   }
@@ -338,6 +347,12 @@ export class Watcher {
     const after = e.current;
     if (before && after && before.hash === after.hash && before.ignore === after.ignore && before.match === after.match) return;
     if (!this.synced || !this.leading || !this.nsAllowed(ns)) return;
+    if (this.webhook) {
+      // Reloader: a content change, or a create/delete when those are on, whoever uses the config
+      if ((before && after && before.hash !== after.hash) || (!before && after && this.o.reloadOnCreate) || (before && !after && this.o.reloadOnDelete)) {
+        this.webhook.notify(`${kind}/${name}`, ns);
+      }
+    }
     const now = Date.now();
     const candidates = this.workloads.candidates(ns, kind, name);
     if (before && after && before.hash === after.hash) {

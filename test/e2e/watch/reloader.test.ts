@@ -13,6 +13,8 @@
  * One file, run in sequence: Reloader always binds :9090.
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reloaderHash } from '../../../src/config-hash/hash.js';
 import { KSEC_ANN, reloaderEnvName } from '../../../src/watch/policy.js';
@@ -453,4 +455,98 @@ describe.each([
     // and the variables are the same, name for name, value for value, container for container
     for (const name of NAMES) expect(await stamped(nsK, 'deployments', name), name).toEqual(await stamped(nsR, 'deployments', name));
   }, 240_000);
+});
+
+describe('--webhook-url: Reloader and ksec send the same notifications and reload nothing', () => {
+  let server: http.Server;
+  const got: { r: { type?: string; body: string }[]; k: { type?: string; body: string }[] } = { r: [], k: [] };
+  let base = '';
+  let nsR: string;
+  let nsK: string;
+  let ksec: WatcherProcess;
+  let twR: TemplateWatch;
+  let twK: TemplateWatch;
+
+  async function fixture(ns: string): Promise<void> {
+    await k.configMap(ns, 'used', { k: 'v1' });
+    await k.configMap(ns, 'unused', { k: 'v1' });
+    await k.secret(ns, 'sec', { k: 'v1' });
+    await k.configMap(ns, 'probe', { n: '0' });
+    await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+      metadata: { name: 'app', annotations: { 'reloader.stakater.com/auto': 'true' } },
+      spec: {
+        selector: { matchLabels: { app: 'app' } },
+        template: { metadata: { labels: { app: 'app' } }, spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ configMapRef: { name: 'used' } }, { secretRef: { name: 'sec' } }] }] } },
+      },
+    });
+  }
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        got[req.url === '/r' ? 'r' : 'k'].push({ type: req.headers['content-type'], body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    nsR = await namespace('reloader-hook-r');
+    nsK = await namespace('reloader-hook-k');
+    await fixture(nsR);
+    await fixture(nsK);
+    reloader = await ReloaderProcess.start(bed, nsR, [`--webhook-url=${base}/r`]);
+    // ready when a probe change is announced (no template changes with a webhook)
+    for (let n = 1; got.r.length === 0; n++) {
+      if (reloader.exited) throw new Error(`reloader exited:\n${reloader.raw.slice(-3000)}`);
+      if (n > 200) throw new Error(`reloader sent no webhook:\n${reloader.raw.slice(-3000)}`);
+      await k.setData(nsR, 'configmaps', 'probe', { n: String(n) });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    ksec = new WatcherProcess([`--webhook-url=${base}/k`], { KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: nsK });
+    watchers.push(ksec);
+    await ksec.waitFor('full evaluation', undefined, 60_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    got.r.length = 0;
+    twR = new TemplateWatch(bed, nsR);
+    twK = new TemplateWatch(bed, nsK);
+    await twR.start(['deployments']);
+    await twK.start(['deployments']);
+  }, 180_000);
+
+  afterAll(async () => {
+    twR?.stop();
+    twK?.stop();
+    await ksec?.stop();
+    await reloader?.stop();
+    reloader = undefined;
+    server?.close();
+  });
+
+  it('one POST of {"webhook":"update successful"} per content change of any config; none for metadata, create or delete', async () => {
+    const steps: [string, (ns: string) => Promise<unknown>, number][] = [
+      ['change a used ConfigMap', (ns) => k.setData(ns, 'configmaps', 'used', { k: 'v2' }), 1],
+      ['change an unused ConfigMap', (ns) => k.setData(ns, 'configmaps', 'unused', { k: 'v2' }), 1],
+      ['change a Secret', (ns) => k.setData(ns, 'secrets', 'sec', { k: 'v2' }), 1],
+      ['annotate a ConfigMap (no content change)', (ns) => mergePatch(bed, `/api/v1/namespaces/${ns}/configmaps/used`, { metadata: { annotations: { 'reloader.stakater.com/ignore': 'true' } } }), 0],
+      ['change the ignored ConfigMap (Reloader sends before reading ignore)', (ns) => k.setData(ns, 'configmaps', 'used', { k: 'v3' }), 1],
+      ['create a ConfigMap', (ns) => k.configMap(ns, 'fresh', { k: 'v1' }), 0],
+      ['delete a ConfigMap', (ns) => k.ok('DELETE', `/api/v1/namespaces/${ns}/configmaps/unused`), 0],
+    ];
+    let expected = 0;
+    for (const [label, run, n] of steps) {
+      await run(nsR);
+      await run(nsK);
+      expected += n;
+      await eventually(async () => [got.r.length, got.k.length], ([r, kk]) => r === expected && kk === expected, 15_000, label).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect({ step: label, reloader: got.r.length, ksec: got.k.length }).toEqual({ step: label, reloader: expected, ksec: expected });
+    }
+    expect(got.k).toEqual(got.r);
+    expect(got.r[0]).toEqual({ type: 'application/json', body: '{"webhook":"update successful"}' });
+    // nothing reloaded on either side
+    expect(twR.revision('deployments', 'app')).toBe(1);
+    expect(twK.revision('deployments', 'app')).toBe(1);
+  }, 120_000);
 });
