@@ -57,6 +57,12 @@ export function rollPatch(
   const path = TEMPLATE_PATH[w.kind] ?? ['spec', 'template'];
   const metaAnnotations: Record<string, string | null> = { [KSEC_ANN.recorded]: d.hash };
   const body: Record<string, unknown> = { metadata: { annotations: metaAnnotations } };
+  if (w.kind === 'Rollout' && w.annotations[ANN.rolloutStrategy] === 'restart') {
+    // Reloader's restart strategy for Argo Rollouts: the controller restarts the pods; the
+    // template does not change (GitOps sees no drift). RFC 3339 in seconds, as Reloader writes it.
+    body.spec = { restartAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    return { contentType: MERGE_PATCH, body };
+  }
   // each variable goes on the container that holds it or uses its config (Reloader's choice), else the first
   const byContainer = new Map<string, Record<string, string>[]>();
   const add = (container: string | undefined, entry: Record<string, string>) => {

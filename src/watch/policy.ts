@@ -37,6 +37,8 @@ export const ANN = {
   secretExclude: 'secrets.exclude.reloader.stakater.com/reload',
   pausePeriod: 'deployment.reloader.stakater.com/pause-period',
   pausedAt: 'deployment.reloader.stakater.com/paused-at',
+  /** on an Argo Rollout's metadata: "restart" sets spec.restartAt instead of changing the template */
+  rolloutStrategy: 'reloader.stakater.com/rollout-strategy',
 } as const;
 
 /** The annotation keys Reloader's command line can override (state.ts reads, patches.ts writes these). */
@@ -81,6 +83,7 @@ export const WORKLOAD_ANNOTATIONS: readonly string[] = [
   ANN.secretExclude,
   ANN.pausePeriod,
   ANN.pausedAt,
+  ANN.rolloutStrategy,
 ];
 
 export type ConfigKind = 'ConfigMap' | 'Secret';

@@ -12,7 +12,7 @@ import type { EventRecorder } from './events.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 import { rollPatch, type PatchWorkload } from './patches.js';
-import { onlyChanged, withDeletions, type AnnotationKeys, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
+import { ANN, onlyChanged, withDeletions, type AnnotationKeys, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
 import { Scheduler, type RunResult } from './scheduler.js';
 
 export const MAX_ATTEMPTS = 8;
@@ -121,7 +121,8 @@ export class RolloutExecutor {
     if (res.status === 200) {
       this.pending.delete(key);
       w.recorded = d.hash;
-      if (this.o.strategy === 'annotations' || w.kind === 'Rollout') w.stamp = d.hash;
+      const restart = w.kind === 'Rollout' && w.annotations[ANN.rolloutStrategy] === 'restart';
+      if (!restart && (this.o.strategy === 'annotations' || w.kind === 'Rollout')) w.stamp = d.hash;
       else {
         Object.assign(w.env, d.env ?? {});
         w.envContainers = { ...w.envContainers, ...d.envContainers };

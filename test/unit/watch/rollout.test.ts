@@ -36,6 +36,13 @@ describe('patches', () => {
       { name: 'main', env: [{ name: 'STAKATER_B_SECRET', value: 'b' }, { name: 'STAKATER_C_CONFIGMAP', value: 'c' }] },
     ]);
   });
+  it('an Argo Rollout with reloader.stakater.com/rollout-strategy: restart gets spec.restartAt, no template change', () => {
+    const w = wl('Rollout', { annotations: { [ANN.rolloutStrategy]: 'restart' } });
+    const p = rollPatch(w, { action: 'roll', hash: 'H' }, 'env-vars', now);
+    expect(p).toEqual({ contentType: 'application/merge-patch+json', body: { metadata: { annotations: { [KSEC_ANN.recorded]: 'H' } }, spec: { restartAt: '2026-01-02T03:04:05Z' } } });
+    // any other value: the template, as Reloader's ToArgoRolloutStrategy defaults to "rollout"
+    expect((rollPatch(wl('Rollout', { annotations: { [ANN.rolloutStrategy]: 'rollout' } }), { action: 'roll', hash: 'H' }, 'annotations', now).body as any).spec.template).toBeDefined();
+  });
   it('the paused-at key follows --pause-deployment-time-annotation', () => {
     const w = wl('Deployment', { annotations: { [ANN.pausePeriod]: '5m' } });
     const p = rollPatch(w, { action: 'roll', hash: 'H' }, 'annotations', now, { pausedAt: 'example.com/paused-at' });
