@@ -387,6 +387,7 @@ export class Watcher {
       this.pauses.cancel(key);
       return;
     }
+    this.rollouts.observe(key, e.current);
     if (!this.synced || !this.leading || this.lateKinds.has(kind)) return;
     const prev = e.previous;
     const cur = e.current;
@@ -431,6 +432,8 @@ export class Watcher {
     if (!found) return undefined;
     const { w, d } = found;
     if (d.action === 'none') return d;
+    // rolled to this hash already; the record predates the patch (its own event is on the way)
+    if (d.action === 'roll' && this.rollouts.alreadyRolled(key, d.hash)) return { action: 'none', hash: d.hash };
     if (d.action === 'baseline' || baselineOnly) {
       this.baselines.enqueue(key, w, d.hash, reason);
       return { action: 'baseline', hash: d.hash };

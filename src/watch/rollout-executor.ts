@@ -45,6 +45,12 @@ interface Pending {
 
 export class RolloutExecutor {
   private readonly pending = new Map<string, Pending>();
+  /**
+   * The hash each workload was last rolled to, until a watch event shows it recorded. A watch
+   * event older than that patch (e.g. of the baseline written just before) carries the previous
+   * hash; without this it would look like a change not yet rolled and roll a second time.
+   */
+  private readonly applied = new Map<string, string>();
   private readonly scheduler: Scheduler;
 
   constructor(private readonly o: RolloutExecutorOptions) {
@@ -66,14 +72,27 @@ export class RolloutExecutor {
     this.scheduler.schedule(key);
   }
 
+  /** A workload record arrived from the API server: once it shows our last roll, that roll is no longer pending confirmation. */
+  observe(key: string, w: WorkloadRecord): void {
+    const h = this.applied.get(key);
+    if (h !== undefined && (w.recorded === h || w.stamp === h)) this.applied.delete(key);
+  }
+
+  /** Was the workload already rolled to this hash, by a patch its cached record does not show yet? */
+  alreadyRolled(key: string, hash: string): boolean {
+    return this.applied.get(key) === hash;
+  }
+
   /** The workload is gone. */
   forget(key: string): void {
+    this.applied.delete(key);
     this.scheduler.forget(key);
     this.pending.delete(key);
   }
 
   /** Leadership lost: drop everything waiting. */
   clear(): void {
+    this.applied.clear();
     this.scheduler.clear();
     this.pending.clear();
   }
@@ -98,6 +117,10 @@ export class RolloutExecutor {
     }
     const { w } = found;
     let d = found.d;
+    if (d.action === 'roll' && this.alreadyRolled(key, d.hash)) {
+      this.pending.delete(key);
+      return 'skipped';
+    }
     const changed = p ? [...p.changed] : [];
     if (this.o.strategy === 'env-vars' && w.kind !== 'Rollout' && changed.length) d = withDeletions(d, w, changed);
     if (d.action === 'baseline') {
@@ -120,6 +143,7 @@ export class RolloutExecutor {
     }
     if (res.status === 200) {
       this.pending.delete(key);
+      this.applied.set(key, d.hash);
       w.recorded = d.hash;
       const restart = w.kind === 'Rollout' && w.annotations[ANN.rolloutStrategy] === 'restart';
       if (!restart && (this.o.strategy === 'annotations' || w.kind === 'Rollout')) w.stamp = d.hash;

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Watcher, type WatchOptions } from '../../../src/watch/controller.js';
 import { createLogger } from '../../../src/watch/log.js';
 import { ANN, KSEC_ANN, desiredHash } from '../../../src/watch/policy.js';
-import { configRecord } from '../../../src/watch/state.js';
+import { configRecord, workloadRecord } from '../../../src/watch/state.js';
 import { FakeKube, json } from './fake-kube.js';
 
 const CANARY = 'canary-3b7e1d';
@@ -211,11 +211,12 @@ describe("Watcher: Reloader's create, delete and ignore/match semantics", () => 
     const done = w.run(ac.signal);
     await vi.waitFor(() => expect(logs.join('')).toContain('full evaluation'));
     const onConfig = (e: any) => (w as any).onConfig('ConfigMap', e);
+    const onWorkload = (e: any) => (w as any).onWorkload('Deployment', e);
     const stop = async () => {
       ac.abort();
       await done;
     };
-    return { patches, onConfig, stop };
+    return { patches, onConfig, onWorkload, web, stop };
   }
   const rolled = (p: any) => p.spec?.template !== undefined;
 
@@ -254,6 +255,21 @@ describe("Watcher: Reloader's create, delete and ignore/match semantics", () => 
     on.onConfig({ type: 'DELETED', key: 'ns/cfg', previous: rec(cfgV1) });
     await vi.waitFor(() => expect(on.patches.filter(rolled)).toHaveLength(1));
     await on.stop();
+  });
+
+  it('a watch event older than our roll (e.g. of the baseline written just before) does not roll a second time', async () => {
+    const t = await synced({});
+    t.onConfig({ type: 'MODIFIED', key: 'ns/cfg', previous: rec(cfgV1), current: rec({ ...cfgV1, data: { k: 'v2' } }) });
+    await vi.waitFor(() => expect(t.patches.filter(rolled)).toHaveLength(1));
+    // the record as it was before the roll (recorded: the old hash) arrives afterwards
+    const stale = workloadRecord('Deployment', { ...t.web, metadata: { ...t.web.metadata, resourceVersion: '2' } } as any)!;
+    t.onWorkload({ type: 'MODIFIED', key: 'ns/web', previous: stale, current: stale });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.patches.filter(rolled)).toHaveLength(1);
+    // a real change after our roll is seen still rolls
+    t.onConfig({ type: 'MODIFIED', key: 'ns/cfg', previous: rec({ ...cfgV1, data: { k: 'v2' } }), current: rec({ ...cfgV1, data: { k: 'v3' } }) });
+    await vi.waitFor(() => expect(t.patches.filter(rolled)).toHaveLength(2));
+    await t.stop();
   });
 
   it('a changed config still rolls', async () => {
