@@ -155,6 +155,18 @@ export function watchOptions(
   if (bool('enable-csi-integration', o.enableCsiIntegration)) {
     notes.push({ flag: 'enable-csi-integration', msg: 'the Secrets Store CSI driver (SecretProviderClassPodStatus) is not supported yet; only ConfigMaps and Secrets are watched' });
   }
+  // Reloader's alerting (environment, not flags): ALERT_ON_RELOAD=true, ALERT_WEBHOOK_URL, ALERT_SINK, ALERT_ADDITIONAL_INFO
+  let alert: { url: string; sink: string; additionalInfo?: string } | undefined;
+  if (env.ALERT_ON_RELOAD === 'true') {
+    const url = env.ALERT_WEBHOOK_URL?.trim();
+    if (env.ALERT_WEBHOOK_URL === undefined || !url) {
+      notes.push({ flag: 'ALERT_ON_RELOAD', msg: 'ALERT_WEBHOOK_URL env variable not provided; no alerts are sent' });
+    } else {
+      alert = { url, sink: (env.ALERT_SINK ?? '').trim().toLowerCase() };
+      if (env.ALERT_ADDITIONAL_INFO !== undefined) alert.additionalInfo = env.ALERT_ADDITIONAL_INFO.trim();
+      if (env.ALERT_WEBHOOK_PROXY?.trim()) notes.push({ flag: 'ALERT_WEBHOOK_PROXY', msg: 'not supported yet: alerts are sent directly' });
+    }
+  }
   const logFormat = o.logFormat ?? '';
   if (logFormat !== '' && logFormat !== 'json') {
     notes.push({ flag: 'log-format', msg: `unsupported logging formatter ${JSON.stringify(logFormat)} (Reloader warns too); logging JSON lines` });
@@ -196,6 +208,7 @@ export function watchOptions(
     keys,
     countByNamespace: env.METRICS_COUNT_BY_NAMESPACE === 'enabled',
     ...(o.webhookUrl ? { webhookUrl: o.webhookUrl } : {}),
+    ...(alert ? { alert } : {}),
     strategy,
     debounceMs: duration('debounce', o.debounce),
     minIntervalMs: duration('min-interval', o.minInterval),

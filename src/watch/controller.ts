@@ -23,6 +23,7 @@ import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed,
 import { configRecord, NamespaceConfigs, workloadRecord } from './state.js';
 import { sleep } from './backoff.js';
 import { WebhookNotifier } from './webhook.js';
+import { ReloadAlerter } from './alerts.js';
 
 export interface WatchOptions {
   /** watch only these namespaces (empty: all) */
@@ -72,6 +73,8 @@ export interface WatchOptions {
    * reloading; the caller also sets dryRun, so no workload is patched.
    */
   webhookUrl?: string;
+  /** Reloader's ALERT_ON_RELOAD=true: where and how to alert (alerts.ts) */
+  alert?: { url: string; sink: string; additionalInfo?: string };
 }
 
 /** The reflector options every resource shares. */
@@ -93,6 +96,7 @@ export class Watcher {
   private readonly pauses: PauseResumer;
   private readonly keys: AnnotationKeys;
   private readonly webhook: WebhookNotifier | undefined;
+  private readonly alerts: ReloadAlerter | undefined;
   private allowedNamespaces: Set<string> | undefined;
   private leading: boolean;
   private synced = false;
@@ -113,6 +117,7 @@ export class Watcher {
     this.baselines = new BaselineQueue({ patch, isLeading, dryRun: options.dryRun, log });
     this.keys = options.keys ?? DEFAULT_KEYS;
     this.webhook = options.webhookUrl ? new WebhookNotifier({ url: options.webhookUrl, log }) : undefined;
+    this.alerts = options.alert ? new ReloadAlerter({ ...options.alert, log }) : undefined;
     this.pauses = new PauseResumer({ patch, isLeading, dryRun: options.dryRun, log, current: (key) => this.workloads.get(key), keys: this.keys });
     this.rollouts = new RolloutExecutor({
       strategy: options.strategy,
@@ -129,6 +134,7 @@ export class Watcher {
       metrics: this.metrics,
       log,
       keys: this.keys,
+      ...(this.alerts ? { alerts: this.alerts } : {}),
     });
   }
 
@@ -239,6 +245,7 @@ export class Watcher {
     }
     await Promise.all(loops);
     await this.webhook?.idle();
+    await this.alerts?.idle();
     this.rollouts.stop();
     this.pauses.cancelAll();
   }

@@ -14,6 +14,7 @@ import type { WatchMetrics } from './metrics.js';
 import { rollPatch, type PatchWorkload } from './patches.js';
 import { ANN, onlyChanged, withDeletions, type AnnotationKeys, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
 import { Scheduler, type RunResult } from './scheduler.js';
+import type { ReloadAlerter } from './alerts.js';
 
 export const MAX_ATTEMPTS = 8;
 
@@ -34,6 +35,8 @@ export interface RolloutExecutorOptions {
   log: Logger;
   /** the paused-at key the rollout patch writes (Reloader's --pause-deployment-time-annotation) */
   keys?: Pick<AnnotationKeys, 'pausedAt'>;
+  /** Reloader's ALERT_ON_RELOAD: told about every successful rollout */
+  alerts?: ReloadAlerter;
 }
 
 /** A workload waiting to roll: since when, which configs changed, failed attempts so far. */
@@ -158,6 +161,7 @@ export class RolloutExecutor {
       this.o.metrics.recordReload(w.kind, w.namespace, 'success');
       if (p) this.o.metrics.latency.observe((Date.now() - p.since) / 1000);
       this.o.log.info('rolled', { workload: key, hash: d.hash.slice(0, 12), changed, strategy: this.o.strategy });
+      this.o.alerts?.reloaded(w.kind, w.namespace, w.name, changed);
       void this.o.events.record(w, 'Normal', 'Reloaded', `Rolled for changes in ${changed.length ? changed.join(', ') : 'referenced configuration'} (hash ${d.hash.slice(0, 12)})`);
       return 'rolled';
     }

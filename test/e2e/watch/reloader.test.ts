@@ -550,3 +550,69 @@ describe('--webhook-url: Reloader and ksec send the same notifications and reloa
     expect(twK.revision('deployments', 'app')).toBe(1);
   }, 120_000);
 });
+
+describe.each([
+  { sink: 'slack', info: undefined },
+  { sink: 'teams', info: undefined },
+  { sink: 'gchat', info: undefined },
+  { sink: 'raw', info: 'cluster-a' },
+])('ALERT_ON_RELOAD with ALERT_SINK=$sink: the same alert as Reloader', ({ sink, info }) => {
+  let server: http.Server;
+  const got: { r: { type?: string; body: string }[]; k: { type?: string; body: string }[] } = { r: [], k: [] };
+  let nsR: string;
+  let nsK: string;
+  let ksec: WatcherProcess;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        got[req.url === '/r' ? 'r' : 'k'].push({ type: req.headers['content-type'], body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const env = (path: string) => ({ ALERT_ON_RELOAD: 'true', ALERT_SINK: sink, ALERT_WEBHOOK_URL: `${base}${path}`, ...(info ? { ALERT_ADDITIONAL_INFO: info } : {}) });
+    nsR = await namespace('reloader-alert-r');
+    nsK = await namespace('reloader-alert-k');
+    for (const ns of [nsR, nsK]) {
+      await k.configMap(ns, 'cfg', { k: 'v1' });
+      await k.ok('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, {
+        metadata: { name: 'web', annotations: { 'reloader.stakater.com/auto': 'true' } },
+        spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'registry.invalid/app:1', envFrom: [{ configMapRef: { name: 'cfg' } }] }] } } },
+      });
+    }
+    await createProbe(bed, nsR);
+    reloader = await ReloaderProcess.start(bed, nsR, [], env('/r'));
+    await reloaderReady(bed, nsR, reloader);
+    ksec = new WatcherProcess(['--debounce=0s'], { KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: nsK, ...env('/k') });
+    watchers.push(ksec);
+    await ksec.waitFor('full evaluation', undefined, 60_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    got.r.length = 0; // the probe's alerts
+  }, 180_000);
+
+  afterAll(async () => {
+    await ksec?.stop();
+    await reloader?.stop();
+    reloader = undefined;
+    server?.close();
+  });
+
+  it('one alert per reload: same content type, same payload (namespaces aside)', async () => {
+    await k.setData(nsR, 'configmaps', 'cfg', { k: 'v2' });
+    await k.setData(nsK, 'configmaps', 'cfg', { k: 'v2' });
+    await eventually(async () => [got.r.length, got.k.length], ([r, kk]) => r! >= 1 && kk! >= 1, 30_000, 'an alert from each');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect([got.r.length, got.k.length]).toEqual([1, 1]);
+    const norm = (b: string, ns: string) => b.replaceAll(ns, 'NS');
+    expect(got.k[0]!.type).toBe(got.r[0]!.type);
+    const r = norm(got.r[0]!.body, nsR);
+    const kk = norm(got.k[0]!.body, nsK);
+    if (sink === 'raw') expect(kk).toBe(r);
+    else expect(JSON.parse(kk)).toEqual(JSON.parse(r));
+    expect(r).toContain('cfg');
+  }, 60_000);
+});

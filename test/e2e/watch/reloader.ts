@@ -29,13 +29,13 @@ export class ReloaderProcess {
   private constructor() {}
 
   /** Starts Reloader with these arguments, watching only `namespace`. */
-  static async start(bed: Testbed, namespace: string, args: string[]): Promise<ReloaderProcess> {
+  static async start(bed: Testbed, namespace: string, args: string[], extraEnv: Record<string, string> = {}): Promise<ReloaderProcess> {
     if (!(await portFree(9090))) throw new Error('port 9090 is in use; Reloader always listens there (run one Reloader test at a time)');
     const r = new ReloaderProcess();
     // HOME without ~/.kube, so only KUBECONFIG applies
     const home = mkdtempSync(join(tmpdir(), 'ksec-reloader-home-'));
     r.child = spawn(bed.tool('reloader'), args, {
-      env: { PATH: process.env['PATH'], HOME: home, KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: namespace },
+      env: { PATH: process.env['PATH'], HOME: home, KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: namespace, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const onData = (d: Buffer) => (r.raw += d.toString('utf8'));

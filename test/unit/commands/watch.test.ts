@@ -161,6 +161,15 @@ describe("Reloader's command line (v1.4.14, util.ConfigureReloaderFlags)", () =>
     expect(watchOptions(await parse(['--namespaces=x']), { KUBERNETES_NAMESPACE: 'apps' }).namespaces).toEqual(['x']);
   });
 
+  it("Reloader's alert environment: ALERT_ON_RELOAD=true with ALERT_WEBHOOK_URL, ALERT_SINK (trimmed, lower case), ALERT_ADDITIONAL_INFO", async () => {
+    const o = watchOptions(await parse([]), { ALERT_ON_RELOAD: 'true', ALERT_WEBHOOK_URL: ' http://h/x ', ALERT_SINK: ' Slack ', ALERT_ADDITIONAL_INFO: ' prod ' });
+    expect(o.alert).toEqual({ url: 'http://h/x', sink: 'slack', additionalInfo: 'prod' });
+    expect(watchOptions(await parse([]), { ALERT_ON_RELOAD: 'True', ALERT_WEBHOOK_URL: 'http://h' }).alert).toBeUndefined();
+    const missing = watchOptions(await parse([]), { ALERT_ON_RELOAD: 'true' });
+    expect(missing.alert).toBeUndefined();
+    expect(missing.notes.map((n) => n.flag)).toEqual(['ALERT_ON_RELOAD']);
+  });
+
   it('METRICS_COUNT_BY_NAMESPACE=enabled adds the by-namespace counter, as in Reloader', async () => {
     expect(watchOptions(await parse([]), { METRICS_COUNT_BY_NAMESPACE: 'enabled' }).countByNamespace).toBe(true);
     expect(watchOptions(await parse([]), { METRICS_COUNT_BY_NAMESPACE: 'true' }).countByNamespace).toBe(false);
