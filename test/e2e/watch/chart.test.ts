@@ -74,6 +74,16 @@ describe('deploy/helm/ksec-watch', () => {
     await expect(renderChart(bed, 'ksec', 'ksec-system', ['watch.watchGlobally=false', 'watch.namespaces={a}'])).rejects.toThrow(/watchGlobally/);
   });
 
+  it("image: by tag (default), by digest (image.digest), from Reloader's global.imageRegistry", async () => {
+    const image = async (sets: string[]) =>
+      (await renderChart(bed, 'ksec', 'ksec-system', sets)).docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].image;
+    expect(await image([])).toMatch(/^ghcr\.io\/ksec\/ksec:\S+$/);
+    const digest = 'sha256:' + 'a'.repeat(64);
+    expect(await image([`image.digest=${digest}`])).toBe(`ghcr.io/ksec/ksec@${digest}`);
+    expect(await image(['global.imageRegistry=registry.example:5000', 'image.tag=1.2.3'])).toBe('registry.example:5000/ksec/ksec:1.2.3');
+    expect(await image(['global.imageRegistry=registry.example:5000', `image.digest=${digest}`])).toBe(`registry.example:5000/ksec/ksec@${digest}`);
+  });
+
   it('follows the production practices: non-root, read-only root fs, probes, resources, PDB, minimal RBAC', async () => {
     const { docs } = await renderChart(bed, 'ksec', 'ksec-system');
     const dep = docs.find((d) => d.kind === 'Deployment');
