@@ -285,7 +285,7 @@ export class Watcher {
         for (const [key, w] of this.workloads.entries()) {
           if (w.kind !== t.kind) continue;
           this.evaluateNow(key, `${t.plural} discovered`);
-          this.pauses.arm(key, w);
+          this.armPause(key, w);
         }
       };
       for (const ns of scopes) late.push(this.workloadReflector(t, ns, common, onSynced));
@@ -319,6 +319,16 @@ export class Watcher {
     this.synced = true;
     this.log.info('caches synced', { workloads: this.workloads.size, configs: [...this.configs.values()].reduce((n, c) => n + c.size, 0) });
     if (this.leading) this.fullPass('caches synced');
+  }
+
+  /**
+   * Resumes only Deployments in namespaces this watcher acts in: with --namespace-selector or
+   * --namespaces-to-ignore it still sees the others, and must not resume what another watcher
+   * (or Reloader) paused there.
+   */
+  private armPause(key: string, w: WorkloadRecord): void {
+    if (this.nsAllowed(w.namespace)) this.pauses.arm(key, w);
+    else this.pauses.cancel(key);
   }
 
   private nsAllowed(ns: string): boolean {
@@ -403,7 +413,7 @@ export class Watcher {
     const edited =
       !prev || prev.refs.join() !== cur.refs.join() || JSON.stringify([prev.annotations, prev.podAnnotations]) !== JSON.stringify([cur.annotations, cur.podAnnotations]);
     this.evaluateNow(key, edited ? 'workload edited' : 'workload changed', edited);
-    this.pauses.arm(key, cur);
+    this.armPause(key, cur);
   }
 
   /** Evaluates every workload: baselines first meetings, schedules real changes, rolls nothing else. */
@@ -414,7 +424,7 @@ export class Watcher {
       const d = this.evaluateNow(key, reason);
       if (d?.action === 'roll') rolls++;
       if (d?.action === 'baseline') baselines++;
-      this.pauses.arm(key, w);
+      this.armPause(key, w);
     }
     this.log.info('full evaluation', { reason, workloads: this.workloads.size, toRoll: rolls, toBaseline: baselines });
   }

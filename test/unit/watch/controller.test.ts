@@ -279,3 +279,33 @@ describe("Watcher: Reloader's create, delete and ignore/match semantics", () => 
     await t.stop();
   });
 });
+
+describe('Watcher: pause-period resumes only where it acts', () => {
+  it('a paused Deployment in an ignored namespace is not resumed (another watcher paused it)', async () => {
+    const paused = {
+      metadata: { name: 'p', namespace: 'ns', resourceVersion: '1', annotations: { [ANN.auto]: 'true', [ANN.pausePeriod]: '1s', [ANN.pausedAt]: '2020-01-01T00:00:00Z' } },
+      spec: { paused: true, template: { metadata: {}, spec: { containers: [{ name: 'app' }] } } },
+    };
+    for (const [ignored, want] of [[[], 1], [['ns'], 0]] as const) {
+      const kube = new FakeKube();
+      const patches: any[] = [];
+      kube.requests.push((method, path, body) => {
+        if (method === 'GET' && path.includes('limit=')) return json(200, { metadata: { resourceVersion: '5' }, items: path.includes('/deployments') ? [paused] : [] });
+        if (method === 'PATCH') {
+          patches.push(body);
+          return json(200, {});
+        }
+        return undefined;
+      });
+      const logs: string[] = [];
+      const w = new Watcher(kube, { ...options, namespacesToIgnore: [...ignored] }, createLogger('debug', (l) => logs.push(l)));
+      const ac = new AbortController();
+      const done = w.run(ac.signal);
+      await vi.waitFor(() => expect(logs.join('')).toContain('full evaluation'));
+      await new Promise((r) => setTimeout(r, 100));
+      ac.abort();
+      await done;
+      expect(patches.filter((p) => p.spec?.paused === false), `namespacesToIgnore=${ignored.join()}`).toHaveLength(want);
+    }
+  });
+});
