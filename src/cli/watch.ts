@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 
 const list = (value: string, previous: string[] = []) => previous.concat(value.split(',').map((s) => s.trim()).filter(Boolean));
+/** each occurrence as given: Reloader's string slices are split (CSV) when the command runs */
+const raw = (value: string, previous: string[] = []) => previous.concat(value);
 
 export function registerWatch(program: Command): void {
   program
@@ -14,20 +16,20 @@ export function registerWatch(program: Command): void {
     .option('--context <name>', 'kubeconfig context to use')
     .option('--namespaces <list>', 'watch only these namespaces (comma list; default all)', list, [])
     .option('--namespaces-to-ignore <list>', 'never act in these namespaces (comma list)', list, [])
-    .option('--namespace-selector <selector>', 'act only in namespaces matching this label selector, e.g. reloader=enabled')
-    .option('--resource-label-selector <selector>', 'consider only ConfigMaps/Secrets matching this label selector')
+    .option('--namespace-selector <selector>', 'act only in namespaces matching this label selector, e.g. reloader=enabled (repeatable; Reloader\'s k:v and k:* forms work)', raw, [])
+    .option('--resource-label-selector <selector>', 'consider only ConfigMaps/Secrets matching this label selector (repeatable; k:v and k:* work)', raw, [])
     .option('--resources-to-ignore <list>', 'configmaps and/or secrets: do not watch them', list, [])
     .option('--ignored-workload-types <list>', 'deployments, statefulsets, daemonsets, cronjobs, rollouts: never roll these', list, [])
-    .option('--auto-reload-all', 'treat every workload as reloader.stakater.com/auto: "true" unless it says "false"')
+    .option('--auto-reload-all [bool]', 'treat every workload without an auto annotation as reloader.stakater.com/auto: "true"')
     .option('--reload-strategy <name>', 'annotations (pod-template hash, default) or env-vars (Reloader\'s STAKATER_<NAME>_<TYPE> variable)', 'annotations')
     .option('--debounce <duration>', 'changes to one workload\'s configs within this window become one rollout (0 = off)', '2s')
     .option('--min-interval <duration>', 'at least this long between two rollouts of the same workload', '0s')
     .option('--patch-qps <n>', 'global limit on rollout patches per second (excess waits in a queue)', '10')
     .option('--patch-burst <n>', 'patches allowed at once before --patch-qps applies', '20')
     .option('--dry-run', 'log what would be rolled; patch nothing')
-    .option('--no-events', 'do not create Kubernetes Events (Reloaded / ReloadFailed) on workloads')
+    .option('--no-events', 'do not create Kubernetes Events (Reloaded / ReloadFail) on workloads')
     .option('--leader-elect', 'run several replicas; one leads, using a coordination.k8s.io/v1 Lease (also: --enable-ha)')
-    .option('--enable-ha', 'Reloader\'s name for --leader-elect')
+    .option('--enable-ha [bool]', 'Reloader\'s name for --leader-elect')
     .option('--lease-name <name>', 'name of the Lease', 'ksec-watch')
     .option('--lease-namespace <ns>', 'namespace of the Lease (default: POD_NAMESPACE, the context\'s or service account\'s namespace)')
     .option('--lease-duration <duration>', 'how long a standby waits for a silent leader', '15s')
@@ -37,7 +39,25 @@ export function registerWatch(program: Command): void {
     .option('--watch-timeout <duration>', 'longest server-side watch; each watch uses a random value between half of it and it', '10m')
     .option('--watch-inactivity-timeout <duration>', 'reconnect a watch that sends nothing (not even a bookmark) for this long', '2m')
     .option('--rollouts-discovery-interval <duration>', 'when the Argo Rollouts API is absent at start, check this often whether it appeared (0 = never)', '1m')
-    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option('--log-level <level>', 'debug, info, warn or error (also Reloader\'s trace, warning, fatal, panic)', 'info')
+    .option('--log-format <format>', 'Reloader\'s: json or empty; ksec always logs JSON lines', '')
+    .option('--reload-on-create [bool]', 'roll when a ConfigMap/Secret a workload uses is created (Reloader\'s flag; only "true" enables it)', 'false')
+    .option('--reload-on-delete [bool]', 'roll when a ConfigMap/Secret a workload uses is deleted (Reloader\'s flag; only "true" enables it)', 'false')
+    .option('--is-Argo-Rollouts [bool]', 'Reloader\'s flag: "false" leaves Argo Rollouts alone (ksec\'s default: watch them when the API is served)')
+    .option('--webhook-url <url>', 'POST each ConfigMap/Secret change here instead of reloading (Reloader\'s flag)')
+    .option('--sync-after-restart [bool]', 'accepted for Reloader compatibility; moot (ksec keeps state on the workloads)')
+    .option('--enable-pprof [bool]', 'accepted for Reloader compatibility; moot (Go\'s pprof)')
+    .option('--pprof-addr <addr>', 'accepted for Reloader compatibility; moot', ':6060')
+    .option('--enable-csi-integration [bool]', 'accepted for Reloader compatibility; the Secrets Store CSI driver is not supported yet')
+    .option('--configmap-annotation <key>', 'annotation naming ConfigMaps to reload', 'configmap.reloader.stakater.com/reload')
+    .option('--secret-annotation <key>', 'annotation naming Secrets to reload', 'secret.reloader.stakater.com/reload')
+    .option('--auto-annotation <key>', 'annotation: reload on any used ConfigMap/Secret', 'reloader.stakater.com/auto')
+    .option('--configmap-auto-annotation <key>', 'annotation: reload on any used ConfigMap', 'configmap.reloader.stakater.com/auto')
+    .option('--secret-auto-annotation <key>', 'annotation: reload on any used Secret', 'secret.reloader.stakater.com/auto')
+    .option('--auto-search-annotation <key>', 'annotation: reload on used configs carrying the match annotation', 'reloader.stakater.com/search')
+    .option('--search-match-annotation <key>', 'annotation on ConfigMaps/Secrets found by the search annotation', 'reloader.stakater.com/match')
+    .option('--pause-deployment-annotation <key>', 'annotation: pause a Deployment this long after a reload', 'deployment.reloader.stakater.com/pause-period')
+    .option('--pause-deployment-time-annotation <key>', 'annotation recording when a Deployment was paused', 'deployment.reloader.stakater.com/paused-at')
     .addHelpText(
       'after',
       `
@@ -46,6 +66,8 @@ and /reload, reloader.stakater.com/search + match, reloader.stakater.com/ignore,
 deployment.reloader.stakater.com/pause-period). State lives on the workloads, so restarts and leader
 changes never mass-roll, and changes made while the watcher was down roll exactly once.
 Logs are JSON lines on stderr; no config or secret value is ever logged. SIGTERM/SIGINT stop it (exit 0).
+Every flag of stakater Reloader v1.4.14 is accepted with its syntax (--flag, --flag=true, --flag=false);
+KUBERNETES_NAMESPACE, as in Reloader, limits the watch to that namespace. See "Migrating from Reloader".
 
 Examples:
   ksec watch --kubeconfig ~/.kube/config --namespaces staging --dry-run

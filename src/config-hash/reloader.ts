@@ -5,9 +5,12 @@ import { configMapBytes, hashInputError, secretBytes } from './content.js';
 import { hashableKind } from './kinds.js';
 
 /**
- * Reloader's digest. Reloader up to v1.4 (and the `reload` package of its
- * rewrite) uses SHA-1; `internal/pkg/crypto/sha.go` switched to SHA-512/256
- * in January 2026 (PR #1073). Both are lowercase hex.
+ * Reloader's digest. Reloader's releases use SHA-1: v1.4.14's
+ * `internal/pkg/crypto/sha.go` calls crypto/sha1 (nothing in that tree uses
+ * SHA-512/256), although v1.4.14 carries the CSI support of PR #1073, whose
+ * review proposed SHA-512/256; test/e2e/watch/reloader.test.ts compares with
+ * values the real v1.4.14 stamped. 'sha512-256' is kept for a Reloader built
+ * with that proposal. Both are lowercase hex.
  */
 export type ReloaderDigest = 'sha1' | 'sha512-256';
 

@@ -12,7 +12,7 @@ import type { Logger } from './log.js';
 import { Reflector, type ChangeEvent, type RawObject, type ReflectorOptions } from './reflector.js';
 import { LeaderElector } from './leader.js';
 import { CollectedGauge, WatchMetrics } from './metrics.js';
-import { decide, isManaged, triggersOf, type ConfigKind, type ConfigRecord, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
+import { decide, DEFAULT_KEYS, isManaged, triggersOf, type AnnotationKeys, type ConfigKind, type ConfigRecord, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
 import { patchWorkload, type PatchWorkload } from './patches.js';
 import { PauseResumer } from './pause.js';
 import { BaselineQueue } from './baseline-queue.js';
@@ -22,6 +22,8 @@ import { WorkloadIndex } from './workload-index.js';
 import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed, mayListWatch, type ResourceType } from './resources.js';
 import { configRecord, NamespaceConfigs, workloadRecord } from './state.js';
 import { sleep } from './backoff.js';
+import { WebhookNotifier } from './webhook.js';
+import { ReloadAlerter } from './alerts.js';
 
 export interface WatchOptions {
   /** watch only these namespaces (empty: all) */
@@ -52,13 +54,34 @@ export interface WatchOptions {
   watchTimeoutSeconds: [number, number];
   /** how often to check whether the Argo Rollouts API appeared when it was absent at start (0: never) */
   rolloutsDiscoveryMs?: number;
+  /**
+   * Reloader's --reload-on-create (default off): a ConfigMap/Secret created after the caches
+   * synced rolls the workloads it triggers; off, they only record the new state.
+   */
+  reloadOnCreate?: boolean;
+  /**
+   * Reloader's --reload-on-delete (default off): a deleted ConfigMap/Secret rolls the workloads
+   * it triggered; off, they only record the new state (and roll when it comes back changed).
+   */
+  reloadOnDelete?: boolean;
+  /** the annotation keys in use (Reloader's override flags); default: Reloader's defaults */
+  keys?: AnnotationKeys;
+  /** also export reloader_reload_executed_total_by_namespace (Reloader: METRICS_COUNT_BY_NAMESPACE=enabled) */
+  countByNamespace?: boolean;
+  /**
+   * Reloader's --webhook-url: config changes are announced there (webhook.ts) instead of
+   * reloading; the caller also sets dryRun, so no workload is patched.
+   */
+  webhookUrl?: string;
+  /** Reloader's ALERT_ON_RELOAD=true: where and how to alert (alerts.ts) */
+  alert?: { url: string; sink: string; additionalInfo?: string };
 }
 
 /** The reflector options every resource shares. */
 type ReflectorCommon = Pick<ReflectorOptions<unknown>, 'client' | 'log' | 'inactivityMs' | 'timeoutSeconds' | 'onSynced'>;
 
 export class Watcher {
-  readonly metrics = new WatchMetrics();
+  readonly metrics: WatchMetrics;
   private readonly client: KubeClient;
   private readonly o: WatchOptions;
   private readonly log: Logger;
@@ -71,6 +94,9 @@ export class Watcher {
   private readonly rollouts: RolloutExecutor;
   private readonly baselines: BaselineQueue;
   private readonly pauses: PauseResumer;
+  private readonly keys: AnnotationKeys;
+  private readonly webhook: WebhookNotifier | undefined;
+  private readonly alerts: ReloadAlerter | undefined;
   private allowedNamespaces: Set<string> | undefined;
   private leading: boolean;
   private synced = false;
@@ -79,6 +105,7 @@ export class Watcher {
   private readonly lateKinds = new Set<string>();
 
   constructor(client: KubeClient, options: WatchOptions, log: Logger) {
+    this.metrics = new WatchMetrics(options.countByNamespace);
     this.client = client;
     this.o = options;
     this.log = log;
@@ -88,7 +115,10 @@ export class Watcher {
     const patch: PatchWorkload = (w, p) => patchWorkload(client, w, p);
     const isLeading = () => this.leading;
     this.baselines = new BaselineQueue({ patch, isLeading, dryRun: options.dryRun, log });
-    this.pauses = new PauseResumer({ patch, isLeading, dryRun: options.dryRun, log, current: (key) => this.workloads.get(key) });
+    this.keys = options.keys ?? DEFAULT_KEYS;
+    this.webhook = options.webhookUrl ? new WebhookNotifier({ url: options.webhookUrl, log }) : undefined;
+    this.alerts = options.alert ? new ReloadAlerter({ ...options.alert, log }) : undefined;
+    this.pauses = new PauseResumer({ patch, isLeading, dryRun: options.dryRun, log, current: (key) => this.workloads.get(key), keys: this.keys });
     this.rollouts = new RolloutExecutor({
       strategy: options.strategy,
       dryRun: options.dryRun,
@@ -103,6 +133,8 @@ export class Watcher {
       events: new EventRecorder({ client, enabled: options.events, identity: options.identity, log }),
       metrics: this.metrics,
       log,
+      keys: this.keys,
+      ...(this.alerts ? { alerts: this.alerts } : {}),
     });
   }
 
@@ -165,8 +197,12 @@ export class Watcher {
             path: collectionPath(t, ns),
             labelSelector: this.o.resourceLabelSelector,
             reduce: (obj) =>
-              configRecord(kind, obj, this.o.strategy === 'env-vars', (message) =>
-                this.log.warn('cannot hash config; ignoring it', { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name, error: message }),
+              configRecord(
+                kind,
+                obj,
+                this.o.strategy === 'env-vars',
+                (message) => this.log.warn('cannot hash config; ignoring it', { kind, namespace: obj.metadata?.namespace, name: obj.metadata?.name, error: message }),
+                this.keys,
               ),
             onChange: (e) => this.onConfig(kind, e),
             onRelist: () => this.metrics.relists.inc({ resource: t.plural }),
@@ -208,6 +244,8 @@ export class Watcher {
       loops.push(elector.run(signal));
     }
     await Promise.all(loops);
+    await this.webhook?.idle();
+    await this.alerts?.idle();
     this.rollouts.stop();
     this.pauses.cancelAll();
   }
@@ -217,7 +255,7 @@ export class Watcher {
       ...common,
       onSynced,
       path: collectionPath(t, ns),
-      reduce: (obj: RawObject) => workloadRecord(t.kind, obj),
+      reduce: (obj: RawObject) => workloadRecord(t.kind, obj, this.keys),
       onChange: (e) => this.onWorkload(t.kind, e),
       onRelist: () => this.metrics.relists.inc({ resource: t.plural }),
       onEventReceived: (type) => this.metrics.events.inc({ resource: t.plural, type }),
@@ -247,7 +285,7 @@ export class Watcher {
         for (const [key, w] of this.workloads.entries()) {
           if (w.kind !== t.kind) continue;
           this.evaluateNow(key, `${t.plural} discovered`);
-          this.pauses.arm(key, w);
+          this.armPause(key, w);
         }
       };
       for (const ns of scopes) late.push(this.workloadReflector(t, ns, common, onSynced));
@@ -283,6 +321,16 @@ export class Watcher {
     if (this.leading) this.fullPass('caches synced');
   }
 
+  /**
+   * Resumes only Deployments in namespaces this watcher acts in: with --namespace-selector or
+   * --namespaces-to-ignore it still sees the others, and must not resume what another watcher
+   * (or Reloader) paused there.
+   */
+  private armPause(key: string, w: WorkloadRecord): void {
+    if (this.nsAllowed(w.namespace)) this.pauses.arm(key, w);
+    else this.pauses.cancel(key);
+  }
+
   private nsAllowed(ns: string): boolean {
     if (this.o.namespacesToIgnore.includes(ns)) return false;
     return this.allowedNamespaces === undefined || this.allowedNamespaces.has(ns);
@@ -316,11 +364,32 @@ export class Watcher {
     const after = e.current;
     if (before && after && before.hash === after.hash && before.ignore === after.ignore && before.match === after.match) return;
     if (!this.synced || !this.leading || !this.nsAllowed(ns)) return;
+    if (this.webhook) {
+      // Reloader: a content change, or a create/delete when those are on, whoever uses the config
+      if ((before && after && before.hash !== after.hash) || (!before && after && this.o.reloadOnCreate) || (before && !after && this.o.reloadOnDelete)) {
+        this.webhook.notify(`${kind}/${name}`, ns);
+      }
+    }
     const now = Date.now();
     const candidates = this.workloads.candidates(ns, kind, name);
-    if (e.type === 'DELETED') {
-      // new pods could not start without it: record the new state, roll when it comes back
-      for (const key of candidates) this.evaluateNow(key, `${kind}/${name} deleted`, true);
+    if (before && after && before.hash === after.hash) {
+      // only reloader.stakater.com/ignore or match was toggled: the set of triggers changed, the
+      // content did not; record the new state, roll nothing (Reloader rolls nothing either)
+      for (const key of candidates) this.evaluateNow(key, `${kind}/${name} ignore/match toggled`, true);
+      return;
+    }
+    if (!after) {
+      // --reload-on-delete rolls; otherwise record the new state (new pods could not start
+      // without it anyway) and roll when it comes back
+      for (const key of candidates) {
+        if (this.o.reloadOnDelete) this.rollouts.schedule(key, `${kind}/${name} deleted`, now);
+        else this.evaluateNow(key, `${kind}/${name} deleted`, true);
+      }
+      return;
+    }
+    if (!before && !this.o.reloadOnCreate) {
+      // created (Reloader's default: no reload on create): record the new state
+      for (const key of candidates) this.evaluateNow(key, `${kind}/${name} created`, true);
       return;
     }
     for (const key of candidates) this.rollouts.schedule(key, `${kind}/${name}`, now);
@@ -335,6 +404,7 @@ export class Watcher {
       this.pauses.cancel(key);
       return;
     }
+    this.rollouts.observe(key, e.current);
     if (!this.synced || !this.leading || this.lateKinds.has(kind)) return;
     const prev = e.previous;
     const cur = e.current;
@@ -343,7 +413,7 @@ export class Watcher {
     const edited =
       !prev || prev.refs.join() !== cur.refs.join() || JSON.stringify([prev.annotations, prev.podAnnotations]) !== JSON.stringify([cur.annotations, cur.podAnnotations]);
     this.evaluateNow(key, edited ? 'workload edited' : 'workload changed', edited);
-    this.pauses.arm(key, cur);
+    this.armPause(key, cur);
   }
 
   /** Evaluates every workload: baselines first meetings, schedules real changes, rolls nothing else. */
@@ -354,7 +424,7 @@ export class Watcher {
       const d = this.evaluateNow(key, reason);
       if (d?.action === 'roll') rolls++;
       if (d?.action === 'baseline') baselines++;
-      this.pauses.arm(key, w);
+      this.armPause(key, w);
     }
     this.log.info('full evaluation', { reason, workloads: this.workloads.size, toRoll: rolls, toBaseline: baselines });
   }
@@ -379,6 +449,8 @@ export class Watcher {
     if (!found) return undefined;
     const { w, d } = found;
     if (d.action === 'none') return d;
+    // rolled to this hash already; the record predates the patch (its own event is on the way)
+    if (d.action === 'roll' && this.rollouts.alreadyRolled(key, d.hash)) return { action: 'none', hash: d.hash };
     if (d.action === 'baseline' || baselineOnly) {
       this.baselines.enqueue(key, w, d.hash, reason);
       return { action: 'baseline', hash: d.hash };

@@ -1,7 +1,7 @@
 /**
  * Kubernetes Events on workloads (core/v1 Event, source and reporting
  * component `ksec-watch`): `Normal Reloaded` after a rollout, `Warning
- * ReloadFailed` after a failed patch. Best effort: a failure is logged at
+ * ReloadFail` after a failed patch (Reloader's reasons, so alerts on them keep working). Best effort: a failure is logged at
  * debug level and never retried.
  */
 import type { KubeClient } from '../kube/client.js';

@@ -121,8 +121,32 @@ export class WatchMetrics {
   /** objects held in the caches, by resource (hashes and references only) */
   cached: CollectedGauge = new CollectedGauge('ksec_watch_cached_objects', 'Objects held in the caches (compact records), by resource.', () => []);
 
+  /**
+   * Reloader's names for the same rollouts (v1.4.14 internal/pkg/metrics), so its dashboards and
+   * alerts keep working: `reloader_reload_executed_total{success}`, both label values present from
+   * the start; with `countByNamespace` (Reloader: METRICS_COUNT_BY_NAMESPACE=enabled) also
+   * `reloader_reload_executed_total_by_namespace{success,namespace}`. Dry runs count in neither.
+   */
+  readonly reloaderExecuted = new Counter('reloader_reload_executed_total', 'Reloads by success (Reloader\'s name; the rollouts of ksec_watch_reloads_total).');
+  readonly reloaderByNamespace = new Counter('reloader_reload_executed_total_by_namespace', 'Reloads by success and namespace (Reloader\'s name).');
+
+  constructor(private readonly countByNamespace = false) {
+    this.reloaderExecuted.inc({ success: 'true' }, 0);
+    this.reloaderExecuted.inc({ success: 'false' }, 0);
+  }
+
+  /** One rollout attempt's outcome, under ksec's and Reloader's names. */
+  recordReload(kind: string, namespace: string, result: 'success' | 'failure' | 'dry-run'): void {
+    this.reloads.inc({ kind, namespace, result });
+    if (result === 'dry-run') return;
+    const success = result === 'success' ? 'true' : 'false';
+    this.reloaderExecuted.inc({ success });
+    if (this.countByNamespace) this.reloaderByNamespace.inc({ success, namespace });
+  }
+
   render(): string {
-    const families: Family[] = [this.reloads, this.events, this.relists, this.queueDepth, this.leader, this.apiRequests, this.latency, this.cached];
+    const families: Family[] = [this.reloads, this.events, this.relists, this.queueDepth, this.leader, this.apiRequests, this.latency, this.cached, this.reloaderExecuted];
+    if (this.countByNamespace) families.push(this.reloaderByNamespace);
     const out: string[] = [];
     for (const f of families) {
       out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`, ...f.render());

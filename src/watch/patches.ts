@@ -12,7 +12,7 @@
  */
 import type { KubeClient, KubeResponse } from '../kube/client.js';
 import { parseDuration } from './duration.js';
-import { ANN, KSEC_ANN, type Decision, type WorkloadRecord } from './policy.js';
+import { ANN, DEFAULT_KEYS, KSEC_ANN, type AnnotationKeys, type Decision, type WorkloadRecord } from './policy.js';
 import { objectPath, workloadType } from './resources.js';
 
 export const STRATEGIC_MERGE = 'application/strategic-merge-patch+json';
@@ -47,17 +47,39 @@ export function baselinePatch(w: WorkloadRecord, hash: string): Patch {
 }
 
 /** The rollout patch for a decision to roll. */
-export function rollPatch(w: WorkloadRecord, d: Extract<Decision, { action: 'roll' }>, strategy: 'annotations' | 'env-vars', now: Date): Patch {
+export function rollPatch(
+  w: WorkloadRecord,
+  d: Extract<Decision, { action: 'roll' }>,
+  strategy: 'annotations' | 'env-vars',
+  now: Date,
+  keys: Pick<AnnotationKeys, 'pausedAt'> = DEFAULT_KEYS,
+): Patch {
   const path = TEMPLATE_PATH[w.kind] ?? ['spec', 'template'];
   const metaAnnotations: Record<string, string | null> = { [KSEC_ANN.recorded]: d.hash };
   const body: Record<string, unknown> = { metadata: { annotations: metaAnnotations } };
-  const useEnv = strategy === 'env-vars' && w.kind !== 'Rollout' && d.env && Object.keys(d.env).length > 0 && w.firstContainer;
+  if (w.kind === 'Rollout' && w.annotations[ANN.rolloutStrategy] === 'restart') {
+    // Reloader's restart strategy for Argo Rollouts: the controller restarts the pods; the
+    // template does not change (GitOps sees no drift). RFC 3339 in seconds, as Reloader writes it.
+    body.spec = { restartAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    return { contentType: MERGE_PATCH, body };
+  }
+  // each variable goes on the container that holds it or uses its config (Reloader's choice), else the first
+  const byContainer = new Map<string, Record<string, string>[]>();
+  const add = (container: string | undefined, entry: Record<string, string>) => {
+    if (container === undefined) return;
+    let list = byContainer.get(container);
+    if (!list) byContainer.set(container, (list = []));
+    list.push(entry);
+  };
+  if (strategy === 'env-vars' && w.kind !== 'Rollout') {
+    for (const [name, value] of Object.entries(d.env ?? {})) add(d.envContainers?.[name] ?? w.firstContainer, { name, value });
+    // strategic merge: the $patch directive deletes the list entry with that name
+    for (const name of d.removeEnv ?? []) add(w.envContainers?.[name] ?? w.firstContainer, { name, $patch: 'delete' });
+  }
   let template: Record<string, unknown>;
-  if (useEnv) {
+  if (byContainer.size > 0) {
     // strategic merge: containers and env merge by name
-    template = {
-      spec: { containers: [{ name: w.firstContainer, env: Object.entries(d.env!).map(([name, value]) => ({ name, value })) }] },
-    };
+    template = { spec: { containers: [...byContainer].map(([name, env]) => ({ name, env })) } };
   } else {
     template = { metadata: { annotations: { [KSEC_ANN.stamp]: d.hash } } };
   }
@@ -65,7 +87,7 @@ export function rollPatch(w: WorkloadRecord, d: Extract<Decision, { action: 'rol
   const pause = w.kind === 'Deployment' ? w.annotations[ANN.pausePeriod] : undefined;
   if (pause && parseDuration(pause) !== undefined && !w.paused) {
     (body.spec as Record<string, unknown>).paused = true;
-    metaAnnotations[ANN.pausedAt] = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    metaAnnotations[keys.pausedAt] = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
   return { contentType: contentTypeFor(w.kind), body };
 }

@@ -7,11 +7,11 @@
 import type { Logger } from './log.js';
 import { parseDuration } from './duration.js';
 import { STRATEGIC_MERGE, type Patch, type PatchWorkload } from './patches.js';
-import { ANN, type WorkloadRecord } from './policy.js';
+import { ANN, DEFAULT_KEYS, type AnnotationKeys, type WorkloadRecord } from './policy.js';
 
 /** Resumes a Deployment paused by the pause-period annotation. */
-export function resumePatch(): Patch {
-  return { contentType: STRATEGIC_MERGE, body: { spec: { paused: false }, metadata: { annotations: { [ANN.pausedAt]: null } } } };
+export function resumePatch(keys: Pick<AnnotationKeys, 'pausedAt'> = DEFAULT_KEYS): Patch {
+  return { contentType: STRATEGIC_MERGE, body: { spec: { paused: false }, metadata: { annotations: { [keys.pausedAt]: null } } } };
 }
 
 /** When a paused Deployment should be resumed (ms since epoch), or undefined when it is not paused by us. */
@@ -32,6 +32,8 @@ export interface PauseResumerOptions {
   isLeading(): boolean;
   dryRun: boolean;
   log: Logger;
+  /** the paused-at key the patch removes (Reloader's --pause-deployment-time-annotation) */
+  keys?: Pick<AnnotationKeys, 'pausedAt'>;
 }
 
 /** One timer per paused workload, firing at resumeAt(). */
@@ -49,7 +51,7 @@ export class PauseResumer {
       this.timers.delete(key);
       const current = this.o.current(key);
       if (!current || resumeAt(current) === undefined || !this.o.isLeading()) return;
-      const res = await this.o.patch(current, resumePatch()).catch(() => undefined);
+      const res = await this.o.patch(current, resumePatch(this.o.keys)).catch(() => undefined);
       if (res?.status === 200) this.o.log.info('resumed paused deployment', { workload: key });
       else this.o.log.warn('could not resume paused deployment', { workload: key, status: res?.status });
     }, Math.max(0, at - Date.now()));

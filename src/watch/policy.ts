@@ -8,10 +8,19 @@
  * workload's metadata when it has any relevant one for that type, otherwise
  * from its pod template (Reloader's order). Then, for each candidate config:
  * `reloader.stakater.com/ignore: "true"` on the config skips it; the
- * exclude lists skip it; an entry of `configmap|secret.reloader.stakater.com/reload`
- * (comma list, each an anchored regex) includes it even when not referenced;
- * a referenced config is included by `search: "true"` + its `match: "true"`,
- * by `auto`/typed auto `"true"`, or by --auto-reload-all unless auto is "false".
+ * exclude lists (read from the workload's metadata only, as Reloader does)
+ * skip it; an entry of `configmap|secret.reloader.stakater.com/reload`
+ * (comma list, each a regex anchored as Reloader does: "^" + entry + "$")
+ * includes it even when not referenced; a referenced config is included by
+ * `search: "true"` + its `match: "true"`, by `auto`/typed auto true (parsed
+ * like Go's strconv.ParseBool), or by --auto-reload-all when neither auto
+ * annotation has a value (Reloader's rule: any value, even an invalid one,
+ * opts out of --auto-reload-all).
+ *
+ * The records hold these annotations under the default keys below; a watcher
+ * started with Reloader's annotation-key override flags maps the configured
+ * keys onto them when it reduces objects (state.ts), so this module never
+ * sees the overrides.
  */
 import { combinedHash } from '../config-hash/stamp.js';
 
@@ -28,7 +37,31 @@ export const ANN = {
   secretExclude: 'secrets.exclude.reloader.stakater.com/reload',
   pausePeriod: 'deployment.reloader.stakater.com/pause-period',
   pausedAt: 'deployment.reloader.stakater.com/paused-at',
+  /** on an Argo Rollout's metadata: "restart" sets spec.restartAt instead of changing the template */
+  rolloutStrategy: 'reloader.stakater.com/rollout-strategy',
 } as const;
+
+/** The annotation keys Reloader's command line can override (state.ts reads, patches.ts writes these). */
+export type AnnotationKeys = { -readonly [K in keyof typeof ANN]: string };
+
+/** Reloader's defaults. */
+export const DEFAULT_KEYS: AnnotationKeys = { ...ANN };
+
+/**
+ * Go's strconv.ParseBool, which Reloader applies to the auto annotations:
+ * 1, t, T, TRUE, true, True are true; 0, f, F, FALSE, false, False are false;
+ * anything else is undefined (Reloader: an error, read as false).
+ */
+export function parseGoBool(v: string | undefined): boolean | undefined {
+  switch (v) {
+    case '1': case 't': case 'T': case 'TRUE': case 'true': case 'True':
+      return true;
+    case '0': case 'f': case 'F': case 'FALSE': case 'false': case 'False':
+      return false;
+    default:
+      return undefined;
+  }
+}
 
 /** ksec's own state, kept on the workload in the cluster (see state.ts). */
 export const KSEC_ANN = {
@@ -50,6 +83,7 @@ export const WORKLOAD_ANNOTATIONS: readonly string[] = [
   ANN.secretExclude,
   ANN.pausePeriod,
   ANN.pausedAt,
+  ANN.rolloutStrategy,
 ];
 
 export type ConfigKind = 'ConfigMap' | 'Secret';
@@ -83,7 +117,15 @@ export interface WorkloadRecord {
   recorded?: string;
   /** STAKATER_* env vars found in the containers (name → value) */
   env: Record<string, string>;
-  /** container that gets new env vars in the env-vars strategy */
+  /** the container each STAKATER_* variable is on (name → container) */
+  envContainers?: Record<string, string>;
+  /**
+   * The container Reloader would put a config's variable on (`Kind/name` → container): the one
+   * mounting it, else the one referencing it in env/envFrom; used only in an init container: the
+   * first container. Configs no container uses are absent (the first container gets theirs).
+   */
+  users?: Record<string, string>;
+  /** first container of the pod template (new variables of unused configs go there) */
   firstContainer?: string;
   paused: boolean;
 }
@@ -145,10 +187,16 @@ export function parseReloadList(value: string): { patterns: ReloadPattern[]; err
       patterns.push({ source, literal: source });
       continue;
     }
+    // Reloader: regexp.MustCompile("^" + value + "$"): concatenated, not grouped, so "a|b"
+    // means "^a" or "b$", exactly as there. Unicode mode first (closest to RE2), else plain.
     try {
-      patterns.push({ source, regex: new RegExp(`^(?:${source})$`, 'u') });
-    } catch (err) {
-      errors.push(`invalid regex ${JSON.stringify(source)}: ${(err as Error).message}`);
+      patterns.push({ source, regex: new RegExp(`^${source}$`, 'u') });
+    } catch {
+      try {
+        patterns.push({ source, regex: new RegExp(`^${source}$`) });
+      } catch (err) {
+        errors.push(`invalid regex ${JSON.stringify(source)}: ${(err as Error).message}`);
+      }
     }
   }
   const result = { patterns, errors };
@@ -157,8 +205,9 @@ export function parseReloadList(value: string): { patterns: ReloadPattern[]; err
   return result;
 }
 
-function excluded(a: Record<string, string>, kind: ConfigKind, name: string): boolean {
-  const list = a[TYPED[kind].exclude];
+/** The exclude lists come from the workload's metadata only (Reloader reads them before its pod-template fallback). */
+function excluded(w: WorkloadRecord, kind: ConfigKind, name: string): boolean {
+  const list = w.annotations[TYPED[kind].exclude];
   if (!list) return false;
   return list.split(',').some((n) => n.trim() === name);
 }
@@ -178,7 +227,7 @@ export function triggersOf(w: WorkloadRecord, lookup: ConfigLookup, options: Pol
     const t = TYPED[kind];
     const chosen = new Map<string, ConfigRecord>();
     const consider = (c: ConfigRecord | undefined) => {
-      if (!c || c.ignore || chosen.has(c.name) || excluded(a, kind, c.name)) return;
+      if (!c || c.ignore || chosen.has(c.name) || excluded(w, kind, c.name)) return;
       chosen.set(c.name, c);
     };
     const reload = a[t.reload];
@@ -193,12 +242,14 @@ export function triggersOf(w: WorkloadRecord, lookup: ConfigLookup, options: Pol
     }
     const auto = a[ANN.auto];
     const typedAuto = a[t.auto];
-    const autoOn = auto === 'true' || typedAuto === 'true';
+    const autoOn = parseGoBool(auto) === true || parseGoBool(typedAuto) === true;
     const searchOn = a[ANN.search] === 'true';
-    const allOn = options.autoReloadAll && auto !== 'false' && typedAuto !== 'false';
-    for (const v of [auto, typedAuto, a[ANN.search]]) {
-      if (v !== undefined && v !== 'true' && v !== 'false') warnings.push(`annotation value ${JSON.stringify(v)} is neither "true" nor "false"; read as false`);
+    const allOn = options.autoReloadAll && !auto && !typedAuto;
+    for (const v of [auto, typedAuto]) {
+      if (v && parseGoBool(v) === undefined) warnings.push(`annotation value ${JSON.stringify(v)} is not a boolean (true, false, 1, 0, t, f, ...); read as false`);
     }
+    const search = a[ANN.search];
+    if (search !== undefined && search !== 'true' && search !== 'false') warnings.push(`annotation value ${JSON.stringify(search)} is neither "true" nor "false"; read as false`);
     if (autoOn || searchOn || allOn) {
       for (const ref of w.refs) {
         const slash = ref.indexOf('/');
@@ -235,7 +286,11 @@ export type Decision =
   | { action: 'none'; hash: string }
   /** first meeting: record the hash on the metadata, do not roll */
   | { action: 'baseline'; hash: string }
-  | { action: 'roll'; hash: string; env?: Record<string, string> };
+  /**
+   * env: STAKATER_* variables to set (name → value); envContainers: the container each goes on;
+   * removeEnv: variables to remove (env-vars with --reload-on-delete, as Reloader removes them)
+   */
+  | { action: 'roll'; hash: string; env?: Record<string, string>; envContainers?: Record<string, string>; removeEnv?: string[] };
 
 /** The workload's desired hash over its triggers (ksec hashes; Reloader hashes for env-vars). */
 export function desiredHash(configs: readonly ConfigRecord[], strategy: Strategy): string {
@@ -244,23 +299,83 @@ export function desiredHash(configs: readonly ConfigRecord[], strategy: Strategy
   );
 }
 
+/**
+ * What to do with a workload. A first meeting (nothing recorded by ksec) never rolls, except in
+ * the env-vars strategy when a STAKATER_* variable that Reloader (or ksec) set disagrees with its
+ * config's current hash: that config changed while nobody watched. A variable that is absent means
+ * its config never changed under Reloader (Reloader adds one only on a change), so it is current:
+ * a workload Reloader stamped for some configs and not others is adopted without a rollout.
+ */
 export function decide(w: WorkloadRecord, configs: readonly ConfigRecord[], strategy: Strategy): Decision {
   const hash = desiredHash(configs, strategy);
   if (w.recorded === hash || w.stamp === hash) return { action: 'none', hash };
   if (strategy === 'env-vars') {
     const stale: Record<string, string> = {};
-    let stamped = false;
+    const envContainers: Record<string, string> = {};
+    let changed = false;
     for (const c of configs) {
       const name = reloaderEnvName(c.kind, c.name);
       const want = c.reloaderHash ?? c.hash;
-      if (name in w.env) stamped = true;
-      if (w.env[name] !== want) stale[name] = want;
+      const have = w.env[name];
+      if (have === want) continue;
+      if (have !== undefined) changed = true;
+      stale[name] = want;
+      const container = w.envContainers?.[name] ?? w.users?.[`${c.kind}/${c.name}`] ?? w.firstContainer;
+      if (container !== undefined) envContainers[name] = container;
     }
-    // already stamped by Reloader (or by us) with the current hashes: adopt it
-    if (stamped && Object.keys(stale).length === 0) return { action: 'baseline', hash };
-    if (w.recorded === undefined && !stamped) return { action: 'baseline', hash };
-    return { action: 'roll', hash, env: stale };
+    if (Object.keys(stale).length === 0) return { action: 'baseline', hash }; // every variable current: adopt
+    if (w.recorded === undefined && !changed) return { action: 'baseline', hash };
+    return { action: 'roll', hash, env: stale, envContainers };
   }
   if (w.recorded === undefined && w.stamp === undefined) return { action: 'baseline', hash };
   return { action: 'roll', hash };
+}
+
+/**
+ * A roll for changes seen live (`changed`: `Kind/name` of each config, possibly followed by a
+ * note such as " deleted"): only those configs' variables are set, as Reloader sets one variable
+ * per change. A variable left stale on purpose (its config changed while it was ignored or
+ * excluded) stays as Reloader leaves it. Without a live change (a full pass after a start or a
+ * leadership gain) nobody knows which configs changed, and every stale variable is set.
+ */
+export function onlyChanged(d: Extract<Decision, { action: 'roll' }>, w: WorkloadRecord, changed: readonly string[]): Extract<Decision, { action: 'roll' }> {
+  if (!d.env) return d;
+  const names = new Set<string>();
+  for (const c of changed) {
+    const ref = c.split(' ')[0]!;
+    const slash = ref.indexOf('/');
+    const kind = ref.slice(0, slash);
+    if (kind === 'ConfigMap' || kind === 'Secret') names.add(reloaderEnvName(kind, ref.slice(slash + 1)));
+  }
+  const env: Record<string, string> = {};
+  const envContainers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(d.env)) {
+    if (!names.has(name)) continue;
+    env[name] = value;
+    if (d.envContainers?.[name] !== undefined) envContainers[name] = d.envContainers[name];
+  }
+  return { ...d, env, envContainers };
+}
+
+/**
+ * env-vars with --reload-on-delete: Reloader answers a deleted config by removing its variable
+ * from the workload (a rollout), and does nothing when the workload has none. `changed` holds the
+ * live changes (`Kind/name deleted` for deletions). The decision for the remaining configs may be
+ * a baseline (their variables are current); it becomes a roll that removes the variables.
+ */
+export function withDeletions(d: Exclude<Decision, { action: 'none' }>, w: WorkloadRecord, changed: readonly string[]): Exclude<Decision, { action: 'none' }> {
+  const remove: string[] = [];
+  for (const c of changed) {
+    if (!c.endsWith(' deleted')) continue;
+    const ref = c.slice(0, -' deleted'.length);
+    const slash = ref.indexOf('/');
+    const kind = ref.slice(0, slash);
+    if (kind !== 'ConfigMap' && kind !== 'Secret') continue;
+    const name = reloaderEnvName(kind, ref.slice(slash + 1));
+    if (name in w.env) remove.push(name);
+  }
+  if (remove.length === 0) return d;
+  const roll: Extract<Decision, { action: 'roll' }> = d.action === 'roll' ? { ...d } : { action: 'roll', hash: d.hash, env: {} };
+  roll.removeEnv = [...(roll.removeEnv ?? []), ...remove];
+  return roll;
 }

@@ -12,8 +12,9 @@ import type { EventRecorder } from './events.js';
 import type { Logger } from './log.js';
 import type { WatchMetrics } from './metrics.js';
 import { rollPatch, type PatchWorkload } from './patches.js';
-import type { Decision, Strategy, WorkloadRecord } from './policy.js';
+import { ANN, onlyChanged, withDeletions, type AnnotationKeys, type Decision, type Strategy, type WorkloadRecord } from './policy.js';
 import { Scheduler, type RunResult } from './scheduler.js';
+import type { ReloadAlerter } from './alerts.js';
 
 export const MAX_ATTEMPTS = 8;
 
@@ -32,6 +33,10 @@ export interface RolloutExecutorOptions {
   events: EventRecorder;
   metrics: WatchMetrics;
   log: Logger;
+  /** the paused-at key the rollout patch writes (Reloader's --pause-deployment-time-annotation) */
+  keys?: Pick<AnnotationKeys, 'pausedAt'>;
+  /** Reloader's ALERT_ON_RELOAD: told about every successful rollout */
+  alerts?: ReloadAlerter;
 }
 
 /** A workload waiting to roll: since when, which configs changed, failed attempts so far. */
@@ -43,6 +48,12 @@ interface Pending {
 
 export class RolloutExecutor {
   private readonly pending = new Map<string, Pending>();
+  /**
+   * The hash each workload was last rolled to, until a watch event shows it recorded. A watch
+   * event older than that patch (e.g. of the baseline written just before) carries the previous
+   * hash; without this it would look like a change not yet rolled and roll a second time.
+   */
+  private readonly applied = new Map<string, string>();
   private readonly scheduler: Scheduler;
 
   constructor(private readonly o: RolloutExecutorOptions) {
@@ -64,14 +75,27 @@ export class RolloutExecutor {
     this.scheduler.schedule(key);
   }
 
+  /** A workload record arrived from the API server: once it shows our last roll, that roll is no longer pending confirmation. */
+  observe(key: string, w: WorkloadRecord): void {
+    const h = this.applied.get(key);
+    if (h !== undefined && (w.recorded === h || w.stamp === h)) this.applied.delete(key);
+  }
+
+  /** Was the workload already rolled to this hash, by a patch its cached record does not show yet? */
+  alreadyRolled(key: string, hash: string): boolean {
+    return this.applied.get(key) === hash;
+  }
+
   /** The workload is gone. */
   forget(key: string): void {
+    this.applied.delete(key);
     this.scheduler.forget(key);
     this.pending.delete(key);
   }
 
   /** Leadership lost: drop everything waiting. */
   clear(): void {
+    this.applied.clear();
     this.scheduler.clear();
     this.pending.clear();
   }
@@ -94,34 +118,50 @@ export class RolloutExecutor {
       this.pending.delete(key);
       return 'skipped';
     }
-    const { w, d } = found;
+    const { w } = found;
+    let d = found.d;
+    if (d.action === 'roll' && this.alreadyRolled(key, d.hash)) {
+      this.pending.delete(key);
+      return 'skipped';
+    }
+    const changed = p ? [...p.changed] : [];
+    if (this.o.strategy === 'env-vars' && w.kind !== 'Rollout' && changed.length) d = withDeletions(d, w, changed);
     if (d.action === 'baseline') {
       this.pending.delete(key);
       this.o.baselines.enqueue(key, w, d.hash, 'first meeting');
       return 'skipped';
     }
-    const changed = p ? [...p.changed] : [];
-    const labels = { kind: w.kind, namespace: w.namespace };
+    if (changed.length) d = onlyChanged(d, w, changed);
     if (this.o.dryRun) {
       this.pending.delete(key);
-      this.o.metrics.reloads.inc({ ...labels, result: 'dry-run' });
+      this.o.metrics.recordReload(w.kind, w.namespace, 'dry-run');
       this.o.log.info('dry-run: would roll', { workload: key, hash: d.hash.slice(0, 12), changed });
       return 'skipped';
     }
     let res: KubeResponse;
     try {
-      res = await this.o.patch(w, rollPatch(w, d, this.o.strategy, new Date()));
+      res = await this.o.patch(w, rollPatch(w, d, this.o.strategy, new Date(), this.o.keys));
     } catch (err) {
       res = { status: 0, body: JSON.stringify({ message: (err as Error).message }), headers: {} };
     }
     if (res.status === 200) {
       this.pending.delete(key);
+      this.applied.set(key, d.hash);
       w.recorded = d.hash;
-      if (this.o.strategy === 'annotations' || w.kind === 'Rollout') w.stamp = d.hash;
-      else Object.assign(w.env, d.env ?? {});
-      this.o.metrics.reloads.inc({ ...labels, result: 'success' });
+      const restart = w.kind === 'Rollout' && w.annotations[ANN.rolloutStrategy] === 'restart';
+      if (!restart && (this.o.strategy === 'annotations' || w.kind === 'Rollout')) w.stamp = d.hash;
+      else {
+        Object.assign(w.env, d.env ?? {});
+        w.envContainers = { ...w.envContainers, ...d.envContainers };
+        for (const name of d.removeEnv ?? []) {
+          delete w.env[name];
+          delete w.envContainers[name];
+        }
+      }
+      this.o.metrics.recordReload(w.kind, w.namespace, 'success');
       if (p) this.o.metrics.latency.observe((Date.now() - p.since) / 1000);
       this.o.log.info('rolled', { workload: key, hash: d.hash.slice(0, 12), changed, strategy: this.o.strategy });
+      this.o.alerts?.reloaded(w.kind, w.namespace, w.name, changed);
       void this.o.events.record(w, 'Normal', 'Reloaded', `Rolled for changes in ${changed.length ? changed.join(', ') : 'referenced configuration'} (hash ${d.hash.slice(0, 12)})`);
       return 'rolled';
     }
@@ -129,10 +169,10 @@ export class RolloutExecutor {
       this.pending.delete(key);
       return 'skipped';
     }
-    this.o.metrics.reloads.inc({ ...labels, result: 'failure' });
+    this.o.metrics.recordReload(w.kind, w.namespace, 'failure');
     const attempt = (p?.attempt ?? 0) + 1;
     this.o.log.error('rollout patch failed', { workload: key, status: res.status, error: statusMessage(res), attempt });
-    void this.o.events.record(w, 'Warning', 'ReloadFailed', `Rollout patch failed: ${statusMessage(res)}`);
+    void this.o.events.record(w, 'Warning', 'ReloadFail', `Rollout patch failed: ${statusMessage(res)}`);
     if (p && attempt < MAX_ATTEMPTS) {
       p.attempt = attempt;
       setTimeout(() => this.scheduler.schedule(key), backoffDelay(attempt, { initialMs: 1000, maxMs: 60_000 })).unref();

@@ -9,6 +9,7 @@
  */
 import type { TestProject } from 'vitest/node';
 import { release, up } from './testbed/up.js';
+import { toolsDir } from './testbed/versions.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,6 +22,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   for (const [k, v] of Object.entries(state.env)) {
     process.env[k] = k === 'PATH' ? `${v}:${process.env['PATH'] ?? ''}` : v;
   }
+  // this checkout's tools dir first (the bed may have been started by a checkout pinning other CLI tools)
+  process.env['KSEC_TESTBED_TOOLS'] = toolsDir();
+  process.env['PATH'] = `${toolsDir()}:${process.env['PATH'] ?? ''}`;
   project.provide('ksecTestbedState', state.env['KSEC_TESTBED_STATE']!);
   return async () => {
     if (process.env['KSEC_TESTBED_KEEP']) return;

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { kubeRequest, type KubeTarget } from './kube.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { readState, type TestbedState } from './state.js';
-import { stateFile, type Tool } from './versions.js';
+import { stateFile, toolsDir, type Tool } from './versions.js';
 
 export interface ExecResult {
   stdout: string;
@@ -58,9 +58,11 @@ export function testbed(): Testbed {
   }
   const api = state.apiserver;
   const caPem = readFileSync(api.caFile, 'utf8');
-  const env: NodeJS.ProcessEnv = { ...process.env, ...state.env, PATH: `${state.toolsDir}:${process.env['PATH'] ?? ''}` };
+  // CLI tools come from this checkout's tools dir (the bed may have been started by another checkout)
+  const tools = toolsDir();
+  const env: NodeJS.ProcessEnv = { ...process.env, ...state.env, KSEC_TESTBED_TOOLS: tools, PATH: `${tools}:${process.env['PATH'] ?? ''}` };
   const target: KubeTarget = { server: api.url, ca: caPem, token: api.adminToken };
-  const tool = (name: Tool) => join(state.toolsDir, name);
+  const tool = (name: Tool) => join(tools, name);
   return {
     state,
     kubeconfig: state.kubeconfig,
@@ -71,7 +73,7 @@ export function testbed(): Testbed {
     awsEndpoint: state.moto.url,
     env,
     sealedSecrets: state.sealedSecrets,
-    toolsDir: state.toolsDir,
+    toolsDir: tools,
     tool,
     exec(cmd, args, opts = {}) {
       return new Promise((resolve, reject) => {

@@ -7,11 +7,12 @@
 # Versions come from versions.env (the one place they are pinned).
 #
 # Usage: install.sh [tool...]   (default: all). Tools: kubernetes etcd sealed-secrets sops age
-#                               helm kustomize kubeconform gitleaks moto
+#                               helm kustomize kubeconform gitleaks moto reloader
 # Every failure is loud (non-zero exit and the reason on stderr); nothing is skipped silently.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../../.." && pwd)"
 # shellcheck source=versions.env
 source "$HERE/versions.env"
 
@@ -218,7 +219,65 @@ install_moto() {
   log "moto $MOTO_VERSION: installed in $((SECONDS - t0))s"
 }
 
-ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto)
+# stakater Reloader is not built from the module proxy by its own path (its go.mod pins
+# modules at master that the proxy may not serve); it is built from its source at the tag.
+# KSEC_RELOADER_SOURCE says where that source is:
+#   a .tar.gz of the tree (default: <repo>/../shared/reference/peers/reloader-<version>.tar.gz),
+#   a directory holding the tree (e.g. a checkout made by hand), or
+#   a git URL, cloned at the tag (machines with internet: https://github.com/stakater/Reloader.git;
+#   also the fallback when the default tarball is absent).
+# The source's VERSION file must name the pinned version. Dependencies come from the Go module
+# proxy (go.sum is the tool's own). The version is stamped like Reloader's Dockerfile does.
+install_reloader() {
+  local v="$RELOADER_VERSION" dest="$CACHE/reloader-$RELOADER_VERSION"
+  if have "$dest" reloader; then
+    link_tools "$dest" reloader
+    log "reloader $v: cached"
+    return 0
+  fi
+  need go "install Go >= 1.26 (https://go.dev/dl/)"
+  local src="${KSEC_RELOADER_SOURCE:-}"
+  if [[ -z "$src" ]]; then
+    src="$REPO/../shared/reference/peers/reloader-$v.tar.gz"
+    [[ -f "$src" ]] || src="https://github.com/stakater/Reloader.git"
+  fi
+  local t0=$SECONDS
+  local work; work="$(mktemp -d "${TMPDIR:-/tmp}/ksec-testbed-build-reloader.XXXXXX")"
+  log "reloader $v: building from $src (work dir $work)"
+  (
+    cd "$work"
+    mkdir tree
+    if [[ -f "$src" ]]; then
+      # The tarball holds one top directory (reloader-<version>/).
+      tar -xzf "$src" -C tree --strip-components=1 || die "reloader: cannot extract $src"
+    elif [[ -d "$src" ]]; then
+      cp -a "$src/." tree/ || die "reloader: cannot copy $src"
+    elif [[ "$src" == http*://* || "$src" == git@* || "$src" == *.git ]]; then
+      need git "to clone $src"
+      git -c advice.detachedHead=false clone -q --depth 1 --branch "$v" "$src" tree || die "reloader: git clone $src at $v failed"
+    else
+      die "reloader: KSEC_RELOADER_SOURCE=$src is neither a tarball, a directory nor a git URL"
+    fi
+    [[ -f tree/go.mod && -f tree/main.go ]] || die "reloader: $src does not hold Reloader's source (no go.mod/main.go at its top)"
+    local have_v; have_v="v$(tr -d '[:space:]' <tree/VERSION 2>/dev/null)"
+    [[ "$have_v" == "$v" ]] || die "reloader: $src is version $have_v, versions.env pins $v"
+    cd tree
+    local pkgvar=github.com/stakater/Reloader/pkg/common
+    go build -p "$GO_PARALLEL" -ldflags="-s -w -X $pkgvar.Version=${v#v} -X $pkgvar.Commit=$v -X $pkgvar.BuildDate=2000-01-01T00:00:00Z" \
+      -o ../out/reloader . || die "reloader: go build failed"
+    cd ..
+    [[ -x out/reloader ]] || die "reloader: expected binary out/reloader was not produced"
+    rm -rf "$dest.tmp.$$"
+    mv out "$dest.tmp.$$"
+    rm -rf "$dest"
+    mv -T "$dest.tmp.$$" "$dest"
+  ) || { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; die "reloader $v: build failed (see messages above)"; }
+  chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"
+  link_tools "$dest" reloader
+  log "reloader $v: built in $((SECONDS - t0))s"
+}
+
+ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader)
 want=("$@")
 ((${#want[@]})) || want=("${ALL[@]}")
 
@@ -240,7 +299,7 @@ for tool in "${want[@]}"; do
         k8s_pid=$!
       fi
       ;;
-    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto)
+    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader)
       # While kubernetes builds, use one compile job for the others (2 cores).
       if [[ -n "$k8s_pid" ]]; then GO_PARALLEL=1; fi
       "install_${tool//-/_}"

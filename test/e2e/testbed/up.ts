@@ -19,7 +19,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { createNetns, netnsFor, netnsUnavailable } from './netns.js';
 import { freePort, httpGet, isAlive, spawnDaemon, waitUntil, type ProcRecord } from './proc.js';
 import { readState, writeState, type TestbedState } from './state.js';
-import { cacheDir, runDir, sealedSecretsCrd, stateFile, TESTBED_DIR, TOOLS, toolsDir, versions } from './versions.js';
+import { cacheDir, DAEMON_VERSIONS, runDir, sealedSecretsCrd, stateFile, TESTBED_DIR, TOOLS, toolsDir, versions } from './versions.js';
 
 const log = (msg: string) => process.stderr.write(`[testbed] ${msg}\n`);
 
@@ -53,7 +53,8 @@ export function exportLines(s: TestbedState): string {
 
 async function healthy(s: TestbedState): Promise<boolean> {
   if (!s.ready || s.procs.length === 0 || !s.procs.every(isAlive) || !s.apiserver) return false;
-  if (s.toolsDir !== toolsDir()) return false; // versions changed since it was started
+  // the daemons' versions changed since it was started (CLI tools do not matter: see DAEMON_VERSIONS)
+  if (DAEMON_VERSIONS.some((k) => s.versions?.[k] !== versions[k])) return false;
   try {
     const r = await httpGet(`${s.apiserver.url}/readyz`, { ca: readFileSync(s.apiserver.caFile, 'utf8'), token: s.apiserver.adminToken });
     return r.status === 200;
@@ -126,6 +127,8 @@ export async function up(opts: { startedBy?: 'cli' | 'vitest'; user?: boolean } 
     const existing = readState();
     if (existing && (await healthy(existing))) {
       log(`reusing the running bed (${stateFile()})`);
+      // this checkout's CLI tools (its tools dir may differ from the one the bed was started with)
+      if (!toolsInstalled()) install();
       if (opts.user) {
         existing.users = [...(existing.users ?? []).filter(pidAlive), process.pid];
         writeState(existing);

@@ -27,6 +27,7 @@ export interface Versions {
   KUBECONFORM_VERSION: string;
   GITLEAKS_VERSION: string;
   MOTO_VERSION: string;
+  RELOADER_VERSION: string;
 }
 
 const REQUIRED: (keyof Versions)[] = [
@@ -40,6 +41,7 @@ const REQUIRED: (keyof Versions)[] = [
   'KUBECONFORM_VERSION',
   'GITLEAKS_VERSION',
   'MOTO_VERSION',
+  'RELOADER_VERSION',
 ];
 
 export function readVersions(text: string = readFileSync(VERSIONS_FILE, 'utf8')): Versions {
@@ -90,8 +92,16 @@ export const TOOLS = [
   'kubeconform',
   'gitleaks',
   'moto_server',
+  'reloader',
 ] as const;
 export type Tool = (typeof TOOLS)[number];
+
+/**
+ * The versions of the daemons a running bed consists of. A bed started by a checkout whose
+ * versions.env differs only in CLI tools (e.g. a branch adding a peer) is still the same bed:
+ * it is reused, and each checkout takes its CLI tools from its own tools dir.
+ */
+export const DAEMON_VERSIONS = ['KUBERNETES_VERSION', 'ETCD_VERSION', 'SEALED_SECRETS_VERSION', 'MOTO_VERSION'] as const satisfies readonly (keyof Versions)[];
 
 export function sealedSecretsCrd(): string {
   return join(cacheDir(), `sealed-secrets-${versions.SEALED_SECRETS_VERSION}`, 'bitnami.com_sealedsecrets.yaml');

@@ -49,6 +49,41 @@ describe('deploy/helm/ksec-watch', () => {
     expect(JSON.stringify(role.rules)).toContain('namespaces');
   });
 
+  it("watch.watchGlobally=false (Reloader's value): a Role and RoleBinding in the release namespace, KUBERNETES_NAMESPACE, no ClusterRole", async () => {
+    const { text, docs } = await renderChart(bed, 'ksec', 'ksec-system', [
+      'watch.watchGlobally=false',
+      'watch.namespaceSelector=team=a',
+      'watch.reloadOnCreate=true',
+      'watch.reloadOnDelete=true',
+      'env[0].name=METRICS_COUNT_BY_NAMESPACE',
+      'env[0].value=enabled',
+    ]);
+    expect((await kubeconform(text)).stdout).toMatch(/Invalid: 0, Errors: 0/);
+    expect(docs.map((d) => d.kind).sort()).toEqual(['Deployment', 'PodDisruptionBudget', 'Role', 'Role', 'RoleBinding', 'RoleBinding', 'Service', 'ServiceAccount']);
+    const role = docs.find((d) => d.kind === 'Role' && d.metadata.name === 'ksec-ksec-watch');
+    expect(role.metadata.namespace).toBe('ksec-system');
+    expect(JSON.stringify(role.rules)).toContain('configmaps');
+    expect(JSON.stringify(role.rules)).not.toContain('namespaces');
+    const c = docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: 'KUBERNETES_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: 'METRICS_COUNT_BY_NAMESPACE', value: 'enabled' },
+    ]));
+    expect(c.args).toEqual(expect.arrayContaining(['--reload-on-create=true', '--reload-on-delete=true']));
+    expect(c.args.some((a: string) => a.startsWith('--namespace-selector'))).toBe(false);
+    await expect(renderChart(bed, 'ksec', 'ksec-system', ['watch.watchGlobally=false', 'watch.namespaces={a}'])).rejects.toThrow(/watchGlobally/);
+  });
+
+  it("image: by tag (default), by digest (image.digest), from Reloader's global.imageRegistry", async () => {
+    const image = async (sets: string[]) =>
+      (await renderChart(bed, 'ksec', 'ksec-system', sets)).docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].image;
+    expect(await image([])).toMatch(/^ghcr\.io\/ksec\/ksec:\S+$/);
+    const digest = 'sha256:' + 'a'.repeat(64);
+    expect(await image([`image.digest=${digest}`])).toBe(`ghcr.io/ksec/ksec@${digest}`);
+    expect(await image(['global.imageRegistry=registry.example:5000', 'image.tag=1.2.3'])).toBe('registry.example:5000/ksec/ksec:1.2.3');
+    expect(await image(['global.imageRegistry=registry.example:5000', `image.digest=${digest}`])).toBe(`registry.example:5000/ksec/ksec@${digest}`);
+  });
+
   it('follows the production practices: non-root, read-only root fs, probes, resources, PDB, minimal RBAC', async () => {
     const { docs } = await renderChart(bed, 'ksec', 'ksec-system');
     const dep = docs.find((d) => d.kind === 'Deployment');

@@ -99,3 +99,49 @@ describe('ksec watch with the chart RBAC only', () => {
     expect(await getWithToken(`/api/v1/namespaces/${ns}/pods`, token)).toBe(403);
   });
 });
+
+describe("ksec watch with the chart's namespaced RBAC (watch.watchGlobally=false)", () => {
+  let ns2: string;
+  let w2: WatcherProcess | undefined;
+  let tw2: TemplateWatch;
+  let args: string[] = [];
+
+  beforeAll(async () => {
+    ns2 = await k.namespace('watch-rbac-ns');
+    const { docs } = await renderChart(bed, ns2, ns2, ['watch.watchGlobally=false']);
+    const container = docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0];
+    args = (container.args as string[]).filter((a) => !a.startsWith('--metrics-address'));
+    expect(docs.some((d) => d.kind.startsWith('Cluster'))).toBe(false);
+    for (const d of docs) {
+      const path = PATHS[d.kind];
+      if (path) await k.ok('POST', path(ns2), d);
+    }
+    await k.configMap(ns2, 'cfg', { k: 'v1' });
+    await k.ok('POST', `/apis/apps/v1/namespaces/${ns2}/deployments`, deployment('app', { annotations: { [ANN.auto]: 'true' }, spec: envFrom('cfg') }));
+    tw2 = new TemplateWatch(bed, ns2);
+    await tw2.start(['deployments']);
+  });
+
+  afterAll(async () => {
+    tw2?.stop();
+    await w2?.stop('SIGKILL');
+    if (ns2) await k.deleteNamespace(ns2);
+  });
+
+  it('with only a Role, watches its namespace through KUBERNETES_NAMESPACE and rolls, with no 403', async () => {
+    const token = await bed.serviceAccountToken(ns2, `${ns2}-ksec-watch`.slice(0, 63), 3600);
+    // the env the chart renders: KUBERNETES_NAMESPACE from the pod's namespace; no --namespaces
+    w2 = new WatcherProcess([...args, '--debounce', '0s'], {
+      ...inClusterEnv(bed.apiserverUrl, bed.caPem, token, ns2).env,
+      POD_NAME: 'rbac-ns-watcher',
+      KUBERNETES_NAMESPACE: ns2,
+    });
+    expect(await w2.waitFor('starting')).toMatchObject({ namespaces: [ns2] });
+    await w2.waitFor('full evaluation');
+    await k.setData(ns2, 'configmaps', 'cfg', { k: 'v2' });
+    await eventually(async () => tw2.revision('deployments', 'app'), (g) => g === 2, 30_000, 'rollout with the namespaced service account');
+    expect(w2.raw).not.toMatch(/forbidden|HTTP 403/i);
+    // cluster-wide reads are not allowed to this token
+    expect(await getWithToken('/api/v1/configmaps', token)).toBe(403);
+  });
+});

@@ -126,6 +126,27 @@ describe('ksec watch: Argo Rollouts', () => {
     tw.stop();
   });
 
+  it("reloader.stakater.com/rollout-strategy: restart sets spec.restartAt once per change and leaves the template alone (Reloader's restart strategy)", async () => {
+    const ns = await k.namespace('watch-ro-r');
+    namespaces.push(ns);
+    await k.configMap(ns, 'cfg', { k: 'v1' });
+    await k.ok('POST', `${ROLLOUTS}/${ns}/rollouts`, rollout('restarted', { annotations: { [ANN.auto]: 'true', [ANN.rolloutStrategy]: 'restart' }, spec: envFrom('cfg') }));
+    const tw = new TemplateWatch(bed, ns);
+    await tw.start(['rollouts']);
+    const w = new WatcherProcess(['--debounce', '0s', '--namespaces', ns], inClusterEnv(bed.apiserverUrl, bed.caPem, token, ns).env);
+    watchers.push(w);
+    await w.waitFor('full evaluation');
+    await eventually(() => Promise.resolve(w.count('recorded baseline')), (n) => n === 1, 30_000, 'baseline');
+    expect((await k.get(`${ROLLOUTS}/${ns}/rollouts/restarted`)).spec.restartAt).toBeUndefined();
+    await k.setData(ns, 'configmaps', 'cfg', { k: 'v2' });
+    const restarted = await eventually(() => k.get(`${ROLLOUTS}/${ns}/rollouts/restarted`), (o) => typeof o.spec.restartAt === 'string', 30_000, 'spec.restartAt');
+    expect(restarted.spec.restartAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(tw.revision('rollouts', 'restarted')).toBe(1);
+    expect(w.count('rolled')).toBe(1);
+    tw.stop();
+  });
+
   it('without RBAC for rollouts (and without the chart\'s --ignored-workload-types) it leaves them out with a warning and still works', async () => {
     const sa = await chartServiceAccount('watch-ro-norbac', []);
     expect(JSON.stringify(sa.rules)).not.toContain('rollouts');

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Watcher, type WatchOptions } from '../../../src/watch/controller.js';
 import { createLogger } from '../../../src/watch/log.js';
 import { ANN, KSEC_ANN, desiredHash } from '../../../src/watch/policy.js';
-import { configRecord } from '../../../src/watch/state.js';
+import { configRecord, workloadRecord } from '../../../src/watch/state.js';
 import { FakeKube, json } from './fake-kube.js';
 
 const CANARY = 'canary-3b7e1d';
@@ -174,5 +174,138 @@ describe('Watcher: an optional kind it may not list', () => {
     expect(kube.calls.some((c) => c.includes('/rollouts'))).toBe(false);
     expect(reviews[0].spec.resourceAttributes).toEqual({ group: 'argoproj.io', resource: 'rollouts', verb: 'list', namespace: 'ns' });
     expect(logs.map((l) => JSON.parse(l).msg)).toContain('not allowed to list and watch rollouts; not watching them');
+  });
+});
+
+describe("Watcher: Reloader's create, delete and ignore/match semantics", () => {
+  const cfgV1 = { metadata: { name: 'cfg', namespace: 'ns', resourceVersion: '1' }, data: { k: 'v1' } };
+  const later = { metadata: { name: 'later', namespace: 'ns', resourceVersion: '2' }, data: { k: 'x' } };
+  const rec = (obj: any) => configRecord('ConfigMap', obj, false)!;
+
+  /** A synced watcher over one auto Deployment using cfg and (not yet existing) later, recorded as current. */
+  async function synced(extra: Partial<WatchOptions>) {
+    const current = desiredHash([rec(cfgV1)], 'annotations');
+    const web = {
+      metadata: { name: 'web', namespace: 'ns', resourceVersion: '1', annotations: { [ANN.auto]: 'true', [KSEC_ANN.recorded]: current } },
+      spec: { template: { metadata: {}, spec: { containers: [{ name: 'app', envFrom: [{ configMapRef: { name: 'cfg' } }, { configMapRef: { name: 'later' } }] }] } } },
+    };
+    const lists: Record<string, unknown[]> = {
+      '/api/v1/namespaces/ns/configmaps': [cfgV1],
+      '/api/v1/namespaces/ns/secrets': [],
+      '/apis/apps/v1/namespaces/ns/deployments': [web],
+    };
+    const kube = new FakeKube();
+    const patches: any[] = [];
+    kube.requests.push((method, path, body) => {
+      if (method === 'GET' && path.includes('limit=')) return json(200, { metadata: { resourceVersion: '5' }, items: lists[path.split('?')[0]!] ?? [] });
+      if (method === 'PATCH') {
+        patches.push(body);
+        return json(200, {});
+      }
+      if (method === 'POST') return json(201, {});
+      return undefined;
+    });
+    const logs: string[] = [];
+    const w = new Watcher(kube, { ...options, events: false, ...extra }, createLogger('debug', (l) => logs.push(l)));
+    const ac = new AbortController();
+    const done = w.run(ac.signal);
+    await vi.waitFor(() => expect(logs.join('')).toContain('full evaluation'));
+    const onConfig = (e: any) => (w as any).onConfig('ConfigMap', e);
+    const onWorkload = (e: any) => (w as any).onWorkload('Deployment', e);
+    const stop = async () => {
+      ac.abort();
+      await done;
+    };
+    return { patches, onConfig, onWorkload, web, stop };
+  }
+  const rolled = (p: any) => p.spec?.template !== undefined;
+
+  it('toggling reloader.stakater.com/ignore or match records the new state and rolls nothing', async () => {
+    const t = await synced({});
+    expect(t.patches).toEqual([]);
+    const ignored = rec({ ...cfgV1, metadata: { ...cfgV1.metadata, resourceVersion: '3', annotations: { [ANN.ignore]: 'true' } } });
+    t.onConfig({ type: 'MODIFIED', key: 'ns/cfg', previous: rec(cfgV1), current: ignored });
+    await vi.waitFor(() => expect(t.patches).toHaveLength(1));
+    t.onConfig({ type: 'MODIFIED', key: 'ns/cfg', previous: ignored, current: rec(cfgV1) });
+    await vi.waitFor(() => expect(t.patches).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 50));
+    await t.stop();
+    expect(t.patches.filter(rolled)).toEqual([]);
+  });
+
+  it('--reload-on-create off (default): a created config is recorded, not rolled; on: it rolls', async () => {
+    const off = await synced({});
+    off.onConfig({ type: 'ADDED', key: 'ns/later', current: rec(later) });
+    await vi.waitFor(() => expect(off.patches).toHaveLength(1));
+    await off.stop();
+    expect(off.patches.filter(rolled)).toEqual([]);
+    const on = await synced({ reloadOnCreate: true });
+    on.onConfig({ type: 'ADDED', key: 'ns/later', current: rec(later) });
+    await vi.waitFor(() => expect(on.patches.filter(rolled)).toHaveLength(1));
+    await on.stop();
+  });
+
+  it('--reload-on-delete off (default): a deleted config is recorded, not rolled; on: it rolls', async () => {
+    const off = await synced({});
+    off.onConfig({ type: 'DELETED', key: 'ns/cfg', previous: rec(cfgV1) });
+    await vi.waitFor(() => expect(off.patches).toHaveLength(1));
+    await off.stop();
+    expect(off.patches.filter(rolled)).toEqual([]);
+    const on = await synced({ reloadOnDelete: true });
+    on.onConfig({ type: 'DELETED', key: 'ns/cfg', previous: rec(cfgV1) });
+    await vi.waitFor(() => expect(on.patches.filter(rolled)).toHaveLength(1));
+    await on.stop();
+  });
+
+  it('a watch event older than our roll (e.g. of the baseline written just before) does not roll a second time', async () => {
+    const t = await synced({});
+    t.onConfig({ type: 'MODIFIED', key: 'ns/cfg', previous: rec(cfgV1), current: rec({ ...cfgV1, data: { k: 'v2' } }) });
+    await vi.waitFor(() => expect(t.patches.filter(rolled)).toHaveLength(1));
+    // the record as it was before the roll (recorded: the old hash) arrives afterwards
+    const stale = workloadRecord('Deployment', { ...t.web, metadata: { ...t.web.metadata, resourceVersion: '2' } } as any)!;
+    t.onWorkload({ type: 'MODIFIED', key: 'ns/web', previous: stale, current: stale });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(t.patches.filter(rolled)).toHaveLength(1);
+    // a real change after our roll is seen still rolls
+    t.onConfig({ type: 'MODIFIED', key: 'ns/cfg', previous: rec({ ...cfgV1, data: { k: 'v2' } }), current: rec({ ...cfgV1, data: { k: 'v3' } }) });
+    await vi.waitFor(() => expect(t.patches.filter(rolled)).toHaveLength(2));
+    await t.stop();
+  });
+
+  it('a changed config still rolls', async () => {
+    const t = await synced({});
+    t.onConfig({ type: 'MODIFIED', key: 'ns/cfg', previous: rec(cfgV1), current: rec({ ...cfgV1, data: { k: 'v2' } }) });
+    await vi.waitFor(() => expect(t.patches.filter(rolled)).toHaveLength(1));
+    await t.stop();
+  });
+});
+
+describe('Watcher: pause-period resumes only where it acts', () => {
+  it('a paused Deployment in an ignored namespace is not resumed (another watcher paused it)', async () => {
+    const paused = {
+      metadata: { name: 'p', namespace: 'ns', resourceVersion: '1', annotations: { [ANN.auto]: 'true', [ANN.pausePeriod]: '1s', [ANN.pausedAt]: '2020-01-01T00:00:00Z' } },
+      spec: { paused: true, template: { metadata: {}, spec: { containers: [{ name: 'app' }] } } },
+    };
+    for (const [ignored, want] of [[[], 1], [['ns'], 0]] as const) {
+      const kube = new FakeKube();
+      const patches: any[] = [];
+      kube.requests.push((method, path, body) => {
+        if (method === 'GET' && path.includes('limit=')) return json(200, { metadata: { resourceVersion: '5' }, items: path.includes('/deployments') ? [paused] : [] });
+        if (method === 'PATCH') {
+          patches.push(body);
+          return json(200, {});
+        }
+        return undefined;
+      });
+      const logs: string[] = [];
+      const w = new Watcher(kube, { ...options, namespacesToIgnore: [...ignored] }, createLogger('debug', (l) => logs.push(l)));
+      const ac = new AbortController();
+      const done = w.run(ac.signal);
+      await vi.waitFor(() => expect(logs.join('')).toContain('full evaluation'));
+      await new Promise((r) => setTimeout(r, 100));
+      ac.abort();
+      await done;
+      expect(patches.filter((p) => p.spec?.paused === false), `namespacesToIgnore=${ignored.join()}`).toHaveLength(want);
+    }
   });
 });

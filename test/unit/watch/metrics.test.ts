@@ -21,11 +21,27 @@ describe('WatchMetrics', () => {
       ksec_watch_api_requests_total: 'counter',
       ksec_watch_event_to_patch_seconds: 'histogram',
       ksec_watch_cached_objects: 'gauge',
+      reloader_reload_executed_total: 'counter',
     });
     expect(text).toContain('\nksec_watch_api_requests_total 42\n');
     expect(text).toContain('\nksec_watch_queue_depth 3\n');
     expect(text).toContain('\nksec_watch_is_leader 1\n');
     expect(text).toContain('\nksec_watch_relists_total{resource="secrets"} 2\n');
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it("exports Reloader's reload counter too (both success values from the start; by namespace when enabled)", () => {
+    const m = new WatchMetrics();
+    expect(m.render()).toContain('\nreloader_reload_executed_total{success="true"} 0\nreloader_reload_executed_total{success="false"} 0\n');
+    m.recordReload('Deployment', 'app', 'success');
+    m.recordReload('Deployment', 'app', 'failure');
+    m.recordReload('Deployment', 'app', 'dry-run');
+    const text = m.render();
+    expect(text).toContain('\nreloader_reload_executed_total{success="true"} 1\nreloader_reload_executed_total{success="false"} 1\n');
+    expect(text).toContain('ksec_watch_reloads_total{kind="Deployment",namespace="app",result="dry-run"} 1');
+    expect(text).not.toContain('by_namespace');
+    const byNs = new WatchMetrics(true);
+    byNs.recordReload('StatefulSet', 'db', 'success');
+    expect(byNs.render()).toContain('\nreloader_reload_executed_total_by_namespace{success="true",namespace="db"} 1\n');
   });
 });

@@ -4,6 +4,8 @@ import {
   decide,
   desiredHash,
   isManaged,
+  onlyChanged,
+  parseGoBool,
   parseReloadList,
   reloaderEnvName,
   triggersOf,
@@ -93,14 +95,51 @@ describe('triggersOf (Reloader semantics)', () => {
   it('a non-boolean auto value is read as false and reported', () => {
     const t = triggersOf(wl({ [ANN.auto]: 'yes' }, ['ConfigMap/a']), store, off);
     expect(t.configs).toEqual([]);
-    expect(t.warnings.join()).toMatch(/neither "true" nor "false"/);
+    expect(t.warnings.join()).toMatch(/not a boolean/);
+  });
+
+  it("auto values are parsed like Go's strconv.ParseBool", () => {
+    for (const v of ['1', 't', 'T', 'TRUE', 'true', 'True']) {
+      expect(names(triggersOf(wl({ [ANN.auto]: v }, ['ConfigMap/a']), store, off).configs), v).toEqual(['ConfigMap/a']);
+      expect(names(triggersOf(wl({ [ANN.configmapAuto]: v }, ['ConfigMap/a']), store, off).configs), v).toEqual(['ConfigMap/a']);
+    }
+    for (const v of ['0', 'f', 'F', 'FALSE', 'false', 'False', 'yes', 'tRUE', 'on']) {
+      const t = triggersOf(wl({ [ANN.auto]: v }, ['ConfigMap/a']), store, off);
+      expect(t.configs, v).toEqual([]);
+      expect(t.warnings.length > 0, v).toBe(parseGoBool(v) === undefined);
+    }
+    expect(parseGoBool(undefined)).toBeUndefined();
+    expect(parseGoBool('')).toBeUndefined();
+  });
+
+  it('--auto-reload-all applies only where neither auto annotation has a value (any value opts out, as in Reloader)', () => {
+    const all = { autoReloadAll: true };
+    expect(names(triggersOf(wl({}, ['ConfigMap/a']), store, all).configs)).toEqual(['ConfigMap/a']);
+    expect(names(triggersOf(wl({ [ANN.auto]: '' }, ['ConfigMap/a']), store, all).configs)).toEqual(['ConfigMap/a']);
+    expect(triggersOf(wl({ [ANN.auto]: 'False' }, ['ConfigMap/a']), store, all).configs).toEqual([]);
+    expect(triggersOf(wl({ [ANN.auto]: 'nope' }, ['ConfigMap/a']), store, all).configs).toEqual([]);
+    expect(names(triggersOf(wl({ [ANN.auto]: 'T' }, ['ConfigMap/a']), store, all).configs)).toEqual(['ConfigMap/a']);
+  });
+
+  it('exclude lists are read from the workload metadata only, not from the pod template', () => {
+    const onTemplate = wl({}, ['ConfigMap/a', 'ConfigMap/b'], { podAnnotations: { [ANN.auto]: 'true', [ANN.configmapExclude]: 'a' } });
+    expect(names(triggersOf(onTemplate, store, off).configs)).toEqual(['ConfigMap/a', 'ConfigMap/b']);
+    const onMeta = wl({ [ANN.configmapExclude]: 'a' }, ['ConfigMap/a', 'ConfigMap/b'], { podAnnotations: { [ANN.auto]: 'true' } });
+    expect(names(triggersOf(onMeta, store, off).configs)).toEqual(['ConfigMap/b']);
+  });
+
+  it('reload entries are anchored like Reloader ("^" + entry + "$", not grouped)', () => {
+    const s = ns(cfg('ConfigMap', 'a'), cfg('ConfigMap', 'ab'), cfg('ConfigMap', 'xb'), cfg('ConfigMap', 'c'));
+    // "a|b" is "^a" or "b$" in Reloader: a, ab (starts with a) and xb (ends with b); not c
+    expect(names(triggersOf(wl({ [ANN.configmapReload]: 'a|b' }), s, off).configs)).toEqual(['ConfigMap/a', 'ConfigMap/ab', 'ConfigMap/xb']);
+    expect(names(triggersOf(wl({ [ANN.configmapReload]: '(a|b)' }), s, off).configs)).toEqual(['ConfigMap/a']);
   });
 });
 
 describe('parseReloadList', () => {
   it('treats plain names literally and compiles the rest once', () => {
     const a = parseReloadList('foo, bar-1,x.y');
-    expect(a.patterns.map((p) => p.literal ?? p.regex?.source)).toEqual(['foo', 'bar-1', '^(?:x.y)$']);
+    expect(a.patterns.map((p) => p.literal ?? p.regex?.source)).toEqual(['foo', 'bar-1', '^x.y$']);
     expect(parseReloadList('foo, bar-1,x.y')).toBe(a);
   });
 });
@@ -132,5 +171,35 @@ describe('decide', () => {
     expect(decide(wl({}, [], { env }), configs, 'env-vars').action).toBe('baseline');
     const stale = decide(wl({}, [], { env: { ...env, STAKATER_A_CONFIGMAP: 'old' } }), configs, 'env-vars');
     expect(stale).toMatchObject({ action: 'roll', env: { STAKATER_A_CONFIGMAP: 'r-a' } });
+  });
+  it('env-vars: a workload Reloader stamped for some configs only (the others never changed) is adopted, not rolled', () => {
+    const partly = wl({}, [], { env: { STAKATER_A_CONFIGMAP: 'r-a' }, firstContainer: 'app' });
+    expect(decide(partly, configs, 'env-vars')).toEqual({ action: 'baseline', hash: desiredHash(configs, 'env-vars') });
+    expect(decide(wl({}, [], { firstContainer: 'app' }), configs, 'env-vars').action).toBe('baseline');
+    // a variable that disagrees with its config: that config changed while nobody watched; the missing one is added
+    const changed = decide(wl({}, [], { env: { STAKATER_A_CONFIGMAP: 'old' }, firstContainer: 'app' }), configs, 'env-vars');
+    expect(changed).toMatchObject({ action: 'roll', env: { STAKATER_A_CONFIGMAP: 'r-a', STAKATER_S_SECRET: 'r-s' } });
+  });
+  it('env-vars, a live change: only the changed config\'s variable is set (as Reloader); a stale one stays stale', () => {
+    const w = wl({}, [], { env: { STAKATER_A_CONFIGMAP: 'old' }, firstContainer: 'app', recorded: 'before' });
+    const d = decide(w, [...configs, cfg('ConfigMap', 'b')], 'env-vars');
+    expect(d).toMatchObject({ action: 'roll', env: { STAKATER_A_CONFIGMAP: 'r-a', STAKATER_S_SECRET: 'r-s', STAKATER_B_CONFIGMAP: 'r-b' } });
+    const live = onlyChanged(d as Extract<typeof d, { action: 'roll' }>, w, ['Secret/s']);
+    expect(live.env).toEqual({ STAKATER_S_SECRET: 'r-s' });
+    expect(live.envContainers).toEqual({ STAKATER_S_SECRET: 'app' });
+    expect(onlyChanged(d as Extract<typeof d, { action: 'roll' }>, w, ['ConfigMap/a', 'ConfigMap/b deleted']).env).toEqual({ STAKATER_A_CONFIGMAP: 'r-a', STAKATER_B_CONFIGMAP: 'r-b' });
+  });
+  it('env-vars: a new variable goes on the container using its config, an existing one stays where it is', () => {
+    const w = wl({}, [], {
+      env: { STAKATER_A_CONFIGMAP: 'old' },
+      envContainers: { STAKATER_A_CONFIGMAP: 'side' },
+      users: { 'Secret/s': 'worker' },
+      firstContainer: 'app',
+      recorded: 'before',
+    });
+    expect(decide(w, [...configs, cfg('ConfigMap', 'unused')], 'env-vars')).toMatchObject({
+      action: 'roll',
+      envContainers: { STAKATER_A_CONFIGMAP: 'side', STAKATER_S_SECRET: 'worker', STAKATER_UNUSED_CONFIGMAP: 'app' },
+    });
   });
 });

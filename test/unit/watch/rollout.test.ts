@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseDuration } from '../../../src/watch/duration.js';
 import { baselinePatch, rollPatch } from '../../../src/watch/patches.js';
-import { resumeAt } from '../../../src/watch/pause.js';
+import { resumeAt, resumePatch } from '../../../src/watch/pause.js';
 import { Scheduler, type RunResult } from '../../../src/watch/scheduler.js';
 import { ANN, KSEC_ANN, type WorkloadRecord } from '../../../src/watch/policy.js';
 
@@ -27,6 +27,27 @@ describe('patches', () => {
   it('env-vars strategy sets the STAKATER variables on the container by name', () => {
     const p = rollPatch(wl('StatefulSet'), { action: 'roll', hash: 'H', env: { STAKATER_A_CONFIGMAP: 'sha' } }, 'env-vars', now);
     expect(p.body).toMatchObject({ spec: { template: { spec: { containers: [{ name: 'main', env: [{ name: 'STAKATER_A_CONFIGMAP', value: 'sha' }] }] } } } });
+  });
+  it('env-vars strategy puts each variable on the container the decision names, the rest on the first', () => {
+    const d = { action: 'roll' as const, hash: 'H', env: { STAKATER_A_CONFIGMAP: 'a', STAKATER_B_SECRET: 'b', STAKATER_C_CONFIGMAP: 'c' }, envContainers: { STAKATER_A_CONFIGMAP: 'side', STAKATER_B_SECRET: 'main' } };
+    const p = rollPatch(wl('Deployment'), d, 'env-vars', now);
+    expect((p.body as any).spec.template.spec.containers).toEqual([
+      { name: 'side', env: [{ name: 'STAKATER_A_CONFIGMAP', value: 'a' }] },
+      { name: 'main', env: [{ name: 'STAKATER_B_SECRET', value: 'b' }, { name: 'STAKATER_C_CONFIGMAP', value: 'c' }] },
+    ]);
+  });
+  it('an Argo Rollout with reloader.stakater.com/rollout-strategy: restart gets spec.restartAt, no template change', () => {
+    const w = wl('Rollout', { annotations: { [ANN.rolloutStrategy]: 'restart' } });
+    const p = rollPatch(w, { action: 'roll', hash: 'H' }, 'env-vars', now);
+    expect(p).toEqual({ contentType: 'application/merge-patch+json', body: { metadata: { annotations: { [KSEC_ANN.recorded]: 'H' } }, spec: { restartAt: '2026-01-02T03:04:05Z' } } });
+    // any other value: the template, as Reloader's ToArgoRolloutStrategy defaults to "rollout"
+    expect((rollPatch(wl('Rollout', { annotations: { [ANN.rolloutStrategy]: 'rollout' } }), { action: 'roll', hash: 'H' }, 'annotations', now).body as any).spec.template).toBeDefined();
+  });
+  it('the paused-at key follows --pause-deployment-time-annotation', () => {
+    const w = wl('Deployment', { annotations: { [ANN.pausePeriod]: '5m' } });
+    const p = rollPatch(w, { action: 'roll', hash: 'H' }, 'annotations', now, { pausedAt: 'example.com/paused-at' });
+    expect((p.body as any).metadata.annotations).toEqual({ [KSEC_ANN.recorded]: 'H', 'example.com/paused-at': '2026-01-02T03:04:05Z' });
+    expect(resumePatch({ pausedAt: 'example.com/paused-at' }).body).toEqual({ spec: { paused: false }, metadata: { annotations: { 'example.com/paused-at': null } } });
   });
   it('pause-period pauses the Deployment in the same patch; resumeAt reads it back', () => {
     const w = wl('Deployment', { annotations: { [ANN.pausePeriod]: '5m' } });
@@ -144,5 +165,19 @@ describe('Scheduler', () => {
     s.clear();
     await vi.advanceTimersByTimeAsync(5000);
     expect(runs).toEqual([]);
+  });
+});
+
+describe('env-vars with --reload-on-delete (Reloader removes the variable)', () => {
+  it('a deleted config whose variable the workload has becomes a roll removing it, on its container', async () => {
+    const { withDeletions } = await import('../../../src/watch/policy.js');
+    const w = wl('Deployment', { env: { STAKATER_GONE_CONFIGMAP: 'h', STAKATER_KEPT_SECRET: 'k' }, envContainers: { STAKATER_GONE_CONFIGMAP: 'side', STAKATER_KEPT_SECRET: 'main' } });
+    const d = withDeletions({ action: 'baseline', hash: 'H' }, w, ['ConfigMap/gone deleted']);
+    expect(d).toEqual({ action: 'roll', hash: 'H', env: {}, removeEnv: ['STAKATER_GONE_CONFIGMAP'] });
+    const p = rollPatch(w, d as Extract<typeof d, { action: 'roll' }>, 'env-vars', new Date());
+    expect((p.body as any).spec.template.spec.containers).toEqual([{ name: 'side', env: [{ name: 'STAKATER_GONE_CONFIGMAP', $patch: 'delete' }] }]);
+    // no variable (the config never changed under Reloader): nothing to remove, the decision stands
+    expect(withDeletions({ action: 'baseline', hash: 'H' }, w, ['Secret/other deleted'])).toEqual({ action: 'baseline', hash: 'H' });
+    expect(withDeletions({ action: 'baseline', hash: 'H' }, w, ['ConfigMap/gone'])).toEqual({ action: 'baseline', hash: 'H' });
   });
 });
