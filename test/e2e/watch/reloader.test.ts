@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reloaderHash } from '../../../src/config-hash/hash.js';
+import { reloaderHash } from '../../../src/config-hash/reloader.js';
 import { KSEC_ANN, reloaderEnvName } from '../../../src/watch/policy.js';
 import { configRecord } from '../../../src/watch/state.js';
 import type { KubeObject } from '../../../src/manifest/objects.js';
