@@ -12,7 +12,7 @@
  */
 import type { Document, Node, YAMLMap } from 'yaml';
 import type { ManifestFile } from './read.js';
-import { yamlLib } from './yaml-lib.js';
+import { QUIET_PARSE, yamlLib } from './yaml-lib.js';
 
 /** Options that make the yaml library re-print a document as close to its source as it can. */
 export const PRESERVING_TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
@@ -258,7 +258,7 @@ function isPlainSafe(value: string): boolean {
   const { parse } = yamlLib();
   if (!/^[A-Za-z0-9_.\/-]+$/.test(value) || /^[-.]/.test(value)) return false;
   try {
-    return parse(value) === value;
+    return parse(value, QUIET_PARSE) === value;
   } catch {
     return false;
   }

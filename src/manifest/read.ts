@@ -17,7 +17,7 @@ import type { Document } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { parseFastYaml } from './fast-yaml.js';
 import { isKubeObject, isList, type KubeObject } from './objects.js';
-import { yamlLib } from './yaml-lib.js';
+import { MAX_ALIAS_COUNT, QUIET_PARSE, conversionProblem, yamlLib, yamlProblem } from './yaml-lib.js';
 import { readUserText } from '../user-file.js';
 
 export type ManifestFormat = 'yaml' | 'json';
@@ -197,7 +197,7 @@ function parseYamlStream(text: string, path: string): ManifestDocument[] {
 function yamlDocuments(text: string) {
   const { LineCounter, parseAllDocuments } = yamlLib();
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const parsed = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, uniqueKeys: true, merge: true });
   return { docs: Array.isArray(parsed) ? parsed : [parsed], lineCounter };
 }
 
@@ -208,16 +208,18 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
     if (error) {
       const pos = lineCounter.linePos(error.pos[0]);
       const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      throw new KsecError(`invalid YAML${where}: ${yamlReason(error.message)}`, {
+      throw new KsecError(`invalid YAML${where}: ${yamlProblem(error)}`, {
         file: path,
         hint: 'fix the YAML syntax',
       });
     }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 1000 });
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      throw new KsecError(`invalid YAML in document ${index + 1}: ${yamlReason((err as Error).message)}`, {
+      const at = unresolvedAliasAt(doc);
+      const where = at === undefined ? ` in document ${index + 1}` : ` at line ${lineCounter.linePos(at).line}, column ${lineCounter.linePos(at).col}`;
+      throw new KsecError(`invalid YAML${where}: ${at === undefined ? conversionProblem(err) : 'an alias names no anchor before it'}`, {
         file: path,
         hint: 'fix the YAML (aliases, merge keys)',
       });
@@ -227,9 +229,20 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
   });
 }
 
-/** The yaml library's reason, without any quoted source text. */
-function yamlReason(message: string): string {
-  return message.split(/:\s*\n|\n/)[0]!.replace(/ at line \d+, column \d+$/, '').trim();
+/** The offset of the first alias that names no anchor before it, if any. */
+function unresolvedAliasAt(doc: Document.Parsed): number | undefined {
+  const { isAlias, visit } = yamlLib();
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.resolve(doc) === undefined) {
+        at = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return at;
 }
 
 function parseJsonStream(text: string, path: string): ManifestDocument[] {

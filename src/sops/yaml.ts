@@ -17,6 +17,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { KsecError } from '../errors.js';
+import { QUIET_PARSE, yamlProblem } from '../manifest/yaml-lib.js';
 import { normalizeRfc3339 } from './values.js';
 import type { SopsComment, SopsMap, SopsNode, SopsScalar } from './tree.js';
 
@@ -95,7 +96,7 @@ export function resolvePlain(text: string, line?: number): SopsScalar {
 
 export function parseYamlTree(text: string, file: string): YamlDocuments {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, keepSourceTokens: false, merge: false, uniqueKeys: false });
+  const docs = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, keepSourceTokens: false, merge: false, uniqueKeys: false });
   const list = (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[];
   const lineOf = (node: YamlNode | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
   const branches: SopsMap[] = [];
@@ -104,7 +105,7 @@ export function parseYamlTree(text: string, file: string): YamlDocuments {
     const error = doc.errors[0];
     if (error) {
       const pos = lineCounter.linePos(error.pos[0]);
-      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}`, { file, hint: 'fix the YAML syntax' });
+      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}: ${yamlProblem(error)}`, { file, hint: 'fix the YAML syntax' });
     }
     // A comment before a sequence item is kept once, in the sequence, before the item; the
     // item's own node (a map or sequence) does not repeat it.
