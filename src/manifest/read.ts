@@ -17,7 +17,7 @@ import type { Document } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { parseFastYaml } from './fast-yaml.js';
 import { isKubeObject, isList, type KubeObject } from './objects.js';
-import { MAX_ALIAS_COUNT, QUIET_PARSE, conversionProblem, yamlLib, yamlProblem } from './yaml-lib.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, conversionProblem, isStackOverflow, nestsTooDeep, yamlLib, yamlProblem } from './yaml-lib.js';
 import { readUserText } from '../user-file.js';
 
 export type ManifestFormat = 'yaml' | 'json';
@@ -194,15 +194,21 @@ function parseYamlStream(text: string, path: string): ManifestDocument[] {
 }
 
 /** The yaml package's Documents for a stream, with the options the fast path matches. */
-function yamlDocuments(text: string) {
+function yamlDocuments(text: string, path = '') {
   const { LineCounter, parseAllDocuments } = yamlLib();
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, uniqueKeys: true, merge: true });
+  let parsed;
+  try {
+    parsed = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, uniqueKeys: true, merge: true });
+  } catch (err) {
+    if (isStackOverflow(err)) throw new KsecError(`invalid YAML: nesting too deep (more than ${MAX_NESTING} levels)`, { file: path, hint: 'fix the YAML syntax' });
+    throw err;
+  }
   return { docs: Array.isArray(parsed) ? parsed : [parsed], lineCounter };
 }
 
 function parseWithYaml(text: string, path: string): ManifestDocument[] {
-  const { docs, lineCounter } = yamlDocuments(text);
+  const { docs, lineCounter } = yamlDocuments(text, path);
   return docs.map((doc, index) => {
     const error = doc.errors[0];
     if (error) {
@@ -225,8 +231,13 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
       });
     }
     const start = doc.contents?.range?.[0] ?? doc.range[0];
+    if (nestsTooDeep(value)) throw tooDeep(path, `document ${index + 1} (line ${lineCounter.linePos(start).line})`);
     return { index, line: lineCounter.linePos(start).line, value, yaml: doc };
   });
+}
+
+function tooDeep(path: string, where: string): KsecError {
+  return new KsecError(`${where} nests deeper than ${MAX_NESTING} levels`, { file: path, hint: 'a Kubernetes object is never nested that deep; check the file' });
 }
 
 /** The offset of the first alias that names no anchor before it, if any. */
@@ -257,6 +268,7 @@ function parseJsonStream(text: string, path: string): ManifestDocument[] {
         hint: 'fix the JSON syntax',
       });
     }
+    if (nestsTooDeep(value)) throw tooDeep(path, `the value starting at line ${lineAt(text, span.start)}`);
     docs.push({ index: docs.length, line: lineAt(text, span.start), value });
   }
   return docs;

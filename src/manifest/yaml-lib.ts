@@ -32,6 +32,40 @@ export const QUIET_PARSE = { prettyErrors: false, logLevel: 'silent' } as const;
 export const MAX_ALIAS_COUNT = 1000;
 
 /**
+ * The deepest nesting of collections any reader accepts. Kubernetes objects
+ * nest a few dozen levels; the readers and everything that walks their values
+ * recurse, so a document of thousands of `[` or `-` levels would overflow the
+ * stack. Deeper input is malformed (the same verdict from every reader).
+ */
+export const MAX_NESTING = 512;
+
+/**
+ * Whether `err` is V8's stack overflow. The yaml package's parser recurses
+ * when it closes thousands of block levels at once and lets that escape;
+ * callers report it as nesting too deep (the input is malformed), never as an
+ * internal error.
+ */
+export function isStackOverflow(err: unknown): boolean {
+  return err instanceof RangeError && /call stack/i.test(err.message);
+}
+
+/** Whether a plain value (objects, arrays, Maps) nests deeper than MAX_NESTING; iterative. */
+export function nestsTooDeep(value: unknown, max = MAX_NESTING): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  const seen = new Set<object>();
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) continue;
+    if (depth >= max) return true;
+    if (seen.has(v)) continue; // shared (aliased) values are walked once
+    seen.add(v);
+    const children = Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : Object.values(v);
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
  * The problem of one of the yaml package's errors, by its code: the package's
  * messages quote the input (plain scalars, escape sequences, tags, anchor
  * names, unexpected tokens), so they are never shown.
@@ -55,7 +89,7 @@ const PROBLEMS: Record<string, string> = {
   MULTIPLE_DOCS: 'more than one document',
   MULTIPLE_TAGS: 'a node with more than one tag',
   NON_STRING_KEY: 'a key that is not a string',
-  RESOURCE_EXHAUSTION: 'too many aliases or too deep nesting',
+  RESOURCE_EXHAUSTION: `nesting too deep (more than ${MAX_NESTING} levels)`,
   TAB_AS_INDENT: 'a tab used as indentation',
   TAG_RESOLVE_FAILED: 'unknown or unresolvable tag',
   UNEXPECTED_TOKEN: 'unexpected token',
@@ -97,7 +131,7 @@ export function yamlProblem(error: { code?: string; message?: string }): string 
 
 /** The problem of an error thrown while converting a parsed document (toJS): aliases and merge keys. */
 export function conversionProblem(err: unknown): string {
-  if (err instanceof RangeError) return 'nesting too deep';
+  if (err instanceof RangeError) return `nesting too deep (more than ${MAX_NESTING} levels)`;
   const message = err instanceof Error ? err.message : '';
   if (/^Excessive alias count/.test(message)) return 'too many aliases (an alias bomb?)';
   return 'an alias or merge key that cannot be resolved';
