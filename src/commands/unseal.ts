@@ -63,7 +63,7 @@ export async function runUnseal(flags: UnsealFlags): Promise<void> {
     }
     const secret = secrets[0]!;
     const values = flags.dataKey.map((key) => {
-      const value = secret.data?.[key];
+      const value = secret.data && Object.hasOwn(secret.data, key) ? secret.data[key] : undefined;
       if (typeof value !== 'string') {
         throw new KsecError(`the Secret has no key "${key}"`, {
           object: objectRef(secret),

@@ -42,7 +42,7 @@ export function planMigration(secret: Secret, file: string, options: { prefix: s
   for (const [k, v] of Object.entries(secret.stringData ?? {})) if (typeof v === 'string') values.set(k, Buffer.from(v, 'utf8'));
   if (values.size === 0) throw new KsecError('the Secret has no data to migrate', { file, object: ref, hint: 'nothing would be stored in AWS' });
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const json: Record<string, string> = {};
+  const json = Object.create(null) as Record<string, string>; // keys from the Secret: `__proto__` is one like any other
   const base64Keys: string[] = [];
   for (const [k, v] of values) {
     try {
