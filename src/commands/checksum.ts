@@ -4,7 +4,7 @@ import { objectRef } from '../manifest/objects.js';
 import { STDIN, objectsOf, readManifestFiles } from '../manifest/read.js';
 import { writeFilesAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
-import { note, progress, warn } from '../terminal/messages.js';
+import { note, noteSkipped, progress, warn } from '../terminal/messages.js';
 import { applyStamps, describeStale, planStamps } from '../config-hash/annotate.js';
 import { configHash } from '../config-hash/ksec-hash.js';
 import { hashableKind } from '../config-hash/kinds.js';
@@ -32,7 +32,9 @@ export async function runList(inputs: string[], flags: ChecksumFlags): Promise<v
   const digest = choose(flags.reloaderDigest ?? 'sha1', ['sha1', 'sha512-256'] as const, '--reloader-digest') as ReloaderDigest;
   const output = choose(flags.output ?? 'text', ['text', 'json'] as const, '--output');
   checkStdinUse(inputs);
-  const objects = objectsOf(await readManifestFiles(inputs));
+  const skipped: string[] = [];
+  const objects = objectsOf(await readManifestFiles(inputs, { skipped }));
+  noteSkipped(skipped);
   const lines: ChecksumLine[] = [];
   for (const entry of objects) {
     const obj = entry.object;
@@ -71,7 +73,9 @@ export interface AnnotateFlags {
 
 export async function runAnnotate(inputs: string[], flags: AnnotateFlags): Promise<void> {
   checkStdinUse(inputs);
-  const files = await readManifestFiles(inputs);
+  const skipped: string[] = [];
+  const files = await readManifestFiles(inputs, { skipped });
+  noteSkipped(skipped);
   const objects = objectsOf(files);
   const plan = planStamps(objects, flags.namespace === undefined ? {} : { namespace: flags.namespace });
   const missing = plan.stamps.flatMap((s) => s.missing.map((m) => `${s.ref}: references ${m.kind}/${m.name}, which is not in the inputs`));

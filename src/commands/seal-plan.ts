@@ -109,8 +109,8 @@ export interface SealFromSopsPlan {
   files: string[];
   ageKeyFiles?: string[];
   secrets: SecretOptions;
-  /** namespace of Secrets without one (the kubeconfig is not read) */
-  defaultNamespace: string;
+  /** where the namespace of Secrets without one (and no -n) comes from */
+  namespaceFrom: KubeconfigContext;
   output: { to: 'stdout'; format: ManifestFormat } | { to: 'file'; path: string; format: ManifestFormat };
 }
 
@@ -259,7 +259,7 @@ function planFromSops(inputs: string[], flags: SealFlags, files: string[]): Seal
     files,
     ageKeyFiles: flags.ageKeyFile,
     secrets: { scope, name: flags.name, namespace: flags.namespace, allowEmptyData: flags.allowEmptyData },
-    defaultNamespace: flags.namespace ?? 'default',
+    namespaceFrom: { kubeconfig: flags.kubeconfig, context: flags.context },
     output,
   };
 }

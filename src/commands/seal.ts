@@ -15,7 +15,7 @@ import { startSealing } from '../seal/seal-secrets.js';
 import { sealRaw } from '../seal/sealed-secret.js';
 import { oneFilePerCluster, oneFilePerInput, renderForTarget } from '../seal/sealed-files.js';
 import { loadTargets } from '../seal/targets.js';
-import { note, progress } from '../terminal/messages.js';
+import { note, noteSkipped, progress } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { interactive } from '../terminal/style.js';
 import { planSeal, type FetchCertPlan, type MergeIntoPlan, type RawPlan, type SealFlags, type SealSecretsPlan, type SingleOutput } from './seal-plan.js';
@@ -65,7 +65,9 @@ async function sealRawValue(plan: RawPlan): Promise<void> {
 
 async function mergeSecretInto(plan: MergeIntoPlan): Promise<void> {
   const [target] = await loadTargets(plan.certificates);
-  const sources = await readSecrets(plan.inputs, { onStdin: noteStdinExpected });
+  const skipped: string[] = [];
+  const sources = await readSecrets(plan.inputs, { onStdin: noteStdinExpected, skipped });
+  noteSkipped(skipped);
   const text = await mergeIntoFile(plan.path, sources, {
     publicKey: target!.cert.publicKey,
     scope: plan.scope,
@@ -82,7 +84,9 @@ async function sealSecrets(plan: SealSecretsPlan): Promise<void> {
   const bar = progress('sealing values');
   const sealing = startSealing(targets, { ...plan.secrets, defaultNamespace: namespace, onProgress: (n) => bar.tick(n) });
   try {
-    const sources = await readSecrets(plan.inputs, { onSource: (source) => sealing.add(source), onStdin: noteStdinExpected });
+    const skipped: string[] = [];
+    const sources = await readSecrets(plan.inputs, { onSource: (source) => sealing.add(source), onStdin: noteStdinExpected, skipped });
+    noteSkipped(skipped);
     let output = plan.output;
     if (output.to === 'stdout' && (sources.length !== 1 || sources[0]!.root)) output = { to: 'beside-inputs', format: output.directoryFormat };
     switch (output.to) {
@@ -110,7 +114,7 @@ function noteStdinExpected(): void {
 }
 
 async function writeSingle(output: SingleOutput, text: string): Promise<void> {
-  if (output.to === 'file') await writeFileAtomic(output.path, text);
+  if (output.to === 'file') await writeFileAtomic(output.path, text, 0o600); // -w: kubeseal's mode
   else await writeStdout(text);
 }
 

@@ -10,7 +10,7 @@ import { formatFromPath, parseFormat, render, writeFileAtomic } from '../manifes
 import { loadPrivateKeys } from '../seal/keys.js';
 import { decryptMany } from '../seal/pool.js';
 import { KeyRing, unsealSealedSecrets } from '../seal/unseal.js';
-import { progress } from '../terminal/messages.js';
+import { noteSkipped, progress } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { refuseOutputOverInput } from '../user-file.js';
 import { privateKeyPaths, type PrivateKeyFlags } from './shared-flags.js';
@@ -31,7 +31,9 @@ export async function runUnseal(flags: UnsealFlags): Promise<void> {
   const keys = await loadPrivateKeys(privateKeyPaths(flags));
   const inputs = flags.file?.length ? flags.file : [STDIN];
   if (flags.write) await refuseOutputOverInput(flags.write, await expandPaths(inputs));
-  const objects = (await readObjects(inputs)).filter((o) => o.object.kind === 'SealedSecret');
+  const skipped: string[] = [];
+  const objects = (await readObjects(inputs, { skipped })).filter((o) => o.object.kind === 'SealedSecret');
+  noteSkipped(skipped);
   if (objects.length === 0) {
     throw new KsecError('no SealedSecret found', { file: inputs.join(', '), hint: 'give a file with kind: SealedSecret' });
   }

@@ -9,7 +9,7 @@ import { parseFormat } from '../manifest/write.js';
 import { loadCertificate } from '../seal/cert.js';
 import { loadPrivateKeys } from '../seal/keys.js';
 import { validateSealedSecret } from '../seal/validate.js';
-import { note, progress } from '../terminal/messages.js';
+import { note, noteSkipped, progress } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { privateKeyPaths, type PrivateKeyFlags } from './shared-flags.js';
 
@@ -26,7 +26,9 @@ export async function runValidate(flags: ValidateFlags): Promise<void> {
   const privateKeys = paths.length ? (await loadPrivateKeys(paths)).map((k) => k.key) : undefined;
   const certificate = flags.cert ? await loadCertificate(flags.cert, { allowExpired: true }) : undefined;
   const inputs = flags.file?.length ? flags.file : [STDIN];
-  const objects = (await readObjects(inputs)).filter((o) => o.object.kind === 'SealedSecret');
+  const skipped: string[] = [];
+  const objects = (await readObjects(inputs, { skipped })).filter((o) => o.object.kind === 'SealedSecret');
+  noteSkipped(skipped);
   if (objects.length === 0) {
     throw new KsecError('no SealedSecret found', { file: inputs.join(', '), hint: 'give files with kind: SealedSecret' });
   }

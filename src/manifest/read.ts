@@ -62,14 +62,26 @@ export interface ReadOptions {
   extensions?: string[];
   /** read stdin from here instead of process.stdin (tests) */
   stdin?: () => Promise<string>;
+  /**
+   * Receives the files of a directory walk that are left out because they hold
+   * no Kubernetes object (kustomization.yaml, Helm's values.yaml and
+   * Chart.yaml, CI workflows); see isKubernetesManifest. A file named
+   * explicitly is never left out.
+   */
+  skipped?: string[];
 }
 
 /** Expands directories (recursively, sorted, skipping dot-folders and node_modules) into files. */
 export async function expandPaths(inputs: string[], extensions = MANIFEST_EXTENSIONS): Promise<string[]> {
-  const out: string[] = [];
+  return (await expandInputs(inputs, extensions)).map((e) => e.path);
+}
+
+/** expandPaths, saying which files a directory walk found (`walked`) and which were named. */
+export async function expandInputs(inputs: string[], extensions = MANIFEST_EXTENSIONS): Promise<{ path: string; walked: boolean }[]> {
+  const out: { path: string; walked: boolean }[] = [];
   for (const input of inputs) {
     if (input === STDIN) {
-      out.push(input);
+      out.push({ path: input, walked: false });
       continue;
     }
     let info;
@@ -78,10 +90,24 @@ export async function expandPaths(inputs: string[], extensions = MANIFEST_EXTENS
     } catch (err) {
       throw fileError(err, input);
     }
-    if (info.isDirectory()) out.push(...(await walk(input, extensions)));
-    else out.push(input);
+    if (info.isDirectory()) out.push(...(await walk(input, extensions)).map((path) => ({ path, walked: true })));
+    else out.push({ path: input, walked: false });
   }
   return out;
+}
+
+/**
+ * Whether a file is a Kubernetes manifest: some document is an object with a
+ * kind (or a list holding one), other than kustomize's own configuration
+ * (Kustomization, Component). Helm's values.yaml and Chart.yaml, CI
+ * workflows and other YAML are not; a file with no document at all is
+ * (there is nothing in it to refuse).
+ */
+export function isKubernetesManifest(file: ManifestFile): boolean {
+  const values = file.documents.map((d) => d.value).filter((v) => v !== null && v !== undefined);
+  if (values.length === 0) return true;
+  const isObject = (v: unknown) => isKubeObject(v) && !(typeof v.apiVersion === 'string' && v.apiVersion.startsWith('kustomize.config.k8s.io/'));
+  return values.some((v) => (Array.isArray(v) ? v.some(isObject) : isList(v) || isObject(v)));
 }
 
 /** A directory's entries sorted by name (byte order), so every walk is deterministic. */
@@ -118,9 +144,12 @@ export async function readStdin(): Promise<string> {
 
 /** Reads and parses every manifest file named by `inputs` (files, directories, '-'). */
 export async function readManifestFiles(inputs: string[], options: ReadOptions = {}): Promise<ManifestFile[]> {
-  const paths = await expandPaths(inputs, options.extensions);
   const files: ManifestFile[] = [];
-  for (const path of paths) files.push(await readManifestFile(path, options));
+  for (const { path, walked } of await expandInputs(inputs, options.extensions)) {
+    const file = await readManifestFile(path, options);
+    if (walked && !isKubernetesManifest(file)) options.skipped?.push(path);
+    else files.push(file);
+  }
   return files;
 }
 

@@ -6,7 +6,7 @@
  */
 import { KsecError } from '../errors.js';
 import { isSecret, objectRef, type Secret } from '../manifest/objects.js';
-import { expandPaths, objectsOf, readManifestFile, STDIN, type ManifestFile } from '../manifest/read.js';
+import { expandPaths, isKubernetesManifest, objectsOf, readManifestFile, STDIN, type ManifestFile } from '../manifest/read.js';
 
 /** Secrets read from one input file ('-' for stdin). */
 export interface SecretSource {
@@ -21,6 +21,8 @@ export interface ReadSecretsOptions {
   onSource?: (source: SecretSource) => void;
   /** called just before stdin is read */
   onStdin?: () => void;
+  /** receives the files of a directory left out because they hold no Kubernetes object (see isKubernetesManifest) */
+  skipped?: string[];
 }
 
 /** Files read ahead of the one being parsed, so file I/O waits overlap. */
@@ -43,7 +45,13 @@ export async function readSecrets(inputs: string[], options: ReadSecretsOptions 
     };
     for (let i = 0; i < paths.length; i++) {
       for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
-      const source = secretsIn(await reads[i]!, fromDir);
+      const file = await reads[i]!;
+      if (fromDir && !isKubernetesManifest(file)) {
+        options.skipped?.push(file.path);
+        delete reads[i];
+        continue;
+      }
+      const source = secretsIn(file, fromDir);
       delete reads[i];
       if (!source) continue;
       sources.push(fromDir ? { ...source, root: input } : source);

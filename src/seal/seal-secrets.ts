@@ -18,8 +18,8 @@ export interface SecretSealOptions {
   name?: string;
   /** fills a missing namespace; an error when an input names another one */
   namespace?: string;
-  /** namespace for an input without one when `namespace` is not given */
-  defaultNamespace: string;
+  /** namespace for an input without one when `namespace` is not given (none: such an input is refused) */
+  defaultNamespace?: string;
   /** a Secret without data is sealed instead of refused */
   allowEmptyData?: boolean;
   /** called with the number of values just encrypted */

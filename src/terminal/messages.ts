@@ -13,6 +13,13 @@ export function note(message: string): void {
   writeStderr(`${message}\n`);
 }
 
+/** How many files of a directory walk were left out as not Kubernetes manifests, naming the first few. */
+export function noteSkipped(paths: readonly string[]): void {
+  if (paths.length === 0) return;
+  const shown = paths.slice(0, 3).join(', ') + (paths.length > 3 ? ', ...' : '');
+  note(`skipped ${paths.length} YAML file${paths.length === 1 ? '' : 's'} that ${paths.length === 1 ? 'is not a Kubernetes manifest' : 'are not Kubernetes manifests'} (${shown})`);
+}
+
 export interface Progress {
   tick(by?: number): void;
   done(): void;
