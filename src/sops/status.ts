@@ -28,6 +28,11 @@ export interface SopsStatus {
   unencryptedValues: { path: string; line?: number }[];
 }
 
+/** The MAC as sops writes it: the SHA-512 digest in hex (128 bytes) as a string, a 32-byte nonce, a 16-byte GCM tag. */
+function wellFormedMac(mac: { data: Buffer; iv: Buffer; tag: Buffer; type: string }): boolean {
+  return mac.data.length === 128 && mac.iv.length === 32 && mac.tag.length === 16 && mac.type === 'str';
+}
+
 export function sopsStatus(text: string, path: string): SopsStatus {
   const format = detectSopsFormat(path, text);
   const status: SopsStatus = { isSops: false, format, problems: [], unencryptedValues: [] };
@@ -52,6 +57,7 @@ export function sopsStatus(text: string, path: string): SopsStatus {
   }
   if (!meta.mac) problem('mac-missing', 'the sops metadata has no MAC');
   else if (!parseEncrypted(meta.mac)) problem('mac-invalid', 'the sops MAC is not an encrypted value');
+  else if (!wellFormedMac(parseEncrypted(meta.mac)!)) problem('mac-invalid', 'the sops MAC is truncated or malformed (sops writes a 128-byte SHA-512 hex digest, a 32-byte IV and a 16-byte tag)');
   if (!meta.lastModified) problem('lastmodified-missing', 'the sops metadata has no lastmodified timestamp');
   else if (!macAdditionalData(meta.lastModified)) problem('lastmodified-invalid', 'the sops lastmodified timestamp is not RFC 3339');
   if (meta.ruleCount > 1) problem('rules-conflict', 'the metadata sets more than one encryption rule (suffixes/regexes)');
