@@ -25,7 +25,7 @@ export async function runSealFromSops(plan: SealFromSopsPlan): Promise<void> {
   const sealing = startSealing(targets, { ...plan.secrets, defaultNamespace: namespace, onProgress: (n) => bar.tick(n) });
   let result: { stdout: string } | { files: FileToWrite[] };
   try {
-    for (const source of sources) sealing.add(source);
+    for (const source of sources) bar.grow(sealing.add(source));
     const { output } = plan;
     result =
       output.to === 'stdout'

@@ -81,32 +81,36 @@ async function mergeSecretInto(plan: MergeIntoPlan): Promise<void> {
 async function sealSecrets(plan: SealSecretsPlan): Promise<void> {
   const targets = await loadTargets(plan.certificates);
   const namespace = await defaultNamespace(plan.namespaceFrom);
+  // one line on a terminal, its total growing as inputs are read; cleared before anything else is printed
   const bar = progress('sealing values');
   const sealing = startSealing(targets, { ...plan.secrets, defaultNamespace: namespace, onProgress: (n) => bar.tick(n) });
+  const skipped: string[] = [];
+  let result: { stdout: string } | { files: FileToWrite[] };
   try {
-    const skipped: string[] = [];
-    const sources = await readSecrets(plan.inputs, { onSource: (source) => sealing.add(source), onStdin: noteStdinExpected, skipped });
-    noteSkipped(skipped);
+    const sources = await readSecrets(plan.inputs, { onSource: (source) => bar.grow(sealing.add(source)), onStdin: noteStdinExpected, skipped });
     let output = plan.output;
     if (output.to === 'stdout' && (sources.length !== 1 || sources[0]!.root)) output = { to: 'beside-inputs', format: output.directoryFormat };
     switch (output.to) {
       case 'stdout':
-        await writeStdout(await renderForTarget(sealing, 0, sources.length, output.format));
+        result = { stdout: await renderForTarget(sealing, 0, sources.length, output.format) };
         break;
       case 'file':
-        await writeFiles(await oneFilePerCluster(sealing, targets, sources.length, output.path, output.format));
+        result = { files: await oneFilePerCluster(sealing, targets, sources.length, output.path, output.format) };
         break;
       case 'output-dir':
-        await writeFiles(await oneFilePerInput(sealing, sources, targets, output.format, output.dir));
+        result = { files: await oneFilePerInput(sealing, sources, targets, output.format, output.dir) };
         break;
       case 'beside-inputs':
-        await writeFiles(await oneFilePerInput(sealing, sources, targets, output.format));
+        result = { files: await oneFilePerInput(sealing, sources, targets, output.format) };
         break;
     }
   } finally {
     sealing.close();
     bar.done();
   }
+  noteSkipped(skipped);
+  if ('stdout' in result) await writeStdout(result.stdout);
+  else await writeFiles(result.files, plan.verbose);
 }
 
 function noteStdinExpected(): void {
@@ -118,8 +122,8 @@ async function writeSingle(output: SingleOutput, text: string): Promise<void> {
   else await writeStdout(text);
 }
 
-/** All files or none, their directories created; each named on an interactive terminal. */
-async function writeFiles(files: FileToWrite[]): Promise<void> {
+/** All files or none, their directories created; on an interactive terminal, how many (each one named with -v). */
+async function writeFiles(files: FileToWrite[], verbose = false): Promise<void> {
   for (const dir of new Set(files.map((f) => dirname(f.path)))) {
     try {
       await mkdir(dir, { recursive: true });
@@ -128,5 +132,6 @@ async function writeFiles(files: FileToWrite[]): Promise<void> {
     }
   }
   await writeFilesAtomic(files);
-  if (interactive()) for (const f of files) note(`wrote ${f.path}`);
+  if (verbose) for (const f of files) note(`wrote ${f.path}`);
+  else if (interactive()) note(`wrote ${files.length} file${files.length === 1 ? '' : 's'}${files.length === 1 ? `: ${files[0]!.path}` : ''}`);
 }

@@ -22,12 +22,15 @@ export function noteSkipped(paths: readonly string[]): void {
 
 export interface Progress {
   tick(by?: number): void;
+  /** more work to count towards: the total grows (work found while it runs, e.g. files still being read) */
+  grow(by: number): void;
+  /** clears the line; call it before printing anything else */
   done(): void;
 }
 
 /** A one-line counter on stderr, redrawn at most ten times a second; silent off a TTY. */
 export function progress(label: string, total?: number): Progress {
-  if (!interactive()) return { tick() {}, done() {} };
+  if (!interactive()) return { tick() {}, grow() {}, done() {} };
   let count = 0;
   let last = 0;
   const draw = () => {
@@ -42,6 +45,9 @@ export function progress(label: string, total?: number): Progress {
         last = now;
         draw();
       }
+    },
+    grow(by) {
+      total = (total ?? 0) + by;
     },
     done() {
       writeStderr('\r\u001b[K');
