@@ -15,7 +15,7 @@ const hasScript = spawnSync('script', ['--version']).status === 0;
 const CERT = join(REPO_ROOT, 'examples/keys/demo-sealed-secrets.crt');
 
 function onTerminal(args: string[]): string {
-  const env = { ...process.env, TERM: 'xterm' };
+  const env: NodeJS.ProcessEnv = { ...process.env, TERM: 'xterm' };
   delete env.CI;
   delete env.NO_COLOR;
   const command = [process.execPath, KSEC_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
