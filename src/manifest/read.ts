@@ -248,6 +248,14 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
         hint: 'fix the YAML syntax',
       });
     }
+    const badKey = unsupportedKeyAt(doc);
+    if (badKey !== undefined) {
+      const pos = lineCounter.linePos(badKey);
+      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}: a map key that is null or a collection, which kubectl refuses`, {
+        file: path,
+        hint: 'write the key as a string; quote it if it is ~, null or starts with [ or {',
+      });
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -267,6 +275,28 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
 
 function tooDeep(path: string, where: string): KsecError {
   return new KsecError(`${where} nests deeper than ${MAX_NESTING} levels`, { file: path, hint: 'a Kubernetes object is never nested that deep; check the file' });
+}
+
+/**
+ * The offset of the first map key that is null (`~`, `null`, an empty key) or
+ * a collection (`? [a]`, `{a: 1}: v`): sigs.k8s.io/yaml refuses them, and as
+ * JS object keys they would turn into "" or "[ a ]".
+ */
+function unsupportedKeyAt(doc: Document.Parsed): number | undefined {
+  const { isCollection, isScalar, isAlias, visit } = yamlLib();
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      let key = pair.key as unknown;
+      if (isAlias(key)) key = key.resolve(doc);
+      const bad = key === null || key === undefined || isCollection(key) || (isScalar(key) && key.value === null);
+      if (!bad) return undefined;
+      const node = (pair.key ?? pair.value) as { range?: [number, number, number] } | null;
+      at = node?.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
 }
 
 /** The offset of the first alias that names no anchor before it, if any. */
