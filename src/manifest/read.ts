@@ -17,7 +17,7 @@ import type { Document } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { parseFastYaml } from './fast-yaml.js';
 import { isKubeObject, isList, type KubeObject } from './objects.js';
-import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, conversionProblem, isStackOverflow, nestsTooDeep, yamlLib, yamlProblem } from './yaml-lib.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, conversionProblem, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
 import { readUserText } from '../user-file.js';
 
 export type ManifestFormat = 'yaml' | 'json';
@@ -268,7 +268,14 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
       });
     }
     const start = doc.contents?.range?.[0] ?? doc.range[0];
-    if (nestsTooDeep(value)) throw tooDeep(path, `document ${index + 1} (line ${lineCounter.linePos(start).line})`);
+    const shape = valueShape(value);
+    if (shape === 'deep') throw tooDeep(path, `document ${index + 1} (line ${lineCounter.linePos(start).line})`);
+    if (shape === 'cycle') {
+      throw new KsecError(`invalid YAML in document ${index + 1} (line ${lineCounter.linePos(start).line}): an alias refers to a node that contains it`, {
+        file: path,
+        hint: 'fix the YAML (aliases)',
+      });
+    }
     return { index, line: lineCounter.linePos(start).line, value, yaml: doc };
   });
 }
@@ -327,7 +334,7 @@ function parseJsonStream(text: string, path: string): ManifestDocument[] {
         hint: 'fix the JSON syntax',
       });
     }
-    if (nestsTooDeep(value)) throw tooDeep(path, `the value starting at line ${lineAt(text, span.start)}`);
+    if (valueShape(value) !== undefined) throw tooDeep(path, `the value starting at line ${lineAt(text, span.start)}`);
     docs.push({ index: docs.length, line: lineAt(text, span.start), value });
   }
   return docs;

@@ -49,20 +49,39 @@ export function isStackOverflow(err: unknown): boolean {
   return err instanceof RangeError && /call stack/i.test(err.message);
 }
 
-/** Whether a plain value (objects, arrays, Maps) nests deeper than MAX_NESTING; iterative. */
-export function nestsTooDeep(value: unknown, max = MAX_NESTING): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  const seen = new Set<object>();
+/**
+ * What is wrong with the shape of a plain value (objects, arrays, Maps), if
+ * anything: 'deep' when it nests deeper than `max` (counted through shared,
+ * aliased values, each measured once), 'cycle' when it contains itself (a
+ * YAML alias inside its own anchor). Iterative, so it cannot overflow.
+ */
+export function valueShape(value: unknown, max = MAX_NESTING): 'deep' | 'cycle' | undefined {
+  const isNode = (v: unknown): v is object => v !== null && typeof v === 'object' && !ArrayBuffer.isView(v);
+  const childrenOf = (v: object): unknown[] => (Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : Object.values(v));
+  if (!isNode(value)) return undefined;
+  const height = new Map<object, number>();
+  const onPath = new Set<object>();
+  const stack: { v: object; exit: boolean }[] = [{ v: value, exit: false }];
   while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object' || Buffer.isBuffer(v)) continue;
-    if (depth >= max) return true;
-    if (seen.has(v)) continue; // shared (aliased) values are walked once
-    seen.add(v);
-    const children = Array.isArray(v) ? v : v instanceof Map ? [...v.values()] : Object.values(v);
-    for (const child of children) stack.push([child, depth + 1]);
+    const { v, exit } = stack.pop()!;
+    if (exit) {
+      onPath.delete(v);
+      let h = 0;
+      for (const c of childrenOf(v)) if (isNode(c)) h = Math.max(h, height.get(c) ?? 0);
+      if (h + 1 > max) return 'deep';
+      height.set(v, h + 1);
+      continue;
+    }
+    if (height.has(v)) continue;
+    onPath.add(v);
+    stack.push({ v, exit: true });
+    for (const c of childrenOf(v)) {
+      if (!isNode(c) || height.has(c)) continue;
+      if (onPath.has(c)) return 'cycle';
+      stack.push({ v: c, exit: false });
+    }
   }
-  return false;
+  return undefined;
 }
 
 /**

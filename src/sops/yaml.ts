@@ -17,7 +17,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { KsecError } from '../errors.js';
-import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, nestsTooDeep, yamlProblem } from '../manifest/yaml-lib.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlProblem } from '../manifest/yaml-lib.js';
 import { normalizeRfc3339 } from './values.js';
 import type { SopsComment, SopsMap, SopsNode, SopsScalar } from './tree.js';
 
@@ -197,7 +197,7 @@ export function parseYamlTree(text: string, file: string): YamlDocuments {
         } catch {
           throw new KsecError('invalid YAML in the sops metadata: an alias that cannot be resolved', { file, hint: 'the metadata block is damaged' });
         }
-        if (nestsTooDeep(metadata)) throw new KsecError(`the sops metadata nests deeper than ${MAX_NESTING} levels`, { file, hint: 'the metadata block is damaged' });
+        if (valueShape(metadata) !== undefined) throw new KsecError(`the sops metadata nests deeper than ${MAX_NESTING} levels, or contains itself`, { file, hint: 'the metadata block is damaged' });
       }
       branch.items.splice(sopsAt, 1);
     }

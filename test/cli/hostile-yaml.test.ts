@@ -35,6 +35,7 @@ function expectMalformed(r: KsecResult & { ms: number }, what: RegExp, label: st
 
 const MANIFESTS = {
   bomb: [`${SECRET_HEAD}stringData:\n  k: v\nx:\n${aliasBomb('  ')}`, /too many aliases/],
+  'self-alias': [`${SECRET_HEAD}stringData:\n  k: v\nx: &x [*x]\n`, /alias refers to a node that contains it/],
   'deep-flow': [`${SECRET_HEAD}x: ${deepFlow(5_000)}\n`, /nest(s|ing) (too )?deep/],
   'deep-block': [`${SECRET_HEAD}x:\n${deepBlock(3_000)}data:\n  a: Yg==\n`, /nest(s|ing) (too )?deep/],
 } as const;

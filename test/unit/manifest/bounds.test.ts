@@ -51,6 +51,16 @@ describe('manifest reader bounds', () => {
     expect(() => parseManifestText(make(100), 'x.yaml')).not.toThrow();
   });
 
+  it('refuses an alias inside its own anchor, and nesting built up through aliases', () => {
+    expect(parseError(`${SECRET_HEAD}x: &x [*x]\n`).message).toMatch(/alias refers to a node that contains it/);
+    expect(parseError(`${SECRET_HEAD}x: &x {y: *x}\n`).message).toMatch(/alias refers to a node that contains it/);
+    // each anchor 300 levels deep around the one before: no document node is deep, the value is
+    const chain = [`a0: &a0 ${deepFlow(300)}`, ...[1, 2, 3].map((i) => `a${i}: &a${i} ${'['.repeat(300)}*a${i - 1}${']'.repeat(300)}`)];
+    expect(parseError(`${SECRET_HEAD}${chain.join('\n')}\n`).message).toMatch(/nests deeper than/);
+    // shared, non-recursive aliases are fine
+    expect(() => parseManifestText(`${SECRET_HEAD}a: &a {k: v}\nb: [*a, *a, {c: *a}]\n`, 'x.yaml')).not.toThrow();
+  });
+
   it('refuses deep JSON', () => {
     const text = `{"apiVersion": "v1", "kind": "ConfigMap", "x": ${deepFlow(100_000)}}`;
     expect(parseError(text, 'x.json').message).toMatch(/nests deeper than/);
