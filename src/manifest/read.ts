@@ -248,7 +248,13 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
         hint: 'fix the YAML syntax',
       });
     }
-    const badKey = unsupportedKeyAt(doc);
+    let badKey: number | undefined;
+    try {
+      badKey = unsupportedKeyAt(doc);
+    } catch (err) {
+      if (isStackOverflow(err)) throw tooDeep(path, `document ${index + 1}`);
+      throw err;
+    }
     if (badKey !== undefined) {
       const pos = lineCounter.linePos(badKey);
       throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}: a map key that is null or a collection, which kubectl refuses`, {
