@@ -44,7 +44,7 @@ export async function runReencrypt(flags: ReencryptFlags): Promise<void> {
   const changed = results.filter((r) => r.text !== r.file.text);
   if (flags.inPlace) {
     const modes = await Promise.all(changed.map((r) => stat(r.file.path).then((s) => s.mode & 0o777)));
-    await writeFilesAtomic(changed.map((r, i) => ({ path: r.file.path, content: r.text, mode: modes[i] })));
+    await writeFilesAtomic(changed.map((r, i) => ({ path: r.file.path, content: (r.file.bom ? '\uFEFF' : '') + r.text, mode: modes[i] })));
   } else {
     await writeStdout(
       results

@@ -43,8 +43,11 @@ export interface ManifestFile {
   /** the path as given, or '-' for stdin */
   path: string;
   format: ManifestFormat;
+  /** the text without its byte order mark */
   text: string;
   documents: ManifestDocument[];
+  /** the file started with a byte order mark (U+FEFF); writers that rewrite it put it back */
+  bom?: true;
 }
 
 export interface ManifestObject {
@@ -175,7 +178,7 @@ export function detectFormat(text: string, path: string): ManifestFormat {
 export function parseManifestText(text: string, path: string, format = detectFormat(text, path)): ManifestFile {
   const clean = text.replace(/^\uFEFF/, '');
   const documents = format === 'json' ? parseJsonStream(clean, path) : parseYamlStream(clean, path);
-  return { path, format, text: clean, documents };
+  return clean.length === text.length ? { path, format, text: clean, documents } : { path, format, text: clean, documents, bom: true };
 }
 
 /**
