@@ -107,6 +107,23 @@ describe('ksec checksum annotate', { timeout: 60_000 }, () => {
     expect(stale.stdout + stale.stderr).not.toContain(CANARY);
   });
 
+  it('an empty template metadata: gets its stamp below it, and the other workloads of the file stay as written', async () => {
+    const text =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: one\nspec:\n  template:\n    metadata:\n    spec:\n      containers:\n      - name: c\n        envFrom: [{configMapRef: {name: app}}]\n' +
+      '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: two}\nspec:\n    template:\n        metadata: {labels: {app: two}}\n        spec:\n            containers:\n                -   name: c\n                    envFrom: [{configMapRef: {name: app}}]\n';
+    for (const eol of ['\n', '\r\n']) {
+      await writeFile(join(dir, 'a.yaml'), text.replaceAll('\n', eol));
+      await writeFile(join(dir, 'b.yaml'), workload('b'));
+      expect((await runKsec(['checksum', 'annotate', dir])).code).toBe(0);
+      const stamped = await readFile(join(dir, 'a.yaml'), 'utf8');
+      const unstamped = stamped
+        .replace(new RegExp(`      annotations:${eol}(        ksec.*${eol})+`), '')
+        .replace(/\{"annotations": \{[^}]*\}, /, '{');
+      expect(unstamped).toBe(text.replaceAll('\n', eol));
+      expect((await runKsec(['checksum', 'annotate', '--check', dir])).code).toBe(0);
+    }
+  });
+
   it('keeps a byte order mark and the file mode (only the stamped lines change)', async () => {
     await writeFile(join(dir, 'a.yaml'), `\uFEFF${workload('a')}`);
     await chmod(join(dir, 'a.yaml'), 0o600);
