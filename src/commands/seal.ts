@@ -85,9 +85,10 @@ async function sealSecrets(plan: SealSecretsPlan): Promise<void> {
   const bar = progress('sealing values');
   const sealing = startSealing(targets, { ...plan.secrets, defaultNamespace: namespace, onProgress: (n) => bar.tick(n) });
   const skipped: string[] = [];
+  const skippedSops: string[] = [];
   let result: { stdout: string } | { files: FileToWrite[] };
   try {
-    const sources = await readSecrets(plan.inputs, { onSource: (source) => bar.grow(sealing.add(source)), onStdin: noteStdinExpected, skipped });
+    const sources = await readSecrets(plan.inputs, { onSource: (source) => bar.grow(sealing.add(source)), onStdin: noteStdinExpected, skipped, skippedSops });
     let output = plan.output;
     if (output.to === 'stdout' && (sources.length !== 1 || sources[0]!.root)) output = { to: 'beside-inputs', format: output.directoryFormat };
     switch (output.to) {
@@ -109,6 +110,9 @@ async function sealSecrets(plan: SealSecretsPlan): Promise<void> {
     bar.done();
   }
   noteSkipped(skipped);
+  if (skippedSops.length > 0) {
+    note(`skipped ${skippedSops.length} SOPS-encrypted file${skippedSops.length === 1 ? '' : 's'} (${skippedSops.slice(0, 3).join(', ')}${skippedSops.length > 3 ? ', ...' : ''}); seal them with --from-sops`);
+  }
   if ('stdout' in result) await writeStdout(result.stdout);
   else await writeFiles(result.files, plan.verbose);
 }

@@ -23,6 +23,8 @@ export interface ReadSecretsOptions {
   onStdin?: () => void;
   /** receives the files of a directory left out because they hold no Kubernetes object (see isKubernetesManifest) */
   skipped?: string[];
+  /** receives the files of a directory left out because their Secrets are SOPS-encrypted (sealed with --from-sops) */
+  skippedSops?: string[];
 }
 
 /** Files read ahead of the one being parsed, so file I/O waits overlap. */
@@ -51,6 +53,11 @@ export async function readSecrets(inputs: string[], options: ReadSecretsOptions 
         delete reads[i];
         continue;
       }
+      if (fromDir && isSopsFile(file)) {
+        options.skippedSops?.push(file.path);
+        delete reads[i];
+        continue;
+      }
       const source = secretsIn(file, fromDir);
       delete reads[i];
       if (!source) continue;
@@ -62,6 +69,12 @@ export async function readSecrets(inputs: string[], options: ReadSecretsOptions 
     throw new KsecError('no Secret found in the input', { file: inputs.join(', '), hint: 'pass Secret manifests (kind: Secret, apiVersion: v1)' });
   }
   return sources;
+}
+
+/** Every object of the file is a Secret with sops metadata: a SOPS file, sealed with --from-sops. */
+function isSopsFile(file: ManifestFile): boolean {
+  const objects = file.documents.map((d) => d.value).filter((v) => v !== null && v !== undefined);
+  return objects.length > 0 && objects.every((o) => isSecret(o) && 'sops' in o);
 }
 
 function secretsIn(file: ManifestFile, lenient: boolean): SecretSource | undefined {

@@ -30,8 +30,10 @@ function tree(): string {
 describe('directory walks skip files that are not Kubernetes manifests', { timeout: 120_000 }, () => {
   it('seal DIR, validate, checksum, eso migrate', async () => {
     const root = tree();
+    cpSync(join(FIXTURES, 'secret.enc.yaml'), join(root, 'app/db.enc.yaml'));
     const seal = await runKsec(['seal', root, '--cert', CERT, '--output-dir', join(root, 'out')], { env: NO_KUBECONFIG });
     expect(seal.stderr).toMatch(/skipped 4 YAML files that are not Kubernetes manifests/);
+    expect(seal.stderr).toMatch(/skipped 1 SOPS-encrypted file \(.*db\.enc\.yaml\); seal them with --from-sops/);
     expect(seal.code).toBe(0);
     expect(statSync(join(root, 'out/app/app-secret.sealed.yaml')).isFile()).toBe(true);
 
@@ -46,7 +48,9 @@ describe('directory walks skip files that are not Kubernetes manifests', { timeo
     expect(checksum.code).toBe(0);
     expect(checksum.stdout).toMatch(/^Secret\/demo\/app-secret [0-9a-f]{64}$/m);
 
-    const eso = await runKsec(['eso', 'migrate', '-f', join(root, 'app'), '--path', 'app', '--store', 'aws', '--dry-run']);
+    const eso = await runKsec(['eso', 'migrate', '-f', join(root, 'app'), '--path', 'app', '--store', 'aws', '--dry-run'], {
+      env: { SOPS_AGE_KEY_FILE: join(FIXTURES, 'demo-age-key-1.txt'), HOME: '/nonexistent' },
+    });
     expect(eso.stderr).toMatch(/skipped 1 YAML file/);
     expect(eso.code).toBe(0);
   });
