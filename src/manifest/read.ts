@@ -68,8 +68,9 @@ export interface ReadOptions {
   /**
    * Receives the files of a directory walk that are left out because they hold
    * no Kubernetes object (kustomization.yaml, Helm's values.yaml and
-   * Chart.yaml, CI workflows); see isKubernetesManifest. A file named
-   * explicitly is never left out.
+   * Chart.yaml, CI workflows; see isKubernetesManifest) or are Helm templates
+   * that do not parse (isUnrenderedTemplate). A file named explicitly is
+   * never left out.
    */
   skipped?: string[];
 }
@@ -149,11 +150,31 @@ export async function readStdin(): Promise<string> {
 export async function readManifestFiles(inputs: string[], options: ReadOptions = {}): Promise<ManifestFile[]> {
   const files: ManifestFile[] = [];
   for (const { path, walked } of await expandInputs(inputs, options.extensions)) {
-    const file = await readManifestFile(path, options);
+    let file: ManifestFile;
+    try {
+      file = await readManifestFile(path, options);
+    } catch (err) {
+      if (walked && (await isUnrenderedTemplate(path, err))) {
+        options.skipped?.push(path);
+        continue;
+      }
+      throw err;
+    }
     if (walked && !isKubernetesManifest(file)) options.skipped?.push(path);
     else files.push(file);
   }
   return files;
+}
+
+/**
+ * Whether a file that did not parse is a Helm template (`{{ ... }}` in it):
+ * not a Kubernetes manifest until rendered, so a directory walk leaves it out
+ * like values.yaml. Any other parse error stands.
+ */
+export async function isUnrenderedTemplate(path: string, err: unknown): Promise<boolean> {
+  if (!(err instanceof KsecError) || !/^invalid (YAML|JSON)/.test(err.message)) return false;
+  const text = await readUserText(path).catch(() => '');
+  return /\{\{.*\}\}/.test(text);
 }
 
 export async function readManifestFile(path: string, options: ReadOptions = {}): Promise<ManifestFile> {

@@ -6,7 +6,7 @@
  */
 import { KsecError } from '../errors.js';
 import { isSecret, objectRef, type Secret } from '../manifest/objects.js';
-import { expandPaths, isKubernetesManifest, objectsOf, readManifestFile, STDIN, type ManifestFile } from '../manifest/read.js';
+import { expandPaths, isKubernetesManifest, isUnrenderedTemplate, objectsOf, readManifestFile, STDIN, type ManifestFile } from '../manifest/read.js';
 
 /** Secrets read from one input file ('-' for stdin). */
 export interface SecretSource {
@@ -47,7 +47,17 @@ export async function readSecrets(inputs: string[], options: ReadSecretsOptions 
     };
     for (let i = 0; i < paths.length; i++) {
       for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
-      const file = await reads[i]!;
+      let file: ManifestFile;
+      try {
+        file = await reads[i]!;
+      } catch (err) {
+        if (fromDir && (await isUnrenderedTemplate(paths[i]!, err))) {
+          options.skipped?.push(paths[i]!);
+          delete reads[i];
+          continue;
+        }
+        throw err;
+      }
       if (fromDir && !isKubernetesManifest(file)) {
         options.skipped?.push(file.path);
         delete reads[i];

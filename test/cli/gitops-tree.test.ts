@@ -24,6 +24,7 @@ function tree(): string {
   writeFileSync(join(root, 'chart/values.yaml'), 'replicaCount: 2\nimage:\n  repository: nginx\n');
   writeFileSync(join(root, 'ci/workflow.yml'), 'name: ci\non: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n    - run: make\n');
   writeFileSync(join(root, 'empty.yaml'), '');
+  writeFileSync(join(root, 'chart/templates/deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    {{- include "web.labels" . | nindent 4 }}\n');
   return root;
 }
 
@@ -32,7 +33,7 @@ describe('directory walks skip files that are not Kubernetes manifests', { timeo
     const root = tree();
     cpSync(join(FIXTURES, 'secret.enc.yaml'), join(root, 'app/db.enc.yaml'));
     const seal = await runKsec(['seal', root, '--cert', CERT, '--output-dir', join(root, 'out')], { env: NO_KUBECONFIG });
-    expect(seal.stderr).toMatch(/skipped 4 YAML files that are not Kubernetes manifests/);
+    expect(seal.stderr).toMatch(/skipped 5 YAML files that are not Kubernetes manifests/);
     expect(seal.stderr).toMatch(/skipped 1 SOPS-encrypted file \(.*db\.enc\.yaml\); seal them with --from-sops/);
     expect(seal.code).toBe(0);
     expect(statSync(join(root, 'out/app/app-secret.sealed.yaml')).isFile()).toBe(true);
@@ -44,7 +45,7 @@ describe('directory walks skip files that are not Kubernetes manifests', { timeo
     expect(validate.code).toBe(0);
 
     const checksum = await runKsec(['checksum', tree()]);
-    expect(checksum.stderr).toMatch(/skipped 4 YAML files/);
+    expect(checksum.stderr).toMatch(/skipped 5 YAML files/);
     expect(checksum.code).toBe(0);
     expect(checksum.stdout).toMatch(/^Secret\/demo\/app-secret [0-9a-f]{64}$/m);
 
@@ -57,7 +58,7 @@ describe('directory walks skip files that are not Kubernetes manifests', { timeo
 
   it('a file named explicitly still errors', async () => {
     const root = tree();
-    for (const args of [['checksum', join(root, 'chart/values.yaml')], ['seal', '-f', join(root, 'ci/workflow.yml'), '--cert', CERT], ['validate', '-f', join(root, 'app/kustomization.yaml'), '--cert', CERT]]) {
+    for (const args of [['checksum', join(root, 'chart/values.yaml')], ['checksum', join(root, 'chart/templates/deployment.yaml')], ['seal', '-f', join(root, 'ci/workflow.yml'), '--cert', CERT], ['validate', '-f', join(root, 'app/kustomization.yaml'), '--cert', CERT]]) {
       const r = await runKsec(args, { env: NO_KUBECONFIG });
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).not.toMatch(/skipped/);
