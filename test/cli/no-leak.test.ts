@@ -76,7 +76,7 @@ describe('no input text in errors', { timeout: 60_000 }, () => {
       'apiVersion: v1\nkind: Config\ncurrent-context: c\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\nusers:\n- name: u\n  user:\n' +
         `    token: ${CANARY} : : [\n    x: "unterminated\n`,
     );
-    for (const args of [['cert', '--fetch', '--kubeconfig', kc], ['seal', '--fetch-cert', '--kubeconfig', kc]]) {
+    for (const args of [['cert', '--fetch', '--kubeconfig', kc], ['seal', '--fetch-cert', '--kubeconfig', kc], ['watch', '--kubeconfig', kc]]) {
       const r = await runKsec(args, { env: NO_KEYS });
       expectNoCanary(r);
       expect(r.code).toBe(2);
