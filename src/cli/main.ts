@@ -67,6 +67,11 @@ export async function run(argv: string[]): Promise<number> {
     });
   });
   try {
+    if (argv.length === 0) {
+      // `ksec` alone: the help on stdout, exit 0, as kubectl does (commander would write it to stderr)
+      program.outputHelp();
+      return ExitCode.ok;
+    }
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (err) {

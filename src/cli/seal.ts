@@ -27,6 +27,7 @@ export function registerSeal(program: Command): void {
     .option('--allow-empty-data', 'allow a Secret without data')
     .option('--from-sops <file>', 'a SOPS-encrypted Secret (age): decrypted and MAC-checked in memory, then sealed; repeatable', collect)
     .option('--age-key-file <file>', '(with --from-sops) age identity file; also SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, ~/.config/sops/age/keys.txt', collect)
+    .option('-v, --verbose', 'name every file written (otherwise one progress line and a count, on a terminal)')
     .addHelpText(
       'after',
       `

@@ -1,10 +1,11 @@
 /** `ksec checksum` and `ksec checksum annotate`: flags in; read the manifests, hash or stamp, write the result and set the exit code. */
+import { stat } from 'node:fs/promises';
 import { ExitCode, KsecError } from '../errors.js';
 import { objectRef } from '../manifest/objects.js';
-import { STDIN, objectsOf, readManifestFiles } from '../manifest/read.js';
+import { STDIN, objectsOf, readManifestFiles, type ManifestFile } from '../manifest/read.js';
 import { writeFilesAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
-import { note, progress, warn } from '../terminal/messages.js';
+import { note, noteSkipped, progress, warn } from '../terminal/messages.js';
 import { applyStamps, describeStale, planStamps } from '../config-hash/annotate.js';
 import { configHash } from '../config-hash/ksec-hash.js';
 import { hashableKind } from '../config-hash/kinds.js';
@@ -32,7 +33,9 @@ export async function runList(inputs: string[], flags: ChecksumFlags): Promise<v
   const digest = choose(flags.reloaderDigest ?? 'sha1', ['sha1', 'sha512-256'] as const, '--reloader-digest') as ReloaderDigest;
   const output = choose(flags.output ?? 'text', ['text', 'json'] as const, '--output');
   checkStdinUse(inputs);
-  const objects = objectsOf(await readManifestFiles(inputs));
+  const skipped: string[] = [];
+  const objects = objectsOf(await readManifestFiles(inputs, { skipped }));
+  noteSkipped(skipped);
   const lines: ChecksumLine[] = [];
   for (const entry of objects) {
     const obj = entry.object;
@@ -71,7 +74,9 @@ export interface AnnotateFlags {
 
 export async function runAnnotate(inputs: string[], flags: AnnotateFlags): Promise<void> {
   checkStdinUse(inputs);
-  const files = await readManifestFiles(inputs);
+  const skipped: string[] = [];
+  const files = await readManifestFiles(inputs, { skipped });
+  noteSkipped(skipped);
   const objects = objectsOf(files);
   const plan = planStamps(objects, flags.namespace === undefined ? {} : { namespace: flags.namespace });
   const missing = plan.stamps.flatMap((s) => s.missing.map((m) => `${s.ref}: references ${m.kind}/${m.name}, which is not in the inputs`));
@@ -97,9 +102,13 @@ export async function runAnnotate(inputs: string[], flags: AnnotateFlags): Promi
   const bar = progress('stamping', plan.stamps.length);
   const outputs = applyStamps(plan.stamps);
   bar.done();
+  // only the stamped lines change: a byte order mark and the file's mode stay
+  const withBom = (file: ManifestFile, text: string) => (file.bom ? `\uFEFF${text}` : text);
   const fromStdin = files.find((f) => f.path === STDIN);
-  if (fromStdin) await writeStdout(outputs.get(fromStdin) ?? fromStdin.text);
-  const toWrite = [...outputs].filter(([file]) => file.path !== STDIN).map(([file, content]) => ({ path: file.path, content }));
+  if (fromStdin) await writeStdout(withBom(fromStdin, outputs.get(fromStdin) ?? fromStdin.text));
+  const edited = [...outputs].filter(([file]) => file.path !== STDIN);
+  const modes = await Promise.all(edited.map(([file]) => stat(file.path).then((s) => s.mode & 0o777, () => undefined)));
+  const toWrite = edited.map(([file, content], i) => ({ path: file.path, content: withBom(file, content), mode: modes[i] }));
   await writeFilesAtomic(toWrite);
   const changed = plan.stamps.filter((s) => s.status !== 'ok').length;
   note(`stamped ${changed} workload(s)${toWrite.length ? ` in ${toWrite.length} file(s)` : ''}; ${plan.stamps.length - changed} already up to date`);

@@ -6,7 +6,7 @@
 import { KsecError } from '../errors.js';
 import { readObjects } from '../manifest/read.js';
 import { renderYaml, writeFileAtomic } from '../manifest/write.js';
-import { note } from '../terminal/messages.js';
+import { note, noteSkipped } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { STORE_KINDS, type StoreRef } from '../eso/manifests.js';
 import { openSecrets, planMigration } from '../eso/migrate.js';
@@ -38,7 +38,9 @@ export async function runMigrate(flags: MigrateFlags): Promise<void> {
   if (prefix === '' || prefix === '/') throw new KsecError('--path must name a prefix', { hint: 'e.g. --path myapp/production' });
   const tags = Object.entries({ 'managed-by': 'ksec', ...keyValues(flags.tag, '--tag') }).map(([Key, Value]) => ({ Key, Value }));
 
-  const objects = await readObjects(flags.filename);
+  const skipped: string[] = [];
+  const objects = await readObjects(flags.filename, { skipped });
+  noteSkipped(skipped);
   const secrets = await openSecrets(objects, flags.privateKey ?? [], flags.ageKeyFile ?? []);
   const items = secrets.map(({ secret, file }) => planMigration(secret, file, { prefix, store, refreshInterval, apiVersion }));
   for (const c of findCollisions(items, (i) => i.awsName)) {

@@ -12,7 +12,7 @@ import { loadPrivateKeys } from '../seal/keys.js';
 import { decryptMany, encryptMany } from '../seal/pool.js';
 import { reencryptFiles } from '../seal/reencrypt.js';
 import { KeyRing } from '../seal/unseal.js';
-import { note } from '../terminal/messages.js';
+import { note, noteSkipped } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { privateKeyPaths, type PrivateKeyFlags } from './shared-flags.js';
 
@@ -30,7 +30,9 @@ export async function runReencrypt(flags: ReencryptFlags): Promise<void> {
   if (flags.inPlace && inputs.includes(STDIN)) {
     throw new KsecError('--in-place needs files, not stdin', { hint: 'pass -f FILE, or drop -w to print the result' });
   }
-  const files = await readManifestFiles(inputs);
+  const skipped: string[] = [];
+  const files = await readManifestFiles(inputs, { skipped });
+  noteSkipped(skipped);
   const results = await reencryptFiles(files, new KeyRing(keys.map((k) => k.key)), certificate.publicKey, { namespace: flags.namespace }, {
     decrypt: (k, jobs) => decryptMany(k, jobs),
     encrypt: (k, jobs) => encryptMany(k, jobs),
@@ -42,7 +44,7 @@ export async function runReencrypt(flags: ReencryptFlags): Promise<void> {
   const changed = results.filter((r) => r.text !== r.file.text);
   if (flags.inPlace) {
     const modes = await Promise.all(changed.map((r) => stat(r.file.path).then((s) => s.mode & 0o777)));
-    await writeFilesAtomic(changed.map((r, i) => ({ path: r.file.path, content: r.text, mode: modes[i] })));
+    await writeFilesAtomic(changed.map((r, i) => ({ path: r.file.path, content: (r.file.bom ? '\uFEFF' : '') + r.text, mode: modes[i] })));
   } else {
     await writeStdout(
       results

@@ -5,6 +5,7 @@
  * one -w file per certificate.
  */
 import { writeFileAtomic, type FileToWrite } from '../manifest/write.js';
+import { defaultNamespace } from '../seal/default-namespace.js';
 import { startSealing } from '../seal/seal-secrets.js';
 import { oneFilePerCluster, renderForTarget } from '../seal/sealed-files.js';
 import { loadTargets } from '../seal/targets.js';
@@ -20,10 +21,11 @@ export async function runSealFromSops(plan: SealFromSopsPlan): Promise<void> {
   const sources = await decryptSecretFiles(plan.files, found);
   const targets = await loadTargets(plan.certificates);
   const bar = progress('sealing values');
-  const sealing = startSealing(targets, { ...plan.secrets, defaultNamespace: plan.defaultNamespace, onProgress: (n) => bar.tick(n) });
+  const namespace = plan.secrets.namespace ? undefined : await defaultNamespace(plan.namespaceFrom);
+  const sealing = startSealing(targets, { ...plan.secrets, defaultNamespace: namespace, onProgress: (n) => bar.tick(n) });
   let result: { stdout: string } | { files: FileToWrite[] };
   try {
-    for (const source of sources) sealing.add(source);
+    for (const source of sources) bar.grow(sealing.add(source));
     const { output } = plan;
     result =
       output.to === 'stdout'
@@ -34,5 +36,5 @@ export async function runSealFromSops(plan: SealFromSopsPlan): Promise<void> {
     bar.done();
   }
   if ('stdout' in result) await writeStdout(result.stdout);
-  else for (const file of result.files) await writeFileAtomic(file.path, file.content);
+  else for (const file of result.files) await writeFileAtomic(file.path, file.content, file.mode);
 }

@@ -28,6 +28,7 @@ export interface SealFlags extends ControllerFlags {
   allowEmptyData?: boolean;
   fromSops?: string[];
   ageKeyFile?: string[];
+  verbose?: boolean;
 }
 
 export type SealPlan = FetchCertPlan | RawPlan | MergeIntoPlan | SealSecretsPlan | SealFromSopsPlan;
@@ -90,6 +91,8 @@ export interface SealSecretsPlan {
   /** where the namespace of Secrets without one (and no -n) comes from */
   namespaceFrom: KubeconfigContext;
   output: SealedOutput;
+  /** -v: name every file written */
+  verbose?: boolean;
 }
 
 export type SealedOutput =
@@ -109,8 +112,8 @@ export interface SealFromSopsPlan {
   files: string[];
   ageKeyFiles?: string[];
   secrets: SecretOptions;
-  /** namespace of Secrets without one (the kubeconfig is not read) */
-  defaultNamespace: string;
+  /** where the namespace of Secrets without one (and no -n) comes from */
+  namespaceFrom: KubeconfigContext;
   output: { to: 'stdout'; format: ManifestFormat } | { to: 'file'; path: string; format: ManifestFormat };
 }
 
@@ -150,6 +153,7 @@ export function planSeal(inputs: string[], flags: SealFlags): SealPlan {
     secrets: { scope, name: flags.name, namespace: flags.namespace, allowEmptyData: flags.allowEmptyData },
     namespaceFrom: { kubeconfig: flags.kubeconfig, context: flags.context },
     output: sealedOutput(flags, explicit, paths, several(certificates)),
+    ...(flags.verbose ? { verbose: true } : {}),
   };
 }
 
@@ -259,7 +263,7 @@ function planFromSops(inputs: string[], flags: SealFlags, files: string[]): Seal
     files,
     ageKeyFiles: flags.ageKeyFile,
     secrets: { scope, name: flags.name, namespace: flags.namespace, allowEmptyData: flags.allowEmptyData },
-    defaultNamespace: flags.namespace ?? 'default',
+    namespaceFrom: { kubeconfig: flags.kubeconfig, context: flags.context },
     output,
   };
 }

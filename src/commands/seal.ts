@@ -15,7 +15,7 @@ import { startSealing } from '../seal/seal-secrets.js';
 import { sealRaw } from '../seal/sealed-secret.js';
 import { oneFilePerCluster, oneFilePerInput, renderForTarget } from '../seal/sealed-files.js';
 import { loadTargets } from '../seal/targets.js';
-import { note, progress } from '../terminal/messages.js';
+import { note, noteSkipped, progress } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { interactive } from '../terminal/style.js';
 import { planSeal, type FetchCertPlan, type MergeIntoPlan, type RawPlan, type SealFlags, type SealSecretsPlan, type SingleOutput } from './seal-plan.js';
@@ -65,7 +65,9 @@ async function sealRawValue(plan: RawPlan): Promise<void> {
 
 async function mergeSecretInto(plan: MergeIntoPlan): Promise<void> {
   const [target] = await loadTargets(plan.certificates);
-  const sources = await readSecrets(plan.inputs, { onStdin: noteStdinExpected });
+  const skipped: string[] = [];
+  const sources = await readSecrets(plan.inputs, { onStdin: noteStdinExpected, skipped });
+  noteSkipped(skipped);
   const text = await mergeIntoFile(plan.path, sources, {
     publicKey: target!.cert.publicKey,
     scope: plan.scope,
@@ -79,30 +81,40 @@ async function mergeSecretInto(plan: MergeIntoPlan): Promise<void> {
 async function sealSecrets(plan: SealSecretsPlan): Promise<void> {
   const targets = await loadTargets(plan.certificates);
   const namespace = await defaultNamespace(plan.namespaceFrom);
+  // one line on a terminal, its total growing as inputs are read; cleared before anything else is printed
   const bar = progress('sealing values');
   const sealing = startSealing(targets, { ...plan.secrets, defaultNamespace: namespace, onProgress: (n) => bar.tick(n) });
+  const skipped: string[] = [];
+  const skippedSops: string[] = [];
+  let result: { stdout: string } | { files: FileToWrite[] };
   try {
-    const sources = await readSecrets(plan.inputs, { onSource: (source) => sealing.add(source), onStdin: noteStdinExpected });
+    const sources = await readSecrets(plan.inputs, { onSource: (source) => bar.grow(sealing.add(source)), onStdin: noteStdinExpected, skipped, skippedSops });
     let output = plan.output;
     if (output.to === 'stdout' && (sources.length !== 1 || sources[0]!.root)) output = { to: 'beside-inputs', format: output.directoryFormat };
     switch (output.to) {
       case 'stdout':
-        await writeStdout(await renderForTarget(sealing, 0, sources.length, output.format));
+        result = { stdout: await renderForTarget(sealing, 0, sources.length, output.format) };
         break;
       case 'file':
-        await writeFiles(await oneFilePerCluster(sealing, targets, sources.length, output.path, output.format));
+        result = { files: await oneFilePerCluster(sealing, targets, sources.length, output.path, output.format) };
         break;
       case 'output-dir':
-        await writeFiles(await oneFilePerInput(sealing, sources, targets, output.format, output.dir));
+        result = { files: await oneFilePerInput(sealing, sources, targets, output.format, output.dir) };
         break;
       case 'beside-inputs':
-        await writeFiles(await oneFilePerInput(sealing, sources, targets, output.format));
+        result = { files: await oneFilePerInput(sealing, sources, targets, output.format) };
         break;
     }
   } finally {
     sealing.close();
     bar.done();
   }
+  noteSkipped(skipped);
+  if (skippedSops.length > 0) {
+    note(`skipped ${skippedSops.length} SOPS-encrypted file${skippedSops.length === 1 ? '' : 's'} (${skippedSops.slice(0, 3).join(', ')}${skippedSops.length > 3 ? ', ...' : ''}); seal them with --from-sops`);
+  }
+  if ('stdout' in result) await writeStdout(result.stdout);
+  else await writeFiles(result.files, plan.verbose);
 }
 
 function noteStdinExpected(): void {
@@ -110,12 +122,12 @@ function noteStdinExpected(): void {
 }
 
 async function writeSingle(output: SingleOutput, text: string): Promise<void> {
-  if (output.to === 'file') await writeFileAtomic(output.path, text);
+  if (output.to === 'file') await writeFileAtomic(output.path, text, 0o600); // -w: kubeseal's mode
   else await writeStdout(text);
 }
 
-/** All files or none, their directories created; each named on an interactive terminal. */
-async function writeFiles(files: FileToWrite[]): Promise<void> {
+/** All files or none, their directories created; on an interactive terminal, how many (each one named with -v). */
+async function writeFiles(files: FileToWrite[], verbose = false): Promise<void> {
   for (const dir of new Set(files.map((f) => dirname(f.path)))) {
     try {
       await mkdir(dir, { recursive: true });
@@ -124,5 +136,6 @@ async function writeFiles(files: FileToWrite[]): Promise<void> {
     }
   }
   await writeFilesAtomic(files);
-  if (interactive()) for (const f of files) note(`wrote ${f.path}`);
+  if (verbose) for (const f of files) note(`wrote ${f.path}`);
+  else if (interactive()) note(`wrote ${files.length} file${files.length === 1 ? '' : 's'}${files.length === 1 ? `: ${files[0]!.path}` : ''}`);
 }

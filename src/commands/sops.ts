@@ -9,7 +9,7 @@ import { SOPS_FORMATS, decryptDocument, parseSopsText, type SopsFormat } from '.
 import { findIdentities } from '../sops/keys.js';
 import { renderSops } from '../sops/render.js';
 import { sopsStatus, type SopsStatus } from '../sops/status.js';
-import { readUserText } from '../user-file.js';
+import { readUserText, refuseOutputOverInput } from '../user-file.js';
 
 export const SOPS_EXTENSIONS = ['.yaml', '.yml', '.json', '.env'];
 
@@ -36,6 +36,7 @@ export interface DecryptFlags {
 export async function runDecrypt(file: string, flags: DecryptFlags): Promise<void> {
   const inputFormat = parseSopsFormat(flags.inputFormat, '--input-format');
   const outputFormat = parseSopsFormat(flags.outputFormat, '--output-format');
+  if (flags.write) await refuseOutputOverInput(flags.write, [file]);
   const text = await readInput(file);
   const doc = parseSopsText(text, file === STDIN ? '<stdin>' : file, inputFormat);
   const found = await findIdentities({ keyFiles: flags.ageKeyFile });

@@ -5,13 +5,14 @@
  */
 import { KsecError } from '../errors.js';
 import { objectRef } from '../manifest/objects.js';
-import { readObjects, STDIN, type ManifestFormat } from '../manifest/read.js';
+import { expandPaths, readObjects, STDIN, type ManifestFormat } from '../manifest/read.js';
 import { formatFromPath, parseFormat, render, writeFileAtomic } from '../manifest/write.js';
 import { loadPrivateKeys } from '../seal/keys.js';
 import { decryptMany } from '../seal/pool.js';
 import { KeyRing, unsealSealedSecrets } from '../seal/unseal.js';
-import { progress } from '../terminal/messages.js';
+import { noteSkipped, progress } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
+import { refuseOutputOverInput } from '../user-file.js';
 import { privateKeyPaths, type PrivateKeyFlags } from './shared-flags.js';
 
 export interface UnsealFlags extends PrivateKeyFlags {
@@ -29,7 +30,10 @@ export async function runUnseal(flags: UnsealFlags): Promise<void> {
   const format = parseFormat(flags.format ?? (flags.write ? formatFromPath(flags.write) : 'yaml')) as ManifestFormat;
   const keys = await loadPrivateKeys(privateKeyPaths(flags));
   const inputs = flags.file?.length ? flags.file : [STDIN];
-  const objects = (await readObjects(inputs)).filter((o) => o.object.kind === 'SealedSecret');
+  if (flags.write) await refuseOutputOverInput(flags.write, await expandPaths(inputs));
+  const skipped: string[] = [];
+  const objects = (await readObjects(inputs, { skipped })).filter((o) => o.object.kind === 'SealedSecret');
+  noteSkipped(skipped);
   if (objects.length === 0) {
     throw new KsecError('no SealedSecret found', { file: inputs.join(', '), hint: 'give a file with kind: SealedSecret' });
   }
@@ -61,7 +65,7 @@ export async function runUnseal(flags: UnsealFlags): Promise<void> {
     }
     const secret = secrets[0]!;
     const values = flags.dataKey.map((key) => {
-      const value = secret.data?.[key];
+      const value = secret.data && Object.hasOwn(secret.data, key) ? secret.data[key] : undefined;
       if (typeof value !== 'string') {
         throw new KsecError(`the Secret has no key "${key}"`, {
           object: objectRef(secret),

@@ -9,7 +9,7 @@ import { parseFormat } from '../manifest/write.js';
 import { loadCertificate } from '../seal/cert.js';
 import { loadPrivateKeys } from '../seal/keys.js';
 import { validateSealedSecret } from '../seal/validate.js';
-import { note, progress } from '../terminal/messages.js';
+import { note, noteSkipped, progress, warn } from '../terminal/messages.js';
 import { writeStdout } from '../terminal/output.js';
 import { privateKeyPaths, type PrivateKeyFlags } from './shared-flags.js';
 
@@ -25,8 +25,14 @@ export async function runValidate(flags: ValidateFlags): Promise<void> {
   const paths = privateKeyPaths(flags);
   const privateKeys = paths.length ? (await loadPrivateKeys(paths)).map((k) => k.key) : undefined;
   const certificate = flags.cert ? await loadCertificate(flags.cert, { allowExpired: true }) : undefined;
+  if (certificate && certificate.notAfter.getTime() < Date.now()) {
+    // checking against it still works; sealing with it does not (kubeseal and ksec seal refuse)
+    warn(`the certificate ${flags.cert} expired on ${certificate.notAfter.toISOString().slice(0, 10)}: the controller has likely rotated its key; fetch the current one (ksec cert --fetch)`);
+  }
   const inputs = flags.file?.length ? flags.file : [STDIN];
-  const objects = (await readObjects(inputs)).filter((o) => o.object.kind === 'SealedSecret');
+  const skipped: string[] = [];
+  const objects = (await readObjects(inputs, { skipped })).filter((o) => o.object.kind === 'SealedSecret');
+  noteSkipped(skipped);
   if (objects.length === 0) {
     throw new KsecError('no SealedSecret found', { file: inputs.join(', '), hint: 'give files with kind: SealedSecret' });
   }

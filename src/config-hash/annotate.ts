@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Document } from 'yaml';
 import { KsecError } from '../errors.js';
 import { applySplices, planSetStrings, renderEditedYaml, setString, type Splice } from '../manifest/edit.js';
-import { isRecord, objectRef } from '../manifest/objects.js';
+import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
 import { renderJson } from '../manifest/write.js';
 import { objectsOf, parseManifestText, type ManifestFile, type ManifestObject } from '../manifest/read.js';
 import { combinedHash, type HashEntry } from './stamp.js';
@@ -67,8 +67,13 @@ export interface StampPlan {
   warnings: string[];
 }
 
-/** Indexes the configs in the inputs by namespace, kind and name; conflicting duplicates are an error. */
-export function indexConfigs(objects: readonly ManifestObject[], options: AnnotateOptions = {}): Map<string, ConfigSource> {
+/**
+ * Indexes the configs in the inputs by namespace, kind and name; conflicting
+ * duplicates are an error, except a plain Secret beside the SealedSecret made
+ * from it (its sealing input, kept out of the cluster): the SealedSecret is
+ * what is applied, so it counts, and `warnings` says so.
+ */
+export function indexConfigs(objects: readonly ManifestObject[], options: AnnotateOptions = {}, warnings: string[] = []): Map<string, ConfigSource> {
   const index = new Map<string, ConfigSource>();
   for (const entry of objects) {
     const obj = entry.object;
@@ -84,6 +89,13 @@ export function indexConfigs(objects: readonly ManifestObject[], options: Annota
     const namespace = produced.namespace ?? options.namespace ?? '';
     const key = configKey(namespace, produced.kind, produced.name);
     const seen = index.get(key);
+    const pair = seen && sealingPair(seen.from.object, obj);
+    if (seen && seen.hash !== hash && pair) {
+      const plain = pair === 'second' ? obj : seen.from.object;
+      warnings.push(`${objectRef(plain)}: a plain Secret beside the SealedSecret that makes ${produced.kind}/${produced.name}; the SealedSecret counts (the plain one is its sealing input)`);
+      if (pair === 'first') index.set(key, { kind: produced.kind, name: produced.name, namespace, hash, from: entry });
+      continue;
+    }
     if (seen && seen.hash !== hash) {
       throw new KsecError(
         `${produced.kind}/${produced.name} is defined twice with different content (also by ${objectRef(seen.from.object)} in ${seen.from.file.path})`,
@@ -99,15 +111,22 @@ export function indexConfigs(objects: readonly ManifestObject[], options: Annota
   return index;
 }
 
+/** Which of two objects making the same Secret is the plain Secret when the other is a SealedSecret: 'first' (the one seen first) or 'second'. */
+function sealingPair(first: KubeObject, second: KubeObject): 'first' | 'second' | undefined {
+  if (first.kind === 'Secret' && second.kind === 'SealedSecret') return 'first';
+  if (first.kind === 'SealedSecret' && second.kind === 'Secret') return 'second';
+  return undefined;
+}
+
 function configKey(namespace: string, kind: string, name: string): string {
   return `${namespace}\u0000${kind}\u0000${name}`;
 }
 
 /** Computes the stamp every workload in `objects` should carry and compares it with the one it has. */
 export function planStamps(objects: readonly ManifestObject[], options: AnnotateOptions = {}): StampPlan {
-  const index = indexConfigs(objects, options);
-  const stamps: WorkloadStamp[] = [];
   const warnings: string[] = [];
+  const index = indexConfigs(objects, options, warnings);
+  const stamps: WorkloadStamp[] = [];
   for (const entry of objects) {
     const obj = entry.object;
     const template = podTemplateOf(obj);

@@ -6,7 +6,7 @@
  */
 import { KsecError } from '../errors.js';
 import { isPaddedBase64 } from '../go/base64.js';
-import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
+import { inputRecord, isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
 
 /** The KsecError (exit 2) for an object that cannot be hashed, naming the object, never a value. */
 export function hashInputError(obj: KubeObject, message: string, hint: string): KsecError {
@@ -18,7 +18,7 @@ export function stringMap(obj: KubeObject, field: string, holder: Record<string,
   const raw = holder[field];
   if (raw === undefined || raw === null) return {};
   if (!isRecord(raw)) throw hashInputError(obj, `${field} is not a map`, `${field} holds key: value pairs`);
-  const out: Record<string, string> = {};
+  const out = inputRecord<string>();
   for (const [key, value] of Object.entries(raw)) {
     if (value === null || value === undefined) out[key] = '';
     else if (typeof value === 'string') out[key] = value;

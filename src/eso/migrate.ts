@@ -9,6 +9,7 @@
  * `decodingStrategy: Base64`, so binary keys survive.
  */
 import { KsecError } from '../errors.js';
+import { isPaddedBase64 } from '../go/base64.js';
 import { isRecord, isSealedSecret, isSecret, objectRef, type Secret } from '../manifest/objects.js';
 import type { ManifestObject } from '../manifest/read.js';
 import { buildExternalSecret, type DataEntry, type EsoApiVersion, type StoreRef } from './manifests.js';
@@ -37,12 +38,17 @@ export function planMigration(secret: Secret, file: string, options: { prefix: s
   const values = new Map<string, Buffer>();
   for (const [k, v] of Object.entries(secret.data ?? {})) {
     if (typeof v !== 'string') continue;
-    values.set(k, Buffer.from(v, 'base64'));
+    // the API server's decoding: padded standard base64 (line breaks ignored); Buffer.from would mangle anything else
+    const compact = v.replace(/[\r\n]/g, '');
+    if (!isPaddedBase64(compact)) {
+      throw new KsecError(`data.${k} is not valid base64`, { file, object: ref, hint: 'encode the value with `base64 -w0`, or move it to stringData' });
+    }
+    values.set(k, Buffer.from(compact, 'base64'));
   }
   for (const [k, v] of Object.entries(secret.stringData ?? {})) if (typeof v === 'string') values.set(k, Buffer.from(v, 'utf8'));
   if (values.size === 0) throw new KsecError('the Secret has no data to migrate', { file, object: ref, hint: 'nothing would be stored in AWS' });
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const json: Record<string, string> = {};
+  const json = Object.create(null) as Record<string, string>; // keys from the Secret: `__proto__` is one like any other
   const base64Keys: string[] = [];
   for (const [k, v] of values) {
     try {

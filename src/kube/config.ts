@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, KsecError } from '../errors.js';
 import { HttpKubeClient, type KubeClient } from './client.js';
-import { kubeconfigFiles, readKubeconfig } from './kubeconfig-files.js';
+import { kubeconfigFiles, kubeconfigSyntaxError, readKubeconfig } from './kubeconfig-files.js';
 import { TokenFile } from './token-file.js';
 
 export interface KubeConfigOptions {
@@ -61,12 +61,23 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
   if (useInCluster(options)) return inClusterClient(options);
   const { KubeConfig } = (await import('@kubernetes/client-node')) as unknown as { KubeConfig: new () => KubeConfigLike };
   const kc = new KubeConfig();
+  // our reader first: its errors give file, line, column and the problem, never the text (a token)
+  for (const file of kubeconfigFiles(options.kubeconfig)) {
+    const problem = await kubeconfigSyntaxError(file);
+    if (problem) {
+      throw new KsecError(`cannot load the kubeconfig: ${problem.message}`, {
+        file,
+        hint: options.hint ?? 'fix the kubeconfig, or pass --kubeconfig or --context',
+        exitCode: ExitCode.input,
+      });
+    }
+  }
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
     else kc.loadFromDefault();
     if (options.context) kc.setCurrentContext(options.context);
   } catch (err) {
-    throw new KsecError(`cannot load the kubeconfig: ${(err as Error).message}`, {
+    throw new KsecError(`cannot load the kubeconfig: ${loadProblem(err)}`, {
       file: options.kubeconfig,
       hint: options.hint ?? 'pass --kubeconfig or --context, or run in a pod with a service account',
       exitCode: ExitCode.input,
@@ -101,6 +112,20 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
     },
     { ...clientOptions, onUnauthorized: () => token.invalidate() },
   );
+}
+
+/**
+ * client-node's reason for refusing a kubeconfig, without the input: js-yaml's
+ * messages carry a code frame of the file (a token line), so only its reason
+ * and position are kept; other messages to their first line.
+ */
+function loadProblem(err: unknown): string {
+  const e = err as { name?: string; reason?: unknown; mark?: { line?: number; column?: number }; message?: string };
+  if (e?.name === 'YAMLException') {
+    const at = e.mark && typeof e.mark.line === 'number' ? ` at line ${e.mark.line + 1}, column ${(e.mark.column ?? 0) + 1}` : '';
+    return `invalid YAML${at}${typeof e.reason === 'string' ? `: ${e.reason}` : ''}`;
+  }
+  return String(e?.message ?? err).split('\n')[0]!;
 }
 
 /**

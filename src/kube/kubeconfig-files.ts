@@ -7,6 +7,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { KsecError, isKsecError } from '../errors.js';
 import { parseManifestText } from '../manifest/read.js';
 
 export function kubeconfigFiles(explicit?: string): string[] {
@@ -22,6 +23,27 @@ export async function readKubeconfig(file: string): Promise<Record<string, unkno
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The manifest reader's error for a kubeconfig file that exists but does not
+ * parse (file, line, column and the problem, never the text); undefined when
+ * it parses or cannot be read (the loader reports that).
+ */
+export async function kubeconfigSyntaxError(file: string): Promise<KsecError | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    parseManifestText(text, file, 'yaml');
+    return undefined;
+  } catch (err) {
+    if (isKsecError(err)) return err;
+    return new KsecError('malformed YAML', { file });
   }
 }
 

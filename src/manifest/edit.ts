@@ -12,7 +12,7 @@
  */
 import type { Document, Node, YAMLMap } from 'yaml';
 import type { ManifestFile } from './read.js';
-import { yamlLib } from './yaml-lib.js';
+import { QUIET_PARSE, yamlLib } from './yaml-lib.js';
 
 /** Options that make the yaml library re-print a document as close to its source as it can. */
 export const PRESERVING_TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
@@ -136,6 +136,11 @@ export function planSetStrings(
       parentKey = undefined;
     } else return undefined;
     if (next === undefined) break;
+    const empty = next === null || (isScalar(next) && next.value === null && (next.source ?? '') === '');
+    if (empty && isMap(node) && !node.flow && typeof mapPath[depth + 1] !== 'number') {
+      // `key:` with nothing after it (an empty template `metadata:`): the maps go on the lines below the key
+      return belowEmptyKey(text, parentKey, node, mapPath.slice(depth + 1) as string[], entries, depth > 0 ? parentOf(doc, mapPath.slice(0, depth)) : undefined);
+    }
     if (isAlias(next) || !(isMap(next) || isSeq(next))) return undefined; // null, scalar or alias where a map belongs
     node = next;
   }
@@ -205,6 +210,59 @@ export function planSetStrings(
   return splices;
 }
 
+/**
+ * Splices that give an empty `key:` (its line holds only the key, the colon
+ * and maybe a comment) the maps of `missingPath` and the entries, on new lines
+ * below it, one indentation step deeper; undefined when the line holds more.
+ */
+function belowEmptyKey(
+  text: string,
+  key: Node | undefined,
+  holder: YAMLMap,
+  missingPath: string[],
+  entries: readonly (readonly [string, string])[],
+  holderKey: Node | undefined,
+): Splice[] | undefined {
+  const keyStart = key?.range?.[0];
+  if (keyStart === undefined) return undefined;
+  const lineStart = text.lastIndexOf('\n', keyStart - 1) + 1;
+  const indent = text.slice(lineStart, keyStart);
+  if (!/^ *$/.test(indent)) return undefined;
+  let lineEnd = text.indexOf('\n', keyStart);
+  if (lineEnd === -1) lineEnd = text.length;
+  const rest = text.slice(key!.range![1], lineEnd).replace(/\r$/, '');
+  if (!/^\s*:\s*(#.*)?$/.test(rest)) return undefined;
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const step = ' '.repeat(indentStep(holder, text, indent.length, holderKey));
+  let insert = lineEnd === text.length ? eol : '';
+  missingPath.forEach((name, i) => {
+    insert += `${indent}${step.repeat(i + 1)}${keyText(name)}:${eol}`;
+  });
+  const entryIndent = indent + step.repeat(missingPath.length + 1);
+  for (const [name, value] of entries) insert += `${entryIndent}${keyText(name)}: ${scalarText(value, 'plain')}${eol}`;
+  const at = lineEnd === text.length ? lineEnd : lineEnd + 1;
+  return [{ start: at, end: at, insert }];
+}
+
+/** The key node of the pair at `path` (the key that holds the map at the end of the path), if any. */
+function parentOf(doc: Document, path: (string | number)[]): Node | undefined {
+  const { isMap, isSeq, isScalar } = yamlLib();
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === step);
+      if (!pair) return undefined;
+      key = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      node = node.items[step];
+      key = undefined;
+    } else return undefined;
+  }
+  return key;
+}
+
 /** The document's indentation step: how far this map's keys sit from its parent key, or a child map from this map (default 2). */
 function indentStep(map: YAMLMap, text: string, column: number, parentKey: Node | undefined): number {
   const { isMap } = yamlLib();
@@ -258,7 +316,7 @@ function isPlainSafe(value: string): boolean {
   const { parse } = yamlLib();
   if (!/^[A-Za-z0-9_.\/-]+$/.test(value) || /^[-.]/.test(value)) return false;
   try {
-    return parse(value) === value;
+    return parse(value, QUIET_PARSE) === value;
   } catch {
     return false;
   }

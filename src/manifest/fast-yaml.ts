@@ -52,6 +52,7 @@
  */
 
 import { OpenKeys } from './open-keys.js';
+import { MAX_NESTING } from './yaml-lib.js';
 
 /** A document's node offsets: map keys by their JS key, sequence items by index. */
 export type OffsetTree = OffsetMap | OffsetSeq | null;
@@ -181,6 +182,8 @@ class BlockScanner<N, M, S> {
   private commented = false;
   /** the node of the flow collection parsed last (see `flow`) */
   private flowNode: N | null = null;
+  /** collections open now; deeper than MAX_NESTING bails (the package's reader refuses it) */
+  private nesting = 0;
 
   /** the builder's `scalars`, kept here (read for every scalar) */
   private readonly scalars: boolean;
@@ -334,6 +337,7 @@ class BlockScanner<N, M, S> {
 
   /** A block sequence at column `col` whose first `-` is at p. */
   private seq(col: number, p: number): N | null {
+    if (++this.nesting > MAX_NESTING) throw BAIL;
     const seq = this.out.newSeq();
     for (;;) {
       let q = p + 1;
@@ -360,11 +364,13 @@ class BlockScanner<N, M, S> {
       p = this.ls + col;
       if (this.text.charCodeAt(p) !== DASH || !this.isSeqIndicator(p)) break;
     }
+    this.nesting--;
     return this.out.endSeq(seq);
   }
 
   /** A block mapping at column `col`; its first key is already read. */
   private map(col: number, first: Key): N | null {
+    if (++this.nesting > MAX_NESTING) throw BAIL;
     const map = this.out.newMap();
     let key: Key | undefined = first;
     for (;;) {
@@ -375,6 +381,7 @@ class BlockScanner<N, M, S> {
       key = this.key(this.ls + col);
       if (!key) throw BAIL;
     }
+    this.nesting--;
     return this.out.endMap(map);
   }
 
@@ -485,6 +492,7 @@ class BlockScanner<N, M, S> {
    * starting at p; returns the offset past it and leaves its node in `flowNode`.
    */
   private flow(p: number): number {
+    if (++this.nesting > MAX_NESTING) throw BAIL;
     const t = this.text;
     const ce = this.ce;
     const isMap = t.charCodeAt(p) === 123;
@@ -494,6 +502,7 @@ class BlockScanner<N, M, S> {
     let q = this.skipSpaces(p + 1);
     if (t.charCodeAt(q) === close) {
       this.flowNode = isMap ? this.out.endMap(map!) : this.out.endSeq(seq!);
+      this.nesting--;
       return q + 1;
     }
     for (;;) {
@@ -527,6 +536,7 @@ class BlockScanner<N, M, S> {
       const sep = t.charCodeAt(q);
       if (sep === close) {
         this.flowNode = isMap ? this.out.endMap(map!) : this.out.endSeq(seq!);
+        this.nesting--;
         return q + 1;
       }
       if (sep !== 44 /* , */) throw BAIL;

@@ -48,6 +48,15 @@ export interface SealedSecret extends KubeObject {
 export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Rollout'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
+/**
+ * An empty object for keys that come from input: no prototype, so `__proto__`,
+ * `constructor` or `toString` are keys like any other (on a `{}`, assigning
+ * `__proto__` replaces the prototype and the key is lost).
+ */
+export function inputRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

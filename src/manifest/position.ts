@@ -10,7 +10,7 @@ import type { Document, Node, Pair, YAMLMap } from 'yaml';
 import { fastOffsets, offsetInTree, type OffsetTree } from './fast-yaml.js';
 import { LineIndex, type Position } from './lines.js';
 import { isFastDocument, type ManifestDocument, type ManifestFile } from './read.js';
-import { yamlLib } from './yaml-lib.js';
+import { QUIET_PARSE, yamlLib } from './yaml-lib.js';
 
 export { LineIndex, type Position };
 
@@ -119,7 +119,7 @@ function jsonDocument(file: ManifestFile, document: ManifestDocument, index: Lin
     const base = index.lineStart(document.line);
     const next = file.documents[document.index + 1];
     const end = next && next.line > document.line ? index.lineStart(next.line) : file.text.length;
-    const doc = yamlLib().parseDocument(file.text.slice(base, end), { uniqueKeys: false, prettyErrors: false });
+    const doc = yamlLib().parseDocument(file.text.slice(base, end), { ...QUIET_PARSE, uniqueKeys: false });
     cached = doc.errors.length === 0 ? { doc, base } : null;
     jsonDocs.set(document, cached);
   }

@@ -17,7 +17,7 @@ import type { Document } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { parseFastYaml } from './fast-yaml.js';
 import { isKubeObject, isList, type KubeObject } from './objects.js';
-import { yamlLib } from './yaml-lib.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, conversionProblem, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
 import { readUserText } from '../user-file.js';
 
 export type ManifestFormat = 'yaml' | 'json';
@@ -43,8 +43,11 @@ export interface ManifestFile {
   /** the path as given, or '-' for stdin */
   path: string;
   format: ManifestFormat;
+  /** the text without its byte order mark */
   text: string;
   documents: ManifestDocument[];
+  /** the file started with a byte order mark (U+FEFF); writers that rewrite it put it back */
+  bom?: true;
 }
 
 export interface ManifestObject {
@@ -62,14 +65,27 @@ export interface ReadOptions {
   extensions?: string[];
   /** read stdin from here instead of process.stdin (tests) */
   stdin?: () => Promise<string>;
+  /**
+   * Receives the files of a directory walk that are left out because they hold
+   * no Kubernetes object (kustomization.yaml, Helm's values.yaml and
+   * Chart.yaml, CI workflows; see isKubernetesManifest) or are Helm templates
+   * that do not parse (isUnrenderedTemplate). A file named explicitly is
+   * never left out.
+   */
+  skipped?: string[];
 }
 
 /** Expands directories (recursively, sorted, skipping dot-folders and node_modules) into files. */
 export async function expandPaths(inputs: string[], extensions = MANIFEST_EXTENSIONS): Promise<string[]> {
-  const out: string[] = [];
+  return (await expandInputs(inputs, extensions)).map((e) => e.path);
+}
+
+/** expandPaths, saying which files a directory walk found (`walked`) and which were named. */
+export async function expandInputs(inputs: string[], extensions = MANIFEST_EXTENSIONS): Promise<{ path: string; walked: boolean }[]> {
+  const out: { path: string; walked: boolean }[] = [];
   for (const input of inputs) {
     if (input === STDIN) {
-      out.push(input);
+      out.push({ path: input, walked: false });
       continue;
     }
     let info;
@@ -78,10 +94,24 @@ export async function expandPaths(inputs: string[], extensions = MANIFEST_EXTENS
     } catch (err) {
       throw fileError(err, input);
     }
-    if (info.isDirectory()) out.push(...(await walk(input, extensions)));
-    else out.push(input);
+    if (info.isDirectory()) out.push(...(await walk(input, extensions)).map((path) => ({ path, walked: true })));
+    else out.push({ path: input, walked: false });
   }
   return out;
+}
+
+/**
+ * Whether a file is a Kubernetes manifest: some document is an object with a
+ * kind (or a list holding one), other than kustomize's own configuration
+ * (Kustomization, Component). Helm's values.yaml and Chart.yaml, CI
+ * workflows and other YAML are not; a file with no document at all is
+ * (there is nothing in it to refuse).
+ */
+export function isKubernetesManifest(file: ManifestFile): boolean {
+  const values = file.documents.map((d) => d.value).filter((v) => v !== null && v !== undefined);
+  if (values.length === 0) return true;
+  const isObject = (v: unknown) => isKubeObject(v) && !(typeof v.apiVersion === 'string' && v.apiVersion.startsWith('kustomize.config.k8s.io/'));
+  return values.some((v) => (Array.isArray(v) ? v.some(isObject) : isList(v) || isObject(v)));
 }
 
 /** A directory's entries sorted by name (byte order), so every walk is deterministic. */
@@ -118,10 +148,33 @@ export async function readStdin(): Promise<string> {
 
 /** Reads and parses every manifest file named by `inputs` (files, directories, '-'). */
 export async function readManifestFiles(inputs: string[], options: ReadOptions = {}): Promise<ManifestFile[]> {
-  const paths = await expandPaths(inputs, options.extensions);
   const files: ManifestFile[] = [];
-  for (const path of paths) files.push(await readManifestFile(path, options));
+  for (const { path, walked } of await expandInputs(inputs, options.extensions)) {
+    let file: ManifestFile;
+    try {
+      file = await readManifestFile(path, options);
+    } catch (err) {
+      if (walked && (await isUnrenderedTemplate(path, err))) {
+        options.skipped?.push(path);
+        continue;
+      }
+      throw err;
+    }
+    if (walked && !isKubernetesManifest(file)) options.skipped?.push(path);
+    else files.push(file);
+  }
   return files;
+}
+
+/**
+ * Whether a file that did not parse is a Helm template (`{{ ... }}` in it):
+ * not a Kubernetes manifest until rendered, so a directory walk leaves it out
+ * like values.yaml. Any other parse error stands.
+ */
+export async function isUnrenderedTemplate(path: string, err: unknown): Promise<boolean> {
+  if (!(err instanceof KsecError) || !/^invalid (YAML|JSON)/.test(err.message)) return false;
+  const text = await readUserText(path).catch(() => '');
+  return /\{\{.*\}\}/.test(text);
 }
 
 export async function readManifestFile(path: string, options: ReadOptions = {}): Promise<ManifestFile> {
@@ -146,7 +199,7 @@ export function detectFormat(text: string, path: string): ManifestFormat {
 export function parseManifestText(text: string, path: string, format = detectFormat(text, path)): ManifestFile {
   const clean = text.replace(/^\uFEFF/, '');
   const documents = format === 'json' ? parseJsonStream(clean, path) : parseYamlStream(clean, path);
-  return { path, format, text: clean, documents };
+  return clean.length === text.length ? { path, format, text: clean, documents } : { path, format, text: clean, documents, bom: true };
 }
 
 /**
@@ -194,42 +247,109 @@ function parseYamlStream(text: string, path: string): ManifestDocument[] {
 }
 
 /** The yaml package's Documents for a stream, with the options the fast path matches. */
-function yamlDocuments(text: string) {
+function yamlDocuments(text: string, path = '') {
   const { LineCounter, parseAllDocuments } = yamlLib();
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  let parsed;
+  try {
+    parsed = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, uniqueKeys: true, merge: true });
+  } catch (err) {
+    if (isStackOverflow(err)) throw new KsecError(`invalid YAML: nesting too deep (more than ${MAX_NESTING} levels)`, { file: path, hint: 'fix the YAML syntax' });
+    throw err;
+  }
   return { docs: Array.isArray(parsed) ? parsed : [parsed], lineCounter };
 }
 
 function parseWithYaml(text: string, path: string): ManifestDocument[] {
-  const { docs, lineCounter } = yamlDocuments(text);
+  const { docs, lineCounter } = yamlDocuments(text, path);
   return docs.map((doc, index) => {
     const error = doc.errors[0];
     if (error) {
       const pos = lineCounter.linePos(error.pos[0]);
       const where = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-      throw new KsecError(`invalid YAML${where}: ${yamlReason(error.message)}`, {
+      throw new KsecError(`invalid YAML${where}: ${yamlProblem(error)}`, {
         file: path,
         hint: 'fix the YAML syntax',
       });
     }
+    let badKey: number | undefined;
+    try {
+      badKey = unsupportedKeyAt(doc);
+    } catch (err) {
+      if (isStackOverflow(err)) throw tooDeep(path, `document ${index + 1}`);
+      throw err;
+    }
+    if (badKey !== undefined) {
+      const pos = lineCounter.linePos(badKey);
+      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}: a map key that is null or a collection, which kubectl refuses`, {
+        file: path,
+        hint: 'write the key as a string; quote it if it is ~, null or starts with [ or {',
+      });
+    }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 1000 });
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
-      throw new KsecError(`invalid YAML in document ${index + 1}: ${yamlReason((err as Error).message)}`, {
+      const at = unresolvedAliasAt(doc);
+      const where = at === undefined ? ` in document ${index + 1}` : ` at line ${lineCounter.linePos(at).line}, column ${lineCounter.linePos(at).col}`;
+      throw new KsecError(`invalid YAML${where}: ${at === undefined ? conversionProblem(err) : 'an alias names no anchor before it'}`, {
         file: path,
         hint: 'fix the YAML (aliases, merge keys)',
       });
     }
     const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const shape = valueShape(value);
+    if (shape === 'deep') throw tooDeep(path, `document ${index + 1} (line ${lineCounter.linePos(start).line})`);
+    if (shape === 'cycle') {
+      throw new KsecError(`invalid YAML in document ${index + 1} (line ${lineCounter.linePos(start).line}): an alias refers to a node that contains it`, {
+        file: path,
+        hint: 'fix the YAML (aliases)',
+      });
+    }
     return { index, line: lineCounter.linePos(start).line, value, yaml: doc };
   });
 }
 
-/** The yaml library's reason, without any quoted source text. */
-function yamlReason(message: string): string {
-  return message.split(/:\s*\n|\n/)[0]!.replace(/ at line \d+, column \d+$/, '').trim();
+function tooDeep(path: string, where: string): KsecError {
+  return new KsecError(`${where} nests deeper than ${MAX_NESTING} levels`, { file: path, hint: 'a Kubernetes object is never nested that deep; check the file' });
+}
+
+/**
+ * The offset of the first map key that is null (`~`, `null`, an empty key) or
+ * a collection (`? [a]`, `{a: 1}: v`): sigs.k8s.io/yaml refuses them, and as
+ * JS object keys they would turn into "" or "[ a ]".
+ */
+function unsupportedKeyAt(doc: Document.Parsed): number | undefined {
+  const { isCollection, isScalar, isAlias, visit } = yamlLib();
+  let at: number | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      let key = pair.key as unknown;
+      if (isAlias(key)) key = key.resolve(doc);
+      const bad = key === null || key === undefined || isCollection(key) || (isScalar(key) && key.value === null);
+      if (!bad) return undefined;
+      const node = (pair.key ?? pair.value) as { range?: [number, number, number] } | null;
+      at = node?.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
+/** The offset of the first alias that names no anchor before it, if any. */
+function unresolvedAliasAt(doc: Document.Parsed): number | undefined {
+  const { isAlias, visit } = yamlLib();
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node) && node.resolve(doc) === undefined) {
+        at = node.range?.[0];
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return at;
 }
 
 function parseJsonStream(text: string, path: string): ManifestDocument[] {
@@ -244,6 +364,7 @@ function parseJsonStream(text: string, path: string): ManifestDocument[] {
         hint: 'fix the JSON syntax',
       });
     }
+    if (valueShape(value) !== undefined) throw tooDeep(path, `the value starting at line ${lineAt(text, span.start)}`);
     docs.push({ index: docs.length, line: lineAt(text, span.start), value });
   }
   return docs;

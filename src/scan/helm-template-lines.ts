@@ -42,7 +42,7 @@ const KEY_LINE = /^("(?:[^"\\]|\\.)*"|'[^']*'|[^\s#'"-][^:]*?|-[^\s:][^:]*?):(?:
 export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
   const lines = text.split(/\r?\n/);
   const docs: HelmTemplateDocument[] = [];
-  let doc: HelmTemplateDocument = { line: 1, value: {}, positions: new Map() };
+  let doc: HelmTemplateDocument = { line: 1, value: inputMap(), positions: new Map() };
   let stack: Frame[] = [];
   let pending: Pending | undefined;
   const anchors = new Map<string, { value: unknown; doc: HelmTemplateDocument; path: (string | number)[] }>();
@@ -62,7 +62,7 @@ export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
   };
   const reset = (line: number) => {
     if (Object.keys(doc.value).length > 0) docs.push(doc);
-    doc = { line, value: {}, positions: new Map() };
+    doc = { line, value: inputMap(), positions: new Map() };
     stack = [{ indent: 0, node: doc.value, path: [] }];
     pending = undefined;
   };
@@ -84,7 +84,7 @@ export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
       const p = pending;
       pending = undefined;
       if (indent > p.indent || (indent === p.indent && isItem)) {
-        const child: Record<string, unknown> | unknown[] = isItem ? [] : {};
+        const child: Record<string, unknown> | unknown[] = isItem ? [] : inputMap();
         p.parent[p.key] = child;
         stack.push({ indent, node: child, path: p.path });
       }
@@ -108,7 +108,7 @@ export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
       const itemIndent = indent + (rest.length - after.length);
       if (after === '') {
         // `-` alone: the item's content follows on the next lines
-        const item: Record<string, unknown> = {};
+        const item = inputMap();
         seq.push(item);
         pending = undefined;
         stack.push({ indent: indent + 2, node: item, path: [...frame.path, seq.length - 1] });
@@ -118,7 +118,7 @@ export function readHelmTemplateLines(text: string): HelmTemplateDocument[] {
         seq.push(scalar(after));
         continue;
       }
-      const item: Record<string, unknown> = {};
+      const item = inputMap();
       seq.push(item);
       target = { indent: itemIndent, node: item, path: [...frame.path, seq.length - 1] };
       stack.push(target);
@@ -202,4 +202,9 @@ function scalar(text: string): unknown {
   if (value === 'true' || value === 'false') return value === 'true';
   if (/^-?\d+$/.test(value)) return Number(value);
   return value;
+}
+
+/** A map for keys from the template: no prototype, so `__proto__` or `constructor` are keys like any other. */
+function inputMap(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
 }

@@ -6,7 +6,7 @@
  */
 import { KsecError } from '../errors.js';
 import { isSecret, objectRef, type Secret } from '../manifest/objects.js';
-import { expandPaths, objectsOf, readManifestFile, STDIN, type ManifestFile } from '../manifest/read.js';
+import { expandPaths, isKubernetesManifest, isUnrenderedTemplate, objectsOf, readManifestFile, STDIN, type ManifestFile } from '../manifest/read.js';
 
 /** Secrets read from one input file ('-' for stdin). */
 export interface SecretSource {
@@ -21,6 +21,10 @@ export interface ReadSecretsOptions {
   onSource?: (source: SecretSource) => void;
   /** called just before stdin is read */
   onStdin?: () => void;
+  /** receives the files of a directory left out because they hold no Kubernetes object (see isKubernetesManifest) */
+  skipped?: string[];
+  /** receives the files of a directory left out because their Secrets are SOPS-encrypted (sealed with --from-sops) */
+  skippedSops?: string[];
 }
 
 /** Files read ahead of the one being parsed, so file I/O waits overlap. */
@@ -43,7 +47,28 @@ export async function readSecrets(inputs: string[], options: ReadSecretsOptions 
     };
     for (let i = 0; i < paths.length; i++) {
       for (let j = i; j < i + READ_AHEAD; j++) readAhead(j);
-      const source = secretsIn(await reads[i]!, fromDir);
+      let file: ManifestFile;
+      try {
+        file = await reads[i]!;
+      } catch (err) {
+        if (fromDir && (await isUnrenderedTemplate(paths[i]!, err))) {
+          options.skipped?.push(paths[i]!);
+          delete reads[i];
+          continue;
+        }
+        throw err;
+      }
+      if (fromDir && !isKubernetesManifest(file)) {
+        options.skipped?.push(file.path);
+        delete reads[i];
+        continue;
+      }
+      if (fromDir && isSopsFile(file)) {
+        options.skippedSops?.push(file.path);
+        delete reads[i];
+        continue;
+      }
+      const source = secretsIn(file, fromDir);
       delete reads[i];
       if (!source) continue;
       sources.push(fromDir ? { ...source, root: input } : source);
@@ -54,6 +79,12 @@ export async function readSecrets(inputs: string[], options: ReadSecretsOptions 
     throw new KsecError('no Secret found in the input', { file: inputs.join(', '), hint: 'pass Secret manifests (kind: Secret, apiVersion: v1)' });
   }
   return sources;
+}
+
+/** Every object of the file is a Secret with sops metadata: a SOPS file, sealed with --from-sops. */
+function isSopsFile(file: ManifestFile): boolean {
+  const objects = file.documents.map((d) => d.value).filter((v) => v !== null && v !== undefined);
+  return objects.length > 0 && objects.every((o) => isSecret(o) && 'sops' in o);
 }
 
 function secretsIn(file: ManifestFile, lenient: boolean): SecretSource | undefined {

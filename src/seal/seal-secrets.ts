@@ -18,8 +18,8 @@ export interface SecretSealOptions {
   name?: string;
   /** fills a missing namespace; an error when an input names another one */
   namespace?: string;
-  /** namespace for an input without one when `namespace` is not given */
-  defaultNamespace: string;
+  /** namespace for an input without one when `namespace` is not given (none: such an input is refused) */
+  defaultNamespace?: string;
   /** a Secret without data is sealed instead of refused */
   allowEmptyData?: boolean;
   /** called with the number of values just encrypted */
@@ -28,8 +28,8 @@ export interface SecretSealOptions {
 
 /** Sources sealed for every target as they are added. */
 export interface Sealing {
-  /** plans the source for every target (input errors are thrown here) and queues its values */
-  add(source: SecretSource): void;
+  /** plans the source for every target (input errors are thrown here) and queues its values; returns how many (over all targets), the total onProgress counts towards */
+  add(source: SecretSource): number;
   /** the SealedSecrets of source `source` (in add order) for target `target`; the calling thread helps with the RSA work while it waits */
   sealed(target: number, source: number): Promise<SealedSecret[]>;
   /** drops queued work (after an error) and lets the pool's workers go idle */
@@ -42,6 +42,7 @@ export function startSealing(targets: Target[], options: SecretSealOptions): Sea
   const pending: { plans: SealPlan[]; ticket: Ticket<string> }[][] = targets.map(() => []);
   return {
     add(source) {
+      let queued = 0;
       targets.forEach((target, t) => {
         const plans = source.secrets.map((secret) =>
           prepareSeal(secret, {
@@ -55,7 +56,9 @@ export function startSealing(targets: Target[], options: SecretSealOptions): Sea
         );
         const jobs = plans.flatMap((plan) => plan.items.map((item) => ({ plaintext: item.plaintext, label: plan.label })));
         pending[t]!.push({ plans, ticket: queue.submit(target.cert.publicKey, jobs) });
+        queued += jobs.length;
       });
+      return queued;
     },
     async sealed(t, s) {
       const { plans, ticket } = pending[t]![s]!;

@@ -38,7 +38,8 @@ export async function oneFilePerCluster(
 ): Promise<FileToWrite[]> {
   const files: FileToWrite[] = [];
   for (let t = 0; t < targets.length; t++) {
-    files.push({ path: pathTemplate.replaceAll('{cluster}', targets[t]!.cluster), content: await renderForTarget(sealing, t, sourceCount, format) });
+    // -w files are 0600, the mode kubeseal writes them with
+    files.push({ path: pathTemplate.replaceAll('{cluster}', targets[t]!.cluster), content: await renderForTarget(sealing, t, sourceCount, format), mode: 0o600 });
   }
   return files;
 }

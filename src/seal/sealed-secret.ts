@@ -73,7 +73,13 @@ export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKe
       'drop -n/--namespace or fix metadata.namespace',
     );
   }
-  if (!namespace && scope !== 'cluster-wide') namespace = options.namespace || options.defaultNamespace || 'default';
+  if (!namespace && scope !== 'cluster-wide') namespace = options.namespace || options.defaultNamespace || '';
+  if (!namespace && scope !== 'cluster-wide') {
+    throw fail(
+      'secret must declare a namespace: it has no metadata.namespace, and neither -n nor the kubeconfig context gives one',
+      'set metadata.namespace, pass -n/--namespace, or seal with --scope cluster-wide',
+    );
+  }
   if (!namespace && options.namespace) namespace = options.namespace;
 
   const items = new Map<string, Buffer>();

@@ -17,7 +17,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
-import { isRecord, isSealedSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
+import { inputRecord, isRecord, isSealedSecret, objectRef, type SealedSecret, type Secret } from '../manifest/objects.js';
 import { parseHybridCiphertext } from './hybrid.js';
 import { decryptBatch, type DecryptResult } from './pool-jobs.js';
 import { labelFor, scopeOf, SCOPES, type SealingScope } from './scope.js';
@@ -263,7 +263,7 @@ export async function unsealSealedSecrets(
   );
   let next = 0;
   return plans.map(({ ss, target, jobs }) => {
-    const data: Record<string, Buffer> = {};
+    const data = inputRecord<Buffer>();
     for (const job of jobs) data[job.key] = opened[next++]!.plain;
     return secretFrom(ss, target, data);
   });
@@ -274,7 +274,7 @@ export function unsealSealedSecret(value: unknown, ring: KeyRing, options: Unsea
   const { ss, target, jobs } = valueJobs(value, options);
   const keys = [...ring.order];
   const results = decryptBatch(keys, jobs);
-  const data: Record<string, Buffer> = {};
+  const data = inputRecord<Buffer>();
   jobs.forEach((job, i) => (data[job.key] = ring.settleValue(results[i]!, keys, job).plain));
   return secretFrom(ss, target, data);
 }
@@ -310,8 +310,8 @@ function expandTemplate(template: string, values: Record<string, string>, ss: Se
   let missing: string | undefined;
   const out = template.replace(TEMPLATE_REF, (_m, dotted: string | undefined, indexed: string | undefined) => {
     const ref = (dotted ?? indexed)!;
-    if (!(ref in values)) missing ??= ref;
-    return values[ref] ?? '';
+    if (!Object.hasOwn(values, ref)) missing ??= ref;
+    return Object.hasOwn(values, ref) ? values[ref]! : '';
   });
   if (missing !== undefined) {
     throw new KsecError(`template.data.${key} refers to "${missing}", which is not in encryptedData`, {

@@ -77,7 +77,8 @@ export function parseSopsText(text: string, path: string, format: SopsFormat = d
 export function toPlain(node: import('./tree.js').SopsNode): unknown {
   switch (node.kind) {
     case 'map': {
-      const out: Record<string, unknown> = {};
+      // no prototype: `__proto__` or `constructor` are keys like any other
+      const out = Object.create(null) as Record<string, unknown>;
       for (const item of node.items) if (item.kind === 'item') out[item.key] = toPlain(item.value);
       return out;
     }

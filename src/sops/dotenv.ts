@@ -23,7 +23,7 @@ export interface DotenvDocument {
 /** sops's line-based reader: empty lines skipped, `#` lines are comments, else KEY=value split at the first `=`. */
 export function parseDotenvTree(text: string, file: string): DotenvDocument {
   const branch: SopsMap = { kind: 'map', items: [] };
-  const flat: Record<string, string> = {};
+  const flat = Object.create(null) as Record<string, string>; // keys from input
   text.split('\n').forEach((line, i) => {
     if (line.length === 0) return;
     if (line[0] === '#') {
@@ -42,7 +42,7 @@ export function parseDotenvTree(text: string, file: string): DotenvDocument {
 
 /** Reverses sops's Flatten: `a__list_0__map_b` -> { a: [ { b } ] }. */
 export function unflatten(flat: Record<string, string>): Record<string, unknown> {
-  const root: Record<string, unknown> = {};
+  const root = Object.create(null) as Record<string, unknown>; // keys from input
   for (const [key, value] of Object.entries(flat)) {
     const parts = key.split(/(__list_\d+__map_|__list_\d+)/);
     let node: Record<string, unknown> | unknown[] = root;
@@ -55,7 +55,7 @@ export function unflatten(flat: Record<string, string>): Record<string, unknown>
       const list = container as unknown[];
       const index = Number(m[1]);
       if (isMapNext) {
-        list[index] ??= {};
+        list[index] ??= Object.create(null);
         node = list[index] as Record<string, unknown>;
         name = parts[i + 1] ?? '';
       } else {

@@ -8,6 +8,7 @@ import { KsecError } from '../errors.js';
 import { goJsonNumber, goJsonString } from '../go/json.js';
 import { toWellFormed } from '../go/strings.js';
 import { goParseInt } from '../go/strconv.js';
+import { MAX_NESTING } from '../manifest/yaml-lib.js';
 import type { SopsMap, SopsNode, SopsScalar } from './tree.js';
 
 export function parseJsonTree(text: string, file: string): SopsMap {
@@ -65,12 +66,28 @@ export function parseJsonTree(text: string, file: string): SopsMap {
     pos++;
     return toWellFormed(out);
   };
+  let depth = 0;
   const parseValue = (): SopsNode => {
     skip();
     const at = line;
     const c = text[pos];
-    if (c === '{') return parseObject();
+    if ((c === '{' || c === '[') && depth >= MAX_NESTING) fail(`nesting deeper than ${MAX_NESTING} levels`);
+    if (c === '{') {
+      depth++;
+      const map = parseObject();
+      depth--;
+      return map;
+    }
     if (c === '[') {
+      depth++;
+      const seq = parseSeq();
+      depth--;
+      return seq;
+    }
+    return parseScalar(c, at);
+  };
+  const parseSeq = (): SopsNode => {
+    {
       pos++;
       const items: SopsNode[] = [];
       skip();
@@ -88,6 +105,8 @@ export function parseJsonTree(text: string, file: string): SopsMap {
         } else fail('expected , or ]');
       }
     }
+  };
+  const parseScalar = (c: string | undefined, at: number): SopsNode => {
     if (c === '"') return { kind: 'str', value: parseString(), line: at };
     const m = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(text.slice(pos, pos + 400));
     if (!m || m[0] === '') return fail('unexpected character');

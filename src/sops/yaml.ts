@@ -17,6 +17,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 import { KsecError } from '../errors.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlProblem } from '../manifest/yaml-lib.js';
 import { normalizeRfc3339 } from './values.js';
 import type { SopsComment, SopsMap, SopsNode, SopsScalar } from './tree.js';
 
@@ -95,7 +96,13 @@ export function resolvePlain(text: string, line?: number): SopsScalar {
 
 export function parseYamlTree(text: string, file: string): YamlDocuments {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, keepSourceTokens: false, merge: false, uniqueKeys: false });
+  let docs;
+  try {
+    docs = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, keepSourceTokens: false, merge: false, uniqueKeys: false });
+  } catch (err) {
+    if (isStackOverflow(err)) throw new KsecError(`invalid YAML: nesting too deep (more than ${MAX_NESTING} levels)`, { file, hint: 'fix the YAML syntax' });
+    throw err;
+  }
   const list = (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[];
   const lineOf = (node: YamlNode | null | undefined) => (node?.range ? lineCounter.linePos(node.range[0]).line : undefined);
   const branches: SopsMap[] = [];
@@ -104,12 +111,35 @@ export function parseYamlTree(text: string, file: string): YamlDocuments {
     const error = doc.errors[0];
     if (error) {
       const pos = lineCounter.linePos(error.pos[0]);
-      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}`, { file, hint: 'fix the YAML syntax' });
+      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}: ${yamlProblem(error)}`, { file, hint: 'fix the YAML syntax' });
     }
     // A comment before a sequence item is kept once, in the sequence, before the item; the
     // item's own node (a map or sequence) does not repeat it.
+    // aliases and nesting are bounded: a nested-alias bomb expands to millions of nodes, a
+    // self-referencing alias forever, and thousands of levels would overflow the stack
+    let aliases = 0;
+    const open = new Set<unknown>();
     const convert = (node: unknown, seqItem = false): SopsNode => {
-      if (isAlias(node)) return convert(node.resolve(doc), seqItem);
+      if (isAlias(node)) {
+        const target = node.resolve(doc);
+        const where = `at line ${lineOf(node) ?? '?'}`;
+        if (target === undefined) throw new KsecError(`invalid YAML ${where}: an alias names no anchor before it`, { file, hint: 'fix the YAML' });
+        if (open.has(target)) throw new KsecError(`invalid YAML ${where}: an alias refers to a node that contains it`, { file, hint: 'fix the YAML' });
+        if (++aliases > MAX_ALIAS_COUNT) throw new KsecError(`invalid YAML ${where}: too many aliases (an alias bomb?)`, { file, hint: 'fix the YAML' });
+        return convert(target, seqItem);
+      }
+      if (!isMap(node) && !isSeq(node)) return convertNode(node, seqItem);
+      if (open.size >= MAX_NESTING) {
+        throw new KsecError(`invalid YAML at line ${lineOf(node as YamlNode) ?? '?'}: nesting too deep (more than ${MAX_NESTING} levels)`, { file, hint: 'fix the YAML' });
+      }
+      open.add(node);
+      try {
+        return convertNode(node, seqItem);
+      } finally {
+        open.delete(node);
+      }
+    };
+    const convertNode = (node: unknown, seqItem: boolean): SopsNode => {
       if (isMap(node)) return convertMap(node.items as unknown[], seqItem ? { comment: node.comment } : node);
       if (isSeq(node)) {
         const items: (SopsNode | SopsComment)[] = [];
@@ -150,7 +180,7 @@ export function parseYamlTree(text: string, file: string): YamlDocuments {
     if (contents === null || (isScalar(contents) && contents.value === null)) {
       branch = { kind: 'map', items: [] };
     } else if (isMap(contents)) {
-      branch = convertMap(contents.items as unknown[], contents);
+      branch = convert(contents) as SopsMap;
     } else {
       throw new KsecError(`document ${index + 1} is not a map: sops supports only map documents`, { file });
     }
@@ -162,7 +192,12 @@ export function parseYamlTree(text: string, file: string): YamlDocuments {
     if (sopsAt >= 0) {
       if (metadata === undefined) {
         const node = (contents as import('yaml').YAMLMap).get('sops', true) as YamlNode | undefined;
-        metadata = node && typeof (node as { toJSON?: unknown }).toJSON === 'function' ? (node as { toJSON(): unknown }).toJSON() : node;
+        try {
+          metadata = isMap(node) || isSeq(node) ? node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) : isScalar(node) ? node.toJSON() : node;
+        } catch {
+          throw new KsecError('invalid YAML in the sops metadata: an alias that cannot be resolved', { file, hint: 'the metadata block is damaged' });
+        }
+        if (valueShape(metadata) !== undefined) throw new KsecError(`the sops metadata nests deeper than ${MAX_NESTING} levels, or contains itself`, { file, hint: 'the metadata block is damaged' });
       }
       branch.items.splice(sopsAt, 1);
     }

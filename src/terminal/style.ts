@@ -1,6 +1,6 @@
 /**
- * Colour and interactivity of the terminal: colour only on a TTY and never with NO_COLOR or
- * --no-color; progress only on an interactive stderr, never in CI or a pipe.
+ * Colour and interactivity of the terminal: colour only on a TTY and never with NO_COLOR,
+ * TERM=dumb or --no-color; progress only on an interactive stderr, never in CI or a pipe.
  */
 import { fstatSync } from 'node:fs';
 
@@ -11,10 +11,11 @@ export function disableColor(): void {
   colorDisabledByFlag = true;
 }
 
-/** Colour on stderr: a terminal, and neither NO_COLOR nor --no-color. */
+/** Colour on stderr: a terminal that is not TERM=dumb, and neither NO_COLOR nor --no-color. */
 export function colorEnabled(): boolean {
   if (colorDisabledByFlag) return false;
   if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
+  if (process.env.TERM === 'dumb') return false;
   return stderrIsTerminal();
 }
 

@@ -2,7 +2,7 @@
  * The built CLI (`npm run -s build` first), on files in a temp dir: exit codes, stdin/stdout,
  * nothing written on bad input. Child processes: generous timeouts for a busy machine, not timing assertions.
  */
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -105,6 +105,35 @@ describe('ksec checksum annotate', { timeout: 60_000 }, () => {
     expect(stale.code).toBe(1);
     expect(stale.stdout).toContain('Deployment/a: config hash stale (changed: ConfigMap/app)');
     expect(stale.stdout + stale.stderr).not.toContain(CANARY);
+  });
+
+  it('an empty template metadata: gets its stamp below it, and the other workloads of the file stay as written', async () => {
+    const text =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: one\nspec:\n  template:\n    metadata:\n    spec:\n      containers:\n      - name: c\n        envFrom: [{configMapRef: {name: app}}]\n' +
+      '---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: two}\nspec:\n    template:\n        metadata: {labels: {app: two}}\n        spec:\n            containers:\n                -   name: c\n                    envFrom: [{configMapRef: {name: app}}]\n';
+    for (const eol of ['\n', '\r\n']) {
+      await writeFile(join(dir, 'a.yaml'), text.replaceAll('\n', eol));
+      await writeFile(join(dir, 'b.yaml'), workload('b'));
+      expect((await runKsec(['checksum', 'annotate', dir])).code).toBe(0);
+      const stamped = await readFile(join(dir, 'a.yaml'), 'utf8');
+      const unstamped = stamped
+        .replace(new RegExp(`      annotations:${eol}(        ksec.*${eol})+`), '')
+        .replace(/\{"annotations": \{[^}]*\}, /, '{');
+      expect(unstamped).toBe(text.replaceAll('\n', eol));
+      expect((await runKsec(['checksum', 'annotate', '--check', dir])).code).toBe(0);
+    }
+  });
+
+  it('keeps a byte order mark and the file mode (only the stamped lines change)', async () => {
+    await writeFile(join(dir, 'a.yaml'), `\uFEFF${workload('a')}`);
+    await chmod(join(dir, 'a.yaml'), 0o600);
+    expect((await runKsec(['checksum', 'annotate', dir])).code).toBe(0);
+    const stamped = await readFile(join(dir, 'a.yaml'), 'utf8');
+    expect(stamped.startsWith('\uFEFF# a\n')).toBe(true);
+    expect(stamped).toContain('ksec.dev/config-hash: ');
+    expect((await stat(join(dir, 'a.yaml'))).mode & 0o777).toBe(0o600);
+    const piped = await runKsec(['checksum', 'annotate', '-'], { stdin: `\uFEFF${config}---\n${workload('b')}` });
+    expect(piped.stdout.startsWith('\uFEFFapiVersion: v1\n')).toBe(true);
   });
 
   it('reads stdin and writes stdout (helm template | ksec checksum annotate -)', async () => {

@@ -25,6 +25,10 @@ describe('the program registers only the command being run', () => {
     const seal = await runKsec(['--no-color', 'seal', '--help']);
     expect(seal).toMatchObject({ code: 0 });
     expect(seal.stdout).toContain('--cert <source>');
+    // `ksec` alone prints the same help on stdout, as kubectl does
+    const bare = await runKsec([]);
+    expect(bare).toMatchObject({ code: 0, stderr: '' });
+    expect(bare.stdout).toBe(help.stdout);
     const typo = await runKsec(['sael']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('seal');

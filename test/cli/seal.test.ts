@@ -78,8 +78,10 @@ describe('ksec seal: one input', () => {
     expect([n.metadata?.name, n.metadata?.namespace]).toEqual(['other', 'team']);
     expect(unseal(n)).toEqual({ k: CANARY });
 
-    const dflt = await runKsec(['seal', '--cert', CERT], { stdin, env: { KUBECONFIG: '/nonexistent' } });
-    expect(JSON.parse(dflt.stdout).metadata.namespace).toBe('default');
+    // no namespace from the Secret, -n or a kubeconfig context: refused, as kubeseal refuses it
+    const none = await runKsec(['seal', '--cert', CERT], { stdin, env: { KUBECONFIG: '/nonexistent' } });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/secret must declare a namespace/);
   });
 
   it('takes the namespace of the kubeconfig context for Secrets without one, as kubeseal does', async () => {

@@ -172,9 +172,17 @@ describe('planSetStrings', () => {
     expect(edit('a: {c: 1}\n', ['a', 'b'], [['k', 'v']])).toBe('a: {"b": {"k": "v"}, c: 1}\n');
   });
 
-  it('gives up (undefined) on aliases and null maps', () => {
+  it('gives up (undefined) on aliases and on null maps written as ~ or null', () => {
     expect(edit('x: &m {c: 1}\na: *m\n', ['a'], [['k', 'v']])).toBeUndefined();
-    expect(edit('a:\n', ['a'], [['k', 'v']])).toBeUndefined();
+    expect(edit('a: ~\n', ['a'], [['k', 'v']])).toBeUndefined();
+    expect(edit('a: null\n', ['a', 'b'], [['k', 'v']])).toBeUndefined();
+  });
+
+  it('fills an empty key (`a:` with nothing after it) on the lines below it', () => {
+    expect(edit('a:\n', ['a'], [['k', 'v']])).toBe('a:\n  k: v\n');
+    expect(edit('a:', ['a'], [['k', 'v']])).toBe('a:\n  k: v\n');
+    expect(edit('t:\n    m:  # note\n    s: 1\n', ['t', 'm', 'b'], [['k', 'v']])).toBe('t:\n    m:  # note\n        b:\n            k: v\n    s: 1\n');
+    expect(edit('a:\r\nz: 1\r\n', ['a', 'b'], [['k', 'v']])).toBe('a:\r\n  b:\r\n    k: v\r\nz: 1\r\n');
   });
 
   it('writes the stamp annotations under the known names', () => {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 /**
- * Validates objects against the real ESO CRDs in ../shared/reference/crds (beside the repo)
+ * Validates objects against the real ESO CRDs in test/fixtures/crds (ESO v2.9.0's own; see the README there)
  * (the openAPIV3Schema of the served version), with ajv. Unknown fields are
  * errors here (the API server would prune them silently, which hides typos),
  * except where the schema preserves unknown fields.
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
-export const CRD_DIR = process.env.KSEC_CRD_DIR ?? fileURLToPath(new URL('../../../../shared/reference/crds', import.meta.url));
+export const CRD_DIR = process.env.KSEC_CRD_DIR ?? fileURLToPath(new URL('../../fixtures/crds', import.meta.url));
 
 const FILES: Record<string, string> = {
   ExternalSecret: 'external-secrets.io_externalsecrets.yaml',

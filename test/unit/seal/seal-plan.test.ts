@@ -89,13 +89,13 @@ describe('ksec seal flags -> plan', () => {
     expect(message(() => plan([], { cert: ['a.pem', 'b.pem'], mergeInto: 'x' }))).toBe('several --cert only work when sealing Secrets');
   });
 
-  it('--from-sops: its own inputs only; the namespace default is -n, else "default"', () => {
+  it('--from-sops: its own inputs only; the namespace default is -n, else the kubeconfig context', () => {
     expect(plan([], { fromSops: ['s.enc.yaml'], ageKeyFile: ['k.txt'], cert: ['c.pem'], namespace: 'prod', scope: 'namespace-wide' })).toMatchObject({
       mode: 'from-sops',
       files: ['s.enc.yaml'],
       ageKeyFiles: ['k.txt'],
       secrets: { scope: 'namespace-wide', namespace: 'prod' },
-      defaultNamespace: 'prod',
+      namespaceFrom: { kubeconfig: undefined, context: undefined },
       output: { to: 'stdout', format: 'json' },
     });
     expect(message(() => plan(['a.yaml'], { fromSops: ['s.enc.yaml'] }))).toMatch(/^--from-sops does not combine/);

@@ -151,7 +151,8 @@ describe('sealSecret', () => {
     const noNs = secret({ metadata: { name: 'db' } });
     expect(sealSecret(noNs, { publicKey, namespace: 'prod' }).metadata?.namespace).toBe('prod');
     expect(sealSecret(noNs, { publicKey, defaultNamespace: 'team' }).metadata?.namespace).toBe('team');
-    expect(sealSecret(noNs, { publicKey }).metadata?.namespace).toBe('default');
+    // no namespace from anywhere: refused, as kubeseal refuses it
+    expect(() => sealSecret(noNs, { publicKey })).toThrow(/secret must declare a namespace/);
     const cw = sealSecret(noNs, { publicKey, scope: 'cluster-wide' });
     expect(cw.metadata?.namespace).toBeUndefined();
     expect(cw.spec.template?.metadata?.namespace).toBeUndefined();
