@@ -25,7 +25,15 @@ function workspace(): string {
   const cwd = mkdtempSync(join(tmpdir(), 'ksec-readme-'));
   const cert = join(REPO_ROOT, 'examples/keys/demo-sealed-secrets.crt');
   for (const name of ['cert.pem', 'prod.pem', 'stage.pem', 'new.pem']) cpSync(cert, join(cwd, name));
-  for (const name of ['backup.yaml', 'old-keys.yaml']) cpSync(join(REPO_ROOT, 'examples/keys/demo-sealed-secrets.key'), join(cwd, name));
+  cpSync(join(REPO_ROOT, 'examples/keys/demo-sealed-secrets.key'), join(cwd, 'old-keys.yaml'));
+  // the controller's key backup as `kubectl get secret -l sealedsecrets.bitnami.com/sealed-secrets-key -o yaml` prints it
+  const b64 = (file: string) => readFileSync(join(REPO_ROOT, file)).toString('base64');
+  writeFileSync(
+    join(cwd, 'backup.yaml'),
+    'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: sealed-secrets-keydemo\n  namespace: kube-system\n' +
+      '  labels:\n    sealedsecrets.bitnami.com/sealed-secrets-key: active\n' +
+      `data:\n  tls.crt: ${b64('examples/keys/demo-sealed-secrets.crt')}\n  tls.key: ${b64('examples/keys/demo-sealed-secrets.key')}\n`,
+  );
   const secret = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: app\n  namespace: demo\nstringData:\n  password: demo-only\n';
   writeFileSync(join(cwd, 'secret.yaml'), secret);
   mkdirSync(join(cwd, 'secrets'));
