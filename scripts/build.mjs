@@ -69,6 +69,8 @@ await build({
   // commander is CommonJS; its require() of Node built-ins needs a require in an ES module
   banner: { js: "import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
   plugins: [commanderChildProcessOnUse],
 });
