@@ -14,7 +14,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, KsecError } from '../errors.js';
 import { HttpKubeClient, type KubeClient } from './client.js';
-import { kubeconfigFiles, kubeconfigSyntaxError, readKubeconfig } from './kubeconfig-files.js';
+import { defaultConfigExists, kubeconfigFiles, kubeconfigSyntaxError, readKubeconfig } from './kubeconfig-files.js';
 import { TokenFile } from './token-file.js';
 
 export interface KubeConfigOptions {
@@ -55,10 +55,17 @@ function useInCluster(options: KubeConfigOptions): boolean {
 /**
  * A client for the configured cluster. Errors (exit 2, naming --kubeconfig when given):
  * `cannot load the kubeconfig: ...`, `the kubeconfig names no cluster server`; exit 3 when
- * the in-cluster CA cannot be read.
+ * no configuration exists at all (client-go and client-node would invent http://localhost:8080)
+ * or the in-cluster CA cannot be read.
  */
 export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<KubeClient> {
   if (useInCluster(options)) return inClusterClient(options);
+  if (!options.kubeconfig && !process.env.KUBECONFIG && !(await defaultConfigExists())) {
+    throw new KsecError(
+      `no Kubernetes configuration found: no --kubeconfig, no KUBECONFIG, no ${join(homedir(), '.kube', 'config')}, and not in a pod (KUBERNETES_SERVICE_HOST unset)`,
+      { hint: options.hint ?? 'pass --kubeconfig, set KUBECONFIG, or run in a pod with a service account', exitCode: ExitCode.environment },
+    );
+  }
   const { KubeConfig } = (await import('@kubernetes/client-node')) as unknown as { KubeConfig: new () => KubeConfigLike };
   const kc = new KubeConfig();
   // our reader first: its errors give file, line, column and the problem, never the text (a token)

@@ -66,6 +66,24 @@ describe('loadKubeClient', () => {
     }
   });
 
+  it('with no configuration at all says what it looked for and exits 3, instead of trying localhost:8080', async () => {
+    const env = { ...process.env };
+    const home = mkdtempSync(join(tmpdir(), 'ksec-home-'));
+    delete process.env.KUBECONFIG;
+    delete process.env.KUBERNETES_SERVICE_HOST;
+    process.env.HOME = home;
+    try {
+      const err = await loadKubeClient({}).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ exitCode: 3 });
+      expect(String((err as Error).message)).toMatch(/no Kubernetes configuration found: .*KUBECONFIG.*\.kube\/config.*KUBERNETES_SERVICE_HOST/);
+    } finally {
+      process.env = env;
+    }
+  });
+
   it('names the kubeconfig file when it cannot be loaded (exit 2)', async () => {
     await expect(loadKubeClient({ kubeconfig: '/nonexistent/kubeconfig' })).rejects.toMatchObject({ exitCode: 2, file: '/nonexistent/kubeconfig' });
   }, 60_000);
