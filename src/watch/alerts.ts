@@ -13,6 +13,7 @@
  * carry its origin only.
  */
 import type { Logger } from './log.js';
+import { SecretUrl } from './secret-url.js';
 
 export type AlertSink = 'slack' | 'teams' | 'gchat' | 'raw';
 
@@ -45,17 +46,11 @@ export function alertRequest(sink: string, msg: string): { contentType: string; 
 }
 
 export class ReloadAlerter {
-  private readonly origin: string;
+  private readonly target: SecretUrl;
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly o: AlertOptions) {
-    let origin = '(invalid URL)';
-    try {
-      origin = new URL(o.url).origin;
-    } catch {
-      /* the send fails and says so */
-    }
-    this.origin = origin;
+    this.target = new SecretUrl(o.url);
   }
 
   /** One alert per changed config (`Kind/name`, possibly with a note) of a successful reload. */
@@ -78,9 +73,9 @@ export class ReloadAlerter {
     try {
       const res = await fetch(this.o.url, { method: 'POST', headers: { 'content-type': contentType }, body, redirect: 'error', signal: AbortSignal.timeout(30_000) });
       await res.body?.cancel();
-      if (res.status >= 400) this.o.log.warn('reload alert refused', { to: this.origin, status: res.status });
+      if (res.status >= 400) this.o.log.warn('reload alert refused', { to: this.target.origin, status: res.status });
     } catch (err) {
-      this.o.log.warn('could not send reload alert', { to: this.origin, error: (err as Error).message });
+      this.o.log.warn('could not send reload alert', { to: this.target.origin, error: this.target.reason(err) });
     }
   }
 }

@@ -8,6 +8,7 @@
  * MAX_ATTEMPTS). The URL may hold a credential: logs carry its origin only.
  */
 import type { Logger } from './log.js';
+import { SecretUrl } from './secret-url.js';
 import { backoffDelay, sleep } from './backoff.js';
 
 export const WEBHOOK_BODY = '{"webhook":"update successful"}';
@@ -21,17 +22,11 @@ export interface WebhookOptions {
 }
 
 export class WebhookNotifier {
-  private readonly origin: string;
+  private readonly target: SecretUrl;
   private inFlight = new Set<Promise<void>>();
 
   constructor(private readonly o: WebhookOptions) {
-    let origin = '(invalid URL)';
-    try {
-      origin = new URL(o.url).origin;
-    } catch {
-      /* reported on the first send */
-    }
-    this.origin = origin;
+    this.target = new SecretUrl(o.url);
   }
 
   /** Announces one config change (`Kind/name` in `namespace`); never throws. */
@@ -59,19 +54,19 @@ export class WebhookNotifier {
         status = res.status;
         await res.body?.cancel();
       } catch (err) {
-        error = (err as Error).message;
+        error = this.target.reason(err);
       }
       // Reloader counts any answer as sent (gorequest reports transport errors only)
       if (status !== 0) {
-        this.o.log.info('sent webhook instead of reloading', { change, namespace, to: this.origin, status });
+        this.o.log.info('sent webhook instead of reloading', { change, namespace, to: this.target.origin, status });
         return;
       }
       if (attempt >= MAX_ATTEMPTS) {
-        this.o.log.error('could not send webhook; giving up', { change, namespace, to: this.origin, error, attempts: attempt });
+        this.o.log.error('could not send webhook; giving up', { change, namespace, to: this.target.origin, error, attempts: attempt });
         return;
       }
       const retryInMs = backoffDelay(attempt, { initialMs: this.o.initialBackoffMs ?? 1000, maxMs: 30_000 });
-      this.o.log.warn('could not send webhook, retrying', { change, namespace, to: this.origin, error, retryInMs });
+      this.o.log.warn('could not send webhook, retrying', { change, namespace, to: this.target.origin, error, retryInMs });
       await sleep(retryInMs);
     }
   }
