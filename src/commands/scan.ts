@@ -25,7 +25,7 @@ export interface ScanCommandOptions {
   since?: string;
   history?: boolean;
   format: string;
-  output?: string;
+  write?: string;
   failOn: string;
   rules?: string;
   baseline?: string;
@@ -92,7 +92,7 @@ export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan
     baseline: options.baseline,
     writeBaseline: options.writeBaseline,
     format: options.format as ScanPlan['format'],
-    output: options.output,
+    output: options.write,
     failOn: options.failOn as Severity,
     cert: options.cert,
     keys: options.key ?? [],
