@@ -10,10 +10,11 @@ import { writeStderr, writeStdoutSync } from '../terminal/output.js';
 import { disableColor, style } from '../terminal/style.js';
 import { commandModules } from './commands.js';
 import { findRenamedFlag } from './renamed-flags.js';
+import { VERSION } from '../version.js';
 
 export { outputPending } from '../terminal/output.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../version.js';
 
 let debug = false;
 

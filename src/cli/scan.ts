@@ -26,6 +26,7 @@ export function registerScan(program: Command): void {
     .option('--history', 'scan every blob ever committed on any ref, each once')
     .addOption(new Option('-o, --format <format>', 'report format: text, json, sarif or junit').argParser(reportFormat).default('text'))
     .option('-w, --write <file>', 'write the report to FILE (atomically) instead of stdout')
+    .option('--sarif-file <file>', 'also write a SARIF 2.1.0 report to FILE, whatever -o is (a log for people, SARIF for code scanning)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(['low', 'medium', 'high', 'critical']).default('low'))
     .option('--rules <list>', 'rule families or ids, comma-separated: secrets (default), antipatterns, all, k8s-secret, kustomize, sops, sealed-secret, eso, container-env, credentials, or a rule id')
     .option('--baseline <file>', 'accept the findings whose fingerprints FILE lists (a previous --format json report or --write-baseline output)')
@@ -42,6 +43,7 @@ Examples:
   ksec scan .                                   # the work tree, honouring .gitignore
   ksec scan --staged                            # pre-commit: what is about to be committed
   ksec scan --since origin/main -o sarif -w ksec.sarif        # a pull request, for GitHub code scanning
+  ksec scan . --sarif-file ksec.sarif           # text on stdout, SARIF for code scanning
   ksec scan --history --fail-on high            # every blob ever committed
   ksec scan --history --no-syntax-check         # the same, faster: malformed old ConfigMaps are not reported
   ksec scan deploy/ --rules all                 # also the guide's anti-patterns (HPA replicas, resources, PDB)
