@@ -17,6 +17,7 @@ import { registerScan } from './scan.js';
 import { registerWatch } from './watch.js';
 import { registerSops } from './sops.js';
 import { registerKeys } from './keys.js';
+import { registerDoctor } from './doctor.js';
 
 export const commandModules: CommandModule[] = [
   ['seal', registerSeal],
@@ -31,4 +32,5 @@ export const commandModules: CommandModule[] = [
   ['checksum', registerChecksum],
   ['sops', registerSops],
   ['keys', registerKeys],
+  ['doctor', registerDoctor],
 ];

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const DOMAIN = ['manifest', 'seal', 'sops', 'eso', 'config-hash', 'scan', 'watch', 'go', 'kube'];
+const DOMAIN = ['manifest', 'seal', 'sops', 'eso', 'config-hash', 'scan', 'watch', 'doctor', 'go', 'kube'];
 const UPPER = ['cli', 'action', 'commands', 'terminal'];
 const FRONT_ENDS = ['cli', 'action'];
 
