@@ -20,6 +20,7 @@ import { eventually } from '../../helpers/eventually.js';
 import { runKsec } from '../../helpers/run-ksec.js';
 import { CRD_DIR } from '../../unit/eso/crd-schema.js';
 import { testbed, type Testbed } from '../testbed/env.js';
+import { createProbe, PROBE, ReloaderProcess, reloaderReady } from '../watch/reloader.js';
 
 const CANARY = `ksec-demo-canary-doctor-${randomBytes(4).toString('hex')}`;
 const id = randomBytes(3).toString('hex');
@@ -200,6 +201,29 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
     expect(r.checks.every((c) => c.status === 'warn' || c.status === 'ok')).toBe(true);
     expect(r.checks.filter((c) => c.reason.includes('forbidden')).length).toBeGreaterThanOrEqual(4);
     expect(r.stdout + r.stderr).not.toContain(token);
+  });
+
+  it('reads the STAKATER_* variables the real Reloader stamped: current while it runs, a missed reload once a change lands while it is stopped', async () => {
+    const nsR = `ksec-doctor-reloader-${id}`;
+    await ok(bed.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsR } }), nsR);
+    try {
+      await createProbe(bed, nsR);
+      const reloader = await ReloaderProcess.start(bed, nsR, ['--reload-strategy=env-vars']);
+      try {
+        await reloaderReady(bed, nsR, reloader);
+      } finally {
+        await reloader.stop();
+      }
+      const object = `Deployment/${nsR}/${PROBE}`;
+      const before = await doctor(['--area', 'reloads', '-o', 'json']);
+      expect(about(before.checks, object)).toEqual([]);
+      await ok(bed.request('PUT', `/api/v1/namespaces/${nsR}/configmaps/${PROBE}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: PROBE }, data: { n: 'changed while Reloader was down' } }), 'change');
+      const after = await doctor(['--area', 'reloads', '-o', 'json']);
+      expect(about(after.checks, object)).toEqual(['warn missed-reload']);
+      expect(after.checks.find((c) => c.object === object)?.reason).toContain('STAKATER_RELOADER_PROBE_CONFIGMAP was set for an older ConfigMap reloader-probe');
+    } finally {
+      await bed.request('DELETE', `/api/v1/namespaces/${nsR}`).catch(() => undefined);
+    }
   });
 
   it('exits 3 with one line when the cluster cannot be reached', async () => {
