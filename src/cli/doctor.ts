@@ -10,6 +10,7 @@ export function registerDoctor(program: Command): void {
     program.command('doctor').description('check the cluster\'s Sealed Secrets, External Secrets and reloads: ok / warn / fail with a reason and a hint'),
   )
     .addOption(new Option('-o, --output <format>', 'report format').choices(['text', 'json']).default('text'))
+    .option('-n, --namespace <ns>', 'only this namespace (default: all; cluster-scoped objects and the controller\'s keys are read all the same)')
     .option('--area <list>', 'only these areas, comma-separated: sealed-secrets, external-secrets, reloads, hygiene')
     .option('--key-renew-period <duration>', 'the sealed-secrets controller\'s --key-renew-period (0: renewal off, not checked)', '720h')
     .option('--lease-name <name>', 'the Lease ksec watch holds (its --lease-name)', 'ksec-watch')
@@ -20,6 +21,7 @@ export function registerDoctor(program: Command): void {
 Examples:
   ksec doctor                                   # every area, the current kubeconfig context
   ksec doctor --area sealed-secrets --controller-namespace sealed-secrets
+  ksec doctor -n shop                           # one namespace (namespaced RBAC is enough)
   ksec doctor -o json | jq '.[] | select(.status != "ok")'
   ksec doctor --watcher-url http://127.0.0.1:8080   # with kubectl port-forward deploy/ksec-watch 8080
 

@@ -17,6 +17,7 @@ export interface DoctorFlags extends ControllerFlags {
   keyRenewPeriod: string;
   leaseName: string;
   watcherUrl?: string;
+  namespace?: string;
 }
 
 export async function runDoctor(flags: DoctorFlags): Promise<void> {
@@ -33,6 +34,7 @@ export async function runDoctor(flags: DoctorFlags): Promise<void> {
     leaseName: flags.leaseName,
     ...(flags.watcherUrl ? { watcherUrl: flags.watcherUrl } : {}),
     ...(areas ? { areas } : {}),
+    ...(flags.namespace ? { namespace: flags.namespace } : {}),
   });
   await writeStdout(flags.output === 'json' ? JSON.stringify(checks, null, 2) + '\n' : renderText(checks));
   process.exitCode = checks.some((c) => c.status === 'fail') ? ExitCode.findings : ExitCode.ok;

@@ -42,6 +42,15 @@ async function send(client: KubeClient, path: string) {
   }
 }
 
+/**
+ * The collection path of a resource, in one namespace or across all: `groupVersion` is
+ * `v1` for the core group, else `group/version` (e.g. `apps/v1`).
+ */
+export function collection(groupVersion: string, resource: string, namespace?: string): string {
+  const base = groupVersion === 'v1' ? '/api/v1' : `/apis/${groupVersion}`;
+  return `${base}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${resource}`;
+}
+
 /** A 403/404 list as the check that says so: 403 is a warn (not checked), 404 an API not installed. */
 export function notListed(what: string, listed: { status: 403 | 404; message: string }): { status: 'ok' | 'warn'; reason: string; hint?: string } {
   return listed.status === 403

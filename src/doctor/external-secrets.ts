@@ -6,7 +6,7 @@
  */
 import type { KubeClient } from '../kube/client.js';
 import { parseDuration } from '../watch/duration.js';
-import { listAll, notListed, type Listed } from './api.js';
+import { collection, listAll, notListed, type Listed } from './api.js';
 import { oneLine } from './sealed-secrets.js';
 import type { DoctorCheck } from './types.js';
 
@@ -27,19 +27,20 @@ const area = 'external-secrets' as const;
 /** ESO serves v1 since v0.17; older installs only v1beta1 */
 const VERSIONS = ['v1', 'v1beta1'];
 
-async function listEso(client: KubeClient, plural: string): Promise<Listed<EsoObject>> {
+async function listEso(client: KubeClient, plural: string, namespace?: string): Promise<Listed<EsoObject>> {
   let last: Listed<EsoObject> = { ok: false, status: 404, message: 'not found' };
   for (const v of VERSIONS) {
-    last = await listAll<EsoObject>(client, `/apis/external-secrets.io/${v}/${plural}`);
+    last = await listAll<EsoObject>(client, collection(`external-secrets.io/${v}`, plural, plural === 'clustersecretstores' ? undefined : namespace));
     if (last.ok || last.status === 403) return last;
   }
   return last;
 }
 
-export async function checkExternalSecrets(client: KubeClient, now: Date): Promise<DoctorCheck[]> {
+/** `namespace`: only that namespace's stores and ExternalSecrets (ClusterSecretStores always). */
+export async function checkExternalSecrets(client: KubeClient, now: Date, namespace?: string): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   for (const [plural, kind] of [['clustersecretstores', 'ClusterSecretStore'], ['secretstores', 'SecretStore']] as const) {
-    const listed = await listEso(client, plural);
+    const listed = await listEso(client, plural, namespace);
     if (!listed.ok) {
       checks.push({ area, check: 'stores', ...notListed(`${kind}s`, listed) });
       continue;
@@ -51,7 +52,7 @@ export async function checkExternalSecrets(client: KubeClient, now: Date): Promi
       else checks.push({ area, check: 'store-ready', object, status: 'fail', reason: `not Ready${ready ? `: ${oneLine(ready.message ?? ready.reason ?? '')}` : ' (no Ready condition yet)'}`, hint: 'check the provider credentials and region (kubectl describe)' });
     }
   }
-  const listed = await listEso(client, 'externalsecrets');
+  const listed = await listEso(client, 'externalsecrets', namespace);
   if (!listed.ok) return [...checks, { area, check: 'externalsecrets', ...notListed('ExternalSecrets', listed) }];
   let callsPerHour = 0;
   for (const es of listed.items) {

@@ -16,6 +16,8 @@ export interface DoctorOptions {
   keyRenewPeriodMs: number;
   leaseName: string;
   watcherUrl?: string;
+  /** only this namespace (cluster-scoped objects and the controller's keys are read all the same) */
+  namespace?: string;
   /** the areas to check (default: all) */
   areas?: readonly DoctorArea[];
   now?: Date;
@@ -26,9 +28,9 @@ export async function runDoctorChecks(client: KubeClient, options: DoctorOptions
   const want = (a: DoctorArea) => !options.areas || options.areas.includes(a);
   const checks: DoctorCheck[] = [];
   if (want('sealed-secrets')) checks.push(...(await checkSealedSecrets(client, { ...options, now })));
-  if (want('external-secrets')) checks.push(...(await checkExternalSecrets(client, now)));
+  if (want('external-secrets')) checks.push(...(await checkExternalSecrets(client, now, options.namespace)));
   if (want('reloads') || want('hygiene')) {
-    const found = await checkWorkloads(client, { leaseName: options.leaseName, ...(options.watcherUrl ? { watcherUrl: options.watcherUrl } : {}), now });
+    const found = await checkWorkloads(client, { leaseName: options.leaseName, ...(options.watcherUrl ? { watcherUrl: options.watcherUrl } : {}), ...(options.namespace ? { namespace: options.namespace } : {}), now });
     checks.push(...found.filter((c) => want(c.area)));
   }
   return checks;

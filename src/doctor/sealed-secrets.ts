@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { KubeClient } from '../kube/client.js';
-import { getOne, listAll, notListed } from './api.js';
+import { collection, getOne, listAll, notListed } from './api.js';
 import type { DoctorCheck } from './types.js';
 
 export interface SealedSecretsOptions {
@@ -13,6 +13,8 @@ export interface SealedSecretsOptions {
   controllerNamespace: string;
   /** the controller's --key-renew-period in ms (default 30 days); 0: renewal off, not checked */
   keyRenewPeriodMs: number;
+  /** only this namespace's SealedSecrets (the controller's keys are read in its own) */
+  namespace?: string;
   now: Date;
 }
 
@@ -50,7 +52,7 @@ export async function checkSealedSecrets(client: KubeClient, options: SealedSecr
   else checks.push({ area, check: 'controller', object: controller, status: 'fail', reason: 'no such Service: kubeseal --fetch-cert and seal --fetch-cert will fail', hint: 'pass --controller-name/--controller-namespace as installed (kubeseal\'s flags)' });
 
   checks.push(...(await keyChecks(client, options)));
-  checks.push(...(await sealedSecretChecks(client)));
+  checks.push(...(await sealedSecretChecks(client, options.namespace)));
   return checks;
 }
 
@@ -105,8 +107,8 @@ function certificateOf(secret: KeySecret): X509Certificate | undefined {
   }
 }
 
-async function sealedSecretChecks(client: KubeClient): Promise<DoctorCheck[]> {
-  const listed = await listAll<SealedSecretObject>(client, '/apis/bitnami.com/v1alpha1/sealedsecrets');
+async function sealedSecretChecks(client: KubeClient, namespace?: string): Promise<DoctorCheck[]> {
+  const listed = await listAll<SealedSecretObject>(client, collection('bitnami.com/v1alpha1', 'sealedsecrets', namespace));
   if (!listed.ok) return [{ area, check: 'sealedsecrets', ...notListed('SealedSecrets', listed) }];
   const checks: DoctorCheck[] = [];
   let healthy = 0;

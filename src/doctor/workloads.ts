@@ -13,13 +13,16 @@ import { reloaderHash } from '../config-hash/reloader.js';
 import { literalEnvCredentials } from '../scan/rules/container-env.js';
 import { parseDuration } from '../watch/duration.js';
 import { reloaderEnvName } from '../watch/policy.js';
-import { getOne, listAll, notListed } from './api.js';
+import { collection, getOne, listAll, notListed } from './api.js';
+import { forEachLimited } from './sealed-secrets.js';
 import type { DoctorCheck } from './types.js';
 
 export interface WorkloadOptions {
   leaseName: string;
   /** the watcher's HTTP address (e.g. http://ksec-watch.ksec:8080), to ask /readyz */
   watcherUrl?: string;
+  /** only this namespace's workloads, ReplicaSets and Leases */
+  namespace?: string;
   now: Date;
 }
 
@@ -28,11 +31,11 @@ interface Workload extends KubeObject {
   spec?: { paused?: boolean };
 }
 
-const WORKLOAD_LISTS: [kind: string, path: string][] = [
-  ['Deployment', '/apis/apps/v1/deployments'],
-  ['StatefulSet', '/apis/apps/v1/statefulsets'],
-  ['DaemonSet', '/apis/apps/v1/daemonsets'],
-  ['CronJob', '/apis/batch/v1/cronjobs'],
+const WORKLOAD_LISTS: [kind: string, groupVersion: string, resource: string][] = [
+  ['Deployment', 'apps/v1', 'deployments'],
+  ['StatefulSet', 'apps/v1', 'statefulsets'],
+  ['DaemonSet', 'apps/v1', 'daemonsets'],
+  ['CronJob', 'batch/v1', 'cronjobs'],
 ];
 const PAUSE_PERIOD = 'deployment.reloader.stakater.com/pause-period';
 const PAUSED_AT = 'deployment.reloader.stakater.com/paused-at';
@@ -46,43 +49,53 @@ export async function checkWorkloads(client: KubeClient, options: WorkloadOption
   const configs = new ConfigCache(client);
   const deployments: Workload[] = [];
   let count = 0;
-  for (const [kind, path] of WORKLOAD_LISTS) {
-    const listed = await listAll<Workload>(client, path);
+  for (const [kind, groupVersion, resource] of WORKLOAD_LISTS) {
+    const listed = await listAll<Workload>(client, collection(groupVersion, resource, options.namespace));
     if (!listed.ok) {
       reloads.push({ area: 'reloads', check: 'workloads', ...notListed(`${kind}s`, listed) });
       continue;
     }
-    for (const w of listed.items) {
-      w.kind = kind;
-      count++;
-      if (kind === 'Deployment') deployments.push(w);
-      const object = `${kind}/${w.metadata.namespace}/${w.metadata.name}`;
-      const spec = podTemplateOf(w)?.spec;
-      const refs = findReferences(spec);
-      const ns = w.metadata.namespace ?? 'default';
-      for (const ref of refs) {
-        const live = await configs.get(ns, ref.kind, ref.name);
-        if (live === 'forbidden') continue;
-        if (live === undefined && !ref.optional) {
-          hygiene.push({ area: 'hygiene', check: 'missing-config', object, status: 'fail', reason: `uses ${ref.kind} ${ref.name} (${ref.via}), which does not exist: new pods cannot start`, hint: `create it, or mark the reference optional: true` });
-        }
-      }
-      reloads.push(...(await stakaterChecks(w, object, refs, ns, configs)));
-      for (const hit of literalEnvCredentials(w)) {
-        hygiene.push({ area: 'hygiene', check: 'literal-env-secret', object, status: 'warn', reason: hit.message, hint: 'take it from a Secret: env[].valueFrom.secretKeyRef or envFrom' });
-      }
-      if (kind === 'Deployment') {
-        const paused = pausedTooLong(w, options.now);
-        if (paused) reloads.push({ area: 'reloads', check: 'paused', object, status: 'warn', reason: paused, hint: 'kubectl rollout resume (Reloader #1016: a restart during the pause leaves it paused)' });
-      }
-    }
+    for (const w of listed.items) w.kind = kind;
+    count += listed.items.length;
+    if (kind === 'Deployment') deployments.push(...listed.items);
+    // the configs each workload uses are fetched once each, 16 requests at a time
+    await forEachLimited(listed.items, 16, async (w) => {
+      const found = await inspect(w, configs, options.now);
+      reloads.push(...found.reloads);
+      hygiene.push(...found.hygiene);
+    });
   }
-  reloads.push(...(await replicaSetChurn(client, deployments, options.now)));
+  const byObject = (a: DoctorCheck, b: DoctorCheck) => (a.object ?? '').localeCompare(b.object ?? '') || a.check.localeCompare(b.check);
+  reloads.sort(byObject);
+  hygiene.sort(byObject);
+  reloads.push(...(await replicaSetChurn(client, deployments, options.now, options.namespace)));
   reloads.push(...(await leaseChecks(client, options)));
   if (options.watcherUrl) reloads.push(await readyz(options.watcherUrl));
   const flagged = new Set([...reloads, ...hygiene].filter((c) => c.status !== 'ok' && c.object).map((c) => c.object));
   reloads.unshift({ area: 'reloads', check: 'workloads', status: 'ok', reason: `${count} workload(s) read, ${count - flagged.size} with nothing to report` });
   return [...reloads, ...hygiene];
+}
+
+/** The reload and hygiene checks of one workload. */
+async function inspect(w: Workload, configs: ConfigCache, now: Date): Promise<{ reloads: DoctorCheck[]; hygiene: DoctorCheck[] }> {
+  const reloads: DoctorCheck[] = [];
+  const hygiene: DoctorCheck[] = [];
+  const object = `${w.kind}/${w.metadata.namespace}/${w.metadata.name}`;
+  const refs = findReferences(podTemplateOf(w)?.spec);
+  const ns = w.metadata.namespace ?? 'default';
+  for (const ref of refs) {
+    const live = await configs.get(ns, ref.kind, ref.name);
+    if (live === undefined && !ref.optional) {
+      hygiene.push({ area: 'hygiene', check: 'missing-config', object, status: 'fail', reason: `uses ${ref.kind} ${ref.name} (${ref.via}), which does not exist: new pods cannot start`, hint: 'create it, or mark the reference optional: true' });
+    }
+  }
+  reloads.push(...(await stakaterChecks(w, object, refs, ns, configs)));
+  for (const hit of literalEnvCredentials(w)) {
+    hygiene.push({ area: 'hygiene', check: 'literal-env-secret', object, status: 'warn', reason: hit.message, hint: 'take it from a Secret: env[].valueFrom.secretKeyRef or envFrom' });
+  }
+  const paused = w.kind === 'Deployment' ? pausedTooLong(w, now) : undefined;
+  if (paused) reloads.push({ area: 'reloads', check: 'paused', object, status: 'warn', reason: paused, hint: 'kubectl rollout resume (Reloader #1016: a restart during the pause leaves it paused)' });
+  return { reloads, hygiene };
 }
 
 /** Live ConfigMaps and Secrets by namespace/kind/name, each fetched once: the object, undefined when absent, or 'forbidden'. */
@@ -133,9 +146,9 @@ function pausedTooLong(w: Workload, now: Date): string | undefined {
   return over > 60_000 ? `paused by a reload at ${at} with pause-period ${w.metadata.annotations?.[PAUSE_PERIOD]}, and still paused ${Math.round(over / 60_000)} min after it ended` : undefined;
 }
 
-async function replicaSetChurn(client: KubeClient, deployments: Workload[], now: Date): Promise<DoctorCheck[]> {
+async function replicaSetChurn(client: KubeClient, deployments: Workload[], now: Date, namespace?: string): Promise<DoctorCheck[]> {
   if (deployments.length === 0) return [];
-  const listed = await listAll<{ metadata: { creationTimestamp?: string; ownerReferences?: { uid: string }[] } }>(client, '/apis/apps/v1/replicasets');
+  const listed = await listAll<{ metadata: { creationTimestamp?: string; ownerReferences?: { uid: string }[] } }>(client, collection('apps/v1', 'replicasets', namespace));
   if (!listed.ok) return [{ area: 'reloads', check: 'reload-loop', ...notListed('ReplicaSets', listed) }];
   const recent = new Map<string, number>();
   for (const rs of listed.items) {
@@ -154,7 +167,7 @@ async function replicaSetChurn(client: KubeClient, deployments: Workload[], now:
 }
 
 async function leaseChecks(client: KubeClient, options: WorkloadOptions): Promise<DoctorCheck[]> {
-  const listed = await listAll<{ metadata: { name: string; namespace?: string }; spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number } }>(client, '/apis/coordination.k8s.io/v1/leases');
+  const listed = await listAll<{ metadata: { name: string; namespace?: string }; spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number } }>(client, collection('coordination.k8s.io/v1', 'leases', options.namespace));
   if (!listed.ok) return [{ area: 'reloads', check: 'watcher-lease', ...notListed('Leases', listed) }];
   const leases = listed.items.filter((l) => l.metadata.name === options.leaseName);
   if (leases.length === 0) {
@@ -180,6 +193,8 @@ async function readyz(base: string): Promise<DoctorCheck> {
       ? { area: 'reloads', check: 'watcher-readyz', object: url, status: 'ok', reason: `ready (HTTP ${res.status})` }
       : { area: 'reloads', check: 'watcher-readyz', object: url, status: 'fail', reason: `not ready (HTTP ${res.status})`, hint: 'see the watcher\'s log' };
   } catch (err) {
-    return { area: 'reloads', check: 'watcher-readyz', object: url, status: 'fail', reason: `unreachable: ${(err as Error).cause ? ((err as Error).cause as { code?: string }).code ?? (err as Error).message : (err as Error).message}` };
+    const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
+    const code = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
+    return { area: 'reloads', check: 'watcher-readyz', object: url, status: 'fail', reason: `unreachable: ${code}` };
   }
 }

@@ -9,6 +9,8 @@
  */
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,7 +142,7 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
   });
 
   it('reports every case, one check each, as JSON; exit 1 because some fail; never a value', async () => {
-    const r = await doctor(['-o', 'json', '--lease-name', `ksec-watch-${id}`]);
+    const r = await doctor(['-o', 'json', '--lease-name', `ksec-watch-${id}`, '-n', ns]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout + r.stderr).not.toContain(CANARY);
     const c = r.checks;
@@ -179,7 +181,7 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
   });
 
   it('prints text grouped by area with hints, and a count', async () => {
-    const r = await doctor(['--area', 'hygiene']);
+    const r = await doctor(['--area', 'hygiene', '-n', ns]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^hygiene$/m);
     expect(r.stdout).toMatch(new RegExp(`^ {2}fail {2}missing-config {2}Deployment/${ns}/missing-ref: uses ConfigMap does-not-exist`, 'm'));
@@ -195,7 +197,7 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
     kubeconfig.users[0]!.user = { token };
     const file = join(work, 'nobody.kubeconfig');
     writeFileSync(file, JSON.stringify(kubeconfig), { mode: 0o600 });
-    const r = await doctor(['-o', 'json'], { KUBECONFIG: file });
+    const r = await doctor(['-o', 'json', '-n', ns], { KUBECONFIG: file });
     expect(r.code, r.stderr).toBe(0);
     expect(r.checks.length).toBeGreaterThan(3);
     expect(r.checks.every((c) => c.status === 'warn' || c.status === 'ok')).toBe(true);
@@ -215,14 +217,34 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
         await reloader.stop();
       }
       const object = `Deployment/${nsR}/${PROBE}`;
-      const before = await doctor(['--area', 'reloads', '-o', 'json']);
+      const before = await doctor(['--area', 'reloads', '-o', 'json', '-n', nsR]);
       expect(about(before.checks, object)).toEqual([]);
       await ok(bed.request('PUT', `/api/v1/namespaces/${nsR}/configmaps/${PROBE}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: PROBE }, data: { n: 'changed while Reloader was down' } }), 'change');
-      const after = await doctor(['--area', 'reloads', '-o', 'json']);
+      const after = await doctor(['--area', 'reloads', '-o', 'json', '-n', nsR]);
       expect(about(after.checks, object)).toEqual(['warn missed-reload']);
       expect(after.checks.find((c) => c.object === object)?.reason).toContain('STAKATER_RELOADER_PROBE_CONFIGMAP was set for an older ConfigMap reloader-probe');
     } finally {
       await bed.request('DELETE', `/api/v1/namespaces/${nsR}`).catch(() => undefined);
+    }
+  });
+
+  it('asks the watcher\'s /readyz with --watcher-url: ok when ready, fail when not or unreachable', async () => {
+    let ready = true;
+    const server = createServer((req, res) => res.writeHead(req.url === '/readyz' && ready ? 200 : 503).end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const readyz = async (u: string) => (await doctor(['--area', 'reloads', '-o', 'json', '-n', ns, '--watcher-url', u])).checks.find((c) => c.check === 'watcher-readyz');
+      expect(await readyz(url)).toMatchObject({ status: 'ok', object: `${url}/readyz` });
+      ready = false;
+      expect(await readyz(url)).toMatchObject({ status: 'fail', reason: 'not ready (HTTP 503)' });
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const closedPort = (closed.address() as AddressInfo).port;
+      await new Promise((resolve) => closed.close(resolve));
+      expect(await readyz(`http://127.0.0.1:${closedPort}`)).toMatchObject({ status: 'fail', reason: 'unreachable: ECONNREFUSED' });
+    } finally {
+      server.close();
     }
   });
 
