@@ -1,6 +1,7 @@
 /**
- * The part of age (https://age-encryption.org/v1) that SOPS needs: X25519
- * identities and decrypting a small armored age file (the SOPS data key).
+ * The part of age (https://age-encryption.org/v1, https://c2sp.org/age) that
+ * SOPS needs: X25519 and post-quantum identities and decrypting a small
+ * armored age file (the SOPS data key).
  *
  * Armor: `-----BEGIN AGE ENCRYPTED FILE-----`, standard padded base64 in
  * 64-column lines, `-----END AGE ENCRYPTED FILE-----`.
@@ -13,6 +14,8 @@
  * HKDF-SHA256(X25519(identity, share), salt share || recipient, info
  * "age-encryption.org/v1/X25519"); body = ChaCha20-Poly1305(wrap key, zero
  * nonce) of the 16-byte file key.
+ * mlkem768x25519 stanza (post-quantum, age >= 1.3): `-> mlkem768x25519 <enc>`
+ * over the same 32-byte body; see mlkem768x25519.ts.
  * Payload: a 16-byte nonce, then 64 KiB chunks sealed with ChaCha20-Poly1305
  * under HKDF-SHA256(file key, salt nonce, info "payload"); a chunk's nonce is
  * an 11-byte big-endian counter and a last-chunk flag byte.
