@@ -75,8 +75,13 @@ async function encrypt(name: string, tag: string, args: string[]): Promise<strin
 async function expectSameAsSops(file: string, keyFile: string, outputs: (string | undefined)[] = [undefined]): Promise<void> {
   for (const output of outputs) {
     const theirs = await sops(['decrypt', ...(output ? ['--output-type', output] : []), file], { SOPS_AGE_KEY_FILE: keyFile });
-    expect(theirs, `sops decrypt ${file}`).toMatchObject({ ok: true });
     const ours = await runKsec(['sops', 'decrypt', ...(output ? ['-o', output] : []), file, '--age-key-file', keyFile], { env: NO_KEYS, node: node.path });
+    expect(ours.stderr).not.toContain(CANARY);
+    if (!theirs.ok) {
+      // e.g. nested YAML as dotenv: sops refuses, and so must ksec
+      expect({ output, code: ours.code, stdout: ours.stdout }).toEqual({ output, code: 2, stdout: '' });
+      continue;
+    }
     expect({ output, code: ours.code, stderr: ours.stderr }).toEqual({ output, code: 0, stderr: '' });
     expect(ours.stdout).toBe(theirs.stdout);
     expect(ours.stdout).toContain(CANARY);
@@ -102,7 +107,7 @@ describe.each(['pq.yaml', 'pq.json', 'pq.env'])('%s: ksec sops decrypt equals so
   it('encrypted to one post-quantum recipient', async () => {
     const file = await encrypt(name, 'pq-only', ['--age', pq[0]!.recipient]);
     expect(readFileSync(file, 'utf8')).toContain('age1pq1');
-    await expectSameAsSops(file, pq[0]!.file, name === 'pq.yaml' ? [undefined, 'json', 'dotenv'] : [undefined]);
+    await expectSameAsSops(file, pq[0]!.file, name === 'pq.json' ? [undefined, 'yaml', 'dotenv'] : [undefined, 'json']);
   });
 
   it('encrypted to an X25519 and two post-quantum recipients: each identity alone', async () => {
