@@ -59,7 +59,7 @@ describe('ksec sops with post-quantum age keys (built CLI)', () => {
       `${FIXTURES}pq-demo-mixed.enc.env: ok (dotenv, fully encrypted, metadata intact; age: 1 X25519, 1 post-quantum)`,
       `${FIXTURES}types.enc.yaml: ok (yaml, fully encrypted, metadata intact; age: 2 X25519)`,
     ]);
-    const json = JSON.parse((await runKsec(['sops', 'status', FIXTURES + 'pq-demo-mixed.enc.json', '--json'], { env: NO_KEYS })).stdout);
+    const json = JSON.parse((await runKsec(['sops', 'status', FIXTURES + 'pq-demo-mixed.enc.json', '-o', 'json'], { env: NO_KEYS })).stdout);
     expect(json.files[0].ageRecipients.map((r: { type: string }) => r.type)).toEqual(['X25519', 'post-quantum']);
   });
 });
