@@ -19,7 +19,8 @@ Examples:
   ksec sops status secrets/
 
 age identities: --age-key-file, SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, $XDG_CONFIG_HOME/sops/age/keys.txt
-(default ~/.config/sops/age/keys.txt); all found are tried, as sops does. See docs/sops.md.`,
+(default ~/.config/sops/age/keys.txt); all found are tried, as sops does. X25519 (AGE-SECRET-KEY-1...)
+and post-quantum (AGE-SECRET-KEY-PQ-1..., age-keygen -pq; needs Node.js >= 24.7) keys. See docs/sops.md.`,
     );
 
   sops
@@ -37,6 +38,7 @@ Examples:
   ksec sops decrypt secret.enc.yaml
   ksec sops decrypt secret.enc.json -o yaml
   ksec sops decrypt app.enc.env --age-key-file keys.txt -w app.env
+  ksec sops decrypt pq.enc.yaml --age-key-file pq-key.txt   # age1pq1... recipient, Node.js >= 24.7
 
 Exit codes: 0 decrypted and MAC verified; 2 no matching identity, tampered value or MAC, bad input.`,
     )

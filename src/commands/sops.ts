@@ -8,7 +8,7 @@ import { warn } from '../terminal/messages.js';
 import { SOPS_FORMATS, decryptDocument, parseSopsText, type SopsFormat } from '../sops/decrypt.js';
 import { findIdentities } from '../sops/keys.js';
 import { renderSops } from '../sops/render.js';
-import { sopsStatus, type SopsStatus } from '../sops/status.js';
+import { describeRecipients, sopsStatus, type SopsStatus } from '../sops/status.js';
 import { readUserText, refuseOutputOverInput } from '../user-file.js';
 
 export const SOPS_EXTENSIONS = ['.yaml', '.yml', '.json', '.env'];
@@ -85,7 +85,7 @@ export async function runStatus(paths: string[], flags: StatusFlags): Promise<vo
     const lines: string[] = [];
     for (const r of reports) {
       if (r.problems.length === 0) {
-        lines.push(`${r.file}: ok (${r.format}, fully encrypted, metadata intact)`);
+        lines.push(`${r.file}: ok (${r.format}, fully encrypted, metadata intact; ${describeRecipients(r)})`);
         continue;
       }
       for (const p of r.problems) lines.push(`${r.file}${p.line ? `:${p.line}` : ''}: ${p.code}: ${p.message}`);

@@ -1,6 +1,7 @@
 /**
- * The part of age (https://age-encryption.org/v1) that SOPS needs: X25519
- * identities and decrypting a small armored age file (the SOPS data key).
+ * The part of age (https://age-encryption.org/v1, https://c2sp.org/age) that
+ * SOPS needs: X25519 and post-quantum identities and decrypting a small
+ * armored age file (the SOPS data key).
  *
  * Armor: `-----BEGIN AGE ENCRYPTED FILE-----`, standard padded base64 in
  * 64-column lines, `-----END AGE ENCRYPTED FILE-----`.
@@ -13,12 +14,13 @@
  * HKDF-SHA256(X25519(identity, share), salt share || recipient, info
  * "age-encryption.org/v1/X25519"); body = ChaCha20-Poly1305(wrap key, zero
  * nonce) of the 16-byte file key.
+ * mlkem768x25519 stanza (post-quantum, age >= 1.3): `-> mlkem768x25519 <enc>`
+ * over the same 32-byte body; see mlkem768x25519.ts.
  * Payload: a 16-byte nonce, then 64 KiB chunks sealed with ChaCha20-Poly1305
  * under HKDF-SHA256(file key, salt nonce, info "payload"); a chunk's nonce is
  * an 11-byte big-endian counter and a last-chunk flag byte.
  */
 import {
-  createDecipheriv,
   createHmac,
   createPrivateKey,
   createPublicKey,
@@ -29,13 +31,27 @@ import {
 } from 'node:crypto';
 import { decodeCanonicalBase64 } from '../go/base64.js';
 import { bech32Decode, bech32Encode } from './bech32.js';
+import { chachaOpen } from './chacha.js';
+import {
+  HYBRID_ENC_BYTES,
+  HYBRID_PUBLIC_BYTES,
+  HYBRID_SEED_BYTES,
+  HYBRID_STANZA,
+  HybridStanzaError,
+  hybridKeyFromSeed,
+  hybridUnwrap,
+  postQuantumUnavailable,
+  type HybridKey,
+} from './mlkem768x25519.js';
 
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const CHUNK_SIZE = 64 * 1024;
 const TAG_SIZE = 16;
 
-export interface AgeIdentity {
+/** An X25519 identity, `AGE-SECRET-KEY-1...`. */
+export interface X25519Identity {
+  type: 'X25519';
   /** the matching `age1...` recipient */
   recipient: string;
   /** where the identity came from, e.g. a file path or `SOPS_AGE_KEY` (never the key itself) */
@@ -43,11 +59,24 @@ export interface AgeIdentity {
   privateKey: KeyObject;
 }
 
+/** A post-quantum identity, `AGE-SECRET-KEY-PQ-1...` (see mlkem768x25519.ts). */
+export interface HybridIdentity {
+  type: typeof HYBRID_STANZA;
+  /** the matching `age1pq1...` recipient; undefined on a Node.js without ML-KEM (it cannot be computed there) */
+  recipient: string | undefined;
+  /** where the identity came from (never the key itself) */
+  source: string;
+  key: HybridKey;
+}
+
+export type AgeIdentity = X25519Identity | HybridIdentity;
+
 /** Why an age file could not be opened; never carries key or plaintext material. */
 export class AgeError extends Error {
   constructor(
     message: string,
-    readonly reason: 'no-identity' | 'malformed' | 'header-mac' | 'payload',
+    /** `unsupported`: a post-quantum identity met its stanza on a Node.js without ML-KEM */
+    readonly reason: 'no-identity' | 'malformed' | 'header-mac' | 'payload' | 'unsupported',
   ) {
     super(message);
     this.name = 'AgeError';
@@ -60,25 +89,58 @@ export class AgeError extends Error {
  * encapsulation key and the X25519 public key (1184 + 32 bytes); its stanza
  * is `-> mlkem768x25519 <enc>`, enc being the ML-KEM ciphertext and the
  * X25519 share (1088 + 32 bytes), over a 32-byte wrapped file key; the
- * identity is `AGE-SECRET-KEY-PQ-1...`. ksec recognises these; it cannot
- * decrypt with them yet (ML-KEM is in node:crypto from Node 24 only).
+ * identity is `AGE-SECRET-KEY-PQ-1...`. Decrypting needs ML-KEM, which
+ * node:crypto has from Node.js 24.7.
  */
 export const PQ_RECIPIENT_HRP = 'age1pq';
-const PQ_RECIPIENT_BYTES = 1184 + 32;
-export const PQ_STANZA = 'mlkem768x25519';
-const PQ_ENC_BYTES = 1088 + 32;
+export const PQ_STANZA = HYBRID_STANZA;
 
 /** The stanza type a recipient's files carry: X25519 for `age1...`, mlkem768x25519 for `age1pq1...`; undefined when it is neither. */
 export function recipientStanzaType(recipient: string): string | undefined {
   const decoded = bech32Decode(recipient);
   if (decoded?.hrp === 'age' && decoded.data.length === 32) return 'X25519';
-  if (decoded?.hrp === PQ_RECIPIENT_HRP && decoded.data.length === PQ_RECIPIENT_BYTES) return PQ_STANZA;
+  if (decoded?.hrp === PQ_RECIPIENT_HRP && decoded.data.length === HYBRID_PUBLIC_BYTES) return PQ_STANZA;
   return undefined;
 }
 
-/** Parses one `AGE-SECRET-KEY-1...` string; undefined if it is not a valid X25519 identity. */
+/**
+ * A recipient for messages: an X25519 one in full; a post-quantum one
+ * (about 1,950 characters) shortened to its start and end, marked
+ * `(post-quantum)`.
+ */
+export function describeRecipient(recipient: string): string {
+  if (recipientStanzaType(recipient) !== PQ_STANZA) return recipient;
+  return `${recipient.slice(0, 16)}...${recipient.slice(-8)} (post-quantum)`;
+}
+
+/** An identity for messages: its recipient, or for a post-quantum one this Node.js cannot complete, where it came from. */
+export function describeIdentity(identity: AgeIdentity): string {
+  if (identity.recipient !== undefined) return describeRecipient(identity.recipient);
+  return `a post-quantum identity from ${identity.source}`;
+}
+
+/**
+ * Could `identity` be the one for `recipient`? Always for identities whose
+ * recipient is known (age tries every identity on every stanza, and so does
+ * ksec); a post-quantum identity on a Node.js without ML-KEM matches when
+ * its X25519 half is the recipient's last 32 bytes.
+ */
+export function identityMayMatch(identity: AgeIdentity, recipient: string): boolean {
+  if (identity.type === 'X25519' || identity.recipient !== undefined) return true;
+  const decoded = bech32Decode(recipient);
+  return decoded?.hrp === PQ_RECIPIENT_HRP && decoded.data.length === HYBRID_PUBLIC_BYTES && decoded.data.subarray(-32).equals(identity.key.x25519Public);
+}
+
+/**
+ * Parses one `AGE-SECRET-KEY-1...` (X25519) or `AGE-SECRET-KEY-PQ-1...`
+ * (post-quantum) string; undefined if it is neither.
+ */
 export function parseIdentity(text: string, source: string): AgeIdentity | undefined {
   const decoded = bech32Decode(text.trim());
+  if (decoded?.hrp === 'age-secret-key-pq-' && decoded.data.length === HYBRID_SEED_BYTES) {
+    const key = hybridKeyFromSeed(decoded.data);
+    return { type: PQ_STANZA, recipient: key.publicKey && bech32Encode(PQ_RECIPIENT_HRP, key.publicKey), source, key };
+  }
   if (!decoded || decoded.hrp !== 'age-secret-key-' || decoded.data.length !== 32) return undefined;
   const privateKey = createPrivateKey({
     key: Buffer.concat([PKCS8_X25519_PREFIX, decoded.data]),
@@ -86,7 +148,7 @@ export function parseIdentity(text: string, source: string): AgeIdentity | undef
     type: 'pkcs8',
   });
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
-  return { recipient: bech32Encode('age', spki.subarray(spki.length - 32)), source, privateKey };
+  return { type: 'X25519', recipient: bech32Encode('age', spki.subarray(spki.length - 32)), source, privateKey };
 }
 
 export interface ParsedIdentities {
@@ -106,12 +168,9 @@ export function parseIdentities(text: string, source: string): ParsedIdentities 
       skipped.push({ line: i + 1, reason: 'age plugin identities are not supported' });
       return;
     }
-    if (/^AGE-SECRET-KEY-PQ-1/i.test(line)) {
-      skipped.push({ line: i + 1, reason: 'post-quantum age identities (AGE-SECRET-KEY-PQ-1...) are not supported yet' });
-      return;
-    }
     const identity = parseIdentity(line, source);
     if (identity) identities.push(identity);
+    else if (/^AGE-SECRET-KEY-PQ-/i.test(line)) skipped.push({ line: i + 1, reason: 'not a valid AGE-SECRET-KEY-PQ-1... identity' });
     else skipped.push({ line: i + 1, reason: 'not a valid AGE-SECRET-KEY-1... identity' });
   });
   return { identities, skipped };
@@ -256,7 +315,7 @@ export function ageFileProblem(armored: string, stanzaType: string): string | un
   const stanzas = header.stanzas.filter((s) => s.type === stanzaType);
   if (stanzas.length === 0) return `the age header has no ${stanzaType} stanza for its recipient`;
   for (const stanza of stanzas) {
-    const shareBytes = stanzaType === 'X25519' ? 32 : stanzaType === PQ_STANZA ? PQ_ENC_BYTES : undefined;
+    const shareBytes = stanzaType === 'X25519' ? 32 : stanzaType === PQ_STANZA ? HYBRID_ENC_BYTES : undefined;
     if (shareBytes !== undefined) {
       if (stanza.args.length !== 1) return `the age header has an invalid ${stanzaType} stanza (arguments)`;
       const share = decodeCanonicalBase64(stanza.args[0]!, false);
@@ -274,24 +333,13 @@ function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {
   return Buffer.from(hkdfSync('sha256', ikm, salt, info, 32));
 }
 
-function chachaOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array): Buffer | undefined {
-  if (sealed.length < TAG_SIZE) return undefined;
-  const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: TAG_SIZE });
-  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_SIZE));
-  try {
-    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - TAG_SIZE)), decipher.final()]);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The file key from an X25519 stanza, or undefined when the stanza is of
  * another type or for another identity. A malformed X25519 stanza (argument
  * count, share or body size, a share giving the all-zero secret) is an
  * error, as in age.
  */
-function unwrapX25519(stanza: Stanza, identity: AgeIdentity): Buffer | undefined {
+function unwrapX25519(stanza: Stanza, identity: X25519Identity): Buffer | undefined {
   if (stanza.type !== 'X25519') return undefined;
   const invalid = () => new AgeError('the age header has an invalid X25519 stanza', 'malformed');
   if (stanza.args.length !== 1) throw invalid();
@@ -312,6 +360,34 @@ function unwrapX25519(stanza: Stanza, identity: AgeIdentity): Buffer | undefined
 }
 
 /**
+ * The file key from an mlkem768x25519 stanza, or undefined when the stanza
+ * is of another type or for another identity. As in age: exactly one
+ * argument (the canonical base64 of a 1120-byte enc) and a 32-byte body, or
+ * the header is malformed; a low-order X25519 share is malformed too. On a
+ * Node.js without ML-KEM, AgeError('unsupported').
+ */
+function unwrapHybrid(stanza: Stanza, identity: HybridIdentity): Buffer | undefined {
+  if (stanza.type !== HYBRID_STANZA) return undefined;
+  const invalid = (why: string) => new AgeError(`the age header has an invalid ${HYBRID_STANZA} stanza (${why})`, 'malformed');
+  if (stanza.args.length !== 1) throw invalid('arguments');
+  const enc = rawBase64(stanza.args[0]!);
+  if (enc.length !== HYBRID_ENC_BYTES) throw invalid('share');
+  if (stanza.body.length !== 32) throw invalid('wrapped key');
+  const unavailable = postQuantumUnavailable();
+  if (unavailable !== undefined) throw new AgeError(unavailable, 'unsupported');
+  try {
+    return hybridUnwrap(identity.key, enc, stanza.body);
+  } catch (err) {
+    if (err instanceof HybridStanzaError) throw invalid(err.message);
+    throw err;
+  }
+}
+
+function unwrap(stanza: Stanza, identity: AgeIdentity): Buffer | undefined {
+  return identity.type === 'X25519' ? unwrapX25519(stanza, identity) : unwrapHybrid(stanza, identity);
+}
+
+/**
  * Decrypts an armored age file with the first identity that unwraps its file
  * key. Throws AgeError('no-identity') when none does.
  */
@@ -325,7 +401,7 @@ export function ageDecryptBinary(file: Buffer, identities: readonly AgeIdentity[
   let fileKey: Buffer | undefined;
   outer: for (const identity of identities) {
     for (const stanza of header.stanzas) {
-      fileKey = unwrapX25519(stanza, identity);
+      fileKey = unwrap(stanza, identity);
       if (fileKey) break outer;
     }
   }

@@ -10,7 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { extname, basename } from 'node:path';
 import { KsecError } from '../errors.js';
-import { AgeError, PQ_STANZA, ageDecrypt, recipientStanzaType, type AgeIdentity } from './age.js';
+import { AgeError, ageDecrypt, describeIdentity, describeRecipient, identityMayMatch, type AgeIdentity } from './age.js';
 import { parseDotenvTree } from './dotenv.js';
 import { parseJsonTree } from './json.js';
 import { describeKeys, macAdditionalData, readMetadata, type KeyGroup, type SopsMetadata } from './metadata.js';
@@ -115,29 +115,22 @@ export function recoverDataKey(meta: SopsMetadata, identities: readonly AgeIdent
       hint: 'add an age recipient with `sops updatekeys` / `sops -r --add-age`, or decrypt with sops',
     });
   }
-  const pq = ageRecipients.filter((r) => recipientStanzaType(r) === PQ_STANZA);
-  const postQuantumOnly = () =>
-    new KsecError(`post-quantum age recipients (age1pq1...) are not supported yet: ksec cannot decrypt this file's data key`, {
-      file,
-      hint: 'decrypt it with sops (>= 3.11), or add an X25519 recipient (age1...) with sops updatekeys',
-    });
-  if (pq.length === ageRecipients.length && others.length === 0) throw postQuantumOnly();
+  const expected = ageRecipients.map(describeRecipient).join(', ');
   if (identities.length === 0) {
-    if (pq.length > 0) throw postQuantumOnly();
     throw new KsecError(`no age identity found (looked in: ${searched.join(', ') || 'nowhere'})`, {
       file,
-      hint: `the file expects one of: ${ageRecipients.join(', ')}; set SOPS_AGE_KEY_FILE or pass --age-key-file`,
+      hint: `the file expects one of: ${expected}; set SOPS_AGE_KEY_FILE or pass --age-key-file`,
     });
   }
   const parts = meta.keyGroups.map((group) => groupPart(group, identities, file));
   const opened = parts.filter((p): p is Buffer => p !== undefined);
   const noMatch = () =>
-    new KsecError(`no age identity matches this file: it expects one of ${ageRecipients.join(', ')}`, {
+    new KsecError(`no age identity matches this file: it expects one of ${expected}`, {
       file,
-      hint: `ksec has identities for ${[...new Set(identities.map((i) => i.recipient))].join(', ')}${others.length ? `; the file also has ${others.join(', ')}, which ksec cannot use` : ''}`,
+      hint: `ksec has identities for ${[...new Set(identities.map(describeIdentity))].join(', ')}${others.length ? `; the file also has ${others.join(', ')}, which ksec cannot use` : ''}`,
     });
   if (meta.keyGroups.length === 1) {
-    if (!opened[0]) throw pq.length > 0 ? postQuantumOnly() : noMatch();
+    if (!opened[0]) throw noMatch();
     return checkKeyLength(opened[0], file);
   }
   const threshold = meta.shamirThreshold || meta.keyGroups.length;
@@ -145,7 +138,7 @@ export function recoverDataKey(meta: SopsMetadata, identities: readonly AgeIdent
     if (opened.length === 0) throw noMatch();
     throw new KsecError(
       `the data key is split across ${meta.keyGroups.length} key groups and ${threshold} are needed, but ksec's identities open only ${opened.length}`,
-      { file, hint: `add identities for the other groups; the file expects: ${ageRecipients.join(', ')}` },
+      { file, hint: `add identities for the other groups; the file expects: ${expected}` },
     );
   }
   try {
@@ -161,15 +154,28 @@ function checkKeyLength(key: Buffer, file: string): Buffer {
   return key;
 }
 
-/** The group's part of the data key from its first age stanza an identity opens; undefined if none does. */
+/**
+ * The group's part of the data key from the first age stanza an identity
+ * opens; undefined if none does. When only a post-quantum identity on a
+ * Node.js without ML-KEM belongs to a stanza, and no other stanza opens, the
+ * refusal is one line (exit 2), never a silent "no identity matches".
+ */
 function groupPart(group: KeyGroup, identities: readonly AgeIdentity[], file: string): Buffer | undefined {
+  let unsupported: KsecError | undefined;
   for (const stanza of group.age) {
     try {
-      return ageDecrypt(stanza.enc, identities);
+      return ageDecrypt(stanza.enc, identities.filter((identity) => identityMayMatch(identity, stanza.recipient)));
     } catch (err) {
       if (err instanceof AgeError && err.reason === 'no-identity') continue;
+      if (err instanceof AgeError && err.reason === 'unsupported') {
+        unsupported ??= new KsecError(err.message, {
+          file,
+          hint: `the data key for ${describeRecipient(stanza.recipient)} needs ML-KEM-768: run ksec on Node.js >= 24.7, or decrypt with sops`,
+        });
+        continue;
+      }
       if (err instanceof AgeError) {
-        throw new KsecError(`the age data key for recipient ${stanza.recipient} is damaged: ${err.message}`, {
+        throw new KsecError(`the age data key for recipient ${describeRecipient(stanza.recipient)} is damaged: ${err.message}`, {
           file,
           hint: 'the sops.age block was modified; restore it from version control',
         });
@@ -177,6 +183,7 @@ function groupPart(group: KeyGroup, identities: readonly AgeIdentity[], file: st
       throw err;
     }
   }
+  if (unsupported) throw unsupported;
   return undefined;
 }
 

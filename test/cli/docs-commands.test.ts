@@ -5,6 +5,7 @@
  * need a cluster, AWS, a Git remote or history, and synopsis lines (placeholders in capitals,
  * `[optional]` parts, `a|b` choices). The README's commands have test/cli/readme.test.ts.
  */
+import * as nodeCrypto from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,8 @@ const NEEDS_MORE: [RegExp, string][] = [
   [/https?:\/\//, 'a URL'],
   [/ksec eso generate (?!.*--from-spec)|ksec eso migrate (?!.*--dry-run)/, 'AWS'],
   [/--staged|--since|--history/, 'a Git repository with history'],
+  // post-quantum age keys need ML-KEM (test/cli/sops-post-quantum.test.ts runs them on both kinds of Node.js)
+  ...(typeof (nodeCrypto as { decapsulate?: unknown }).decapsulate === 'function' ? [] : [[/pq-key\.txt/, 'Node.js >= 24.7'] as [RegExp, string]]),
 ];
 
 /** A synopsis, not a command: `FILES|DIRS`, `[--flag]`, `KEYS...`. */
@@ -75,6 +78,8 @@ function workspace(sealed: string): string {
   put(cwd, 'secrets.yaml', file('examples/external-secrets/spec.yaml'));
   for (const p of ['secrets/db.enc.yaml', 'k8s/db.enc.yaml', 'db.enc.yaml']) put(cwd, p, file('test/fixtures/sops/secret.enc.yaml'));
   put(cwd, 'app.enc.env', file('test/fixtures/sops/app.enc.env'));
+  put(cwd, 'secret.enc.yaml', file('test/fixtures/sops/pq-demo.enc.yaml'));
+  put(cwd, 'pq-key.txt', file('test/fixtures/sops/demo-age-pq-key.txt'));
   for (const p of ['keys.txt', '.config/sops/age/keys.txt']) put(cwd, p, file('test/fixtures/sops/demo-age-key-1.txt'));
   return cwd;
 }
