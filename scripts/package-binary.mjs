@@ -15,12 +15,14 @@
  *                                                           scripts (seal pool, scan) ride along as
  *                                                           SEA assets and start as eval workers
  *   import.meta.url                                      -> the executable's file URL
+ *   node scripts/package-binary.mjs [--out <file>]   (default dist/bin/ksec)
+ *
  * The executable carries V8's code cache of the script (`useCodeCache`); a start-up snapshot was
  * measured and not taken (docs/performance.md).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { PackageError, cachedNode, log, main, pins, root } from './package-inputs.mjs';
 
@@ -72,11 +74,13 @@ await main(async () => {
     throw new PackageError(`BINARY_NODE_VERSION=${version}: node --build-sea needs Node >= 25.5`);
   }
   const { node } = cachedNode(version);
-  const seaDir = join(root, 'dist/sea');
-  const out = join(root, 'dist/bin/ksec');
+  // `--out <file>` (tests build elsewhere); default dist/bin/ksec. The SEA script goes beside it in sea/.
+  const i = process.argv.indexOf('--out');
+  const out = i > 0 && process.argv[i + 1] ? resolve(process.argv[i + 1]) : join(root, 'dist/bin/ksec');
+  const seaDir = i > 0 ? join(dirname(out), 'sea') : join(root, 'dist/sea');
   rmSync(seaDir, { recursive: true, force: true });
   mkdirSync(seaDir, { recursive: true });
-  mkdirSync(join(root, 'dist/bin'), { recursive: true });
+  mkdirSync(dirname(out), { recursive: true });
 
   const counts = REWRITES.map(() => new Set());
   const common = {
@@ -116,5 +120,5 @@ await main(async () => {
   execFileSync(node, ['--build-sea', join(seaDir, 'sea-config.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
   chmodSync(`${out}.tmp`, 0o755);
   renameSync(`${out}.tmp`, out);
-  log(`dist/bin/ksec: ${(statSync(out).size / 1e6).toFixed(1)} MB (Node ${version})`);
+  log(`${out}: ${(statSync(out).size / 1e6).toFixed(1)} MB (Node ${version})`);
 });

