@@ -22,7 +22,7 @@
  *   node scripts/package-image.mjs [--out <dir>]   (default dist/image)
  *
  * Reproducible: every timestamp is SOURCE_DATE_EPOCH (default: the last commit's time), tar entries
- * are sorted with numeric owner 0:0 and normalised modes, and the layers are compressed by umoci
+ * are sorted with numeric owner 0:0 and modes normalised (0755/0644), and the layers are compressed by umoci
  * the same way each time, so two builds of one commit give the same manifest digest. Prints the
  * digest on stdout.
  */
@@ -38,12 +38,28 @@ const NODE_OPTIONS = '--max-old-space-size=128 --max-semi-space-size=2';
 
 const run = (cmd, args, opts = {}) => String(execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'], ...opts }) ?? '');
 
-/** A reproducible layer tar of `dir`'s contents: sorted, fixed mtime, owner 0:0, modes without group/other write. */
+/**
+ * Modes that do not depend on the umask or on how an input was unpacked: directories 0755, files 0755
+ * when anyone may execute them, else 0644; /tmp 1777. Symbolic links are left alone.
+ */
+function normaliseModes(path, top = path) {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  if (st.isDirectory()) {
+    chmodSync(path, path === join(top, 'tmp') ? 0o1777 : 0o755);
+    for (const entry of readdirSync(path)) normaliseModes(join(path, entry), top);
+  } else {
+    chmodSync(path, st.mode & 0o111 ? 0o755 : 0o644);
+  }
+}
+
+/** A reproducible layer tar of `dir`'s contents: sorted, fixed mtime, owner 0:0, normalised modes. */
 function layerTar(dir, tarFile, epoch) {
+  normaliseModes(dir);
   run('tar', [
     '--create', '--file', tarFile, '--directory', dir,
     '--sort=name', `--mtime=@${epoch}`, '--owner=0', '--group=0', '--numeric-owner',
-    '--mode=go-w', '--format=gnu', '--no-acls', '--no-xattrs', '--no-selinux',
+    '--format=gnu', '--no-acls', '--no-xattrs', '--no-selinux',
     // no "./" entry for the root itself: a layer must not change / (its mode would be the temp dir's)
     ...readdirSync(dir).sort(),
   ]);
@@ -110,8 +126,7 @@ function stageBase(dir, node, debs, work) {
   copyFileSync(join(trees['ca-certificates'], 'usr/share/doc/ca-certificates/copyright'), join(dir, 'usr/share/doc/ca-certificates/copyright'));
   writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
   writeFileSync(join(dir, 'etc/group'), 'root:x:0:\nnonroot:x:65532:\n');
-  mkdirSync(join(dir, 'tmp'));
-  chmodSync(join(dir, 'tmp'), 0o1777);
+  mkdirSync(join(dir, 'tmp')); // 1777, as everywhere (normaliseModes)
 }
 
 function isLink(path) {

@@ -22,8 +22,10 @@ const VERSION = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')
 const EPOCH = '1767225600'; // 2026-01-01T00:00:00Z: any fixed SOURCE_DATE_EPOCH
 const out = mkdtempSync(join(tmpdir(), 'ksec-image-test-'));
 
-function buildImage(dir: string): string {
-  return execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/package-image.mjs'), '--out', dir], {
+/** One build into `dir`, with the given umask (modes must not depend on it). */
+function buildImage(dir: string, umask: string): string {
+  const script = `umask ${umask} && exec "$0" "$@"`;
+  return execFileSync('/bin/sh', ['-c', script, process.execPath, join(REPO_ROOT, 'scripts/package-image.mjs'), '--out', dir], {
     cwd: REPO_ROOT,
     env: { ...process.env, SOURCE_DATE_EPOCH: EPOCH },
     encoding: 'utf8',
@@ -41,14 +43,14 @@ const B = join(out, 'b');
 
 beforeAll(() => {
   requireTools('umoci', 'skopeo', 'runc');
-  digestA = buildImage(A);
-  digestB = buildImage(B);
+  digestA = buildImage(A, '022');
+  digestB = buildImage(B, '077');
 }, 600_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('the image build (scripts/package-image.mjs)', () => {
-  it('is reproducible: two builds give the same manifest digest and the same docker archive', () => {
+  it('is reproducible: two builds (umask 022 and 077) give the same manifest digest and the same docker archive', () => {
     expect(digestA).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(digestB).toBe(digestA);
     const archive = `ksec-${VERSION}.tar`;
@@ -70,7 +72,7 @@ describe('the image build (scripts/package-image.mjs)', () => {
     expect(inspected.Labels['org.opencontainers.image.version']).toBe(VERSION);
   });
 
-  it('runs as 65532 with the watch entrypoint; layers hold only libraries, certificates, passwd, node and /app, all 0:0 at SOURCE_DATE_EPOCH', () => {
+  it('runs as 65532 with the watch entrypoint; layers hold only libraries, certificates, passwd, node and /app, all 0:0 at SOURCE_DATE_EPOCH with fixed modes', () => {
     const manifest = json(blob(join(B, 'oci'), digestB));
     const config = json(blob(join(B, 'oci'), manifest.config.digest));
     expect(config.config.User).toBe('65532:65532');
@@ -80,8 +82,9 @@ describe('the image build (scripts/package-image.mjs)', () => {
     for (const layer of manifest.layers) {
       const listing = execFileSync('tar', ['-tvzf', blob(join(B, 'oci'), layer.digest), '--numeric-owner', '--full-time'], { encoding: 'utf8', maxBuffer: 64 << 20 });
       for (const line of listing.trim().split('\n')) {
-        const [, owner, , date, time, name] = line.split(/\s+/);
+        const [mode, owner, , date, time, name] = line.split(/\s+/);
         expect(`${owner} ${date} ${time}`, name).toBe('0/0 2026-01-01 00:00:00');
+        expect(['drwxr-xr-x', '-rw-r--r--', '-rwxr-xr-x', 'lrwxrwxrwx', ...(name === 'tmp/' ? ['drwxrwxrwt'] : [])], name).toContain(mode);
         files.push(name!);
       }
     }
