@@ -175,3 +175,20 @@ describe('sigsYamlMarshal', () => {
     expect(sigsYamlMarshal({ k: '\u0085a' })).toBe("k: ' a'\n");
   });
 });
+
+describe('the refusal is one line', () => {
+  it('an object name with line breaks and controls is escaped in the error line', async () => {
+    const { formatError } = await import('../../../src/errors.js');
+    const input = structuredClone(INPUT) as { metadata: Record<string, unknown> };
+    input.metadata.name = 'a\nb\u2028c\u007f';
+    let line = '';
+    try {
+      renderSealedSecretYaml(sealed(input));
+    } catch (e) {
+      line = formatError(e);
+    }
+    expect(line).toBe(
+      'in.json: Secret/ns/a\\u000ab\\u2028c\\u007f: metadata.name holds the control character U+007F, which go-yaml cannot read (kubeseal -o yaml refuses it too; remove the character, or seal with -o json)',
+    );
+  });
+});
