@@ -43,7 +43,15 @@ const ESCAPES: Record<string, string> = {
 
 /** A value decoded from JSON text that Go prints from that text (json.RawMessage, metav1.FieldsV1). */
 export class GoRawJson {
-  constructor(readonly value: unknown) {}
+  /** `sortKeys`: the text was made by json.Marshal of a Go map (YAML input through sigs.k8s.io/yaml), so its keys are in byte order */
+  constructor(
+    readonly value: unknown,
+    readonly sortKeys = false,
+  ) {}
+
+  toJSON(): unknown {
+    return this.value;
+  }
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -91,9 +99,17 @@ export function goJsonMarshal(value: unknown): string {
   return scalar(value);
 }
 
+/** Every object's keys in Go's byte order, as Maps. */
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (!isObject(value)) return value;
+  const byKey = new Map(members(value));
+  return new Map(sortedGoKeys(byKey.keys()).map((k) => [k, sortedDeep(byKey.get(k))]));
+}
+
 /** json.MarshalIndent(value, "", indent), keys in the order the objects and Maps list them. */
 export function goJsonMarshalIndent(value: unknown, indent = '  ', prefix = '', raw = false): string {
-  if (value instanceof GoRawJson) return goJsonMarshalIndent(value.value, indent, prefix, true);
+  if (value instanceof GoRawJson) return goJsonMarshalIndent(value.sortKeys ? sortedDeep(value.value) : value.value, indent, prefix, true);
   const inner = prefix + indent;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';

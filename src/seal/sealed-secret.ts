@@ -7,6 +7,8 @@
 import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
 import { isPaddedBase64 } from '../go/base64.js';
+import { GoRawJson } from '../go/json.js';
+import type { ManifestFormat } from '../manifest/read.js';
 import type { ObjectMeta, SealedSecret, Secret } from '../manifest/objects.js';
 import { isRecord, objectRef } from '../manifest/objects.js';
 import { MetaFieldError, templateMeta } from './object-meta.js';
@@ -31,6 +33,8 @@ export interface SealOptions {
   allowEmptyData?: boolean;
   /** file the secret came from, for error messages */
   file?: string;
+  /** the format of that file: kubeseal reads YAML through JSON with sorted keys, which shows in managedFields' fieldsV1 (default json: as written) */
+  inputFormat?: ManifestFormat;
 }
 
 /** One value to encrypt; `plaintext` never leaves the process except to a worker thread. */
@@ -98,6 +102,9 @@ export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKe
   } catch (e) {
     if (e instanceof MetaFieldError) throw fail(e.message, 'fix the field (kubeseal refuses it too); quote strings in YAML');
     throw e;
+  }
+  for (const entry of (templateMetadata.managedFields ?? []) as Record<string, unknown>[]) {
+    if (entry.fieldsV1 !== undefined) entry.fieldsV1 = new GoRawJson(entry.fieldsV1, options.inputFormat === 'yaml');
   }
   const templateAnnotations = withScopeAnnotations(templateMetadata.annotations ?? {}, scope);
   for (const a of LAST_APPLIED) delete templateAnnotations[a];

@@ -192,3 +192,21 @@ describe('the refusal is one line', () => {
     );
   });
 });
+
+describe('seal -o json: managedFields fieldsV1 as Go copies it', () => {
+  const withFields = (fieldsV1: unknown) => {
+    const input = structuredClone(INPUT) as { metadata: Record<string, unknown> };
+    input.metadata.managedFields = [{ manager: 'm', fieldsType: 'FieldsV1', fieldsV1 }];
+    return input;
+  };
+  const json = (input: unknown, inputFormat?: 'json' | 'yaml') => {
+    const plan = prepareSeal(structuredClone(input) as Secret, { file: 'in', inputFormat });
+    return renderSealedSecretJson(finishSeal(plan, plan.items.map(() => 'CIPHER')));
+  };
+
+  it('from JSON input: keys as written, a lone surrogate escape kept; from YAML input: keys sorted (sigs.k8s.io/yaml made that JSON)', () => {
+    const input = withFields({ 'f:z': {}, 'f:a\ud800': { 'f:9': {}, 'f:10': {} } });
+    expect(json(input)).toContain('"fieldsV1": {\n              "f:z": {},\n              "f:a\\ud800": {\n                "f:9": {},\n                "f:10": {}');
+    expect(json(input, 'yaml')).toContain('"fieldsV1": {\n              "f:a\\ud800": {\n                "f:10": {},\n                "f:9": {}\n              },\n              "f:z": {}');
+  });
+});
