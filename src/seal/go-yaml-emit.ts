@@ -131,7 +131,6 @@ class Emitter {
   private readonly indents: number[] = [];
   private whitespace = true;
   private indention = true;
-  private flowLevel = 0;
 
   text(): string {
     return this.out.join('');
@@ -192,18 +191,16 @@ class Emitter {
     this.indent = this.indents.pop()!;
   }
 
+  /** yaml_emitter_emit_node: `ctx` is the context the node is in (a mapping key or value, a sequence item, a simple key). */
   private node(value: unknown, ctx: { mapping: boolean; sequence: boolean; simpleKey: boolean }, event?: Scalar): void {
     if (value instanceof Map) return value.size === 0 ? this.emptyFlow('{', '}') : this.blockMapping(value);
     if (Array.isArray(value)) return value.length === 0 ? this.emptyFlow('[', ']') : this.blockSequence(value, ctx.mapping);
     this.scalar(event ?? scalarEvent(value), ctx.simpleKey);
   }
 
+  /** An empty mapping or sequence: go-yaml prints it in flow style, `{}` / `[]`. */
   private emptyFlow(open: string, close: string): void {
     this.writeIndicator(open, true, true, false);
-    this.increaseIndent(true, false);
-    this.flowLevel++;
-    this.flowLevel--;
-    this.popIndent();
     this.writeIndicator(close, false, false, false);
   }
 

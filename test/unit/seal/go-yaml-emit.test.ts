@@ -210,3 +210,52 @@ describe('seal -o json: managedFields fieldsV1 as Go copies it', () => {
     expect(json(input, 'yaml')).toContain('"fieldsV1": {\n              "f:a\\ud800": {\n                "f:10": {},\n                "f:9": {}\n              },\n              "f:z": {}');
   });
 });
+
+describe('seal -o yaml: shapes (kubeseal's bytes for a managedFields fieldsV1 holding them)', () => {
+  const SHAPES_FIELDS = {"a":{},"b":[],"c":[{"x":"1","y":2.5,"z":[[],[1,{"q":null}],true]}],"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk":{"z":{"w":1}},"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk-s":["a","b"],"multi\nline":{"x":1},"e":[{}]};
+  const SHAPES_YAML = [
+    "---",
+    "apiVersion: bitnami.com/v1alpha1",
+    "kind: SealedSecret",
+    "metadata:",
+    "  name: \"n\"",
+    "  namespace: ns",
+    "spec:",
+    "  encryptedData:",
+    "    k: CIPHER",
+    "  template:",
+    "    metadata:",
+    "      managedFields:",
+    "      - fieldsV1:",
+    "          a: {}",
+    "          b: []",
+    "          c:",
+    "          - x: \"1\"",
+    "            \"y\": 2.5",
+    "            z:",
+    "            - []",
+    "            - - 1",
+    "              - q: null",
+    "            - true",
+    "          e:",
+    "          - {}",
+    "          ? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk",
+    "          : z:",
+    "              w: 1",
+    "          ? kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk-s",
+    "          : - a",
+    "            - b",
+    "          ? |-",
+    "            multi",
+    "            line",
+    "          : x: 1",
+    "        manager: m",
+    "      name: \"n\"",
+    "      namespace: ns",
+  ].join('\n') + '\n';
+
+  it('empty maps and lists in flow style, lists of lists and of maps, ? keys holding a map, a list or a literal block', () => {
+    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'n', namespace: 'ns', managedFields: [{ manager: 'm', fieldsV1: SHAPES_FIELDS }] }, stringData: { k: 'v' } };
+    expect(renderSealedSecretYaml(sealed(secret))).toBe(SHAPES_YAML);
+  });
+});
