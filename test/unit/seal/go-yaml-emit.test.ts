@@ -211,7 +211,7 @@ describe('seal -o json: managedFields fieldsV1 as Go copies it', () => {
   });
 });
 
-describe('seal -o yaml: shapes (kubeseal's bytes for a managedFields fieldsV1 holding them)', () => {
+describe('seal -o yaml: shapes, as kubeseal prints them in a managedFields fieldsV1', () => {
   const SHAPES_FIELDS = {"a":{},"b":[],"c":[{"x":"1","y":2.5,"z":[[],[1,{"q":null}],true]}],"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk":{"z":{"w":1}},"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk-s":["a","b"],"multi\nline":{"x":1},"e":[{}]};
   const SHAPES_YAML = [
     "---",
