@@ -60,7 +60,7 @@ export function isKsecError(err: unknown): err is KsecError {
 /** `file: object: message (hint)` on one line. */
 export function formatError(err: unknown): string {
   if (err instanceof KsecError) {
-    const parts = [err.file, err.object, oneLine(err.message)].filter((p): p is string => Boolean(p));
+    const parts = [err.file && escapeControls(err.file), err.object && escapeControls(err.object), oneLine(err.message)].filter((p): p is string => Boolean(p));
     const text = parts.join(': ');
     return err.hint ? `${text} (${oneLine(err.hint)})` : text;
   }
@@ -70,6 +70,11 @@ export function formatError(err: unknown): string {
 
 export function exitCodeOf(err: unknown): ExitCode {
   return err instanceof KsecError ? err.exitCode : ExitCode.input;
+}
+
+/** Control characters and line breaks of a name (an object's name can hold any) escaped as `\uXXXX`, so the error stays one line. */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function oneLine(text: string): string {

@@ -13,7 +13,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Document } from 'yaml';
 import { KsecError } from '../errors.js';
-import { applySplices, planSetStrings, renderEditedYaml, setString, type Splice } from '../manifest/edit.js';
+import { applySplices, planSetStrings, reprintSplices, setString, type Splice } from '../manifest/edit.js';
 import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
 import { renderJson } from '../manifest/write.js';
 import { objectsOf, parseManifestText, type ManifestFile, type ManifestObject } from '../manifest/read.js';
@@ -218,8 +218,9 @@ function itemPath(entry: ManifestObject): (string | number)[] {
 /**
  * The new text of every file whose stamps change. YAML is edited by text
  * splices (everything else byte for byte) and verified by parsing the result;
- * when a splice cannot express an edit, that document is re-printed through
- * the yaml Document API instead. JSON files are re-rendered.
+ * a document where a splice cannot express an edit is re-printed through the
+ * yaml Document API instead, in its own style, the others untouched. JSON
+ * files are re-rendered.
  */
 export function applyStamps(stamps: readonly WorkloadStamp[]): Map<ManifestFile, string> {
   const byFile = new Map<ManifestFile, WorkloadStamp[]>();
@@ -244,10 +245,8 @@ function stampEntries(s: WorkloadStamp): [string, string][] {
 function editFile(file: ManifestFile, stamps: readonly WorkloadStamp[]): string {
   const expected = expectedValues(file, stamps);
   if (file.format === 'yaml') {
-    const spliced = spliceFile(file, stamps);
-    if (spliced !== undefined && sameValues(spliced, file.path, expected)) return spliced;
-    const reprinted = reprintFile(file, stamps);
-    if (reprinted !== undefined && sameValues(reprinted, file.path, expected)) return reprinted;
+    const edited = editYaml(file, stamps);
+    if (edited !== undefined && sameValues(edited, file.path, expected)) return edited;
     throw new KsecError(`cannot stamp ${stamps.map((s) => s.ref).join(', ')} in place`, {
       file: file.path,
       hint: 'write the pod template metadata.annotations as a plain map (no alias or merge key)',
@@ -258,7 +257,36 @@ function editFile(file: ManifestFile, stamps: readonly WorkloadStamp[]): string 
   return renderJson(expected);
 }
 
-function spliceFile(file: ManifestFile, stamps: readonly WorkloadStamp[]): string | undefined {
+/**
+ * The YAML file with its stamps set: by text splices (only the stamped lines
+ * change) in every document where they can express the edit; a document where
+ * they cannot (an alias on the path, a merge key) is re-printed, alone and in
+ * its own style (reprintSplices), the other documents staying byte for byte.
+ */
+function editYaml(file: ManifestFile, stamps: readonly WorkloadStamp[]): string | undefined {
+  const byDocument = new Map<number, WorkloadStamp[]>();
+  for (const s of stamps) byDocument.set(s.workload.document.index, [...(byDocument.get(s.workload.document.index) ?? []), s]);
+  const splices: Splice[] = [];
+  const reprint: WorkloadStamp[] = [];
+  for (const [, list] of byDocument) {
+    const planned = spliceDocument(file, list);
+    if (planned) splices.push(...planned);
+    else reprint.push(...list);
+  }
+  if (reprint.length > 0) {
+    const reprinted = reprintDocuments(file, reprint);
+    if (!reprinted) return undefined;
+    splices.push(...reprinted);
+  }
+  try {
+    return applySplices(file.text, splices);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The splices of one document's stamps, or undefined when a splice cannot express one of them. */
+function spliceDocument(file: ManifestFile, stamps: readonly WorkloadStamp[]): Splice[] | undefined {
   const splices: Splice[] = [];
   for (const s of stamps) {
     const doc = s.workload.document.yaml;
@@ -267,11 +295,13 @@ function spliceFile(file: ManifestFile, stamps: readonly WorkloadStamp[]): strin
     if (!planned) return undefined;
     splices.push(...planned);
   }
+  // two stamps of one document (a List) must not overlap, and the document must read back as planned
   try {
-    return applySplices(file.text, splices);
+    applySplices(file.text, splices);
   } catch {
     return undefined;
   }
+  return splices;
 }
 
 /** A single-value JSON file is valid YAML: plan the splices on its YAML parse. */
@@ -288,8 +318,8 @@ function spliceJson(file: ManifestFile, stamps: readonly WorkloadStamp[]): strin
   return applySplices(file.text, splices);
 }
 
-/** The fallback: re-print the edited documents through the yaml Document API (clones, so the input stays intact). */
-function reprintFile(file: ManifestFile, stamps: readonly WorkloadStamp[]): string | undefined {
+/** The fallback: splices re-printing the documents of these stamps through the yaml Document API (clones, so the input stays intact). */
+function reprintDocuments(file: ManifestFile, stamps: readonly WorkloadStamp[]): Splice[] | undefined {
   const copies = new Map<number, ManifestFile['documents'][number]>();
   for (const s of stamps) {
     const original = s.workload.document;
@@ -303,7 +333,7 @@ function reprintFile(file: ManifestFile, stamps: readonly WorkloadStamp[]): stri
     }
   }
   const documents = file.documents.map((d) => copies.get(d.index) ?? d);
-  return renderEditedYaml({ ...file, documents }, new Set(copies.keys()));
+  return reprintSplices({ ...file, documents }, new Set(copies.keys()));
 }
 
 /** Every document's value as it must read after the edit. */

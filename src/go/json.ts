@@ -15,6 +15,11 @@
  *   objects and Maps already list their keys in the order Go prints them
  *   (struct fields in declaration order, map keys sorted with sortedGoKeys).
  *
+ * - GoRawJson: a json.RawMessage-like field (metav1.FieldsV1) that Go copies
+ *   from the input text instead of re-encoding; decoded by JSON.parse, a lone
+ *   surrogate in it can only have been an escape there, so it is printed as
+ *   one (`\ud800`) where a decoded Go string would print U+FFFD.
+ *
  * Object members whose value is undefined are left out (JSON.stringify's rule).
  */
 import { sortedGoKeys, toWellFormed } from './strings.js';
@@ -36,11 +41,26 @@ const ESCAPES: Record<string, string> = {
   '\u2029': '\\u2029',
 };
 
-/** encoding/json's quoted form of a string (json.Marshal, HTML-safe). */
-export function goJsonString(s: string): string {
+/** A value decoded from JSON text that Go prints from that text (json.RawMessage, metav1.FieldsV1). */
+export class GoRawJson {
+  /** `sortKeys`: the text was made by json.Marshal of a Go map (YAML input through sigs.k8s.io/yaml), so its keys are in byte order */
+  constructor(
+    readonly value: unknown,
+    readonly sortKeys = false,
+  ) {}
+
+  toJSON(): unknown {
+    return this.value;
+  }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** encoding/json's quoted form of a string (json.Marshal, HTML-safe); `raw`: lone surrogates as \\uXXXX escapes (GoRawJson). */
+export function goJsonString(s: string, raw = false): string {
   if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
-  const escaped = toWellFormed(s).replace(ESCAPED, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `"${escaped}"`;
+  const escaped = (raw ? s : toWellFormed(s)).replace(ESCAPED, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `"${raw ? escaped.replace(LONE_SURROGATE, (c) => `\\u${c.charCodeAt(0).toString(16)}`) : escaped}"`;
 }
 
 /** encoding/json's form of a float64; null for Inf and NaN. */
@@ -49,9 +69,9 @@ export function goJsonNumber(x: number): string {
   return Object.is(x, -0) ? '-0' : String(x);
 }
 
-function scalar(value: unknown): string {
+function scalar(value: unknown, raw = false): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return goJsonString(value);
+  if (typeof value === 'string') return goJsonString(value, raw);
   if (typeof value === 'number') return goJsonNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (value instanceof Date) return goJsonString(value.toISOString());
@@ -64,7 +84,7 @@ function members(value: Map<unknown, unknown> | Record<string, unknown>): [strin
 }
 
 function isObject(value: unknown): value is Map<unknown, unknown> | Record<string, unknown> {
-  return value instanceof Map || (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date));
+  return value instanceof Map || (typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) && !(value instanceof GoRawJson));
 }
 
 /** json.Marshal of a decoded JSON value: compact, keys of every object and Map in byte order. */
@@ -79,17 +99,26 @@ export function goJsonMarshal(value: unknown): string {
   return scalar(value);
 }
 
+/** Every object's keys in Go's byte order, as Maps. */
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (!isObject(value)) return value;
+  const byKey = new Map(members(value));
+  return new Map(sortedGoKeys(byKey.keys()).map((k) => [k, sortedDeep(byKey.get(k))]));
+}
+
 /** json.MarshalIndent(value, "", indent), keys in the order the objects and Maps list them. */
-export function goJsonMarshalIndent(value: unknown, indent = '  ', prefix = ''): string {
+export function goJsonMarshalIndent(value: unknown, indent = '  ', prefix = '', raw = false): string {
+  if (value instanceof GoRawJson) return goJsonMarshalIndent(value.sortKeys ? sortedDeep(value.value) : value.value, indent, prefix, true);
   const inner = prefix + indent;
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
-    return `[\n${value.map((v) => inner + goJsonMarshalIndent(v, indent, inner)).join(',\n')}\n${prefix}]`;
+    return `[\n${value.map((v) => inner + goJsonMarshalIndent(v, indent, inner, raw)).join(',\n')}\n${prefix}]`;
   }
   if (isObject(value)) {
     const entries = members(value);
     if (entries.length === 0) return '{}';
-    return `{\n${entries.map(([k, v]) => `${inner}${goJsonString(k)}: ${goJsonMarshalIndent(v, indent, inner)}`).join(',\n')}\n${prefix}}`;
+    return `{\n${entries.map(([k, v]) => `${inner}${goJsonString(k, raw)}: ${goJsonMarshalIndent(v, indent, inner, raw)}`).join(',\n')}\n${prefix}}`;
   }
-  return scalar(value);
+  return scalar(value, raw);
 }

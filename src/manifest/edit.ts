@@ -56,9 +56,16 @@ export function isMapAt(doc: Document, path: (string | number)[]): boolean {
  * source byte for byte.
  */
 export function renderEditedYaml(file: ManifestFile, edited: ReadonlySet<number>): string {
-  if (edited.size === 0) return file.text;
-  let out = '';
-  let cursor = 0;
+  return applySplices(file.text, reprintSplices(file, edited));
+}
+
+/**
+ * Splices that re-print the edited documents (reprintedDocument) and leave
+ * everything else of the file as it is, to combine with other splices of the
+ * documents not edited this way.
+ */
+export function reprintSplices(file: ManifestFile, edited: ReadonlySet<number>): Splice[] {
+  const splices: Splice[] = [];
   let previousEnd = 0;
   for (const document of file.documents) {
     const doc = document.yaml;
@@ -68,20 +75,32 @@ export function renderEditedYaml(file: ManifestFile, edited: ReadonlySet<number>
     const start = previousEnd;
     const [, valueEnd, nodeEnd] = doc.range;
     previousEnd = Math.max(nodeEnd, valueEnd);
-    if (!edited.has(document.index)) continue;
-    out += file.text.slice(cursor, start);
-    out += fitToOriginal(doc.toString(PRESERVING_TO_STRING), file.text.slice(start, valueEnd));
-    cursor = valueEnd;
+    if (edited.has(document.index)) splices.push({ start, end: valueEnd, insert: reprintedDocument(doc, file.text.slice(start, valueEnd)) });
   }
-  return out + file.text.slice(cursor);
+  return splices;
 }
 
-/** Keeps the original's choice of `---` marker and final newline. */
-function fitToOriginal(printed: string, original: string): string {
-  let body = printed;
+/**
+ * A document re-printed through the yaml library in the style of its source
+ * text: its indentation step, sequences indented under their key or not,
+ * `{a: 1}` or `{ a: 1 }`, CRLF or LF line ends, its `---` marker and final
+ * newline (or their absence).
+ */
+export function reprintedDocument(doc: Document, original: string): string {
+  const lines = original.split(/\r?\n/);
+  const indents = lines.filter((l) => /^ +[^ #\-]/.test(l)).map((l) => l.length - l.trimStart().length);
+  const indent = indents.length ? Math.min(...indents) : 2;
+  let indentSeq = true;
+  for (let i = 1; i < lines.length; i++) {
+    const key = /^( *)[^ #-][^#]*:\s*$/.exec(lines[i - 1]!);
+    if (key && lines[i]!.startsWith(`${key[1]}- `)) indentSeq = false;
+  }
+  const flowCollectionPadding = !/[{[][^\s}\]]/.test(original) || /[{[] \S/.test(original);
+  let body = doc.toString({ ...PRESERVING_TO_STRING, indent: Math.min(Math.max(indent, 1), 8), indentSeq, flowCollectionPadding });
   const hadMarker = /^---(\s|$)/m.test(original);
   if (!hadMarker && body.startsWith('---\n')) body = body.slice(4);
   if (!original.endsWith('\n')) body = body.replace(/\n$/, '');
+  if (original.includes('\r\n')) body = body.replace(/\r?\n/g, '\r\n');
   return body;
 }
 
@@ -136,7 +155,10 @@ export function planSetStrings(
       parentKey = undefined;
     } else return undefined;
     if (next === undefined) break;
-    const empty = next === null || (isScalar(next) && next.value === null && (next.source ?? '') === '');
+    // `key:` with nothing after it, or `key: null` / `key: ~`
+    const empty =
+      next === null ||
+      (isScalar(next) && next.value === null && ((next.source ?? '') === '' || (next.type === 'PLAIN' && ['null', 'Null', 'NULL', '~'].includes(next.source ?? ''))));
     if (empty && isMap(node) && !node.flow && typeof mapPath[depth + 1] !== 'number') {
       // `key:` with nothing after it (an empty template `metadata:`): the maps go on the lines below the key
       return belowEmptyKey(text, parentKey, node, mapPath.slice(depth + 1) as string[], entries, depth > 0 ? parentOf(doc, mapPath.slice(0, depth)) : undefined);
@@ -211,8 +233,8 @@ export function planSetStrings(
 }
 
 /**
- * Splices that give an empty `key:` (its line holds only the key, the colon
- * and maybe a comment) the maps of `missingPath` and the entries, on new lines
+ * Splices that give an empty `key:` (its line holds only the key, the colon,
+ * maybe `null` or `~`, and maybe a comment) the maps of `missingPath` and the entries, on new lines
  * below it, one indentation step deeper; undefined when the line holds more.
  */
 function belowEmptyKey(
@@ -231,7 +253,8 @@ function belowEmptyKey(
   let lineEnd = text.indexOf('\n', keyStart);
   if (lineEnd === -1) lineEnd = text.length;
   const rest = text.slice(key!.range![1], lineEnd).replace(/\r$/, '');
-  if (!/^\s*:\s*(#.*)?$/.test(rest)) return undefined;
+  const nullValue = /^(\s*:)(\s*)(null|Null|NULL|~)(\s*(#.*)?)$/.exec(rest);
+  if (!nullValue && !/^\s*:\s*(#.*)?$/.test(rest)) return undefined;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const step = ' '.repeat(indentStep(holder, text, indent.length, holderKey));
   let insert = lineEnd === text.length ? eol : '';
@@ -241,7 +264,14 @@ function belowEmptyKey(
   const entryIndent = indent + step.repeat(missingPath.length + 1);
   for (const [name, value] of entries) insert += `${entryIndent}${keyText(name)}: ${scalarText(value, 'plain')}${eol}`;
   const at = lineEnd === text.length ? lineEnd : lineEnd + 1;
-  return [{ start: at, end: at, insert }];
+  const splices: Splice[] = [];
+  if (nullValue) {
+    // `key: null  # c` -> `key:  # c`: the null goes, the comment stays
+    const valueAt = key!.range![1] + nullValue[1]!.length;
+    splices.push({ start: valueAt, end: valueAt + nullValue[2]!.length + nullValue[3]!.length, insert: '' });
+  }
+  splices.push({ start: at, end: at, insert });
+  return splices;
 }
 
 /** The key node of the pair at `path` (the key that holds the map at the end of the path), if any. */

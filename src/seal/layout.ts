@@ -1,27 +1,27 @@
 /**
- * SealedSecrets printed the way kubeseal v0.36 prints them, so a diff between
+ * SealedSecrets printed the way kubeseal v0.36.6 prints them, so a diff between
  * ksec's and kubeseal's output shows only the ciphertexts:
  *
  * - JSON: Go's json.MarshalIndent of the typed object (two spaces, struct
- *   field order, map keys sorted, `<`, `>`, `&` escaped) plus a newline.
- * - YAML: `---` then sigs.k8s.io/yaml output: go-yaml v2 with every key
- *   sorted (its "natural" order), its scalar styles (YAML 1.1 ambiguity ->
- *   double quotes, unsafe plain -> single quotes), its folding past column
- *   80, sequences not indented.
+ *   field order, map keys sorted, `<`, `>`, `&` escaped, lone surrogates as
+ *   U+FFFD) plus a newline.
+ * - YAML: `---` then what apimachinery's YAML serializer makes of it:
+ *   json.Marshal, read back by go-yaml v2 (sigs.k8s.io/yaml JSONToYAML; see
+ *   goYamlReadsJsonString), then go-yaml v2's Marshal (go-yaml-emit.ts: keys
+ *   in its "natural" order, its scalar styles and escapes, folding past
+ *   column 80, sequences not indented).
  *
- * Checked against kubeseal v0.36.6 on randomly generated metadata (see the
- * e2e tests). No `creationTimestamp: null` is printed (it fails the CRD
- * schema; sealed-secrets #1320).
+ * Checked against kubeseal v0.36.6 on thousands of generated Secrets
+ * (test/e2e/seal/kubeseal-bytes.test.ts). No `creationTimestamp` is printed
+ * (apimachinery >= 0.34 omits a zero one).
  */
-import type { Document } from 'yaml';
-import { goJsonMarshalIndent } from '../go/json.js';
-import { sortedGoKeys } from '../go/strings.js';
-import { sortKeysDeep } from '../go/yaml-key-order.js';
-import { readsAsOtherType } from '../go/yaml-scalar.js';
+import { KsecError } from '../errors.js';
+import { GoRawJson, goJsonMarshalIndent, goJsonString } from '../go/json.js';
+import { sortedGoKeys, toWellFormed } from '../go/strings.js';
+import { goYamlKeyLess } from '../go/yaml-key-order.js';
 import type { ManifestFormat } from '../manifest/read.js';
-import { isRecord } from '../manifest/objects.js';
-import { yamlLib } from '../manifest/yaml-lib.js';
-import { emitGoYaml } from './go-yaml-emit.js';
+import { isRecord, objectRef } from '../manifest/objects.js';
+import { goYamlV2Marshal } from './go-yaml-emit.js';
 import { OBJECT_META_FIELDS } from './object-meta.js';
 
 export { goYamlKeyLess } from '../go/yaml-key-order.js';
@@ -29,6 +29,7 @@ export { goYamlKeyLess } from '../go/yaml-key-order.js';
 const SEALED_SECRET_ORDER = ['kind', 'apiVersion', 'metadata', 'spec', 'status'];
 const SPEC_ORDER = ['template', 'data', 'encryptedData'];
 const TEMPLATE_ORDER = ['metadata', 'type', 'immutable', 'data'];
+const MANAGED_FIELDS_ENTRY_ORDER = ['manager', 'operation', 'apiVersion', 'time', 'fieldsType', 'fieldsV1', 'subresource'];
 
 export function renderSealedSecrets(objects: unknown[], format: ManifestFormat): string {
   return objects.map((o) => (format === 'json' ? renderSealedSecretJson(o) : renderSealedSecretYaml(o))).join('');
@@ -38,119 +39,122 @@ export function renderSealedSecretJson(obj: unknown): string {
   return goJsonMarshalIndent(structOrder(obj)) + '\n';
 }
 
+/**
+ * The error prepareSeal made (with file, object and field) for a SealedSecret
+ * kubeseal could not print as YAML; renderSealedSecretYaml throws it.
+ */
+export const yamlRefusals = new WeakMap<object, KsecError>();
+
+/** Throws a KsecError (naming the object and field) for a string kubeseal's YAML output refuses (yamlRefusal). */
 export function renderSealedSecretYaml(obj: unknown): string {
-  const sorted = sortKeysDeep(obj);
-  return emitGoYaml(sorted) ?? renderWithYamlLib(sorted);
+  const known = isRecord(obj) ? yamlRefusals.get(obj) : undefined;
+  if (known) throw known;
+  const refusal = yamlRefusalOf(obj);
+  if (refusal) {
+    throw new KsecError(`${refusal.field} ${refusal.problem}`, {
+      object: isRecord(obj) ? objectRef(obj) : undefined,
+      hint: 'kubeseal -o yaml refuses it too; remove the character or seal with -o json',
+    });
+  }
+  return '---\n' + sigsYamlMarshal(structOrder(obj));
 }
 
-/** The general renderer (the `yaml` package, loaded only here): every shape and scalar emitGoYaml declines. */
-export function renderWithYamlLib(sorted: unknown): string {
-  const { Document, visit } = yamlLib();
-  const doc = new Document(null, { version: '1.1' });
-  doc.contents = nodeOf(doc, sorted);
-  // go-yaml double-quotes a string that would read back as another type, and
-  // single-quotes (where it can) one that is only unsafe as a plain scalar.
-  visit(doc, {
-    Scalar(_, node) {
-      if (typeof node.value !== 'string') return;
-      if (readsAsOtherType(node.value) || needsDoubleQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
-      // the yaml library avoids single quotes around a `'`; go-yaml does not
-      else if (node.value.includes("'") && !node.value.includes('\n') && !plainAllowed(node.value)) node.type = 'QUOTE_SINGLE';
-    },
-  });
-  const text = doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: false, singleQuote: true, blockQuote: 'literal', doubleQuotedAsJSON: true });
-  let blockIndent = -1; // inside a literal block scalar: its lines are never folded
-  const lines = text.split('\n').map((line) => {
-    const indent = line.length - line.trimStart().length;
-    if (blockIndent >= 0 && (indent > blockIndent || line.trim() === '')) return line;
-    blockIndent = /: \|[-+]?\d*$|^\s*- \|[-+]?\d*$/.test(line) ? indent : -1;
-    return foldLikeGoYaml(line);
-  });
-  return '---\n' + lines.join('\n');
-}
-
-/** A yaml node tree from sortKeysDeep's Maps (which a 1.1 Document would otherwise print as `!!omap`). */
-function nodeOf(doc: Document, value: unknown): ReturnType<Document['createNode']> {
-  const { Pair, YAMLMap, YAMLSeq } = yamlLib();
-  if (value instanceof Map) {
-    const map = new YAMLMap(doc.schema);
-    for (const [k, v] of value) if (v !== undefined) map.items.push(new Pair(doc.createNode(k), nodeOf(doc, v)));
-    return map;
-  }
-  if (Array.isArray(value)) {
-    const seq = new YAMLSeq(doc.schema);
-    for (const v of value) seq.items.push(nodeOf(doc, v ?? null));
-    return seq;
-  }
-  return doc.createNode(value);
+/** sigs.k8s.io/yaml.Marshal of a JSON-able value (json.Marshal, go-yaml v2 Unmarshal, go-yaml v2 Marshal), without the refusal check. */
+export function sigsYamlMarshal(value: unknown): string {
+  return goYamlV2Marshal(throughGoJson(value));
 }
 
 /**
- * go-yaml's line folding of a one-line scalar value: at a single space, once
- * the column is past 80, the space becomes a line break plus the key's
- * indentation + 2 (a folded flow scalar reads back the same).
+ * Characters encoding/json writes raw that go-yaml's reader refuses ("control
+ * characters are not allowed"): DEL, the C1 controls but U+0085, U+FFFE, U+FFFF.
  */
-function foldLikeGoYaml(line: string): string {
-  if ([...line].length <= 81) return line;
-  const m = /^(\s*)(- )?/.exec(line)!;
-  const indent = m[1]!.length + (m[2] ? 2 : 0);
-  const valueAt = scalarStart(line, indent);
-  if (valueAt < 0) return line;
-  const first = line[valueAt];
-  if (first === '|' || first === '>' || first === '{' || first === '[') return line;
-  const quoted = first === "'" || first === '"';
-  const chars = [...line];
-  const start = [...line.slice(0, valueAt)].length;
-  const pad = ' '.repeat(indent + 2);
-  let out = chars.slice(0, start).join('');
-  let column = start;
-  for (let i = start; i < chars.length; i++) {
-    const c = chars[i]!;
-    const prevSpace = i > start && chars[i - 1] === ' ';
-    const next = chars[i + 1];
-    const inner = !quoted || (i > start + 1 && i < chars.length - 2);
-    const breakable = c === ' ' && !prevSpace && column > 80 && inner && (first === '"' || next !== ' ');
-    if (breakable) {
-      out += '\n' + pad + (first === '"' && next === ' ' ? '\\' : '');
-      column = pad.length + (first === '"' && next === ' ' ? 1 : 0);
-    } else {
-      out += c;
-      column++;
+const YAML_UNREADABLE = /[\x7f\x80-\x84\x86-\x9f\ufffe\uffff]/;
+/** After a U+0085 (a line break to go-yaml) at the start of a line: a document marker, which go-yaml refuses inside a scalar. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const DOCUMENT_MARKER_AFTER_NEL = /\u0085(?:---|\.\.\.)[ \u0085]/;
+
+export interface YamlRefusal {
+  /** e.g. `spec.template.metadata.labels["a\x7f"]` with the key escaped as JSON */
+  field: string;
+  problem: string;
+}
+
+/** The first string (key or value) of a SealedSecret that kubeseal could not print as YAML, or undefined. */
+export function yamlRefusalOf(sealedSecret: unknown): YamlRefusal | undefined {
+  return yamlRefusal(structOrder(sealedSecret));
+}
+
+function yamlRefusal(value: unknown, path = '', raw = false): YamlRefusal | undefined {
+  if (value instanceof GoRawJson) return yamlRefusal(value.value, path, true);
+  if (typeof value === 'string') {
+    // Go copies a GoRawJson's text: a lone surrogate was an escape there, which go-yaml refuses
+    if (raw && LONE_SURROGATE.test(value)) return { field: path, problem: 'holds a lone UTF-16 surrogate (\\ud800-\\udfff), which go-yaml cannot read' };
+    const bad = YAML_UNREADABLE.exec(value);
+    if (bad) return { field: path, problem: `holds the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which go-yaml cannot read` };
+    if (DOCUMENT_MARKER_AFTER_NEL.test(value)) return { field: path, problem: 'holds U+0085 followed by a document marker (--- or ...), which go-yaml cannot read' };
+    return undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = yamlRefusal(value[i], `${path}[${i}]`, raw);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (value instanceof Map || isRecord(value)) {
+    const entries: [unknown, unknown][] = value instanceof Map ? [...value] : Object.entries(value);
+    for (const [k, v] of entries) {
+      const key = String(k);
+      const field = /^[A-Za-z0-9_-]+$/.test(key) ? (path ? `${path}.${key}` : key) : `${path}[${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}...` : key)}]`;
+      const r = keyRefusal(key, field) ?? yamlRefusal(key, `${field} (its key)`, raw) ?? yamlRefusal(v, field, raw);
+      if (r) return r;
     }
   }
-  return out;
+  return undefined;
 }
 
-/** Index where the value of `key: value` (or of a `- value` item) starts, or -1. */
-function scalarStart(line: string, at: number): number {
-  let i = at;
-  if (line[i] === '"' || line[i] === "'") {
-    const q = line[i]!;
-    for (i++; i < line.length; i++) {
-      if (q === '"' && line[i] === '\\') i++;
-      else if (line[i] === q) {
-        if (q === "'" && line[i + 1] === "'") i++;
-        else break;
-      }
-    }
-    return line.startsWith(': ', i + 1) ? i + 3 : -1;
+/** go-yaml reads json.Marshal's `{"key":...}` with the key as a simple key: one line, at most 1024 characters from its opening quote to the `:`. */
+function keyRefusal(key: string, field: string): YamlRefusal | undefined {
+  if (key.includes('\u0085')) return { field: `${field} (its key)`, problem: 'holds U+0085, a line break to go-yaml, which cannot read a key over two lines' };
+  let length = 0;
+  for (const _ of goJsonString(key)) length++;
+  if (length > 1024) return { field: `${field} (its key)`, problem: `is ${length - 2} characters long as JSON; go-yaml cannot read a key of more than 1022` };
+  return undefined;
+}
+
+/**
+ * A JSON string as go-yaml reads it back from encoding/json's output: Go's
+ * strings have no lone surrogates (U+FFFD instead), and U+0085 is the one
+ * line break encoding/json writes raw, so go-yaml folds it like a line break
+ * in a double-quoted scalar: one break and the spaces around it become a
+ * space, n > 1 breaks become n - 1 newlines.
+ */
+export function goYamlReadsJsonString(s: string): string {
+  const text = toWellFormed(s);
+  if (!text.includes('\u0085')) return text;
+  return text.replace(/ *\u0085[ \u0085]*/g, (run) => {
+    const breaks = run.split('\u0085').length - 1;
+    return breaks === 1 ? ' ' : '\n'.repeat(breaks - 1);
+  });
+}
+
+/**
+ * The value go-yaml v2 decodes from json.Marshal's output of `value`: strings
+ * through goYamlReadsJsonString, every object a Map in go-yaml's key order
+ * (keys that read back equal: the last one wins, as in a Go map).
+ */
+function throughGoJson(value: unknown): unknown {
+  if (value instanceof GoRawJson) return throughGoJson(value.value);
+  if (typeof value === 'string') return goYamlReadsJsonString(value);
+  if (Array.isArray(value)) return value.map((v) => throughGoJson(v === undefined ? null : v));
+  if (value instanceof Map || isRecord(value)) {
+    const entries: [unknown, unknown][] = value instanceof Map ? [...value] : Object.entries(value);
+    const byKey = new Map<string, unknown>();
+    for (const [k, v] of entries) if (v !== undefined) byKey.set(goYamlReadsJsonString(String(k)), throughGoJson(v));
+    const keys = [...byKey.keys()].sort((a, b) => (a === b ? 0 : goYamlKeyLess(a, b) ? -1 : 1));
+    return new Map(keys.map((k) => [k, byKey.get(k)]));
   }
-  if (/^\s*- /.test(line) && line.indexOf(': ', at) < 0) return at;
-  const colon = line.indexOf(': ', at);
-  return colon < 0 ? -1 : colon + 2;
-}
-
-/** go-yaml's analyze_scalar: non-printable characters, or a multi-line value with a space before a break or at the end. */
-function needsDoubleQuotes(s: string): boolean {
-  if (/[^\n\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]|\ufeff/u.test(s)) return true;
-  return s.includes('\n') && (/ \n/.test(s) || / $/.test(s));
-}
-
-/** go-yaml's block-context plain scalar rules for a one-line string. */
-function plainAllowed(s: string): boolean {
-  if (s === '' || s.startsWith(' ') || s.endsWith(' ')) return false;
-  if (/^[#&*!|>'"%@`]/.test(s) || /^[-?:](\s|$)/.test(s)) return false;
-  return !/: |:$| #/.test(s);
+  return value;
 }
 
 /** Key order of Go's structs for a SealedSecret; maps (labels, annotations, data) sorted. */
@@ -176,6 +180,15 @@ function meta(m: Record<string, unknown>): Record<string, unknown> {
   const out = ordered(m, OBJECT_META_FIELDS);
   if (isRecord(out.labels)) out.labels = sortedMap(out.labels);
   if (isRecord(out.annotations)) out.annotations = sortedMap(out.annotations);
+  if (Array.isArray(out.managedFields)) out.managedFields = out.managedFields.map(managedFieldsEntry);
+  return out;
+}
+
+/** A ManagedFieldsEntry in struct order; fieldsV1 is printed from its input text by Go (GoRawJson). */
+function managedFieldsEntry(entry: unknown): unknown {
+  if (!isRecord(entry)) return entry;
+  const out = ordered(entry, MANAGED_FIELDS_ENTRY_ORDER);
+  if (out.fieldsV1 !== undefined && !(out.fieldsV1 instanceof GoRawJson)) out.fieldsV1 = new GoRawJson(out.fieldsV1);
   return out;
 }
 

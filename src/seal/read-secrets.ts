@@ -6,13 +6,15 @@
  */
 import { KsecError } from '../errors.js';
 import { isSecret, objectRef, type Secret } from '../manifest/objects.js';
-import { expandPaths, isKubernetesManifest, isUnrenderedTemplate, objectsOf, readManifestFile, STDIN, type ManifestFile } from '../manifest/read.js';
+import { expandPaths, isKubernetesManifest, isUnrenderedTemplate, objectsOf, readManifestFile, STDIN, type ManifestFile, type ManifestFormat } from '../manifest/read.js';
 
 /** Secrets read from one input file ('-' for stdin). */
 export interface SecretSource {
   file: string;
   /** the directory argument it was found under, when it came from one (output paths keep the layout below it) */
   root?: string;
+  /** the file's format: Go reads YAML through JSON with sorted keys, which shows in managedFields' fieldsV1 */
+  format?: ManifestFormat;
   secrets: Secret[];
 }
 
@@ -103,5 +105,5 @@ function secretsIn(file: ManifestFile, lenient: boolean): SecretSource | undefin
     }
   }
   if (secrets.length === 0) throw new KsecError('no Secret in the file', { file: file.path, hint: 'ksec seal takes Secret manifests' });
-  return { file: file.path, secrets };
+  return { file: file.path, format: file.format, secrets };
 }

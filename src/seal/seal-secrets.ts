@@ -52,6 +52,7 @@ export function startSealing(targets: Target[], options: SecretSealOptions): Sea
             defaultNamespace: options.defaultNamespace,
             allowEmptyData: options.allowEmptyData,
             file: source.file,
+            inputFormat: source.format,
           }),
         );
         const jobs = plans.flatMap((plan) => plan.items.map((item) => ({ plaintext: item.plaintext, label: plan.label })));

@@ -7,9 +7,12 @@
 import type { KeyObject } from 'node:crypto';
 import { KsecError } from '../errors.js';
 import { isPaddedBase64 } from '../go/base64.js';
+import { GoRawJson } from '../go/json.js';
+import type { ManifestFormat } from '../manifest/read.js';
 import type { ObjectMeta, SealedSecret, Secret } from '../manifest/objects.js';
 import { isRecord, objectRef } from '../manifest/objects.js';
-import { SERVER_SET_META_FIELDS } from './object-meta.js';
+import { MetaFieldError, templateMeta } from './object-meta.js';
+import { yamlRefusalOf, yamlRefusals } from './layout.js';
 import { hybridEncrypt, hybridEncryptManyBase64 } from './hybrid.js';
 import { annotationsFor, labelFor, scopeOf, withScopeAnnotations, type SealingScope } from './scope.js';
 
@@ -30,6 +33,8 @@ export interface SealOptions {
   allowEmptyData?: boolean;
   /** file the secret came from, for error messages */
   file?: string;
+  /** the format of that file: kubeseal reads YAML through JSON with sorted keys, which shows in managedFields' fieldsV1 (default json: as written) */
+  inputFormat?: ManifestFormat;
 }
 
 /** One value to encrypt; `plaintext` never leaves the process except to a worker thread. */
@@ -91,17 +96,23 @@ export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKe
     items.set(key, Buffer.from(value ?? '', 'utf8'));
   }
 
-  const templateMeta: ObjectMeta = { ...meta, name };
-  if (namespace) templateMeta.namespace = namespace;
-  else delete templateMeta.namespace;
-  for (const field of SERVER_SET_META_FIELDS) delete templateMeta[field];
-  const templateAnnotations = withScopeAnnotations(annotations, scope);
+  let templateMetadata: ObjectMeta;
+  try {
+    templateMetadata = templateMeta(meta, name, namespace);
+  } catch (e) {
+    if (e instanceof MetaFieldError) throw fail(e.message, 'fix the field (kubeseal refuses it too); quote strings in YAML');
+    throw e;
+  }
+  for (const entry of (templateMetadata.managedFields ?? []) as Record<string, unknown>[]) {
+    if (entry.fieldsV1 !== undefined) entry.fieldsV1 = new GoRawJson(entry.fieldsV1, options.inputFormat === 'yaml');
+  }
+  const templateAnnotations = withScopeAnnotations(templateMetadata.annotations ?? {}, scope);
   for (const a of LAST_APPLIED) delete templateAnnotations[a];
-  if (Object.keys(templateAnnotations).length > 0) templateMeta.annotations = templateAnnotations;
-  else delete templateMeta.annotations;
-  if (templateMeta.labels !== undefined && Object.keys(templateMeta.labels ?? {}).length === 0) delete templateMeta.labels;
+  if (Object.keys(templateAnnotations).length > 0) templateMetadata.annotations = templateAnnotations;
+  else delete templateMetadata.annotations;
 
-  const template: SealedSecret['spec']['template'] = { metadata: templateMeta };
+  const template: SealedSecret['spec']['template'] = { metadata: templateMetadata };
+  if (secret.type !== undefined && secret.type !== null && typeof secret.type !== 'string') throw fail('type is not a string', 'quote it in YAML');
   if (secret.type) template.type = secret.type;
   if (typeof secret.immutable === 'boolean') template.immutable = secret.immutable;
 
@@ -116,6 +127,10 @@ export function prepareSeal(secret: Secret, options: Omit<SealOptions, 'publicKe
     metadata: sealedMeta,
     spec: { template, encryptedData: {} },
   };
+  // -o yaml of a name, label, annotation or key that kubeseal cannot print as YAML fails at render time, with this error
+  const probe = { ...sealed, spec: { ...sealed.spec, encryptedData: Object.fromEntries([...items.keys()].map((k) => [k, ''])) } };
+  const refusal = yamlRefusalOf(probe);
+  if (refusal) yamlRefusals.set(sealed, fail(`${refusal.field} ${refusal.problem}`, 'kubeseal -o yaml refuses it too; remove the character, or seal with -o json'));
   return {
     sealed,
     scope,
@@ -239,8 +254,11 @@ function stringMap(
 ): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw fail(`${field} is not a map`, `${field} maps names to strings`);
+  const out = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw fail(`${field}.${k} is not a string`, 'quote the value in YAML');
+    // a null value reads as "" (Go's map[string]string), as kubeseal reads it
+    if (v !== null && typeof v !== 'string') throw fail(`${field}.${k} is not a string`, 'quote the value in YAML');
+    out[k] = v ?? '';
   }
-  return value as Record<string, string>;
+  return out;
 }

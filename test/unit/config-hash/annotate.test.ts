@@ -149,6 +149,41 @@ describe('applying stamps', () => {
   });
 });
 
+describe('only the stamped lines change', () => {
+  // a workload with 4-space indentation, flow maps written without padding, CRLF line ends
+  const flowWorkload = (name: string, meta: string) =>
+    `apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata: {name: ${name}}\r\nspec:\r\n    template:\r\n        metadata: ${meta}\r\n        spec: {containers: [{name: c, envFrom: [{configMapRef: {name: cfg}}]}]}\r\n`;
+  const config = 'apiVersion: v1\r\nkind: ConfigMap\r\nmetadata: {name: cfg}\r\ndata:\r\n    a: "1"\r\n';
+  const changedLines = (before: string, after: string) => {
+    const kept = new Set(after.split('\r\n'));
+    return before.split('\r\n').filter((l) => !kept.has(l));
+  };
+
+  it('an empty or null template metadata beside other workloads: the others stay byte for byte (CRLF, indentation, flow style)', () => {
+    for (const empty of ['null', '~', '']) {
+      const input = `${flowWorkload('web', empty).replace(`metadata: ${empty}\r\n`, `metadata:${empty ? ` ${empty}` : ''}\r\n`)}---\r\n${config}---\r\n${flowWorkload('api', '{labels: {app: api}}')}`;
+      const output = annotateText(input, 'w.yaml');
+      expect(output.replace(/\r\n/g, '')).not.toContain('\n');
+      expect(changedLines(input, output), empty).toEqual([...(empty ? [`        metadata: ${empty}`] : []), '        metadata: {labels: {app: api}}']);
+      expect(output).toContain('        metadata:\r\n            annotations:\r\n                ksec.dev/config-hash: ');
+      expect(output).toContain('spec: {containers: [{name: c, envFrom: [{configMapRef: {name: cfg}}]}]}\r\n');
+    }
+  });
+
+  it('a document a splice cannot edit is re-printed alone, in its own style; the others stay byte for byte', () => {
+    // an existing stamp written as a block scalar: no splice, so that one document is re-printed
+    const block = 'apiVersion: apps/v1\r\nkind: Deployment\r\nmetadata: {name: web}\r\nspec:\r\n    template:\r\n        metadata:\r\n            annotations:\r\n                ksec.dev/config-hash: |\r\n                    old\r\n        spec: {containers: [{name: c, envFrom: [{configMapRef: {name: cfg}}]}]}\r\n';
+    const input = `${block}---\r\n${config}---\r\n${flowWorkload('api', '{labels: {app: api}}')}`;
+    const output = annotateText(input, 'w.yaml');
+    const [first, second, third] = output.split('---\r\n');
+    expect(second).toBe(config);
+    expect(changedLines(flowWorkload('api', '{labels: {app: api}}'), third!)).toEqual(['        metadata: {labels: {app: api}}']);
+    expect(first).toContain('metadata: {name: web}\r\n'); // flow style without padding, CRLF
+    expect(first).toContain('\r\n    template:\r\n        metadata:\r\n'); // 4-space indentation
+    expect(first!.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+});
+
 describe('planSetStrings', () => {
   const edit = (text: string, path: (string | number)[], entries: [string, string][]) => {
     const doc = parseManifestText(text, 'x.yaml').documents[0]!.yaml!;
@@ -172,10 +207,15 @@ describe('planSetStrings', () => {
     expect(edit('a: {c: 1}\n', ['a', 'b'], [['k', 'v']])).toBe('a: {"b": {"k": "v"}, c: 1}\n');
   });
 
-  it('gives up (undefined) on aliases and on null maps written as ~ or null', () => {
+  it('gives up (undefined) on aliases', () => {
     expect(edit('x: &m {c: 1}\na: *m\n', ['a'], [['k', 'v']])).toBeUndefined();
-    expect(edit('a: ~\n', ['a'], [['k', 'v']])).toBeUndefined();
-    expect(edit('a: null\n', ['a', 'b'], [['k', 'v']])).toBeUndefined();
+    expect(edit('a: !!null null\n', ['a'], [['k', 'v']])).toBeUndefined();
+  });
+
+  it('fills a null map written as ~ or null on the lines below it, keeping a comment', () => {
+    expect(edit('a: ~\n', ['a'], [['k', 'v']])).toBe('a:\n  k: v\n');
+    expect(edit('a: null\n', ['a', 'b'], [['k', 'v']])).toBe('a:\n  b:\n    k: v\n');
+    expect(edit('t:\r\n    m: null  # c\r\n    s: 1\r\n', ['t', 'm'], [['k', 'v']])).toBe('t:\r\n    m:  # c\r\n        k: v\r\n    s: 1\r\n');
   });
 
   it('fills an empty key (`a:` with nothing after it) on the lines below it', () => {

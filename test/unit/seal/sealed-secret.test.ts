@@ -91,7 +91,7 @@ describe('sealSecret', () => {
     expect(s.spec.encryptedData).toEqual({});
   });
 
-  it('keeps labels, annotations, type and immutable; strips server fields, ownerReferences and last-applied', () => {
+  it('keeps labels, annotations, finalizers, managedFields (as kubeseal does), type and immutable; strips server fields, ownerReferences and last-applied', () => {
     const s = sealSecret(
       secret({
         type: 'kubernetes.io/tls',
@@ -118,7 +118,7 @@ describe('sealSecret', () => {
       { publicKey },
     );
     expect(s.spec.template).toEqual({
-      metadata: { name: 'db', namespace: 'prod', labels: { app: 'web' }, annotations: { keep: 'me' }, finalizers: ['f'] },
+      metadata: { name: 'db', namespace: 'prod', labels: { app: 'web' }, annotations: { keep: 'me' }, finalizers: ['f'], managedFields: [{ manager: 'kubectl' }] },
       type: 'kubernetes.io/tls',
       immutable: false,
     });
