@@ -28,6 +28,7 @@ export interface Versions {
   GITLEAKS_VERSION: string;
   MOTO_VERSION: string;
   RELOADER_VERSION: string;
+  ESO_VERSION: string;
 }
 
 const REQUIRED: (keyof Versions)[] = [
@@ -42,6 +43,7 @@ const REQUIRED: (keyof Versions)[] = [
   'GITLEAKS_VERSION',
   'MOTO_VERSION',
   'RELOADER_VERSION',
+  'ESO_VERSION',
 ];
 
 export function readVersions(text: string = readFileSync(VERSIONS_FILE, 'utf8')): Versions {
@@ -93,6 +95,7 @@ export const TOOLS = [
   'gitleaks',
   'moto_server',
   'reloader',
+  'external-secrets',
 ] as const;
 export type Tool = (typeof TOOLS)[number];
 
@@ -105,4 +108,9 @@ export const DAEMON_VERSIONS = ['KUBERNETES_VERSION', 'ETCD_VERSION', 'SEALED_SE
 
 export function sealedSecretsCrd(): string {
   return join(cacheDir(), `sealed-secrets-${versions.SEALED_SECRETS_VERSION}`, 'bitnami.com_sealedsecrets.yaml');
+}
+
+/** ESO's CRDs (config/crds/bases of the source the bed's `external-secrets` was built from). */
+export function esoCrdDir(): string {
+  return join(cacheDir(), `external-secrets-${versions.ESO_VERSION}`, 'crds');
 }
