@@ -88,6 +88,15 @@ function diff(want: unknown, have: unknown, at: string, out: string[]): void {
       if (order(w) !== order(h)) out.push(`${at} (order)`);
       return;
     }
+    const plain = (list: unknown[]) => list.every((x) => typeof x === 'string');
+    if (plain(want) && plain(have)) {
+      // kustomization resources: file names, compared as a set, then in order
+      const added = (want as string[]).filter((x) => !have.includes(x));
+      const removed = (have as string[]).filter((x) => !want.includes(x));
+      if (added.length || removed.length) out.push(`${at} (${[...added.map((x) => `+${x}`), ...removed.map((x) => `-${x}`)].join(' ')})`);
+      else if (want.join('\0') !== have.join('\0')) out.push(`${at} (order)`);
+      return;
+    }
     const n = Math.max(want.length, have.length);
     for (let i = 0; i < n; i++) diff(want[i], have[i], `${at}[${i}]`, out);
     return;
