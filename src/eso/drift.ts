@@ -39,7 +39,8 @@ export function manifestDrift(expected: readonly ExpectedFile[], committed: Read
     }
     const have = committed.get(e.file);
     const fields: string[] = [];
-    diff(e.object, have, '', fields);
+    if (isRecord(have)) diff(e.object, have, '', fields);
+    else fields.push('(the file is not one YAML object)');
     if (fields.length > 0) {
       out.push({ file: e.file, object: describe(e.object), change: 'changed', fields: fields.length > MAX_FIELDS ? [...fields.slice(0, MAX_FIELDS), '...'] : fields });
     }
