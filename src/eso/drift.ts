@@ -55,9 +55,9 @@ export function manifestDrift(expected: readonly ExpectedFile[], committed: Read
 export function formatDrift(d: Drift): string {
   switch (d.change) {
     case 'missing':
-      return `${d.file}: ${d.object} is not committed (new in AWS)`;
+      return `${d.file}: ${d.object} is missing (generate would write it now)`;
     case 'stale':
-      return `${d.file}: ${d.object} is committed but no longer produced (gone from AWS, or renamed)`;
+      return `${d.file}: ${d.object} is no longer generated (gone from AWS, or renamed)`;
     case 'changed':
       return `${d.file}: ${d.object} differs at ${d.fields!.join(', ')}`;
   }

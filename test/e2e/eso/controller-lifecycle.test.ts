@@ -179,7 +179,7 @@ describe('IRSA, refresh and failures with the real ESO controller', () => {
     expect((await k.secrets(ns)).get('doomed')!.data.get('doomed')!.toString()).toBe(`doomed-${CANARY}`); // deletionPolicy Retain
     const check = await ksec([...generateArgs(), '--check']);
     expect(check.code).toBe(1);
-    expect(check.stdout).toContain(`${ns}_doomed.yaml: ExternalSecret ${ns}/doomed is committed but no longer produced (gone from AWS, or renamed)\n`);
+    expect(check.stdout).toContain(`${ns}_doomed.yaml: ExternalSecret ${ns}/doomed is no longer generated (gone from AWS, or renamed)\n`);
     expect(check.stdout).toContain(`kustomization.yaml: Kustomization differs at resources (-${ns}_doomed.yaml)\n`);
   });
 

@@ -232,7 +232,7 @@ describe('ESO syncs what ksec generates from Secrets Manager', () => {
     expect(stale.code, stale.stderr).toBe(1);
     const lines = stale.stdout.trim().split('\n').sort();
     expect(lines).toEqual([
-      `${ns}_added.yaml: ExternalSecret ${ns}/added is not committed (new in AWS)`,
+      `${ns}_added.yaml: ExternalSecret ${ns}/added is missing (generate would write it now)`,
       `${ns}_flat.yaml: ExternalSecret ${ns}/flat differs at spec.data[secretKey=c] (missing), spec.data[secretKey=b] (not produced now)`,
       `kustomization.yaml: Kustomization differs at resources (+${ns}_added.yaml)`,
     ].sort());

@@ -32,8 +32,8 @@ describe('manifestDrift', () => {
     expect(lines).toEqual([
       'kustomization.yaml: Kustomization differs at resources (+prod_new.yaml -prod_gone.yaml)',
       'prod_db.yaml: ExternalSecret prod/db differs at spec.data[secretKey=c] (missing), spec.data[secretKey=b] (not produced now)',
-      'prod_gone.yaml: ExternalSecret prod/gone is committed but no longer produced (gone from AWS, or renamed)',
-      'prod_new.yaml: ExternalSecret prod/new is not committed (new in AWS)',
+      'prod_gone.yaml: ExternalSecret prod/gone is no longer generated (gone from AWS, or renamed)',
+      'prod_new.yaml: ExternalSecret prod/new is missing (generate would write it now)',
     ]);
   });
 
