@@ -67,7 +67,7 @@ Examples:
   sh rotate.sh     # re-seals in place, then re-runs the inventory to prove nothing is left on older keys
 ${KEY_INPUTS}
 
-The plan is a sh script on stdout: one ksec reencrypt -w per batch of files holding SealedSecrets
+The plan is a sh script on stdout: one ksec reencrypt --in-place per batch of files holding SealedSecrets
 on older keys (with the private keys that open those files), then ksec keys inventory again.
 When the newest certificate is only inside a backup Secret, the script first writes it to a
 .crt file (a certificate is public). Files with a SealedSecret no key opens are left out: ksec
