@@ -17,7 +17,14 @@ read from the backup Secret's tls.crt or a PEM certificate in the same file or d
 export function registerKeys(program: Command): void {
   const keys = program
     .command('keys')
-    .description('which controller key opens which SealedSecret (offline), and the plan to move all to the newest key');
+    .description('which controller key opens which SealedSecret (offline), and the plan to move all to the newest key')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ksec keys inventory --private-key keys.yaml clusters/prod/
+  ksec keys rotate-plan --private-key keys.yaml clusters/prod/ > rotate.sh`,
+    );
 
   addPrivateKeyOptions(
     keys

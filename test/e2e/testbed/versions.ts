@@ -28,6 +28,8 @@ export interface Versions {
   GITLEAKS_VERSION: string;
   MOTO_VERSION: string;
   RELOADER_VERSION: string;
+  PRE_COMMIT_VERSION: string;
+  LOCAL_ACTION_VERSION: string;
   ESO_VERSION: string;
 }
 
@@ -43,6 +45,8 @@ const REQUIRED: (keyof Versions)[] = [
   'GITLEAKS_VERSION',
   'MOTO_VERSION',
   'RELOADER_VERSION',
+  'PRE_COMMIT_VERSION',
+  'LOCAL_ACTION_VERSION',
   'ESO_VERSION',
 ];
 
