@@ -138,8 +138,8 @@ export interface GenerateFlags {
 
 /**
  * Writes the ExternalSecrets; with `check`, writes nothing and returns 1 when
- * the files in outputDir differ from what would be written (each difference
- * named on stderr), 0 when they are current.
+ * the files in outputDir differ from what would be written (one line per
+ * differing file on stdout), 0 when they are current.
  */
 export async function runGenerate(flags: GenerateFlags): Promise<number> {
   const mode = oneOf(flags.mode, GENERATE_MODES, '--mode');
@@ -301,10 +301,10 @@ async function checkDirectory(dir: string, manifests: readonly GeneratedManifest
   }
   const drift = manifestDrift(directoryFiles(manifests), committed);
   if (drift.length === 0) {
-    note(`${dir} is current: ${manifests.length} ExternalSecret(s) and kustomization.yaml match AWS`);
+    note(`${dir} is current: ${manifests.length} ExternalSecret(s) and kustomization.yaml are what generate writes now`);
     return ExitCode.ok;
   }
   await writeStdout(drift.map((d) => `${formatDrift(d)}\n`).join(''));
-  note(`${dir} differs from AWS in ${drift.length} file(s); run the same command without --check to update it`);
+  note(`${drift.length} file(s) in ${dir} differ from what generate writes now; run the same command without --check to update them`);
   return ExitCode.findings;
 }

@@ -23,7 +23,7 @@ export interface AwsStats {
 }
 
 /** An AWS service as error messages name it. */
-export interface AwsService {
+export interface AwsApi {
   /** IAM action prefix: `secretsmanager`, `ssm` */
   iam: string;
   title: string;
@@ -31,8 +31,8 @@ export interface AwsService {
   endpointEnv: string;
 }
 
-export const SECRETS_MANAGER: AwsService = { iam: 'secretsmanager', title: 'AWS Secrets Manager', endpointEnv: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' };
-export const PARAMETER_STORE: AwsService = { iam: 'ssm', title: 'AWS Systems Manager Parameter Store', endpointEnv: 'AWS_ENDPOINT_URL_SSM' };
+export const SECRETS_MANAGER: AwsApi = { iam: 'secretsmanager', title: 'AWS Secrets Manager', endpointEnv: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' };
+export const PARAMETER_STORE: AwsApi = { iam: 'ssm', title: 'AWS Systems Manager Parameter Store', endpointEnv: 'AWS_ENDPOINT_URL_SSM' };
 
 /** Client settings both SDK clients take: adaptive retries (unless AWS_RETRY_MODE says otherwise), 8 attempts, timeouts. */
 export function clientConfig(options: AwsOptions) {
@@ -86,7 +86,7 @@ function operationOf(commandName: string | undefined): string {
  * is not kept as the cause, so `--debug` cannot print an echo of it (a deserialisation error quotes
  * the start of the response body).
  */
-export function awsCaller(service: AwsService, carriesValue: ReadonlySet<string>) {
+export function awsCaller(service: AwsApi, carriesValue: ReadonlySet<string>) {
   return async function call<T>(operation: string, what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -100,7 +100,7 @@ export function awsCaller(service: AwsService, carriesValue: ReadonlySet<string>
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
-export function awsError(err: unknown, operation: string, what: string, service: AwsService = SECRETS_MANAGER): KsecError {
+export function awsError(err: unknown, operation: string, what: string, service: AwsApi = SECRETS_MANAGER): KsecError {
   const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = e.name ?? 'Error';
   const action = `${service.iam}:${operation}`;
