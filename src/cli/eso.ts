@@ -17,13 +17,13 @@ function addAwsOptions(cmd: Command): Command {
   return cmd
     .option('--region <region>', 'AWS region (default: the SDK chain, AWS_REGION)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
-    .option('--endpoint-url <url>', 'Secrets Manager endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER)');
+    .option('--endpoint-url <url>', 'AWS endpoint (default: AWS_ENDPOINT_URL_SECRETS_MANAGER, or AWS_ENDPOINT_URL_SSM for Parameter Store)');
 }
 
 export function registerEso(program: Command): void {
   const eso = program
     .command('eso')
-    .description('External Secrets Operator manifests for AWS Secrets Manager paths')
+    .description('External Secrets Operator manifests for AWS Secrets Manager and Parameter Store paths')
     .addHelpText(
       'after',
       `
@@ -31,6 +31,7 @@ Examples:
   ksec eso store --name aws --region eu-west-1 --auth irsa --service-account external-secrets --service-account-namespace external-secrets
   ksec eso generate --path myapp/production --store aws --namespace-from-path 2 -d deploy/external-secrets
   ksec eso generate --from-spec secrets.yaml --store aws
+  ksec eso generate --service parameterstore --path /myapp/prod/ --store aws-ssm -n production
   ksec eso migrate -f secret.yaml --path myapp/production --dry-run
 
 See docs/eso.md for the IAM policy each command needs.`,
@@ -66,7 +67,8 @@ See docs/eso.md for the IAM policy each command needs.`,
 Examples:
   ksec eso store --name aws --region eu-west-1 --auth irsa --service-account external-secrets --service-account-namespace external-secrets
   ksec eso store --name aws --namespaced -n payments --region eu-west-1 --auth secret-ref --secret-name aws-creds
-  ksec eso store --name aws --region eu-west-1 --role arn:aws:iam::123456789012:role/eso --condition-namespace payments`,
+  ksec eso store --name aws --region eu-west-1 --role arn:aws:iam::123456789012:role/eso --condition-namespace payments
+  ksec eso store --name aws-ssm --service parameterstore --region eu-west-1 --auth irsa --service-account external-secrets --service-account-namespace external-secrets`,
     )
     .action(async (opts) => {
       const { runStore } = await import('../commands/eso.js');
@@ -76,8 +78,9 @@ Examples:
   addAwsOptions(
     eso
       .command('generate')
-      .description('one ExternalSecret per AWS secret under the given paths (values are never read into the output)')
-      .option('--path <prefix>', 'Secrets Manager name prefix (repeatable)', collect)
+      .description('one ExternalSecret per AWS secret or parameter under the given paths (values are never read into the output)')
+      .option('--path <prefix>', 'Secrets Manager name prefix, or Parameter Store path (repeatable)', collect)
+      .option('--service <service>', 'SecretsManager or ParameterStore (any case)', 'SecretsManager')
       .option('--from-spec <file>', 'offline: a YAML or CSV list of paths and keys, no AWS access')
       .option('--store <name>', 'SecretStore / ClusterSecretStore to read through')
       .option('--store-kind <kind>', 'ClusterSecretStore or SecretStore (default: ClusterSecretStore)')
@@ -94,6 +97,7 @@ Examples:
       .addOption(apiVersionOption())
       .option('-d, --output-dir <dir>', 'one file per ExternalSecret plus kustomization.yaml (default: YAML stream on stdout)'),
   )
+    .option('--check', 'with -d DIR: write nothing; exit 1 and list the differences when DIR is not what AWS gives now')
     .option('--stats', 'print the number of AWS API calls on stderr')
     .addHelpText(
       'after',
@@ -104,13 +108,17 @@ Examples:
   ksec eso generate --path myapp/production --store aws --mode extract --deletion-policy Delete
   ksec eso generate --path myapp/production --store aws --mode find -n production
   ksec eso generate --from-spec secrets.csv --store aws --namespace production
+  ksec eso generate --service parameterstore --path /myapp/prod/ --store aws-ssm -n production
+  ksec eso generate --path myapp/ --store aws --namespace-from-path 2 -d deploy/external-secrets --check
 
 IAM: secretsmanager:ListSecrets, secretsmanager:BatchGetSecretValue and secretsmanager:GetSecretValue
-(BatchGetSecretValue checks it per secret); none with --from-spec.`,
+(BatchGetSecretValue checks it per secret); Parameter Store: ssm:GetParametersByPath (and kms:Decrypt
+for SecureStrings, except with --mode find); none with --from-spec.
+--check exits 0 when DIR is current, 1 when it differs (one line per file), 2 on bad input, 3 when AWS fails.`,
     )
     .action(async (opts) => {
       const { runGenerate } = await import('../commands/eso.js');
-      await runGenerate(opts);
+      process.exitCode = await runGenerate(opts);
     });
 
   addAwsOptions(

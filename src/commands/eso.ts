@@ -2,13 +2,15 @@
  * `ksec eso store` and `ksec eso generate`: flags in, manifests out. The AWS
  * SDK is loaded only when generate discovers secrets (not with --from-spec).
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KsecError, fileError } from '../errors.js';
+import { ExitCode, KsecError, fileError } from '../errors.js';
 import { note, progress, warn, type Progress } from '../terminal/messages.js';
 import { renderYaml, toYaml, writeFileAtomic, writeFilesAtomic } from '../manifest/write.js';
 import { writeStdout } from '../terminal/output.js';
-import { listAwsSecrets, readAwsSources } from '../eso/discover.js';
+import { listAwsParameters, listAwsSecrets, readAwsSources } from '../eso/discover.js';
+import { formatDrift, manifestDrift } from '../eso/drift.js';
+import { QUIET_PARSE, yamlLib } from '../manifest/yaml-lib.js';
 import { generateExternalSecrets, GENERATE_MODES, type GeneratedManifest, type SecretSource } from '../eso/generate.js';
 import {
   AWS_SERVICES,
@@ -18,9 +20,10 @@ import {
   DELETION_POLICIES,
   STORE_KINDS,
   type AwsAuth,
+  type AwsService,
   type StoreKind,
 } from '../eso/manifests.js';
-import { SECRET_KEY_PATTERN } from '../eso/naming.js';
+import { parameterPath, SECRET_KEY_PATTERN } from '../eso/naming.js';
 import type { AwsOptions, AwsStats } from '../eso/aws.js';
 import { apiVersionFlag, dnsName, goDuration, keyValues, namespaceFlag, oneOf, positiveInt } from './eso-options.js';
 
@@ -127,15 +130,27 @@ export interface GenerateFlags {
   profile?: string;
   endpointUrl?: string;
   stats?: boolean;
+  /** SecretsManager (default) or ParameterStore, any case */
+  service?: string;
+  /** compare with the files in outputDir instead of writing them */
+  check?: boolean;
 }
 
-export async function runGenerate(flags: GenerateFlags): Promise<void> {
+/**
+ * Writes the ExternalSecrets; with `check`, writes nothing and returns 1 when
+ * the files in outputDir differ from what would be written (one line per
+ * differing file on stdout), 0 when they are current.
+ */
+export async function runGenerate(flags: GenerateFlags): Promise<number> {
   const mode = oneOf(flags.mode, GENERATE_MODES, '--mode');
   const apiVersion = apiVersionFlag(flags.apiVersion);
+  const service: AwsService = oneOf(flags.service ?? 'SecretsManager', AWS_SERVICES, '--service');
   if (flags.fromSpec && flags.path?.length) throw new KsecError('--from-spec and --path cannot be used together', { hint: 'the spec lists the paths' });
   if (!flags.fromSpec && !flags.path?.length) throw new KsecError('nothing to generate from', { hint: 'pass --path PREFIX (repeatable) or --from-spec FILE' });
   if (flags.fromSpec && mode === 'find') throw new KsecError('--mode find reads prefixes, not a spec', { hint: 'use --path PREFIX with --mode find' });
-  const prefixes = flags.path ?? [];
+  if (flags.check && !flags.outputDir) throw new KsecError('--check compares with a directory', { hint: 'pass -d DIR, the directory generate wrote' });
+  // Parameter Store paths are folders: /myapp/prod/ and /myapp/prod are the same path
+  const prefixes = service === 'ParameterStore' ? [...new Set((flags.path ?? []).map(parameterPath))] : (flags.path ?? []);
   // every flag is checked before any AWS call
   const generateOptions = {
     apiVersion,
@@ -162,7 +177,10 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
     sources = spec.sources;
     specDefaults = spec;
   } else {
-    const discovered = await discover(prefixes, mode === 'find', flags.flatten ?? false, { region: flags.region, profile: flags.profile, endpoint: flags.endpointUrl });
+    const aws = { region: flags.region, profile: flags.profile, endpoint: flags.endpointUrl };
+    const discovered = service === 'ParameterStore'
+      ? await discoverParameters(prefixes, mode === 'find', flags.flatten ?? false, aws)
+      : await discover(prefixes, mode === 'find', flags.flatten ?? false, aws);
     sources = discovered.sources;
     stats = discovered.stats;
   }
@@ -175,10 +193,12 @@ export async function runGenerate(flags: GenerateFlags): Promise<void> {
     namespace: namespaceFlag(flags.namespace ?? specDefaults.namespace),
   });
   for (const w of result.warnings) warn(w);
+  if (stats && flags.stats) note(`AWS API calls: ${formatStats(stats)}`);
+  if (flags.check) return checkDirectory(flags.outputDir!, result.manifests);
   if (flags.outputDir) await writeDirectory(flags.outputDir, result.manifests);
   else await writeStdout(renderYaml(result.manifests.map((m) => m.object)));
   if (flags.outputDir) note(`wrote ${result.manifests.length} ExternalSecret(s) and kustomization.yaml to ${flags.outputDir}`);
-  if (stats && flags.stats) note(`AWS API calls: ${formatStats(stats)}`);
+  return ExitCode.ok;
 }
 
 export function formatStats(stats: AwsStats): string {
@@ -213,6 +233,22 @@ async function discover(prefixes: string[], namesOnly: boolean, flatten: boolean
   return { sources: read.sources, stats: session.stats };
 }
 
+/** Parameter Store: the parameters below each path, with the shape of their values unless only names are needed. */
+async function discoverParameters(paths: string[], namesOnly: boolean, flatten: boolean, aws: AwsOptions): Promise<{ sources: SecretSource[]; stats: AwsStats }> {
+  const { openSsmSession } = await import('../eso/ssm.js');
+  const session = openSsmSession(aws);
+  const listing = progress(namesOnly ? 'listing parameters' : 'reading parameters');
+  const found = await listAwsParameters(session, paths, { readShapes: !namesOnly, flatten, onProgress: counter(listing) });
+  listing.done();
+  for (const w of found.warnings) warn(w);
+  if (found.names.length === 0) {
+    throw new KsecError(`no parameters found under ${paths.map((p) => `"${p}"`).join(', ')}`, {
+      hint: 'check --path (Parameter Store paths are folders: /myapp/prod finds /myapp/prod/db), --region and the account',
+    });
+  }
+  return { sources: found.sources, stats: session.stats };
+}
+
 /** A progress callback (`done` so far) that advances a counter by the difference. */
 function counter(bar: Progress): (done: number) => void {
   let shown = 0;
@@ -222,6 +258,14 @@ function counter(bar: Progress): (done: number) => void {
   };
 }
 
+/** The files generate writes into a directory: one per ExternalSecret (`NS_NAME.yaml`) and kustomization.yaml. */
+function directoryFiles(manifests: readonly GeneratedManifest[]): { file: string; object: unknown }[] {
+  // `_` never occurs in a Kubernetes name, so namespace_name.yaml cannot collide
+  const files = manifests.map((m) => ({ file: `${m.namespace ? `${m.namespace}_` : ''}${m.name}.yaml`, object: m.object as unknown }));
+  files.push({ file: 'kustomization.yaml', object: buildKustomization(files.map((f) => f.file)) });
+  return files;
+}
+
 /** One file per ExternalSecret plus kustomization.yaml, all written or none. */
 export async function writeDirectory(dir: string, manifests: readonly GeneratedManifest[]): Promise<void> {
   try {
@@ -229,9 +273,38 @@ export async function writeDirectory(dir: string, manifests: readonly GeneratedM
   } catch (err) {
     throw fileError(err, dir, 'create directory');
   }
-  // `_` never occurs in a Kubernetes name, so namespace_name.yaml cannot collide
-  const files = manifests.map((m) => ({ path: join(dir, `${m.namespace ? `${m.namespace}_` : ''}${m.name}.yaml`), content: toYaml(m.object) }));
-  const resources = files.map((f) => f.path.slice(dir.length).replace(/^[\\/]+/, ''));
-  files.push({ path: join(dir, 'kustomization.yaml'), content: toYaml(buildKustomization(resources)) });
-  await writeFilesAtomic(files);
+  await writeFilesAtomic(directoryFiles(manifests).map((f) => ({ path: join(dir, f.file), content: toYaml(f.object) })));
+}
+
+/**
+ * `--check`: the YAML files of `dir` (top level) against what generate would
+ * write there. Prints each difference (file, object, field paths; never a
+ * value) and returns 1, or notes that the directory is current and returns 0.
+ */
+async function checkDirectory(dir: string, manifests: readonly GeneratedManifest[]): Promise<number> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n)).sort();
+  } catch (err) {
+    throw fileError(err, dir);
+  }
+  const committed = new Map<string, unknown>();
+  for (const name of names) {
+    let text: string;
+    try {
+      text = await readFile(join(dir, name), 'utf8');
+    } catch (err) {
+      throw fileError(err, join(dir, name));
+    }
+    const doc = yamlLib().parseDocument(text, QUIET_PARSE);
+    committed.set(name, doc.errors.length > 0 ? undefined : doc.toJS());
+  }
+  const drift = manifestDrift(directoryFiles(manifests), committed);
+  if (drift.length === 0) {
+    note(`${dir} is current: ${manifests.length} ExternalSecret(s) and kustomization.yaml are what generate writes now`);
+    return ExitCode.ok;
+  }
+  await writeStdout(drift.map((d) => `${formatDrift(d)}\n`).join(''));
+  note(`${drift.length} file(s) in ${dir} differ from what generate writes now; run the same command without --check to update them`);
+  return ExitCode.findings;
 }

@@ -23,23 +23,12 @@ import {
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
 import { ExitCode, KsecError } from '../errors.js';
-import { isRecord } from '../manifest/objects.js';
+import { awsCaller, clientConfig, countCalls, SECRETS_MANAGER, type AwsOptions, type AwsStats } from './aws-common.js';
+import { shapeOf } from './shape.js';
 import type { SecretShape } from './generate.js';
 
-export interface AwsOptions {
-  region?: string;
-  profile?: string;
-  /** overrides AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL */
-  endpoint?: string;
-  /** attempts per request, including the first (default 8, or AWS_MAX_ATTEMPTS) */
-  maxAttempts?: number;
-}
-
-/** Requests made, by operation: `operations` once per call, `requests` once per HTTP attempt (retries included). */
-export interface AwsStats {
-  operations: Record<string, number>;
-  requests: Record<string, number>;
-}
+export { shapeOf };
+export { awsError, type AwsOptions, type AwsStats } from './aws-common.js';
 
 export interface AwsSession {
   client: SecretsManagerClient;
@@ -52,40 +41,12 @@ const BATCH_CONCURRENCY = 4;
 /** AWS's pattern for a ListSecrets filter value. */
 const FILTER_VALUE = /^[a-zA-Z0-9 :_@/+=.-]*$/;
 
-export function openSession(options: AwsOptions = {}): AwsSession {
-  // The SDK warns on every run under Node 20 that its future releases will need Node 22. ksec supports
-  // Node 20 with the SDK version it ships, and a CLI user cannot act on the warning: keep stderr for ksec's own lines.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const envAttempts = Number(process.env.AWS_MAX_ATTEMPTS);
-  const client = new SecretsManagerClient({
-    region: options.region,
-    profile: options.profile,
-    endpoint: options.endpoint,
-    maxAttempts: options.maxAttempts ?? (Number.isInteger(envAttempts) && envAttempts > 0 ? envAttempts : 8),
-    retryMode: process.env.AWS_RETRY_MODE ? undefined : 'adaptive',
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
-  });
-  const stats: AwsStats = { operations: {}, requests: {} };
-  const bump = (table: Record<string, number>, name: string) => (table[name] = (table[name] ?? 0) + 1);
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      bump(stats.operations, operationOf(context.commandName));
-      return next(args);
-    },
-    { step: 'initialize', name: 'ksecCountOperations' },
-  );
-  client.middlewareStack.add(
-    (next, context) => (args) => {
-      bump(stats.requests, operationOf(context.commandName));
-      return next(args);
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'ksecCountRequests' },
-  );
-  return { client, stats };
-}
+/** Calls whose request or response carries secret values: their SDK error is not kept as the cause (see awsCaller). */
+const call = awsCaller(SECRETS_MANAGER, new Set(['CreateSecret', 'PutSecretValue', 'BatchGetSecretValue']));
 
-function operationOf(commandName: string | undefined): string {
-  return (commandName ?? 'unknown').replace(/Command$/, '');
+export function openSession(options: AwsOptions = {}): AwsSession {
+  const client = new SecretsManagerClient(clientConfig(options));
+  return { client, stats: countCalls(client.middlewareStack) };
 }
 
 export interface ListedSecret {
@@ -126,31 +87,6 @@ export async function listSecrets(session: AwsSession, prefix: string, onPage?: 
     onPage?.(entries.length);
     nextToken = page.NextToken || undefined;
   } while (nextToken);
-  return out;
-}
-
-/** Reduces a value to its shape; the value itself is not kept. */
-export function shapeOf(secretString: string | undefined, secretBinary: Uint8Array | undefined): SecretShape {
-  if (secretString !== undefined) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(secretString);
-    } catch {
-      return { type: 'string' };
-    }
-    if (!isRecord(parsed)) return { type: 'string' };
-    return { type: 'json', keys: Object.keys(parsed), leaves: leafPaths(parsed, []) };
-  }
-  if (secretBinary !== undefined) return { type: 'binary' };
-  return { type: 'string' };
-}
-
-function leafPaths(value: Record<string, unknown>, at: string[]): string[][] {
-  const out: string[][] = [];
-  for (const [k, v] of Object.entries(value)) {
-    if (isRecord(v) && Object.keys(v).length > 0) out.push(...leafPaths(v, [...at, k]));
-    else out.push([...at, k]);
-  }
   return out;
 }
 
@@ -231,73 +167,3 @@ export async function upsertSecret(session: AwsSession, name: string, value: str
   return 'updated';
 }
 
-/**
- * Calls whose request or response carries secret values: their SDK error is not kept as the cause, so
- * `--debug` cannot print an echo of it (a deserialisation error quotes the start of the response body).
- */
-const CARRIES_VALUE = new Set(['CreateSecret', 'PutSecretValue', 'BatchGetSecretValue']);
-
-/** Runs one SDK call and turns its failure into a KsecError that names the IAM action; never quotes request data. */
-async function call<T>(operation: string, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    const error = awsError(err, operation, what);
-    if (!CARRIES_VALUE.has(operation)) throw error;
-    throw new KsecError(error.message, { hint: error.hint, exitCode: error.exitCode });
-  }
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
-
-export function awsError(err: unknown, operation: string, what: string): KsecError {
-  const e = (err ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-  const name = e.name ?? 'Error';
-  const action = `secretsmanager:${operation}`;
-  const env = ExitCode.environment;
-  if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnauthorizedOperation') {
-    return new KsecError(`AWS denied ${action} (${what})`, {
-      exitCode: env,
-      hint: `allow the IAM action ${action} for these credentials; docs/eso.md lists the policy`,
-      cause: err,
-    });
-  }
-  if (name === 'UnrecognizedClientException' || name === 'InvalidSignatureException' || name === 'ExpiredTokenException') {
-    return new KsecError(`AWS rejected the credentials for ${action}: ${name}`, { exitCode: env, hint: 'check AWS_PROFILE / AWS_ACCESS_KEY_ID or refresh the session (aws sso login)', cause: err });
-  }
-  if (name === 'CredentialsProviderError') {
-    return new KsecError('no AWS credentials found', {
-      exitCode: env,
-      hint: 'set AWS_PROFILE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where IRSA/instance credentials exist',
-      cause: err,
-    });
-  }
-  if (/Region is missing/i.test(e.message ?? '')) {
-    return new KsecError('no AWS region set', { exitCode: ExitCode.input, hint: 'pass --region or set AWS_REGION', cause: err });
-  }
-  if (name === 'ThrottlingException' || name === 'TooManyRequestsException') {
-    return new KsecError(`AWS kept throttling ${action} after every retry (${what})`, {
-      exitCode: env,
-      hint: 'retry later, or raise AWS_MAX_ATTEMPTS',
-      cause: err,
-    });
-  }
-  const noResponse = e.$metadata?.httpStatusCode === undefined;
-  if ((e.code && NETWORK_CODES.has(e.code)) || name === 'TimeoutError' || name === 'RequestTimeout' || (noResponse && /connect|socket|timeout|getaddrinfo/i.test(e.message ?? ''))) {
-    return new KsecError(`cannot reach AWS Secrets Manager for ${action}${e.code ? ` (${e.code})` : ''}`, {
-      exitCode: env,
-      hint: 'check the network, --region and AWS_ENDPOINT_URL_SECRETS_MANAGER',
-      cause: err,
-    });
-  }
-  if (name === 'ResourceExistsException') return new KsecError(`ResourceExistsException: ${what} exists`, { exitCode: env, cause: err });
-  if (name === 'InvalidRequestException' && operation === 'PutSecretValue') {
-    return new KsecError(`AWS refused to update ${what}: it is scheduled for deletion`, {
-      exitCode: env,
-      hint: 'restore it (aws secretsmanager restore-secret) or migrate to another --path',
-      cause: err,
-    });
-  }
-  const status = e.$metadata?.httpStatusCode;
-  return new KsecError(`AWS ${operation} failed (${what}): ${name}${status ? ` (HTTP ${status})` : ''}`, { exitCode: env, cause: err });
-}

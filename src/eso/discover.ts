@@ -9,6 +9,7 @@
  */
 import { sourceFromShape, type SecretSource } from './generate.js';
 import type { AwsOptions, AwsSession, AwsStats, ListedSecret } from './aws.js';
+import type { SsmSession } from './ssm.js';
 
 /**
  * Progress of a step: `done` secrets so far; `total` is undefined while
@@ -98,4 +99,37 @@ export async function discoverAwsSecrets(prefixes: readonly string[], options: D
   if (options.namesOnly || listed.secrets.length === 0) return { names, sources: [], stats: session.stats, warnings: listed.warnings };
   const read = await readAwsSources(session, listed.secrets, options);
   return { names, sources: read.sources, stats: session.stats, warnings: [...listed.warnings, ...read.warnings] };
+}
+
+export interface ParameterSources {
+  /** names of the parameters found under the paths, sorted, once each */
+  names: string[];
+  /** with `readShapes`: one source per parameter, in the order of `names` */
+  sources: SecretSource[];
+  /** `no parameters found under "PATH"` for each empty path, when more than one path is given */
+  warnings: string[];
+}
+
+/**
+ * Parameter Store: the parameters below each path (GetParametersByPath,
+ * recursive) and, with `readShapes`, a source for each from the shape of its
+ * value. `paths` are already normalised (ssm.ts parameterPath).
+ */
+export async function listAwsParameters(
+  session: SsmSession,
+  paths: readonly string[],
+  options: { readShapes: boolean; flatten?: boolean; onProgress?: DiscoverProgress },
+): Promise<ParameterSources> {
+  const { listParameters } = await import('./ssm.js');
+  const found = new Map<string, import('./ssm.js').ListedParameter>();
+  const warnings: string[] = [];
+  let done = 0;
+  for (const path of paths) {
+    const params = await listParameters(session, path, { readShapes: options.readShapes, onPage: options.onProgress && ((n) => options.onProgress!((done += n))) });
+    if (params.length === 0 && paths.length > 1) warnings.push(`no parameters found under "${path}"`);
+    for (const p of params) found.set(p.name, p);
+  }
+  const listed = [...found.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sources = options.readShapes ? listed.map((p) => sourceFromShape(p.name, p.shape ?? { type: 'string' }, options.flatten ?? false)) : [];
+  return { names: listed.map((p) => p.name), sources, warnings };
 }

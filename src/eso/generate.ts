@@ -47,6 +47,9 @@ export interface SecretSource {
 }
 
 export type GenerateMode = 'data' | 'extract' | 'find';
+
+/** A `rewrite` regexp for every character a Secret key cannot hold (ESO does not convert keys by itself). */
+const INVALID_KEY_CHARACTERS = '[^-._a-zA-Z0-9]';
 export const GENERATE_MODES: readonly GenerateMode[] = ['data', 'extract', 'find'];
 
 export interface GenerateOptions {
@@ -141,7 +144,19 @@ export function generateExternalSecrets(sources: readonly SecretSource[], option
 }
 
 function dataOf(source: SecretSource, options: GenerateOptions, warnings: string[]): { data?: DataEntry[]; dataFrom?: DataFromEntry[] } {
-  if (options.mode === 'extract' && source.json) return { dataFrom: [{ extract: { key: source.key } }] };
+  if (options.mode === 'extract' && source.json) {
+    // ESO keys the Secret by the JSON keys as they are, and the apiserver refuses a Secret key such as
+    // "api key": make every key valid, the way data mode's secretKey is (keys added in AWS later too)
+    const renamed = new Map<string, string[]>();
+    for (const p of source.properties ?? []) {
+      const key = secretKeyFor(p.secretKey);
+      renamed.set(key, [...(renamed.get(key) ?? []), p.secretKey]);
+    }
+    for (const [key, from] of renamed) {
+      if (from.length > 1) warnings.push(`${source.key}: keys ${from.map((k) => JSON.stringify(k)).join(', ')} all become Secret key "${key}" in extract mode; one value wins (use --mode data)`);
+    }
+    return { dataFrom: [{ extract: { key: source.key }, rewrite: [{ regexp: { source: INVALID_KEY_CHARACTERS, target: '_' } }] }] };
+  }
   if (!source.properties || source.properties.length === 0) {
     return { data: [{ secretKey: secretKeyFor(source.wholeKey ?? lastSegmentKey(source.key)), remoteRef: { key: source.key } }] };
   }
@@ -176,7 +191,7 @@ function generateFind(options: GenerateOptions, warnings: string[]): GenerateRes
           // (with a rewrite ESO does not convert keys itself)
           rewrite: [
             { regexp: { source: `^${escapeRegExp(prefix)}/*`, target: '' } },
-            { regexp: { source: '[^-._a-zA-Z0-9]', target: '_' } },
+            { regexp: { source: INVALID_KEY_CHARACTERS, target: '_' } },
           ],
         },
       ],

@@ -39,7 +39,7 @@ export interface DataEntry {
 }
 
 export type DataFromEntry =
-  | { extract: { key: string } }
+  | { extract: { key: string }; rewrite?: { regexp: { source: string; target: string } }[] }
   | {
       find: { path?: string; name: { regexp: string } };
       rewrite?: { regexp: { source: string; target: string } }[];

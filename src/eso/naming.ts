@@ -5,6 +5,7 @@
  * not secret values; they may appear in messages.
  */
 import { createHash } from 'node:crypto';
+import { KsecError } from '../errors.js';
 
 /** ESO's `spec.data[].secretKey` pattern (and the Kubernetes Secret key rule). */
 export const SECRET_KEY_PATTERN = /^[-._a-zA-Z0-9]+$/;
@@ -93,4 +94,21 @@ export function findCollisions<T>(items: readonly T[], nameOf: (item: T) => stri
 export function disambiguate(name: string, source: string, max = MAX_NAME): string {
   const suffix = `-${shortHash(source)}`;
   return `${name.slice(0, max - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
+/** AWS's rule for a Parameter Store hierarchy path: starts with `/`; letters, digits and `/_.-`. */
+const PARAMETER_PATH = /^\/[a-zA-Z0-9_.\-/]*$/;
+
+/**
+ * A `--path` as GetParametersByPath takes it: `/` or `/a/b` (trailing `/`
+ * dropped: Parameter Store paths are folders, `/a/b` finds `/a/b/c` but not
+ * `/a/bc`). Anything else is bad input.
+ */
+export function parameterPath(path: string): string {
+  if (!PARAMETER_PATH.test(path) || path.length > 2048 || path.includes('//')) {
+    throw new KsecError(`invalid Parameter Store path "${path}"`, {
+      hint: 'a hierarchy path starts with / and uses letters, digits and / _ . - (e.g. --path /myapp/prod/)',
+    });
+  }
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }

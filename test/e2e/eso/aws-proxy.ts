@@ -12,8 +12,17 @@ export interface Fault {
   body: unknown;
 }
 
+/** The request as it arrived: its raw body (STS's query protocol is a form, not JSON) and headers. */
+export interface ProxiedRequest {
+  raw: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 /** Decides per request: a fault to answer with, or undefined to forward. */
-export type FaultRule = (operation: string, body: unknown, seen: number) => Fault | undefined;
+export type FaultRule = (operation: string, body: unknown, seen: number, request: ProxiedRequest) => Fault | undefined;
+
+/** Changes a forwarded JSON response (e.g. moves a denied secret of a batch into its Errors, as AWS does). */
+export type ResponseRule = (operation: string, body: unknown, response: unknown) => unknown;
 
 export interface AwsProxy {
   url: string;
@@ -41,7 +50,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-export async function startAwsProxy(target: string, rule: FaultRule): Promise<AwsProxy> {
+export async function startAwsProxy(target: string, rule: FaultRule, respond?: ResponseRule): Promise<AwsProxy> {
   const seen: Record<string, number> = {};
   let faults = 0;
   const server: Server = createServer(async (req, res) => {
@@ -55,7 +64,7 @@ export async function startAwsProxy(target: string, rule: FaultRule): Promise<Aw
       } catch {
         parsed = undefined;
       }
-      const fault = rule(operation, parsed, seen[operation]!);
+      const fault = rule(operation, parsed, seen[operation]!, { raw: body.toString('utf8'), headers: req.headers });
       if (fault) {
         faults++;
         res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'ksec-proxy' });
@@ -65,7 +74,14 @@ export async function startAwsProxy(target: string, rule: FaultRule): Promise<Aw
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
       const upstream = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: req.method === 'GET' ? undefined : body });
-      const out = Buffer.from(await upstream.arrayBuffer());
+      let out = Buffer.from(await upstream.arrayBuffer());
+      if (respond && upstream.ok) {
+        try {
+          out = Buffer.from(JSON.stringify(respond(operation, parsed, JSON.parse(out.toString('utf8')))));
+        } catch {
+          // not JSON: forwarded as it is
+        }
+      }
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/x-amz-json-1.1' });
       res.end(out);
     } catch (err) {

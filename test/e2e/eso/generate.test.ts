@@ -107,7 +107,7 @@ describe('ksec eso generate against moto', () => {
       checkManifest(es);
       const key = (es.spec.dataFrom?.[0] as { extract?: { key: string } } | undefined)?.extract?.key ?? es.spec.data?.[0]?.remoteRef.key;
       const kind = seeded.live.get(key!)!.kind;
-      if (kind === 'flat' || kind === 'nested') expect(es.spec.dataFrom).toEqual([{ extract: { key } }]);
+      if (kind === 'flat' || kind === 'nested') expect(es.spec.dataFrom).toEqual([{ extract: { key }, rewrite: [{ regexp: { source: '[^-._a-zA-Z0-9]', target: '_' } }] }]);
       else expect(es.spec.data).toHaveLength(1);
     }
     const flat = await ksec(['eso', 'generate', '--path', sub, '--store', 'aws', '--flatten', '--strip-prefix']);

@@ -8,6 +8,7 @@
 #
 # Usage: install.sh [tool...]   (default: all). Tools: kubernetes etcd sealed-secrets sops age
 #                               helm kustomize kubeconform gitleaks moto reloader pre-commit local-action
+#                               external-secrets
 # Every failure is loud (non-zero exit and the reason on stderr); nothing is skipped silently.
 set -euo pipefail
 
@@ -320,7 +321,68 @@ install_reloader() {
   log "reloader $v: built in $((SECONDS - t0))s"
 }
 
-ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader pre-commit local-action)
+# External Secrets Operator, built from its source at the tag with only the AWS provider
+# (`go build -tags aws .`; dependencies from the Go module proxy, go.sum is the tool's own).
+# KSEC_ESO_SOURCE says where that source is, like KSEC_RELOADER_SOURCE:
+#   a .tar.gz of the tree (default: <repo>/../shared/reference/peers/external-secrets-<version>.tar.gz;
+#   its one top directory must be named external-secrets-<version>),
+#   a directory holding the tree, or
+#   a git URL, cloned at the tag (https://github.com/external-secrets/external-secrets.git; also the
+#   fallback when the default tarball is absent).
+# The CRDs of the same source (config/crds/bases/*.yaml) are copied beside the binary into crds/,
+# so the tests install exactly the CRDs of the controller they run.
+install_external_secrets() {
+  local v="$ESO_VERSION" dest="$CACHE/external-secrets-$ESO_VERSION"
+  if have "$dest" external-secrets && [[ -f "$dest/crds/external-secrets.io_externalsecrets.yaml" ]]; then
+    link_tools "$dest" external-secrets
+    log "external-secrets $v: cached"
+    return 0
+  fi
+  need go "install Go >= 1.26 (https://go.dev/dl/)"
+  local src="${KSEC_ESO_SOURCE:-}"
+  if [[ -z "$src" ]]; then
+    src="$REPO/../shared/reference/peers/external-secrets-$v.tar.gz"
+    [[ -f "$src" ]] || src="https://github.com/external-secrets/external-secrets.git"
+  fi
+  local t0=$SECONDS
+  local work; work="$(mktemp -d "${TMPDIR:-/tmp}/ksec-testbed-build-eso.XXXXXX")"
+  log "external-secrets $v: building from $src (work dir $work)"
+  (
+    cd "$work"
+    mkdir tree
+    if [[ -f "$src" ]]; then
+      local top; top="$(tar -tzf "$src" | sed -n 1p)"; top="${top%%/*}"
+      [[ "$top" == "external-secrets-$v" ]] || die "external-secrets: $src holds $top, versions.env pins $v"
+      tar -xzf "$src" -C tree --strip-components=1 || die "external-secrets: cannot extract $src"
+    elif [[ -d "$src" ]]; then
+      cp -a "$src/." tree/ || die "external-secrets: cannot copy $src"
+    elif [[ "$src" == http*://* || "$src" == git@* || "$src" == *.git ]]; then
+      need git "to clone $src"
+      git -c advice.detachedHead=false clone -q --depth 1 --branch "$v" "$src" tree || die "external-secrets: git clone $src at $v failed"
+    else
+      die "external-secrets: KSEC_ESO_SOURCE=$src is neither a tarball, a directory nor a git URL"
+    fi
+    grep -q '^module github.com/external-secrets/external-secrets$' tree/go.mod 2>/dev/null && [[ -f tree/main.go ]] \
+      || die "external-secrets: $src does not hold ESO's source (no go.mod/main.go of github.com/external-secrets/external-secrets)"
+    compgen -G "tree/config/crds/bases/*.yaml" >/dev/null || die "external-secrets: $src has no config/crds/bases/*.yaml"
+    mkdir -p out/crds
+    cp tree/config/crds/bases/*.yaml out/crds/
+    rm -f out/crds/kustomization.yaml
+    cd tree
+    go build -p "$GO_PARALLEL" -tags aws -ldflags="-s -w" -o ../out/external-secrets . || die "external-secrets: go build failed"
+    cd ..
+    [[ -x out/external-secrets ]] || die "external-secrets: expected binary out/external-secrets was not produced"
+    rm -rf "$dest.tmp.$$"
+    mv out "$dest.tmp.$$"
+    rm -rf "$dest"
+    mv -T "$dest.tmp.$$" "$dest"
+  ) || { chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"; die "external-secrets $v: build failed (see messages above)"; }
+  chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"
+  link_tools "$dest" external-secrets
+  log "external-secrets $v: built in $((SECONDS - t0))s"
+}
+
+ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader pre-commit local-action external-secrets)
 want=("$@")
 ((${#want[@]})) || want=("${ALL[@]}")
 
@@ -342,7 +404,7 @@ for tool in "${want[@]}"; do
         k8s_pid=$!
       fi
       ;;
-    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader|pre-commit|local-action)
+    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader|pre-commit|local-action|external-secrets)
       # While kubernetes builds, use one compile job for the others (2 cores).
       if [[ -n "$k8s_pid" ]]; then GO_PARALLEL=1; fi
       "install_${tool//-/_}"

@@ -30,6 +30,7 @@ export interface Versions {
   RELOADER_VERSION: string;
   PRE_COMMIT_VERSION: string;
   LOCAL_ACTION_VERSION: string;
+  ESO_VERSION: string;
 }
 
 const REQUIRED: (keyof Versions)[] = [
@@ -46,6 +47,7 @@ const REQUIRED: (keyof Versions)[] = [
   'RELOADER_VERSION',
   'PRE_COMMIT_VERSION',
   'LOCAL_ACTION_VERSION',
+  'ESO_VERSION',
 ];
 
 export function readVersions(text: string = readFileSync(VERSIONS_FILE, 'utf8')): Versions {
@@ -97,6 +99,7 @@ export const TOOLS = [
   'gitleaks',
   'moto_server',
   'reloader',
+  'external-secrets',
 ] as const;
 export type Tool = (typeof TOOLS)[number];
 
@@ -109,4 +112,9 @@ export const DAEMON_VERSIONS = ['KUBERNETES_VERSION', 'ETCD_VERSION', 'SEALED_SE
 
 export function sealedSecretsCrd(): string {
   return join(cacheDir(), `sealed-secrets-${versions.SEALED_SECRETS_VERSION}`, 'bitnami.com_sealedsecrets.yaml');
+}
+
+/** ESO's CRDs (config/crds/bases of the source the bed's `external-secrets` was built from). */
+export function esoCrdDir(): string {
+  return join(cacheDir(), `external-secrets-${versions.ESO_VERSION}`, 'crds');
 }

@@ -62,6 +62,11 @@ describe('generateExternalSecrets', () => {
   it('extract mode uses dataFrom.extract for JSON and data for plain values', () => {
     const { manifests } = generateExternalSecrets(sources, { ...options, mode: 'extract', deletionPolicy: 'Delete' });
     expect((manifests[0]!.object as { spec: object }).spec).toMatchObject({ dataFrom: [{ extract: { key: 'myapp/production/db' } }], target: { deletionPolicy: 'Delete' } });
+    // ESO copies JSON keys as they are and the apiserver refuses "api key": every key is made valid
+    expect((manifests[0]!.object as { spec: { dataFrom: unknown[] } }).spec.dataFrom[0]).toEqual({
+      extract: { key: 'myapp/production/db' },
+      rewrite: [{ regexp: { source: '[^-._a-zA-Z0-9]', target: '_' } }],
+    });
     expect((manifests[1]!.object as { spec: object }).spec).toMatchObject({ data: [{ secretKey: 'token' }] });
     for (const m of manifests) expect(crdErrors(m.object)).toEqual([]);
   });

@@ -71,3 +71,13 @@ describe('collisions', () => {
     expect(disambiguate('z'.repeat(253), 'p').length).toBe(253);
   });
 });
+
+describe('parameterPath', () => {
+  it('normalises folders and refuses what GetParametersByPath refuses', async () => {
+    const { parameterPath } = await import('../../../src/eso/naming.js');
+    expect(parameterPath('/myapp/prod/')).toBe('/myapp/prod');
+    expect(parameterPath('/myapp/prod')).toBe('/myapp/prod');
+    expect(parameterPath('/')).toBe('/');
+    for (const bad of ['myapp/prod', '/a b', '/a//b', '', '/ü']) expect(() => parameterPath(bad), bad).toThrow(/invalid Parameter Store path/);
+  });
+});
