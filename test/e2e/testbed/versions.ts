@@ -28,6 +28,7 @@ export interface Versions {
   GITLEAKS_VERSION: string;
   MOTO_VERSION: string;
   RELOADER_VERSION: string;
+  SECRETS_STORE_CSI_VERSION: string;
 }
 
 const REQUIRED: (keyof Versions)[] = [
@@ -42,6 +43,7 @@ const REQUIRED: (keyof Versions)[] = [
   'GITLEAKS_VERSION',
   'MOTO_VERSION',
   'RELOADER_VERSION',
+  'SECRETS_STORE_CSI_VERSION',
 ];
 
 export function readVersions(text: string = readFileSync(VERSIONS_FILE, 'utf8')): Versions {
@@ -102,6 +104,11 @@ export type Tool = (typeof TOOLS)[number];
  * it is reused, and each checkout takes its CLI tools from its own tools dir.
  */
 export const DAEMON_VERSIONS = ['KUBERNETES_VERSION', 'ETCD_VERSION', 'SEALED_SECRETS_VERSION', 'MOTO_VERSION'] as const satisfies readonly (keyof Versions)[];
+
+/** The Secrets Store CSI driver's CRD files (install.sh secrets-store-csi). */
+export function secretsStoreCsiCrdDir(): string {
+  return join(cacheDir(), `secrets-store-csi-${versions.SECRETS_STORE_CSI_VERSION}`, 'crds');
+}
 
 export function sealedSecretsCrd(): string {
   return join(cacheDir(), `sealed-secrets-${versions.SEALED_SECRETS_VERSION}`, 'bitnami.com_sealedsecrets.yaml');
