@@ -25,6 +25,7 @@ import { sleep } from './backoff.js';
 import { WebhookNotifier } from './webhook.js';
 import { isPodStatusUpdate, podStatusRecord, SPC_TYPE, SPCPS_TYPE, spcRecord, SpcTracker, type PodStatusRecord, type SpcRecord } from './csi.js';
 import { ReloadAlerter } from './alerts.js';
+import { recreateJob, runCronJobNow } from './jobs.js';
 
 export interface WatchOptions {
   /** watch only these namespaces (empty: all) */
@@ -150,6 +151,7 @@ export class Watcher {
       log,
       keys: this.keys,
       ...(this.alerts ? { alerts: this.alerts } : {}),
+      rollJob: (w, d) => (w.kind === 'Job' ? recreateJob(client, w, d, options.strategy) : runCronJobNow(client, w, d, options.strategy)),
     });
   }
 
@@ -176,7 +178,9 @@ export class Watcher {
         if (every > 0) absentRollouts = t;
         continue;
       }
-      if (t.kind === 'Rollout' && !(await this.mayWatch(t))) continue;
+      // optional kinds: a service account without the RBAC for them (Reloader's chart with
+      // ignoreJobs, an older ksec chart) leaves them out with a warning instead of never syncing
+      if ((t.kind === 'Rollout' || t.kind === 'Job') && !(await this.mayWatch(t))) continue;
       this.workloadTypes.push(t);
     }
     this.csi = this.o.csi === true && (await this.csiAvailable());
@@ -399,7 +403,10 @@ export class Watcher {
       if (await mayListWatch(this.client, t, ns).catch(() => true)) continue;
       this.log.warn(`not allowed to list and watch ${t.plural}; not watching them`, {
         namespace: ns,
-        hint: `grant get/list/watch/patch on ${t.plural}.${t.group} (chart: argoRollouts.enabled=true), or pass --ignored-workload-types ${t.plural}`,
+        hint:
+          t.kind === 'Job'
+            ? 'grant get/list/watch/patch/create/delete on jobs.batch (the chart does unless watch.ignoredWorkloadTypes has jobs), or pass --ignored-workload-types jobs'
+            : `grant get/list/watch/patch on ${t.plural}.${t.group} (chart: argoRollouts.enabled=true), or pass --ignored-workload-types ${t.plural}`,
       });
       return false;
     }

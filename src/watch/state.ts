@@ -112,7 +112,7 @@ export function configRecord(
  */
 export function workloadRecord(kind: string, obj: RawObject, keys: AnnotationKeys = DEFAULT_KEYS): WorkloadRecord | undefined {
   const picked = keys === DEFAULT_KEYS ? DEFAULT_WORKLOAD_KEYS : workloadKeys(keys);
-  const full = { ...obj, kind, apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : kind === 'CronJob' ? 'batch/v1' : 'apps/v1' } as KubeObject;
+  const full = { ...obj, kind, apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : kind === 'CronJob' || kind === 'Job' ? 'batch/v1' : 'apps/v1' } as KubeObject;
   const tpl = podTemplateOf(full);
   if (!tpl) return undefined;
   const meta = obj.metadata ?? {};

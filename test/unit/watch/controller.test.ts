@@ -152,7 +152,7 @@ describe('Watcher: a CRD that appears after the start (Argo Rollouts)', () => {
 });
 
 describe('Watcher: an optional kind it may not list', () => {
-  it('leaves Rollouts out with a warning when a SelfSubjectAccessReview denies list, and still syncs', async () => {
+  it('leaves Rollouts and Jobs out with a warning when a SelfSubjectAccessReview denies list, and still syncs', async () => {
     const kube = new FakeKube();
     const reviews: any[] = [];
     kube.requests.push((method, path, body) => {
@@ -172,8 +172,13 @@ describe('Watcher: an optional kind it may not list', () => {
     ac.abort();
     await done;
     expect(kube.calls.some((c) => c.includes('/rollouts'))).toBe(false);
-    expect(reviews[0].spec.resourceAttributes).toEqual({ group: 'argoproj.io', resource: 'rollouts', verb: 'list', namespace: 'ns' });
+    expect(reviews.map((r) => r.spec.resourceAttributes)).toEqual([
+      { group: 'batch', resource: 'jobs', verb: 'list', namespace: 'ns' },
+      { group: 'argoproj.io', resource: 'rollouts', verb: 'list', namespace: 'ns' },
+    ]);
+    expect(kube.calls.some((c) => c.includes('/jobs'))).toBe(false);
     expect(logs.map((l) => JSON.parse(l).msg)).toContain('not allowed to list and watch rollouts; not watching them');
+    expect(logs.map((l) => JSON.parse(l).msg)).toContain('not allowed to list and watch jobs; not watching them');
   });
 });
 
