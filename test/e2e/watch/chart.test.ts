@@ -39,6 +39,7 @@ describe('deploy/helm/ksec-watch', () => {
       'watch.reloadStrategy=env-vars',
       'watch.autoReloadAll=true',
       'watch.resourcesToIgnore={secrets}',
+      'csiIntegration.enabled=true',
     ]);
     // ServiceMonitor is a CRD the apiserver does not serve: its schema is skipped, the rest stays strict
     const r2 = await kubeconform(full.text, ['-skip', 'ServiceMonitor']);
@@ -47,6 +48,22 @@ describe('deploy/helm/ksec-watch', () => {
     expect(JSON.stringify(role.rules)).not.toContain('secrets');
     expect(JSON.stringify(role.rules)).toContain('rollouts');
     expect(JSON.stringify(role.rules)).toContain('namespaces');
+    expect(role.rules).toContainEqual({ apiGroups: ['secrets-store.csi.x-k8s.io'], resources: ['secretproviderclasspodstatuses', 'secretproviderclasses'], verbs: ['get', 'list', 'watch'] });
+    expect(full.docs.find((d) => d.kind === 'Deployment').spec.template.spec.containers[0].args).toContain('--enable-csi-integration=true');
+  });
+
+  it("jobs and cronjobs (Reloader's ignoreJobs / ignoreCronJobs): their RBAC goes with them", async () => {
+    const rules = async (sets: string[]) => (await renderChart(bed, 'ksec', 'ksec-system', sets)).docs.find((d) => d.kind === 'ClusterRole').rules.filter((r: any) => r.apiGroups[0] === 'batch');
+    expect(await rules([])).toEqual([
+      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'patch', 'create', 'delete'] },
+    ]);
+    // a CronJob's reload still creates Jobs
+    expect(await rules(['watch.ignoredWorkloadTypes={jobs}'])).toEqual([
+      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get', 'list', 'watch', 'patch'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['create'] },
+    ]);
+    expect(await rules(['watch.ignoredWorkloadTypes={jobs,cronjobs}'])).toEqual([]);
   });
 
   it("watch.watchGlobally=false (Reloader's value): a Role and RoleBinding in the release namespace, KUBERNETES_NAMESPACE, no ClusterRole", async () => {
@@ -99,7 +116,9 @@ describe('deploy/helm/ksec-watch', () => {
     expect(c.env.map((e: any) => e.name)).toEqual(expect.arrayContaining(['POD_NAME', 'POD_NAMESPACE']));
     const role = docs.find((d) => d.kind === 'ClusterRole');
     const verbs = new Set(role.rules.flatMap((r: any) => r.verbs));
-    expect([...verbs].sort()).toEqual(['create', 'get', 'list', 'patch', 'watch']);
+    expect([...verbs].sort()).toEqual(['create', 'delete', 'get', 'list', 'patch', 'watch']);
+    // delete: only to re-create Jobs (their pod template is immutable), as Reloader does
+    for (const r of role.rules) if (r.verbs.includes('delete')) expect(r.resources).toEqual(['jobs']);
     for (const r of role.rules) {
       if (r.resources.includes('configmaps')) expect(r.verbs).toEqual(['get', 'list', 'watch']);
       if (r.resources.includes('events')) expect(r.verbs).toEqual(['create']);
