@@ -360,6 +360,8 @@ export class Watcher {
     const statuses: Reflector<PodStatusRecord> = new Reflector<PodStatusRecord>({
       ...common,
       path: collectionPath(SPCPS_TYPE, ns),
+      // Reloader filters its SecretProviderClassPodStatus informer with --resource-label-selector too
+      labelSelector: this.o.resourceLabelSelector,
       reduce: podStatusRecord,
       onChange: (e) => {
         const [namespace] = splitKey(e.key);
