@@ -363,19 +363,21 @@ export class Watcher {
       // Reloader filters its SecretProviderClassPodStatus informer with --resource-label-selector too
       labelSelector: this.o.resourceLabelSelector,
       reduce: podStatusRecord,
-      onChange: (e) => {
-        const [namespace] = splitKey(e.key);
-        const live = statuses.hasSynced;
-        // Reloader's --webhook-url: one POST per pod status update with a new hash, used or not
-        if (this.webhook && live && this.synced && this.leading && this.nsAllowed(namespace) && isPodStatusUpdate(e.previous, e.current)) {
-          this.webhook.notify(`SecretProviderClass/${e.current!.spc}`, namespace);
-        }
-        for (const { spc, change } of this.spcs.onPodStatus(namespace, e.key, e.previous, e.current, live)) this.onSpc(namespace, spc, change);
-      },
+      onChange: (e) => this.onPodStatus(e, statuses.hasSynced),
       onRelist: () => this.metrics.relists.inc({ resource: SPCPS_TYPE.plural }),
       onEventReceived: (type) => this.metrics.events.inc({ resource: SPCPS_TYPE.plural, type }),
     });
     this.add(SPCPS_TYPE.plural, statuses as Reflector<unknown>);
+  }
+
+  /** A SecretProviderClassPodStatus event; `live`: after its reflector's first list. */
+  private onPodStatus(e: ChangeEvent<PodStatusRecord>, live: boolean): void {
+    const [namespace] = splitKey(e.key);
+    // Reloader's --webhook-url: one POST per pod status update with a new hash, used or not
+    if (this.webhook && live && this.synced && this.leading && this.nsAllowed(namespace) && isPodStatusUpdate(e.previous, e.current)) {
+      this.webhook.notify(`SecretProviderClass/${e.current!.spc}`, namespace);
+    }
+    for (const { spc, change } of this.spcs.onPodStatus(namespace, e.key, e.previous, e.current, live)) this.onSpc(namespace, spc, change);
   }
 
   /**
