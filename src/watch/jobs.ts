@@ -39,11 +39,14 @@ const obj = (v: unknown): Obj => (isRecord(v) ? v : {});
 const clone = <T>(v: T): T => structuredClone(v);
 
 /**
- * Puts the reload stamp on a pod template (in place): the hash annotation (annotations strategy),
- * or each variable of the decision on its container and the removed ones taken off (env-vars).
+ * Puts the reload stamp on a pod template (in place): the hash annotation (annotations strategy,
+ * or env-vars with no variable to set), or each variable of the decision on its container and the
+ * removed ones taken off (env-vars).
  */
 export function stampPodTemplate(template: Obj, w: WorkloadRecord, d: Roll, strategy: Strategy): void {
-  if (strategy === 'annotations' || (!d.env && !d.removeEnv)) {
+  const envOps = Object.keys(d.env ?? {}).length + (d.removeEnv?.length ?? 0);
+  if (strategy === 'annotations' || envOps === 0) {
+    // as rollPatch: without a variable to set, the hash annotation makes the change
     const meta = (template.metadata = obj(template.metadata));
     meta.annotations = { ...obj(meta.annotations), [KSEC_ANN.stamp]: d.hash };
     return;
