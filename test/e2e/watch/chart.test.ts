@@ -101,6 +101,36 @@ describe('deploy/helm/ksec-watch', () => {
     expect(await image(['global.imageRegistry=registry.example:5000', `image.digest=${digest}`])).toBe(`registry.example:5000/ksec/ksec@${digest}`);
   });
 
+  it("Reloader's reloader.deployment.env (open, secret, existing, field) and global.imagePullSecrets", async () => {
+    const { text, docs } = await renderChart(bed, 'ksec', 'ksec-system', [
+      'watch.deployment.env.open.ALERT_ON_RELOAD=true',
+      'watch.deployment.env.secret.ALERT_WEBHOOK_URL=https://hooks.example/T0KEN',
+      'watch.deployment.env.secret.ALERT_SINK=',
+      'watch.deployment.env.existing.alert-secret.ALERT_SINK=sink',
+      'watch.deployment.env.field.NODE_NAME=spec.nodeName',
+      'global.imagePullSecrets={from-global}',
+      'imagePullSecrets[0].name=from-values',
+    ]);
+    expect((await kubeconform(text)).stdout).toMatch(/Invalid: 0, Errors: 0/);
+    const pod = docs.find((d) => d.kind === 'Deployment').spec.template.spec;
+    expect(pod.imagePullSecrets).toEqual([{ name: 'from-global' }, { name: 'from-values' }]);
+    expect(pod.containers[0].env.slice(-4)).toEqual([
+      { name: 'ALERT_ON_RELOAD', value: 'true' },
+      { name: 'ALERT_WEBHOOK_URL', valueFrom: { secretKeyRef: { name: 'ksec-ksec-watch', key: 'ALERT_WEBHOOK_URL' } } },
+      { name: 'ALERT_SINK', valueFrom: { secretKeyRef: { name: 'alert-secret', key: 'sink' } } },
+      { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+    ]);
+    // the chart's Secret holds the non-empty entries (an empty one is left out, as in Reloader)
+    const secret = docs.find((d) => d.kind === 'Secret');
+    expect(secret.metadata.name).toBe('ksec-ksec-watch');
+    expect(Object.keys(secret.data)).toEqual(['ALERT_WEBHOOK_URL']);
+    expect(Buffer.from(secret.data.ALERT_WEBHOOK_URL, 'base64').toString()).toBe('https://hooks.example/T0KEN');
+    // defaults: no Secret, no pull secrets
+    const plain = await renderChart(bed, 'ksec', 'ksec-system');
+    expect(plain.docs.some((d) => d.kind === 'Secret')).toBe(false);
+    expect(plain.docs.find((d) => d.kind === 'Deployment').spec.template.spec.imagePullSecrets).toBeUndefined();
+  });
+
   it('follows the production practices: non-root, read-only root fs, probes, resources, PDB, minimal RBAC', async () => {
     const { docs } = await renderChart(bed, 'ksec', 'ksec-system');
     const dep = docs.find((d) => d.kind === 'Deployment');
