@@ -4,7 +4,8 @@
  * trigger it, and given their hashes and what the workload has recorded,
  * whether to do nothing, record a baseline, or roll it.
  *
- * Per config type (ConfigMap, Secret), the annotations come from the
+ * Per config type (ConfigMap, Secret; SecretProviderClass with --enable-csi-integration,
+ * see csi.ts), the annotations come from the
  * workload's metadata when it has any relevant one for that type, otherwise
  * from its pod template (Reloader's order). Then, for each candidate config:
  * `reloader.stakater.com/ignore: "true"` on the config skips it; the
