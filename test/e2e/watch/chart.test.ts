@@ -45,7 +45,7 @@ describe('deploy/helm/ksec-watch', () => {
     const r2 = await kubeconform(full.text, ['-skip', 'ServiceMonitor']);
     expect(r2.stdout).toMatch(/Invalid: 0, Errors: 0/);
     const role = full.docs.find((d) => d.kind === 'ClusterRole');
-    expect(JSON.stringify(role.rules)).not.toContain('secrets');
+    expect(role.rules.flatMap((r: any) => r.resources)).not.toContain('secrets');
     expect(JSON.stringify(role.rules)).toContain('rollouts');
     expect(JSON.stringify(role.rules)).toContain('namespaces');
     expect(role.rules).toContainEqual({ apiGroups: ['secrets-store.csi.x-k8s.io'], resources: ['secretproviderclasspodstatuses', 'secretproviderclasses'], verbs: ['get', 'list', 'watch'] });
