@@ -88,7 +88,7 @@ beforeAll(async () => {
   await reloaderReady(bed, r!.ns, reloader);
   ksec = new WatcherProcess(['--enable-csi-integration=true', '--reload-strategy=env-vars', '--debounce=0s'], { KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: kk!.ns });
   await ksec.waitFor('full evaluation', undefined, 60_000);
-}, 300_000);
+}, 900_000);
 
 afterAll(async () => {
   await ksec?.stop();
@@ -119,7 +119,7 @@ describe('SecretProviderClassPodStatus changes: ksec and Reloader roll the same 
     { label: 'pod-b rotates db to v3 and a new object', act: (ns) => rotate(bed, ns, `pod-b-${ns}-db`, v(3, [{ id: 'secret/db-ca', version: '7' }])), rolls: ['typed-auto', 'auto', 'named', 'two-containers'] },
   ];
 
-  it.each(steps.map((s, i) => ({ ...s, i })))('step $i: $label', async ({ label, act, rolls }) => {
+  it.each(steps.map((s, i) => ({ ...s, i: i + 1 })))('step $i: $label', async ({ label, act, rolls }) => {
     const [r, kk] = sides;
     await act(r!.ns);
     await act(kk!.ns);

@@ -79,7 +79,7 @@ beforeAll(async () => {
   ksec = new WatcherProcess(['--reload-strategy=env-vars', '--debounce=0s'], { KUBECONFIG: bed.kubeconfig, KUBERNETES_NAMESPACE: nsK });
   await ksec.waitFor('full evaluation', undefined, 60_000);
   await new Promise((res) => setTimeout(res, 1_000));
-}, 300_000);
+}, 900_000);
 
 afterAll(async () => {
   await ksec?.stop();

@@ -28,9 +28,16 @@ export class ReloaderProcess {
 
   private constructor() {}
 
-  /** Starts Reloader with these arguments, watching only `namespace`. */
-  static async start(bed: Testbed, namespace: string, args: string[], extraEnv: Record<string, string> = {}): Promise<ReloaderProcess> {
-    if (!(await portFree(9090))) throw new Error('port 9090 is in use; Reloader always listens there (run one Reloader test at a time)');
+  /**
+   * Starts Reloader with these arguments, watching only `namespace`. On a shared machine another
+   * test may be running its Reloader: wait up to `waitMs` for :9090 to be free.
+   */
+  static async start(bed: Testbed, namespace: string, args: string[], extraEnv: Record<string, string> = {}, waitMs = 600_000): Promise<ReloaderProcess> {
+    const deadline = Date.now() + waitMs;
+    while (!(await portFree(9090))) {
+      if (Date.now() > deadline) throw new Error('port 9090 is in use; Reloader always listens there (run one Reloader test at a time)');
+      await sleep(2_000);
+    }
     const r = new ReloaderProcess();
     // HOME without ~/.kube, so only KUBECONFIG applies
     const home = mkdtempSync(join(tmpdir(), 'ksec-reloader-home-'));
