@@ -48,7 +48,7 @@ export function registerWatch(program: Command): void {
     .option('--sync-after-restart [bool]', 'accepted for Reloader compatibility; moot (ksec keeps state on the workloads)')
     .option('--enable-pprof [bool]', 'accepted for Reloader compatibility; moot (Go\'s pprof)')
     .option('--pprof-addr <addr>', 'accepted for Reloader compatibility; moot', ':6060')
-    .option('--enable-csi-integration [bool]', 'accepted for Reloader compatibility; the Secrets Store CSI driver is not supported yet')
+    .option('--enable-csi-integration [bool]', 'also roll on Secrets Store CSI driver rotations (SecretProviderClassPodStatus), as Reloader does')
     .option('--configmap-annotation <key>', 'annotation naming ConfigMaps to reload', 'configmap.reloader.stakater.com/reload')
     .option('--secret-annotation <key>', 'annotation naming Secrets to reload', 'secret.reloader.stakater.com/reload')
     .option('--auto-annotation <key>', 'annotation: reload on any used ConfigMap/Secret', 'reloader.stakater.com/auto')
@@ -63,7 +63,8 @@ export function registerWatch(program: Command): void {
       `
 Understands Reloader's annotations (reloader.stakater.com/auto, configmap|secret.reloader.stakater.com/auto
 and /reload, reloader.stakater.com/search + match, reloader.stakater.com/ignore, the exclude lists and
-deployment.reloader.stakater.com/pause-period). State lives on the workloads, so restarts and leader
+deployment.reloader.stakater.com/pause-period; with --enable-csi-integration also
+secretproviderclass.reloader.stakater.com/auto and /reload). State lives on the workloads, so restarts and leader
 changes never mass-roll, and changes made while the watcher was down roll exactly once.
 Logs are JSON lines on stderr; no config or secret value is ever logged. SIGTERM/SIGINT stop it (exit 0).
 Every flag of stakater Reloader v1.4.14 is accepted with its syntax (--flag, --flag=true, --flag=false);
@@ -74,6 +75,7 @@ Examples:
   ksec watch --leader-elect --debounce 5s --min-interval 1m --metrics-address :9090
   ksec watch --reload-strategy env-vars --auto-reload-all --namespaces-to-ignore kube-system
   ksec watch --rollouts-discovery-interval 30s    # start watching Argo Rollouts within 30 s of the CRD's install
+  ksec watch --enable-csi-integration             # secretproviderclass.reloader.stakater.com/auto on CSI-mounted secrets
 
 See docs/watch.md.`,
     )

@@ -14,6 +14,7 @@ import { parseDuration } from '../watch/duration.js';
 import { DEFAULT_KEYS, type AnnotationKeys } from '../watch/policy.js';
 import { csvFields, flagBool, reloaderLogLevel, reloaderSelector } from '../watch/reloader-flags.js';
 import { startServer } from '../watch/server.js';
+import { parseProxyUrl } from '../watch/proxy-post.js';
 
 /** The flags as commander gives them: the selection flags as the watcher takes them, the rest as strings to parse. */
 export interface WatchCliOptions
@@ -152,11 +153,8 @@ export function watchOptions(
   if (bool('enable-pprof', o.enablePprof) || (o.pprofAddr !== undefined && o.pprofAddr !== ':6060')) {
     notes.push({ flag: 'enable-pprof', msg: "moot in ksec: Go's pprof does not exist in Node; use node --cpu-prof / --heap-prof instead" });
   }
-  if (bool('enable-csi-integration', o.enableCsiIntegration)) {
-    notes.push({ flag: 'enable-csi-integration', msg: 'the Secrets Store CSI driver (SecretProviderClassPodStatus) is not supported yet; only ConfigMaps and Secrets are watched' });
-  }
   // Reloader's alerting (environment, not flags): ALERT_ON_RELOAD=true, ALERT_WEBHOOK_URL, ALERT_SINK, ALERT_ADDITIONAL_INFO
-  let alert: { url: string; sink: string; additionalInfo?: string } | undefined;
+  let alert: { url: string; sink: string; additionalInfo?: string; proxy?: URL } | undefined;
   if (env.ALERT_ON_RELOAD === 'true') {
     const url = env.ALERT_WEBHOOK_URL?.trim();
     if (env.ALERT_WEBHOOK_URL === undefined || !url) {
@@ -164,7 +162,13 @@ export function watchOptions(
     } else {
       alert = { url, sink: (env.ALERT_SINK ?? '').trim().toLowerCase() };
       if (env.ALERT_ADDITIONAL_INFO !== undefined) alert.additionalInfo = env.ALERT_ADDITIONAL_INFO.trim();
-      if (env.ALERT_WEBHOOK_PROXY?.trim()) notes.push({ flag: 'ALERT_WEBHOOK_PROXY', msg: 'not supported yet: alerts are sent directly' });
+      const proxy = env.ALERT_WEBHOOK_PROXY?.trim();
+      if (proxy) {
+        // Reloader: gorequest .Proxy(ALERT_WEBHOOK_PROXY); an empty value means no proxy
+        const parsed = parseProxyUrl(proxy);
+        if (!parsed) throw new KsecError('ALERT_WEBHOOK_PROXY is not an http:// or https:// proxy URL', { hint: 'e.g. http://proxy.example:3128 (user:password@ allowed)' });
+        alert.proxy = parsed;
+      }
     }
   }
   const logFormat = o.logFormat ?? '';
@@ -207,6 +211,7 @@ export function watchOptions(
     reloadOnDelete: exactlyTrue(o.reloadOnDelete),
     keys,
     countByNamespace: env.METRICS_COUNT_BY_NAMESPACE === 'enabled',
+    csi: bool('enable-csi-integration', o.enableCsiIntegration),
     ...(o.webhookUrl ? { webhookUrl: o.webhookUrl } : {}),
     ...(alert ? { alert } : {}),
     strategy,

@@ -10,10 +10,12 @@
  * Reloader's, word for word, so alert rules matching it keep working; it names
  * configs, workloads and namespaces, never values. Best effort: one attempt, a
  * failure is logged (Reloader logs nothing). The URL may hold a token: logs
- * carry its origin only.
+ * carry its origin only. ALERT_WEBHOOK_PROXY: every alert goes through that HTTP
+ * proxy, as Reloader's client sends it (proxy-post.ts); its URL is never logged.
  */
 import type { Logger } from './log.js';
 import { SecretUrl } from './secret-url.js';
+import { postThroughProxy } from './proxy-post.js';
 
 export type AlertSink = 'slack' | 'teams' | 'gchat' | 'raw';
 
@@ -22,12 +24,16 @@ export interface AlertOptions {
   /** ALERT_SINK, lower-cased and trimmed; unknown values are 'raw', as in Reloader */
   sink: string;
   additionalInfo?: string;
+  /** ALERT_WEBHOOK_PROXY, parsed (proxy-post.ts parseProxyUrl) */
+  proxy?: URL;
   log: Logger;
 }
 
-/** Reloader's text: config type is CONFIGMAP or SECRET, the workload's kind as Kubernetes names it. */
+const TYPES: Record<string, string> = { Secret: 'SECRET', SecretProviderClass: 'SECRETPROVIDERCLASS' };
+
+/** Reloader's text: config type is CONFIGMAP, SECRET or SECRETPROVIDERCLASS, the workload's kind as Kubernetes names it. */
 export function alertMessage(configKind: string, configName: string, namespace: string, workloadKind: string, workloadName: string, additionalInfo?: string): string {
-  const type = configKind === 'Secret' ? 'SECRET' : 'CONFIGMAP';
+  const type = TYPES[configKind] ?? 'CONFIGMAP';
   const msg = `Reloader detected changes in *${configName}* of type *${type}* in namespace *${namespace}*. Hence reloaded *${workloadName}* of type *${workloadKind}* in namespace *${namespace}*`;
   return additionalInfo !== undefined ? `${additionalInfo} : ${msg}` : msg;
 }
@@ -71,6 +77,12 @@ export class ReloadAlerter {
   private async send(msg: string): Promise<void> {
     const { contentType, body } = alertRequest(this.o.sink, msg);
     try {
+      if (this.o.proxy) {
+        const headers = { 'content-type': contentType };
+        const status = await postThroughProxy({ proxy: this.o.proxy, target: new URL(this.o.url), headers, body, timeoutMs: 30_000 });
+        if (status >= 300) this.o.log.warn('reload alert refused', { to: this.target.origin, status, via: 'proxy' });
+        return;
+      }
       const res = await fetch(this.o.url, { method: 'POST', headers: { 'content-type': contentType }, body, redirect: 'error', signal: AbortSignal.timeout(30_000) });
       await res.body?.cancel();
       if (res.status >= 400) this.o.log.warn('reload alert refused', { to: this.target.origin, status: res.status });

@@ -23,7 +23,9 @@ import { CONFIG_TYPES, NAMESPACE_TYPE, WORKLOAD_TYPES, collectionPath, isServed,
 import { configRecord, NamespaceConfigs, workloadRecord } from './state.js';
 import { sleep } from './backoff.js';
 import { WebhookNotifier } from './webhook.js';
+import { isPodStatusUpdate, podStatusRecord, SPC_TYPE, SPCPS_TYPE, spcRecord, SpcTracker, type PodStatusRecord, type SpcRecord } from './csi.js';
 import { ReloadAlerter } from './alerts.js';
+import { recreateJob, runCronJobNow } from './jobs.js';
 
 export interface WatchOptions {
   /** watch only these namespaces (empty: all) */
@@ -73,12 +75,23 @@ export interface WatchOptions {
    * reloading; the caller also sets dryRun, so no workload is patched.
    */
   webhookUrl?: string;
+  /**
+   * Reloader's --enable-csi-integration: watch the Secrets Store CSI driver's
+   * SecretProviderClassPodStatuses (and the classes' annotations) when their API is served (csi.ts)
+   */
+  csi?: boolean;
   /** Reloader's ALERT_ON_RELOAD=true: where and how to alert (alerts.ts) */
-  alert?: { url: string; sink: string; additionalInfo?: string };
+  alert?: { url: string; sink: string; additionalInfo?: string; proxy?: URL };
 }
 
 /** The reflector options every resource shares. */
 type ReflectorCommon = Pick<ReflectorOptions<unknown>, 'client' | 'log' | 'inactivityMs' | 'timeoutSeconds' | 'onSynced'>;
+
+/** `namespace/name` → [namespace, name]. */
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
 
 export class Watcher {
   readonly metrics: WatchMetrics;
@@ -103,6 +116,9 @@ export class Watcher {
   private workloadTypes: ResourceType[] = [];
   /** workload kinds whose reflectors started after the caches synced and have not listed yet */
   private readonly lateKinds = new Set<string>();
+  private readonly spcs = new SpcTracker();
+  /** CSI integration is on and its API is served and may be watched */
+  private csi = false;
 
   constructor(client: KubeClient, options: WatchOptions, log: Logger) {
     this.metrics = new WatchMetrics(options.countByNamespace);
@@ -135,6 +151,7 @@ export class Watcher {
       log,
       keys: this.keys,
       ...(this.alerts ? { alerts: this.alerts } : {}),
+      rollJob: (w, d) => (w.kind === 'Job' ? recreateJob(client, w, d, options.strategy) : runCronJobNow(client, w, d, options.strategy)),
     });
   }
 
@@ -161,9 +178,12 @@ export class Watcher {
         if (every > 0) absentRollouts = t;
         continue;
       }
-      if (t.kind === 'Rollout' && !(await this.mayWatch(t))) continue;
+      // optional kinds: a service account without the RBAC for them (Reloader's chart with
+      // ignoreJobs, an older ksec chart) leaves them out with a warning instead of never syncing
+      if ((t.kind === 'Rollout' || t.kind === 'Job') && !(await this.mayWatch(t))) continue;
       this.workloadTypes.push(t);
     }
+    this.csi = this.o.csi === true && (await this.csiAvailable());
     const scopes: (string | undefined)[] = this.o.namespaces.length ? this.o.namespaces : [undefined];
     const common: ReflectorCommon = {
       client: this.client,
@@ -211,6 +231,7 @@ export class Watcher {
         );
       }
       for (const t of this.workloadTypes) this.add(t.plural, this.workloadReflector(t, ns, common));
+      if (this.csi) this.addCsiReflectors(ns, common);
     }
     this.metrics.cached = new CollectedGauge('ksec_watch_cached_objects', 'Objects held in the caches (compact records), by resource.', () => {
       const counts = new Map<string, number>();
@@ -295,6 +316,90 @@ export class Watcher {
     }
   }
 
+  /**
+   * Reloader runs its SecretProviderClassPodStatus controller only when the CSI API is served
+   * (else: "CSI CRDs not installed", and it carries on without). ksec also leaves it out, with a
+   * warning, when it may not list and watch the CSI resources.
+   */
+  private async csiAvailable(): Promise<boolean> {
+    if (!(await isServed(this.client, SPCPS_TYPE).catch(() => false))) {
+      this.log.info('the Secrets Store CSI API (secrets-store.csi.x-k8s.io/v1) is not served; not watching SecretProviderClassPodStatuses');
+      return false;
+    }
+    for (const t of [SPCPS_TYPE, SPC_TYPE]) {
+      const scopes: (string | undefined)[] = this.o.namespaces.length ? this.o.namespaces : [undefined];
+      for (const ns of scopes) {
+        if (await mayListWatch(this.client, t, ns).catch(() => true)) continue;
+        this.log.warn(`not allowed to list and watch ${t.plural}; not watching SecretProviderClasses`, {
+          namespace: ns,
+          hint: `grant get/list/watch on ${t.plural}.${t.group} (chart: csiIntegration.enabled=true), or drop --enable-csi-integration`,
+        });
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The SecretProviderClasses' annotations and their pod statuses, reduced into the SPC records (csi.ts). */
+  private addCsiReflectors(ns: string | undefined, common: ReflectorCommon): void {
+    this.add(
+      SPC_TYPE.plural,
+      new Reflector<SpcRecord>({
+        ...common,
+        path: collectionPath(SPC_TYPE, ns),
+        reduce: (obj) => spcRecord(obj, this.keys),
+        onChange: (e) => {
+          const [namespace, name] = splitKey(e.key);
+          this.spcs.setAnnotations(namespace, name, e.current);
+          if (e.previous?.ignore !== e.current?.ignore || e.previous?.match !== e.current?.match) this.onSpc(namespace, name, 'recorded');
+        },
+        onRelist: () => this.metrics.relists.inc({ resource: SPC_TYPE.plural }),
+        onEventReceived: (type) => this.metrics.events.inc({ resource: SPC_TYPE.plural, type }),
+      }) as Reflector<unknown>,
+    );
+    const statuses: Reflector<PodStatusRecord> = new Reflector<PodStatusRecord>({
+      ...common,
+      path: collectionPath(SPCPS_TYPE, ns),
+      // Reloader filters its SecretProviderClassPodStatus informer with --resource-label-selector too
+      labelSelector: this.o.resourceLabelSelector,
+      reduce: podStatusRecord,
+      onChange: (e) => this.onPodStatus(e, statuses.hasSynced),
+      onRelist: () => this.metrics.relists.inc({ resource: SPCPS_TYPE.plural }),
+      onEventReceived: (type) => this.metrics.events.inc({ resource: SPCPS_TYPE.plural, type }),
+    });
+    this.add(SPCPS_TYPE.plural, statuses as Reflector<unknown>);
+  }
+
+  /** A SecretProviderClassPodStatus event; `live`: after its reflector's first list. */
+  private onPodStatus(e: ChangeEvent<PodStatusRecord>, live: boolean): void {
+    const [namespace] = splitKey(e.key);
+    // Reloader's --webhook-url: one POST per pod status update with a new hash, used or not
+    if (this.webhook && live && this.synced && this.leading && this.nsAllowed(namespace) && isPodStatusUpdate(e.previous, e.current)) {
+      this.webhook.notify(`SecretProviderClass/${e.current!.spc}`, namespace);
+    }
+    for (const { spc, change } of this.spcs.onPodStatus(namespace, e.key, e.previous, e.current, live)) this.onSpc(namespace, spc, change);
+  }
+
+  /**
+   * An SPC's record changed: a rotation seen live rolls the workloads it triggers (as Reloader's
+   * update handler); anything else (a class appearing with its first pod, or gone with its last,
+   * an ignore/match toggle) is recorded without a roll, as Reloader ignores those.
+   */
+  private onSpc(ns: string, name: string, change: 'rotated' | 'recorded'): void {
+    const store = this.nsConfigs(ns);
+    const rec = this.spcs.record(ns, name);
+    if (rec) store.set(rec);
+    else store.delete('SecretProviderClass', name);
+    if (!this.synced || !this.leading || !this.nsAllowed(ns)) return;
+    const candidates = this.workloads.candidates(ns, 'SecretProviderClass', name);
+    if (change === 'rotated' && rec) {
+      const now = Date.now();
+      for (const key of candidates) this.rollouts.schedule(key, `SecretProviderClass/${name}`, now);
+      return;
+    }
+    for (const key of candidates) this.evaluateNow(key, `SecretProviderClass/${name} recorded`, true);
+  }
+
   /** An optional kind the service account may not list/watch in every watched scope is left out, with a warning. */
   private async mayWatch(t: ResourceType): Promise<boolean> {
     const scopes: (string | undefined)[] = this.o.namespaces.length ? this.o.namespaces : [undefined];
@@ -302,7 +407,10 @@ export class Watcher {
       if (await mayListWatch(this.client, t, ns).catch(() => true)) continue;
       this.log.warn(`not allowed to list and watch ${t.plural}; not watching them`, {
         namespace: ns,
-        hint: `grant get/list/watch/patch on ${t.plural}.${t.group} (chart: argoRollouts.enabled=true), or pass --ignored-workload-types ${t.plural}`,
+        hint:
+          t.kind === 'Job'
+            ? 'grant get/list/watch/patch/create/delete on jobs.batch (the chart does unless watch.ignoredWorkloadTypes has jobs), or pass --ignored-workload-types jobs'
+            : `grant get/list/watch/patch on ${t.plural}.${t.group} (chart: argoRollouts.enabled=true), or pass --ignored-workload-types ${t.plural}`,
       });
       return false;
     }
@@ -431,8 +539,9 @@ export class Watcher {
 
   private decision(key: string): { w: WorkloadRecord; d: Decision } | undefined {
     const w = this.workloads.get(key);
-    if (!w || !this.nsAllowed(w.namespace) || !isManaged(w, { autoReloadAll: this.o.autoReloadAll })) return undefined;
-    const t = triggersOf(w, this.nsConfigs(w.namespace), { autoReloadAll: this.o.autoReloadAll });
+    const policy = { autoReloadAll: this.o.autoReloadAll, csi: this.csi };
+    if (!w || !this.nsAllowed(w.namespace) || !isManaged(w, policy)) return undefined;
+    const t = triggersOf(w, this.nsConfigs(w.namespace), policy);
     if (t.warnings.length) {
       const text = t.warnings.join('; ');
       if (this.warned.get(key) !== text) {

@@ -29,6 +29,7 @@ export const TEMPLATE_PATH: Record<string, string[]> = {
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Job: ['spec', 'template'],
   Rollout: ['spec', 'template'],
 };
 

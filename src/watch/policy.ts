@@ -4,7 +4,8 @@
  * trigger it, and given their hashes and what the workload has recorded,
  * whether to do nothing, record a baseline, or roll it.
  *
- * Per config type (ConfigMap, Secret), the annotations come from the
+ * Per config type (ConfigMap, Secret; SecretProviderClass with --enable-csi-integration,
+ * see csi.ts), the annotations come from the
  * workload's metadata when it has any relevant one for that type, otherwise
  * from its pod template (Reloader's order). Then, for each candidate config:
  * `reloader.stakater.com/ignore: "true"` on the config skips it; the
@@ -39,6 +40,10 @@ export const ANN = {
   pausedAt: 'deployment.reloader.stakater.com/paused-at',
   /** on an Argo Rollout's metadata: "restart" sets spec.restartAt instead of changing the template */
   rolloutStrategy: 'reloader.stakater.com/rollout-strategy',
+  /** Secrets Store CSI (with --enable-csi-integration): Reloader's fixed keys, no override flag */
+  spcAuto: 'secretproviderclass.reloader.stakater.com/auto',
+  spcReload: 'secretproviderclass.reloader.stakater.com/reload',
+  spcExclude: 'secretproviderclasses.exclude.reloader.stakater.com/reload',
 } as const;
 
 /** The annotation keys Reloader's command line can override (state.ts reads, patches.ts writes these). */
@@ -84,9 +89,13 @@ export const WORKLOAD_ANNOTATIONS: readonly string[] = [
   ANN.pausePeriod,
   ANN.pausedAt,
   ANN.rolloutStrategy,
+  ANN.spcAuto,
+  ANN.spcReload,
+  ANN.spcExclude,
 ];
 
-export type ConfigKind = 'ConfigMap' | 'Secret';
+/** SecretProviderClass: a Secrets Store CSI class, hashed from its pod statuses (csi.ts) */
+export type ConfigKind = 'ConfigMap' | 'Secret' | 'SecretProviderClass';
 
 export interface ConfigRecord {
   kind: ConfigKind;
@@ -138,12 +147,20 @@ export interface ConfigLookup {
 
 export interface PolicyOptions {
   autoReloadAll: boolean;
+  /** --enable-csi-integration: SecretProviderClasses trigger too */
+  csi?: boolean;
 }
 
 const TYPED = {
   ConfigMap: { reload: ANN.configmapReload, auto: ANN.configmapAuto, exclude: ANN.configmapExclude },
   Secret: { reload: ANN.secretReload, auto: ANN.secretAuto, exclude: ANN.secretExclude },
+  SecretProviderClass: { reload: ANN.spcReload, auto: ANN.spcAuto, exclude: ANN.spcExclude },
 } as const;
+
+/** The config kinds in play: ConfigMaps and Secrets, and SecretProviderClasses with CSI integration. */
+export function configKinds(options: Pick<PolicyOptions, 'csi'>): readonly ConfigKind[] {
+  return options.csi ? ['ConfigMap', 'Secret', 'SecretProviderClass'] : ['ConfigMap', 'Secret'];
+}
 
 function hasRelevant(a: Record<string, string>, kind: ConfigKind): boolean {
   const t = TYPED[kind];
@@ -160,8 +177,7 @@ export function annotationsFor(w: WorkloadRecord, kind: ConfigKind): Record<stri
 /** Does ksec manage this workload at all (any relevant annotation, or --auto-reload-all)? */
 export function isManaged(w: WorkloadRecord, options: PolicyOptions): boolean {
   if (options.autoReloadAll) return true;
-  return hasRelevant(w.annotations, 'ConfigMap') || hasRelevant(w.annotations, 'Secret') ||
-    hasRelevant(w.podAnnotations, 'ConfigMap') || hasRelevant(w.podAnnotations, 'Secret');
+  return configKinds(options).some((kind) => hasRelevant(w.annotations, kind) || hasRelevant(w.podAnnotations, kind));
 }
 
 export interface ReloadPattern {
@@ -222,7 +238,7 @@ export interface Triggers {
 export function triggersOf(w: WorkloadRecord, lookup: ConfigLookup, options: PolicyOptions): Triggers {
   const configs: ConfigRecord[] = [];
   const warnings: string[] = [];
-  for (const kind of ['ConfigMap', 'Secret'] as const) {
+  for (const kind of configKinds(options)) {
     const a = annotationsFor(w, kind);
     const t = TYPED[kind];
     const chosen = new Map<string, ConfigRecord>();
@@ -264,7 +280,14 @@ export function triggersOf(w: WorkloadRecord, lookup: ConfigLookup, options: Pol
   return { configs, warnings };
 }
 
-/** `STAKATER_<NAME>_CONFIGMAP|SECRET`, Reloader's env var naming. */
+const ENV_SUFFIX: Record<ConfigKind, string> = { ConfigMap: 'CONFIGMAP', Secret: 'SECRET', SecretProviderClass: 'SECRETPROVIDERCLASS' };
+
+/** Is this `Kind` one of the config kinds? */
+export function isConfigKind(kind: string): kind is ConfigKind {
+  return kind in ENV_SUFFIX;
+}
+
+/** `STAKATER_<NAME>_CONFIGMAP|SECRET|SECRETPROVIDERCLASS`, Reloader's env var naming. */
 export function reloaderEnvName(kind: ConfigKind, name: string): string {
   let out = '';
   let lastValid = false;
@@ -277,7 +300,7 @@ export function reloaderEnvName(kind: ConfigKind, name: string): string {
       lastValid = false;
     }
   }
-  return `STAKATER_${out}_${kind === 'ConfigMap' ? 'CONFIGMAP' : 'SECRET'}`;
+  return `STAKATER_${out}_${ENV_SUFFIX[kind]}`;
 }
 
 export type Strategy = 'annotations' | 'env-vars';
@@ -345,7 +368,7 @@ export function onlyChanged(d: Extract<Decision, { action: 'roll' }>, w: Workloa
     const ref = c.split(' ')[0]!;
     const slash = ref.indexOf('/');
     const kind = ref.slice(0, slash);
-    if (kind === 'ConfigMap' || kind === 'Secret') names.add(reloaderEnvName(kind, ref.slice(slash + 1)));
+    if (isConfigKind(kind)) names.add(reloaderEnvName(kind, ref.slice(slash + 1)));
   }
   const env: Record<string, string> = {};
   const envContainers: Record<string, string> = {};
@@ -370,7 +393,7 @@ export function withDeletions(d: Exclude<Decision, { action: 'none' }>, w: Workl
     const ref = c.slice(0, -' deleted'.length);
     const slash = ref.indexOf('/');
     const kind = ref.slice(0, slash);
-    if (kind !== 'ConfigMap' && kind !== 'Secret') continue;
+    if (!isConfigKind(kind)) continue;
     const name = reloaderEnvName(kind, ref.slice(slash + 1));
     if (name in w.env) remove.push(name);
   }

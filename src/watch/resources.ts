@@ -19,6 +19,7 @@ export const WORKLOAD_TYPES: ResourceType[] = [
   { kind: 'StatefulSet', plural: 'statefulsets', group: 'apps', version: 'v1' },
   { kind: 'DaemonSet', plural: 'daemonsets', group: 'apps', version: 'v1' },
   { kind: 'CronJob', plural: 'cronjobs', group: 'batch', version: 'v1' },
+  { kind: 'Job', plural: 'jobs', group: 'batch', version: 'v1' },
   { kind: 'Rollout', plural: 'rollouts', group: 'argoproj.io', version: 'v1alpha1' },
 ];
 

@@ -35,6 +35,11 @@ export interface RolloutExecutorOptions {
   log: Logger;
   /** the paused-at key the rollout patch writes (Reloader's --pause-deployment-time-annotation) */
   keys?: Pick<AnnotationKeys, 'pausedAt'>;
+  /**
+   * CronJobs and Jobs are not patched: a CronJob gets a Job created from it, a Job is deleted
+   * and created again (jobs.ts); resolves 200 on success, like a patch
+   */
+  rollJob?(w: WorkloadRecord, d: Extract<Decision, { action: 'roll' }>): Promise<KubeResponse>;
   /** Reloader's ALERT_ON_RELOAD: told about every successful rollout */
   alerts?: ReloadAlerter;
 }
@@ -140,7 +145,7 @@ export class RolloutExecutor {
     }
     let res: KubeResponse;
     try {
-      res = await this.o.patch(w, rollPatch(w, d, this.o.strategy, new Date(), this.o.keys));
+      res = this.o.rollJob && (w.kind === 'CronJob' || w.kind === 'Job') ? await this.o.rollJob(w, d) : await this.o.patch(w, rollPatch(w, d, this.o.strategy, new Date(), this.o.keys));
     } catch (err) {
       res = { status: 0, body: JSON.stringify({ message: (err as Error).message }), headers: {} };
     }

@@ -12,6 +12,7 @@ import { reloaderHash } from '../config-hash/reloader.js';
 import { findReferences, podTemplateOf } from '../config-hash/references.js';
 import { isRecord, type KubeObject } from '../manifest/objects.js';
 import type { RawObject } from './reflector.js';
+import { csiClassOf, csiClassRefs } from './csi.js';
 import { ANN, DEFAULT_KEYS, KSEC_ANN, WORKLOAD_ANNOTATIONS, type AnnotationKeys, type ConfigKind, type ConfigRecord, type WorkloadRecord } from './policy.js';
 
 /** [configured key, default key] of every annotation a workload record keeps. */
@@ -36,12 +37,14 @@ const nameOf = (v: unknown): string | undefined => (isRecord(v) && typeof v.name
 
 /** Does this volume carry the config (directly or projected)? */
 function volumeHas(volume: Record<string, unknown>, kind: ConfigKind, name: string): boolean {
+  if (kind === 'SecretProviderClass') return csiClassOf(volume) === name;
   const sources = isRecord(volume.projected) ? records(volume.projected.sources) : [];
   if (kind === 'ConfigMap') return nameOf(volume.configMap) === name || sources.some((s) => nameOf(s.configMap) === name);
   return (isRecord(volume.secret) && volume.secret.secretName === name) || sources.some((s) => nameOf(s.secret) === name);
 }
 
 function envUses(container: Record<string, unknown>, kind: ConfigKind, name: string): boolean {
+  if (kind === 'SecretProviderClass') return false; // mounted only
   const [keyRef, fromRef] = kind === 'ConfigMap' ? ['configMapKeyRef', 'configMapRef'] : ['secretKeyRef', 'secretRef'];
   return (
     records(container.env).some((e) => isRecord(e.valueFrom) && nameOf(e.valueFrom[keyRef]) === name) ||
@@ -109,7 +112,7 @@ export function configRecord(
  */
 export function workloadRecord(kind: string, obj: RawObject, keys: AnnotationKeys = DEFAULT_KEYS): WorkloadRecord | undefined {
   const picked = keys === DEFAULT_KEYS ? DEFAULT_WORKLOAD_KEYS : workloadKeys(keys);
-  const full = { ...obj, kind, apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : kind === 'CronJob' ? 'batch/v1' : 'apps/v1' } as KubeObject;
+  const full = { ...obj, kind, apiVersion: kind === 'Rollout' ? 'argoproj.io/v1alpha1' : kind === 'CronJob' || kind === 'Job' ? 'batch/v1' : 'apps/v1' } as KubeObject;
   const tpl = podTemplateOf(full);
   if (!tpl) return undefined;
   const meta = obj.metadata ?? {};
@@ -117,6 +120,7 @@ export function workloadRecord(kind: string, obj: RawObject, keys: AnnotationKey
   const metaAnnotations = isRecord(meta.annotations) ? meta.annotations : {};
   const tplAnnotations = isRecord(tplMeta.annotations) ? tplMeta.annotations : {};
   const refs = findReferences(tpl.spec).map((r) => `${r.kind}/${r.name}`);
+  refs.push(...csiClassRefs(tpl.spec));
   const env: Record<string, string> = {};
   const envContainers: Record<string, string> = {};
   const containers = records(tpl.spec?.containers);
@@ -160,7 +164,7 @@ export function workloadRecord(kind: string, obj: RawObject, keys: AnnotationKey
 
 /** The namespace's configs, indexed for the policy. */
 export class NamespaceConfigs {
-  private readonly byKind = { ConfigMap: new Map<string, ConfigRecord>(), Secret: new Map<string, ConfigRecord>() };
+  private readonly byKind = { ConfigMap: new Map<string, ConfigRecord>(), Secret: new Map<string, ConfigRecord>(), SecretProviderClass: new Map<string, ConfigRecord>() };
   get(kind: ConfigKind, name: string): ConfigRecord | undefined {
     return this.byKind[kind].get(name);
   }
@@ -174,6 +178,6 @@ export class NamespaceConfigs {
     this.byKind[kind].delete(name);
   }
   get size(): number {
-    return this.byKind.ConfigMap.size + this.byKind.Secret.size;
+    return this.byKind.ConfigMap.size + this.byKind.Secret.size + this.byKind.SecretProviderClass.size;
   }
 }

@@ -8,7 +8,7 @@
 #
 # Usage: install.sh [tool...]   (default: all). Tools: kubernetes etcd sealed-secrets sops age
 #                               helm kustomize kubeconform gitleaks moto reloader pre-commit local-action
-#                               external-secrets
+#                               external-secrets secrets-store-csi
 # Every failure is loud (non-zero exit and the reason on stderr); nothing is skipped silently.
 set -euo pipefail
 
@@ -263,6 +263,28 @@ install_local_action() {
   log "local-action $LOCAL_ACTION_VERSION: installed in $((SECONDS - t0))s"
 }
 
+# The Secrets Store CSI driver's CRDs (SecretProviderClass, SecretProviderClassPodStatus), from
+# the driver's Go module at the pinned tag (config/crd/bases/). Nothing is built: the bed has no
+# kubelet, so the driver itself could not run; the tests that need the CRDs apply them.
+install_secrets_store_csi() {
+  local v="$SECRETS_STORE_CSI_VERSION" dest="$CACHE/secrets-store-csi-$SECRETS_STORE_CSI_VERSION"
+  if [[ -f "$dest/crds/secrets-store.csi.x-k8s.io_secretproviderclasspodstatuses.yaml" ]]; then
+    log "secrets-store-csi $v: cached"
+    return 0
+  fi
+  need go "install Go >= 1.26 (https://go.dev/dl/)"
+  need jq "apt-get install jq"
+  local src
+  src="$(GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/secrets-store-csi-driver@$v" | jq -r .Dir)" \
+    || die "secrets-store-csi: go mod download failed"
+  [[ -d "$src/config/crd/bases" ]] || die "secrets-store-csi: no config/crd/bases in $src"
+  rm -rf "$dest.tmp.$$" && mkdir -p "$dest.tmp.$$/crds"
+  cp "$src"/config/crd/bases/*.yaml "$dest.tmp.$$/crds/" && chmod -R u+w,a+r "$dest.tmp.$$" \
+    || die "secrets-store-csi: cannot copy the CRDs"
+  rm -rf "$dest" && mv -T "$dest.tmp.$$" "$dest"
+  log "secrets-store-csi $v: CRDs in $dest/crds"
+}
+
 # stakater Reloader is not built from the module proxy by its own path (its go.mod pins
 # modules at master that the proxy may not serve); it is built from its source at the tag.
 # KSEC_RELOADER_SOURCE says where that source is:
@@ -382,7 +404,7 @@ install_external_secrets() {
   log "external-secrets $v: built in $((SECONDS - t0))s"
 }
 
-ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader pre-commit local-action external-secrets)
+ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader pre-commit local-action external-secrets secrets-store-csi)
 want=("$@")
 ((${#want[@]})) || want=("${ALL[@]}")
 
@@ -404,7 +426,7 @@ for tool in "${want[@]}"; do
         k8s_pid=$!
       fi
       ;;
-    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader|pre-commit|local-action|external-secrets)
+    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader|pre-commit|local-action|external-secrets|secrets-store-csi)
       # While kubernetes builds, use one compile job for the others (2 cores).
       if [[ -n "$k8s_pid" ]]; then GO_PARALLEL=1; fi
       "install_${tool//-/_}"

@@ -31,6 +31,7 @@ export interface Versions {
   PRE_COMMIT_VERSION: string;
   LOCAL_ACTION_VERSION: string;
   ESO_VERSION: string;
+  SECRETS_STORE_CSI_VERSION: string;
 }
 
 const REQUIRED: (keyof Versions)[] = [
@@ -48,6 +49,7 @@ const REQUIRED: (keyof Versions)[] = [
   'PRE_COMMIT_VERSION',
   'LOCAL_ACTION_VERSION',
   'ESO_VERSION',
+  'SECRETS_STORE_CSI_VERSION',
 ];
 
 export function readVersions(text: string = readFileSync(VERSIONS_FILE, 'utf8')): Versions {
@@ -109,6 +111,11 @@ export type Tool = (typeof TOOLS)[number];
  * it is reused, and each checkout takes its CLI tools from its own tools dir.
  */
 export const DAEMON_VERSIONS = ['KUBERNETES_VERSION', 'ETCD_VERSION', 'SEALED_SECRETS_VERSION', 'MOTO_VERSION'] as const satisfies readonly (keyof Versions)[];
+
+/** The Secrets Store CSI driver's CRD files (install.sh secrets-store-csi). */
+export function secretsStoreCsiCrdDir(): string {
+  return join(cacheDir(), `secrets-store-csi-${versions.SECRETS_STORE_CSI_VERSION}`, 'crds');
+}
 
 export function sealedSecretsCrd(): string {
   return join(cacheDir(), `sealed-secrets-${versions.SEALED_SECRETS_VERSION}`, 'bitnami.com_sealedsecrets.yaml');

@@ -137,24 +137,25 @@ describe('ksec watch: annotations and kinds', () => {
     expect(JSON.stringify(events)).not.toContain(CANARY);
   });
 
-  it('rolls StatefulSets, DaemonSets and CronJobs (the jobTemplate)', async () => {
+  it('rolls StatefulSets and DaemonSets; runs a CronJob at once (a Job from its jobTemplate, the CronJob unchanged, as Reloader)', async () => {
     const kinds = async () => ({ sts: await generation('statefulsets', 'sts'), ds: await generation('daemonsets', 'ds'), cj: await generation('cronjobs', 'cj') });
     const before = await kinds();
     expect(before).toEqual({ sts: 1, ds: 1, cj: 1 });
     await k.setData(ns, 'configmaps', 'cm-k', { k: 'v2' });
-    await eventually(
-      kinds,
-      (g) => g.sts === 2 && g.ds === 2 && g.cj === 2,
+    await eventually(kinds, (g) => g.sts === 2 && g.ds === 2, 30_000, 'sts/ds rollouts');
+    const jobs = await eventually(
+      async () => ((await k.get(`/apis/batch/v1/namespaces/${ns}/jobs`)).items as any[]).filter((j) => j.metadata.generateName === 'cj-'),
+      (list) => list.length === 1,
       30_000,
-      'sts/ds rollouts',
+      'a Job created from the CronJob',
     );
-    const cj = await eventually(
-      () => k.get(`/apis/batch/v1/namespaces/${ns}/cronjobs/cj`),
-      (o) => typeof o.spec.jobTemplate.spec.template.metadata?.annotations?.[KSEC_ANN.stamp] === 'string',
-      30_000,
-      'cronjob stamp',
-    );
-    expect(cj.metadata.annotations[KSEC_ANN.recorded]).toBe(cj.spec.jobTemplate.spec.template.metadata.annotations[KSEC_ANN.stamp]);
+    const cj = await k.get(`/apis/batch/v1/namespaces/${ns}/cronjobs/cj`);
+    expect(cj.metadata.generation).toBe(1);
+    expect(cj.spec.jobTemplate.spec.template.metadata?.annotations?.[KSEC_ANN.stamp]).toBeUndefined();
+    const job = jobs[0];
+    expect(job.metadata.ownerReferences).toEqual([{ apiVersion: 'batch/v1', kind: 'CronJob', name: 'cj', uid: cj.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    expect(job.metadata.annotations).toEqual({ 'cronjob.kubernetes.io/instantiate': 'manual' });
+    expect(job.spec.template.metadata.annotations[KSEC_ANN.stamp]).toBe(cj.metadata.annotations[KSEC_ANN.recorded]);
   });
 
   it('a restart patches nothing; a change made while stopped rolls exactly once after start', async () => {

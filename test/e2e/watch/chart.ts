@@ -23,7 +23,7 @@ export async function renderChart(bed: Testbed, release: string, namespace: stri
  */
 export async function schemasFromApiserver(
   bed: Testbed,
-  kinds = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget'],
+  kinds = ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget', 'Secret'],
 ): Promise<string> {
   const res = await bed.request('GET', '/openapi/v2');
   if (res.status !== 200) throw new Error(`GET /openapi/v2: ${res.status}`);

@@ -163,6 +163,25 @@ export function mergePatch(bed: Testbed, path: string, body: unknown): Promise<n
   });
 }
 
+/** Server-side apply with dryRun=All and strict field validation: the apiserver admits (or refuses) the object, stores nothing. */
+export function applyDryRun(bed: Testbed, path: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = Buffer.from(JSON.stringify(body));
+    const url = new URL(`${path}?dryRun=All&fieldManager=ksec-e2e&fieldValidation=Strict`, bed.apiserverUrl);
+    const req = https.request(url, {
+      method: 'PATCH',
+      ca: bed.caPem,
+      headers: { authorization: `Bearer ${bed.adminToken}`, 'content-type': 'application/apply-patch+yaml', 'content-length': String(payload.length) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 export function deployment(name: string, opts: { annotations?: Record<string, string>; podAnnotations?: Record<string, string>; spec?: Record<string, unknown>; kind?: string } = {}) {
   const podSpec = {
     containers: [{ name: 'app', image: 'registry.invalid/app:1', ...(opts.spec ?? {}) }],

@@ -88,7 +88,7 @@ describe('ksec watch options', () => {
     const twIn = await templates(inside);
     const twOut = await templates(outside);
     // cluster-wide watch, filtered by the namespace labels
-    const w = watcher(['--namespace-selector', `ksec-test=${label}`, '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs']);
+    const w = watcher(['--namespace-selector', `ksec-test=${label}`, '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs,jobs']);
     await w.waitFor('full evaluation', () => true, 60_000);
     await eventually(() => k.get(`/apis/apps/v1/namespaces/${inside}/deployments/app`), (o) => Boolean(o.metadata.annotations?.[KSEC_ANN.recorded]), 30_000, 'baseline inside');
     await k.setData(outside, 'configmaps', 'cfg', { k: 'v2' });

@@ -57,7 +57,7 @@ export async function startPrivateWatch(apiserverArgs: string[], watcherArgs: st
       '--debounce', '0s',
       // watches end every 2-4 s, so each one soon restarts from the resourceVersion it holds
       '--watch-timeout', '4s',
-      '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs',
+      '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs,jobs',
       '--no-events',
       ...watcherArgs,
     ]);

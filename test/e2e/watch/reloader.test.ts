@@ -23,6 +23,7 @@ import type { KubeObject } from '../../../src/manifest/objects.js';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { TemplateWatch, WatcherProcess, eventually, kube, mergePatch } from './helpers.js';
 import { createProbe, PROBE, ReloaderProcess, reloaderReady } from './reloader.js';
+import { startTestProxy, type TestProxy } from '../../helpers/http-proxy.js';
 
 let bed: Testbed;
 let k: ReturnType<typeof kube>;
@@ -552,12 +553,14 @@ describe('--webhook-url: Reloader and ksec send the same notifications and reloa
 });
 
 describe.each([
-  { sink: 'slack', info: undefined },
-  { sink: 'teams', info: undefined },
-  { sink: 'gchat', info: undefined },
-  { sink: 'raw', info: 'cluster-a' },
-])('ALERT_ON_RELOAD with ALERT_SINK=$sink: the same alert as Reloader', ({ sink, info }) => {
+  { sink: 'slack', info: undefined, viaProxy: false },
+  { sink: 'teams', info: undefined, viaProxy: false },
+  { sink: 'gchat', info: undefined, viaProxy: false },
+  { sink: 'raw', info: 'cluster-a', viaProxy: false },
+  { sink: 'slack', info: undefined, viaProxy: true },
+])('ALERT_ON_RELOAD with ALERT_SINK=$sink (ALERT_WEBHOOK_PROXY: $viaProxy): the same alert as Reloader', ({ sink, info, viaProxy }) => {
   let server: http.Server;
+  let proxy: TestProxy | undefined;
   const got: { r: { type?: string; body: string }[]; k: { type?: string; body: string }[] } = { r: [], k: [] };
   let nsR: string;
   let nsK: string;
@@ -574,7 +577,15 @@ describe.each([
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const env = (path: string) => ({ ALERT_ON_RELOAD: 'true', ALERT_SINK: sink, ALERT_WEBHOOK_URL: `${base}${path}`, ...(info ? { ALERT_ADDITIONAL_INFO: info } : {}) });
+    if (viaProxy) proxy = await startTestProxy();
+    const proxyUrl = proxy ? proxy.url.replace('http://', 'http://alerts:PR0XY-PASS@') : undefined;
+    const env = (path: string) => ({
+      ALERT_ON_RELOAD: 'true',
+      ALERT_SINK: sink,
+      ALERT_WEBHOOK_URL: `${base}${path}`,
+      ...(info ? { ALERT_ADDITIONAL_INFO: info } : {}),
+      ...(proxyUrl ? { ALERT_WEBHOOK_PROXY: proxyUrl } : {}),
+    });
     nsR = await namespace('reloader-alert-r');
     nsK = await namespace('reloader-alert-k');
     for (const ns of [nsR, nsK]) {
@@ -592,6 +603,7 @@ describe.each([
     await ksec.waitFor('full evaluation', undefined, 60_000);
     await new Promise((r) => setTimeout(r, 1_000));
     got.r.length = 0; // the probe's alerts
+    if (proxy) proxy.seen.length = 0;
   }, 180_000);
 
   afterAll(async () => {
@@ -599,6 +611,7 @@ describe.each([
     await reloader?.stop();
     reloader = undefined;
     server?.close();
+    await proxy?.close();
   });
 
   it('one alert per reload: same content type, same payload (namespaces aside)', async () => {
@@ -614,5 +627,15 @@ describe.each([
     if (sink === 'raw') expect(kk).toBe(r);
     else expect(JSON.parse(kk)).toEqual(JSON.parse(r));
     expect(r).toContain('cfg');
+    if (proxy) {
+      // both sent their alert as a forward request to the proxy, with the same Proxy-Authorization
+      const auth = `Basic ${Buffer.from('alerts:PR0XY-PASS').toString('base64')}`;
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect([...proxy.seen].sort((a, b) => a.target.localeCompare(b.target))).toEqual([
+        { method: 'POST', target: `${base}/k`, proxyAuthorization: auth },
+        { method: 'POST', target: `${base}/r`, proxyAuthorization: auth },
+      ]);
+      expect(ksec.raw).not.toContain('PR0XY-PASS');
+    }
   }, 60_000);
 });

@@ -28,9 +28,27 @@ export class ReloaderProcess {
 
   private constructor() {}
 
-  /** Starts Reloader with these arguments, watching only `namespace`. */
-  static async start(bed: Testbed, namespace: string, args: string[], extraEnv: Record<string, string> = {}): Promise<ReloaderProcess> {
-    if (!(await portFree(9090))) throw new Error('port 9090 is in use; Reloader always listens there (run one Reloader test at a time)');
+  /**
+   * Starts Reloader with these arguments, watching only `namespace`. On a shared machine another
+   * test may be running its Reloader: wait up to `waitMs` for :9090 to be free, and start again
+   * when another one took the port between the check and Reloader's bind (it exits at once then).
+   */
+  static async start(bed: Testbed, namespace: string, args: string[], extraEnv: Record<string, string> = {}, waitMs = 600_000): Promise<ReloaderProcess> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      while (!(await portFree(9090))) {
+        if (Date.now() > deadline) throw new Error('port 9090 is in use; Reloader always listens there (run one Reloader test at a time)');
+        await sleep(2_000);
+      }
+      const r = ReloaderProcess.spawn(bed, namespace, args, extraEnv);
+      // Reloader binds :9090 right after starting its controllers
+      const bound = await eventually(async () => r.exited || /Starting Controller|listen tcp/.test(r.raw), (v) => v, 10_000, 'reloader start').catch(() => true);
+      if (bound) await sleep(1_000);
+      if (!(r.exited && r.raw.includes('address already in use'))) return r;
+    }
+  }
+
+  private static spawn(bed: Testbed, namespace: string, args: string[], extraEnv: Record<string, string>): ReloaderProcess {
     const r = new ReloaderProcess();
     // HOME without ~/.kube, so only KUBECONFIG applies
     const home = mkdtempSync(join(tmpdir(), 'ksec-reloader-home-'));

@@ -58,7 +58,7 @@ beforeAll(async () => {
     '--namespaces', ns,
     '--debounce', '0s',
     '--watch-inactivity-timeout', '3s',
-    '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs',
+    '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs,jobs',
   ]);
   await w.waitFor('full evaluation');
   await eventually(() => Promise.resolve(w.count('recorded baseline')), (n) => n === 2, 30_000, 'baselines');

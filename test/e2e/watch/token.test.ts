@@ -112,7 +112,7 @@ afterAll(async () => {
   for (const n of namespaces) await k.deleteNamespace(n);
 });
 
-const ARGS = ['--debounce', '0s', '--watch-timeout', '4s', '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs,rollouts', '--no-events'];
+const ARGS = ['--debounce', '0s', '--watch-timeout', '4s', '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs,jobs,rollouts', '--no-events'];
 
 describe('ksec watch: a rotated service-account token is re-read', () => {
   it('in-cluster: the service account token file', async () => {

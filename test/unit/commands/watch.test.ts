@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { watchOptions } from '../../../src/commands/watch.js';
+import { KsecError } from '../../../src/errors.js';
 import { DEFAULT_KEYS } from '../../../src/watch/policy.js';
 import { csvFields, reloaderSelector } from '../../../src/watch/reloader-flags.js';
 
@@ -87,6 +88,7 @@ describe("Reloader's command line (v1.4.14, util.ConfigureReloaderFlags)", () =>
       leaderElect: true,
       autoReloadAll: true,
       dryRun: true,
+      csi: true,
       keys: {
         configmapReload: 'example.com/cm-reload',
         secretReload: 'example.com/secret-reload',
@@ -100,7 +102,7 @@ describe("Reloader's command line (v1.4.14, util.ConfigureReloaderFlags)", () =>
         ignore: 'reloader.stakater.com/ignore',
       },
     });
-    expect(o.notes.map((n) => n.flag).sort()).toEqual(['enable-csi-integration', 'enable-pprof', 'sync-after-restart', 'webhook-url']);
+    expect(o.notes.map((n) => n.flag).sort()).toEqual(['enable-pprof', 'sync-after-restart', 'webhook-url']);
     expect(JSON.stringify(o.notes)).not.toContain('hooks.example');
   });
 
@@ -168,6 +170,21 @@ describe("Reloader's command line (v1.4.14, util.ConfigureReloaderFlags)", () =>
     const missing = watchOptions(await parse([]), { ALERT_ON_RELOAD: 'true' });
     expect(missing.alert).toBeUndefined();
     expect(missing.notes.map((n) => n.flag)).toEqual(['ALERT_ON_RELOAD']);
+  });
+
+  it('ALERT_WEBHOOK_PROXY: alerts go through it; empty means none; a value that is no proxy URL exits 2 without echoing it', async () => {
+    const base = { ALERT_ON_RELOAD: 'true', ALERT_WEBHOOK_URL: 'http://h/x' };
+    expect(watchOptions(await parse([]), { ...base, ALERT_WEBHOOK_PROXY: ' http://u:pw@proxy:3128 ' }).alert?.proxy?.href).toBe('http://u:pw@proxy:3128/');
+    expect(watchOptions(await parse([]), { ...base, ALERT_WEBHOOK_PROXY: ' ' }).alert?.proxy).toBeUndefined();
+    let err: unknown;
+    try {
+      watchOptions(await parse([]), { ...base, ALERT_WEBHOOK_PROXY: 'socks5://u:S3CRET@p:1080' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KsecError);
+    expect((err as KsecError).message).toMatch(/ALERT_WEBHOOK_PROXY/);
+    expect(JSON.stringify(err) + String(err)).not.toContain('S3CRET');
   });
 
   it('METRICS_COUNT_BY_NAMESPACE=enabled adds the by-namespace counter, as in Reloader', async () => {

@@ -3,6 +3,7 @@ import { Watcher, type WatchOptions } from '../../../src/watch/controller.js';
 import { createLogger } from '../../../src/watch/log.js';
 import { ANN, KSEC_ANN, desiredHash } from '../../../src/watch/policy.js';
 import { configRecord, workloadRecord } from '../../../src/watch/state.js';
+import { podStatusRecord, spcPodStatusHash } from '../../../src/watch/csi.js';
 import { FakeKube, json } from './fake-kube.js';
 
 const CANARY = 'canary-3b7e1d';
@@ -152,7 +153,7 @@ describe('Watcher: a CRD that appears after the start (Argo Rollouts)', () => {
 });
 
 describe('Watcher: an optional kind it may not list', () => {
-  it('leaves Rollouts out with a warning when a SelfSubjectAccessReview denies list, and still syncs', async () => {
+  it('leaves Rollouts and Jobs out with a warning when a SelfSubjectAccessReview denies list, and still syncs', async () => {
     const kube = new FakeKube();
     const reviews: any[] = [];
     kube.requests.push((method, path, body) => {
@@ -172,8 +173,13 @@ describe('Watcher: an optional kind it may not list', () => {
     ac.abort();
     await done;
     expect(kube.calls.some((c) => c.includes('/rollouts'))).toBe(false);
-    expect(reviews[0].spec.resourceAttributes).toEqual({ group: 'argoproj.io', resource: 'rollouts', verb: 'list', namespace: 'ns' });
+    expect(reviews.map((r) => r.spec.resourceAttributes)).toEqual([
+      { group: 'batch', resource: 'jobs', verb: 'list', namespace: 'ns' },
+      { group: 'argoproj.io', resource: 'rollouts', verb: 'list', namespace: 'ns' },
+    ]);
+    expect(kube.calls.some((c) => c.includes('/jobs'))).toBe(false);
     expect(logs.map((l) => JSON.parse(l).msg)).toContain('not allowed to list and watch rollouts; not watching them');
+    expect(logs.map((l) => JSON.parse(l).msg)).toContain('not allowed to list and watch jobs; not watching them');
   });
 });
 
@@ -307,5 +313,114 @@ describe('Watcher: pause-period resumes only where it acts', () => {
       await done;
       expect(patches.filter((p) => p.spec?.paused === false), `namespacesToIgnore=${ignored.join()}`).toHaveLength(want);
     }
+  });
+});
+
+describe('Watcher: --enable-csi-integration and Jobs', () => {
+  const CSI = '/apis/secrets-store.csi.x-k8s.io/v1';
+  const status = (pod: string, version: string, rv: string) => ({
+    metadata: { name: `${pod}-ns-db`, namespace: 'ns', resourceVersion: rv },
+    status: { podName: pod, secretProviderClassName: 'db', mounted: true, objects: [{ id: 'secret/pw', version }] },
+  });
+  const dbHash = (version: string) => spcPodStatusHash({ secretProviderClassName: 'db', objects: [{ id: 'secret/pw', version }] });
+  const spcRec = (version: string) => ({ kind: 'SecretProviderClass' as const, name: 'db', hash: dbHash(version), reloaderHash: dbHash(version), ignore: false, match: false });
+
+  async function start(extra: Partial<WatchOptions>, lists: Record<string, unknown[]>, served = true) {
+    const kube = new FakeKube();
+    const calls: { method: string; path: string; body: any }[] = [];
+    kube.requests.push((method, path, body) => {
+      const base = path.split('?')[0]!;
+      if (method === 'GET' && base === CSI) return served ? json(200, { resources: [{ name: 'secretproviderclasspodstatuses' }, { name: 'secretproviderclasses' }] }) : json(404, {});
+      if (method === 'POST' && path.endsWith('/selfsubjectaccessreviews')) return json(201, { status: { allowed: true } });
+      if (method === 'GET' && path.includes('limit=')) return json(200, { metadata: { resourceVersion: '50' }, items: lists[base] ?? [] });
+      calls.push({ method, path, body });
+      if (method === 'GET') {
+        const slash = base.lastIndexOf('/');
+        const found = (lists[base.slice(0, slash)] ?? []).find((o: any) => o.metadata.name === base.slice(slash + 1));
+        if (found) return json(200, found);
+      }
+      if (method === 'DELETE') return json(200, {});
+      if (method === 'POST') return json(201, {});
+      if (method === 'PATCH') return json(200, {});
+      return undefined;
+    });
+    const logs: string[] = [];
+    const w = new Watcher(kube, { ...options, events: false, ...extra }, createLogger('debug', (l) => logs.push(l)));
+    const ac = new AbortController();
+    const done = w.run(ac.signal);
+    await vi.waitFor(() => expect(logs.join('')).toContain('full evaluation'));
+    return { w, calls, logs, kube, stop: async () => (ac.abort(), await done) };
+  }
+
+  const web = (recorded: string) => ({
+    metadata: { name: 'web', namespace: 'ns', resourceVersion: '1', annotations: { [ANN.spcAuto]: 'true', [KSEC_ANN.recorded]: recorded } },
+    spec: { template: { metadata: {}, spec: { containers: [{ name: 'app', volumeMounts: [{ name: 's', mountPath: '/s' }] }], volumes: [{ name: 's', csi: { driver: 'secrets-store.csi.k8s.io', volumeAttributes: { secretProviderClass: 'db' } } }] } } },
+  });
+  const base = (recorded: string) => ({
+    [`${CSI}/namespaces/ns/secretproviderclasspodstatuses`]: [status('pod-a', '1', '10'), status('pod-b', '2', '12')],
+    [`${CSI}/namespaces/ns/secretproviderclasses`]: [{ metadata: { name: 'db', namespace: 'ns' } }],
+    '/apis/apps/v1/namespaces/ns/deployments': [web(recorded)],
+  });
+  const rolls = (calls: { method: string; body: any }[]) => calls.filter((c) => c.method === 'PATCH' && c.body?.spec?.template);
+
+  it('at start, the newest pod status is the class hash: a rotation made while stopped rolls once; a current workload is left alone', async () => {
+    const stale = await start({ csi: true }, base(desiredHash([spcRec('1')], 'annotations')));
+    await vi.waitFor(() => expect(rolls(stale.calls)).toHaveLength(1));
+    await stale.stop();
+    const current = await start({ csi: true }, base(desiredHash([spcRec('2')], 'annotations')));
+    await new Promise((r) => setTimeout(r, 50));
+    await current.stop();
+    expect(current.calls.filter((c) => c.method === 'PATCH')).toEqual([]);
+  });
+
+  it('a live update with a new hash rolls; a new pod status and a deletion only record', async () => {
+    const t = await start({ csi: true }, base(desiredHash([spcRec('2')], 'annotations')));
+    const rec = (pod: string, version: string, rv: number) => podStatusRecord(status(pod, version, String(rv)))!;
+    const on = (e: any) => (t.w as any).onPodStatus(e, true);
+    on({ type: 'ADDED', key: 'ns/pod-c-ns-db', current: rec('pod-c', '3', 60) });
+    on({ type: 'DELETED', key: 'ns/pod-a-ns-db', previous: rec('pod-a', '1', 10) });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(rolls(t.calls)).toEqual([]);
+    on({ type: 'MODIFIED', key: 'ns/pod-b-ns-db', previous: rec('pod-b', '2', 12), current: rec('pod-b', '3', 61) });
+    await vi.waitFor(() => expect(rolls(t.calls)).toHaveLength(1));
+    expect(rolls(t.calls)[0]!.body.spec.template.metadata.annotations[KSEC_ANN.stamp]).toBe(desiredHash([spcRec('3')], 'annotations'));
+    await t.stop();
+  });
+
+  it('without the integration, or without the CSI API, no CSI resource is listed', async () => {
+    for (const [extra, served] of [[{}, true], [{ csi: true }, false]] as const) {
+      const t = await start(extra, base('x'), served);
+      await t.stop();
+      expect(t.kube.calls.some((c) => c.includes('secretproviderclass'))).toBe(false);
+    }
+  });
+
+  it('a CronJob gets a Job created from it and its hash recorded; a Job is deleted and created again', async () => {
+    const tpl = { metadata: {}, spec: { containers: [{ name: 'app', envFrom: [{ configMapRef: { name: 'cfg' } }] }] } };
+    const cm = { metadata: { name: 'cfg', namespace: 'ns', resourceVersion: '1' }, data: { k: 'v1' } };
+    const lists = {
+      '/api/v1/namespaces/ns/configmaps': [cm],
+      '/apis/batch/v1/namespaces/ns/cronjobs': [{ metadata: { name: 'cj', namespace: 'ns', uid: 'cj-uid', resourceVersion: '1', annotations: { [ANN.auto]: 'true', [KSEC_ANN.recorded]: 'old' } }, spec: { schedule: '@daily', jobTemplate: { spec: { template: tpl } } } }],
+      '/apis/batch/v1/namespaces/ns/jobs': [{ metadata: { name: 'job', namespace: 'ns', uid: 'job-uid', resourceVersion: '1', annotations: { [KSEC_ANN.recorded]: 'old' } }, spec: { selector: {}, template: { ...tpl, metadata: { annotations: { [ANN.auto]: 'true' } } } } }],
+    };
+    const t = await start({}, lists);
+    const hash = desiredHash([configRecord('ConfigMap', cm, false)!], 'annotations');
+    await vi.waitFor(() => expect(t.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/jobs'))).toHaveLength(2));
+    await vi.waitFor(() => expect(t.calls.filter((c) => c.method === 'PATCH')).toHaveLength(1));
+    await t.stop();
+    const posted = t.calls.filter((c) => c.method === 'POST').map((c) => c.body);
+    const fromCron = posted.find((j) => j.metadata.generateName === 'cj-');
+    expect(fromCron.metadata.ownerReferences[0]).toMatchObject({ kind: 'CronJob', name: 'cj', uid: 'cj-uid', controller: true });
+    expect(fromCron.spec.template.metadata.annotations[KSEC_ANN.stamp]).toBe(hash);
+    const again = posted.find((j) => j.metadata.name === 'job');
+    expect(again.metadata.annotations[KSEC_ANN.recorded]).toBe(hash);
+    expect(again.spec.selector).toBeUndefined();
+    const del = t.calls.find((c) => c.method === 'DELETE')!;
+    expect(del.path).toBe('/apis/batch/v1/namespaces/ns/jobs/job');
+    expect(del.body).toMatchObject({ propagationPolicy: 'Background', preconditions: { uid: 'job-uid' } });
+    // the CronJob: only its metadata, never its template
+    const patch = t.calls.find((c) => c.method === 'PATCH')!;
+    expect(patch.path).toBe('/apis/batch/v1/namespaces/ns/cronjobs/cj');
+    expect(patch.body).toEqual({ metadata: { annotations: { [KSEC_ANN.recorded]: hash } } });
   });
 });
