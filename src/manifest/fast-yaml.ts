@@ -52,6 +52,7 @@
  */
 
 import { OpenKeys } from './open-keys.js';
+import { goKeyString, goScalarValue, resolveGoPlain } from '../go/yaml11-resolve.js';
 import { MAX_NESTING } from './yaml-lib.js';
 
 /** A document's node offsets: map keys by their JS key, sequence items by index. */
@@ -511,9 +512,7 @@ class BlockScanner<N, M, S> {
       let name: string | undefined;
       if (isMap) {
         const key = this.flowScalar(q, true);
-        if (key.quoted) name = key.value as string;
-        else if (key.value === null) throw BAIL;
-        else name = String(key.value);
+        name = key.value as string;
         if (name === '<<') throw BAIL;
         q = this.skipSpaces(key.end);
         if (t.charCodeAt(q) !== COLON || t.charCodeAt(q + 1) !== SPACE) throw BAIL;
@@ -583,7 +582,7 @@ class BlockScanner<N, M, S> {
     let end = i;
     while (t.charCodeAt(end - 1) === SPACE) end--;
     if (end === p) throw BAIL;
-    return { value: key || this.scalars ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
+    return { value: key ? plainKeyName(t.slice(p, end)) : this.scalars ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
   }
 
   /** A one-line plain scalar that is a value (not a key): the offset where it ends. */
@@ -667,9 +666,7 @@ class BlockScanner<N, M, S> {
       if (q === -1) return undefined;
       let end = q;
       while (t.charCodeAt(end - 1) === SPACE) end--;
-      const value = resolvePlain(t.slice(p, end));
-      if (value === null) throw BAIL;
-      name = String(value);
+      name = plainKeyName(t.slice(p, end));
     }
     const n = q + 1 < ce ? t.charCodeAt(q + 1) : SPACE;
     if (n === TAB) throw BAIL;
@@ -981,7 +978,6 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   e: '\x1b',
   ' ': ' ',
   '"': '"',
-  '/': '/',
   '\\': '\\',
   N: '\x85',
   _: '\xa0',
@@ -1001,37 +997,25 @@ function escape(t: string, i: number, ce: number): [string, number] {
   const hex = t.slice(i + 1, i + 1 + length);
   if (!/^[0-9a-fA-F]+$/.test(hex)) throw BAIL;
   const code = parseInt(hex, 16);
-  if (code > 0x10ffff) throw BAIL;
+  if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw BAIL; // go-yaml refuses surrogate codes
   return [String.fromCodePoint(code), length + 1];
 }
 
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT_OCT = /^0o[0-7]+$/;
-const INT = /^[-+]?[0-9]+$/;
-const INT_HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-
-/** A plain scalar's value under the core schema, tried in the package's tag order. */
+/**
+ * A plain scalar's value as go-yaml v2 resolves it (YAML 1.1, see
+ * src/go/yaml11-resolve.ts); bails on `.inf`/`.nan`, which the cluster's
+ * JSON cannot carry (the slow path refuses them with a message).
+ */
 export function resolvePlain(s: string): unknown {
-  if (s.length === 0) return null;
-  const c = s.charCodeAt(0);
-  // most strings start with a letter no resolution begins with
-  if (!((c >= 48 && c <= 57) || c === DASH || c === 43 || c === DOT || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) {
-    return s;
-  }
-  // n, N, t, T, f, F can only start null or a boolean (NULL and BOOL spelled out: `name` is a common key)
-  if (c === 110 || c === 78) return s === 'null' || s === 'Null' || s === 'NULL' ? null : s;
-  if (c === 116 || c === 84) return s === 'true' || s === 'True' || s === 'TRUE' ? true : s;
-  if (c === 102 || c === 70) return s === 'false' || s === 'False' || s === 'FALSE' ? false : s;
-  if (NULL.test(s)) return null;
-  if (BOOL.test(s)) return c === 116 || c === 84;
-  if (INT_OCT.test(s)) return parseInt(s.slice(2), 8);
-  if (INT.test(s)) return parseInt(s, 10);
-  if (INT_HEX.test(s)) return parseInt(s.slice(2), 16);
-  if (FLOAT_NAN.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : c === DASH ? -Infinity : Infinity;
-  if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
-  return s;
+  const r = resolveGoPlain(s);
+  if (r.kind === 'str') return r.value;
+  if (r.kind === 'float' && !Number.isFinite(r.value)) throw BAIL;
+  return goScalarValue(r);
+}
+
+/** The JSON key sigs.k8s.io/yaml makes of a plain key; bails on a key it refuses (null, 2^63 and up). */
+function plainKeyName(s: string): string {
+  const name = goKeyString(resolveGoPlain(s));
+  if (name === undefined) throw BAIL;
+  return name;
 }
