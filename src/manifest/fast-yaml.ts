@@ -441,10 +441,12 @@ class BlockScanner<N, M, S> {
       default: {
         const end = this.plainValue(p);
         const commented = this.commented;
-        const plain = this.scalars ? t.slice(p, end) : undefined;
+        // builders that keep no scalars still resolve those that may be .inf/.nan (a bail for every reader)
+        const plain = this.scalars || mayBeSpecialFloat(c) ? t.slice(p, end) : undefined;
         this.nextLine();
         const value = this.plainContinuation(parent, plain, commented, afterComment);
-        return this.out.scalar(value === undefined ? undefined : resolvePlain(value));
+        const resolved = value === undefined ? undefined : resolvePlain(value);
+        return this.out.scalar(this.scalars ? resolved : undefined);
       }
     }
   }
@@ -582,7 +584,7 @@ class BlockScanner<N, M, S> {
     let end = i;
     while (t.charCodeAt(end - 1) === SPACE) end--;
     if (end === p) throw BAIL;
-    return { value: key ? plainKeyName(t.slice(p, end)) : this.scalars ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
+    return { value: key ? plainKeyName(t.slice(p, end)) : this.scalars || mayBeSpecialFloat(c) ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
   }
 
   /** A one-line plain scalar that is a value (not a key): the offset where it ends. */
@@ -1011,6 +1013,11 @@ export function resolvePlain(s: string): unknown {
   if (r.kind === 'str') return r.value;
   if (r.kind === 'float' && !Number.isFinite(r.value)) throw BAIL;
   return goScalarValue(r);
+}
+
+/** Whether a plain scalar starting with `c` may be `.inf`/`.nan` (starts with `.`, `+` or `-`). */
+function mayBeSpecialFloat(c: number): boolean {
+  return c === DOT || c === 43 || c === DASH;
 }
 
 /** The JSON key sigs.k8s.io/yaml makes of a plain key; bails on a key it refuses (null, 2^63 and up). */

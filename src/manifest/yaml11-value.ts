@@ -201,13 +201,12 @@ function mapValue(pairs: Pair<Node | null, Node | null>[], ctx: Context, at: num
     }
     let key: Node | null = keyNode;
     if (isAlias(key)) key = aliasTarget(key, ctx);
-    if (key === null || isCollection(key) || !isScalar(key)) {
-      throw new YamlValueProblem('a map key that is empty or a collection, which kubectl refuses', keyAt, QUOTE_KEY_HINT);
-    }
-    const name = goKeyString(scalar(key, ctx));
-    if (name === undefined) {
-      throw new YamlValueProblem('a map key that is null or an integer of 2^63 or more, which kubectl refuses', keyAt, QUOTE_KEY_HINT);
-    }
+    const nullOrCollection = () => new YamlValueProblem('a map key that is null or a collection, which kubectl refuses', keyAt, QUOTE_KEY_HINT);
+    if (key === null || isCollection(key) || !isScalar(key)) throw nullOrCollection();
+    const resolved = scalar(key, ctx);
+    const name = goKeyString(resolved);
+    if (name === undefined && resolved.kind === 'null') throw nullOrCollection();
+    if (name === undefined) throw new YamlValueProblem('a map key that is an integer of 2^63 or more, which kubectl refuses', keyAt, 'quote the key');
     set(name, nodeValue(pair.value, ctx, keyAt), keyAt);
   }
   return out;
