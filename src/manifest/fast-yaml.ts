@@ -118,8 +118,8 @@ const BAIL = Symbol('bail');
 
 // Characters that put a text outside the subset (the package treats them
 // specially or rejects them): C0 controls but tab, LF and CR; DEL and the C1
-// controls; U+2028 and U+2029; U+FEFF anywhere.
-const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
+// controls; U+2028 and U+2029; U+FEFF anywhere; U+FFFE and U+FFFF (go-yaml refuses them).
+const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 
 /** Whether the text has a CR not followed by LF (a line break outside the subset). */
 function hasLoneCR(t: string): boolean {

@@ -124,18 +124,20 @@ function nodeValueOfAlias(node: Node, ctx: Context, at: number): unknown {
 }
 
 /** How go-yaml resolves one scalar node (plain untagged: YAML 1.1; quoted or block: a string; tagged: by its tag). */
-function scalar(node: Scalar, ctx: Context): GoScalar {
+function scalar(node: Scalar, ctx: Context, isKey = false): GoScalar {
   // `source`: the scalar's text after unescaping and folding, before the yaml package resolved it
-  const source = typeof node.source === 'string' ? node.source : String(node.value ?? '');
+  let source = typeof node.source === 'string' ? node.source : String(node.value ?? '');
   const type = node.type;
-  const [start, , end] = node.range ?? [0, 0, 0];
+  // [start, end): the scalar itself (range[2] would take a comment after it)
+  const [start, end] = node.range ?? [0, 0];
   if (HAS_LINE_BREAK_CHAR.test(ctx.text.slice(start, end))) {
     const raw = ctx.text.slice(start, end);
     const quoted = type === 'QUOTE_DOUBLE' || type === 'QUOTE_SINGLE';
-    if (!quoted || /\u0085|[ \t][\u2028\u2029]|[\u2028\u2029][ \t]/.test(raw)) {
-      const at = start + raw.search(HAS_LINE_BREAK_CHAR);
-      throw lineBreakProblem(ctx.text, at);
+    // go-yaml folds them like line breaks: taken where that is read the same here (a one-line quoted value)
+    if (!quoted || isKey || /[\r\n]/.test(raw) || (type === 'QUOTE_DOUBLE' && raw.includes('\\'))) {
+      throw lineBreakProblem(ctx.text, start + raw.search(HAS_LINE_BREAK_CHAR));
     }
+    source = foldLineBreakChars(source);
     ctx.quotedBreaks.push([start, end]);
   }
   if (type === 'QUOTE_DOUBLE') {
@@ -203,7 +205,7 @@ function mapValue(pairs: Pair<Node | null, Node | null>[], ctx: Context, at: num
     if (isAlias(key)) key = aliasTarget(key, ctx);
     const nullOrCollection = () => new YamlValueProblem('a map key that is null or a collection, which kubectl refuses', keyAt, QUOTE_KEY_HINT);
     if (key === null || isCollection(key) || !isScalar(key)) throw nullOrCollection();
-    const resolved = scalar(key, ctx);
+    const resolved = scalar(key, ctx, true);
     const name = goKeyString(resolved);
     if (name === undefined && resolved.kind === 'null') throw nullOrCollection();
     if (name === undefined) throw new YamlValueProblem('a map key that is an integer of 2^63 or more, which kubectl refuses', keyAt, 'quote the key');
@@ -223,6 +225,20 @@ function mergeSources(node: Node | null, ctx: Context, at: number): { value: Rec
   };
   if (isSeq(node)) return node.items.map((n) => one(n as Node | null)).reverse();
   return [one(node)];
+}
+
+/**
+ * A quoted scalar's raw NEL/LS/PS as go-yaml (libyaml) folds line breaks:
+ * spaces around a run of breaks go; a run starting with NEL (read as LF) is
+ * one space when alone, else its later breaks; LS/PS stay themselves.
+ */
+function foldLineBreakChars(value: string): string {
+  return value.replace(/[ \t]*((?:[\u0085\u2028\u2029][ \t]*)+)/g, (_m, run: string) => {
+    const breaks = run.replace(/[ \t]/g, '').split('').map((c) => (c === '\u0085' ? '\n' : c));
+    const [leading, ...trailing] = breaks;
+    if (leading === '\n') return trailing.length === 0 ? ' ' : trailing.join('');
+    return leading + trailing.join('');
+  });
 }
 
 function lineBreakProblem(text: string, at: number): YamlValueProblem {

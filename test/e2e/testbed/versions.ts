@@ -93,6 +93,7 @@ export const TOOLS = [
   'gitleaks',
   'moto_server',
   'reloader',
+  'yaml-reader',
 ] as const;
 export type Tool = (typeof TOOLS)[number];
 

@@ -34,46 +34,63 @@ type result struct {
 	Error string          `json:"error,omitempty"`
 }
 
-// fieldTypes holds the fields whose value types ksec checks as the API server
+// object holds the fields whose value types ksec checks as the API server
 // does: ObjectMeta.Annotations and Labels are map[string]string, so are
-// ConfigMap.Data and Secret.StringData; Secret.Data is map[string][]byte,
-// which JSON carries as (base64) strings, so a string is what it takes here.
-type fieldTypes struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
+// ConfigMap.Data and Secret.StringData; Secret.Data and ConfigMap.BinaryData
+// are map[string][]byte, which JSON carries as (base64) strings.
+type object struct {
+	APIVersion interface{} `json:"apiVersion"`
+	Kind       interface{} `json:"kind"`
+	Metadata   *struct {
 		Annotations map[string]string `json:"annotations"`
 		Labels      map[string]string `json:"labels"`
 	} `json:"metadata"`
 }
 
-type dataFields struct {
+type secretData struct {
 	Data       map[string]string `json:"data"`
 	StringData map[string]string `json:"stringData"`
 }
 
+type configMapData struct {
+	Data       map[string]string `json:"data"`
+	BinaryData map[string]string `json:"binaryData"`
+}
+
+// typed is the error of decoding the document into those field types, "" when
+// they fit (or the document is not a JSON object).
 func typed(doc []byte) string {
 	var probe map[string]json.RawMessage
 	if json.Unmarshal(doc, &probe) != nil {
-		return "" // not an object: nothing typed to check
+		return ""
 	}
-	var f fieldTypes
-	kind := struct {
-		APIVersion interface{} `json:"apiVersion"`
-		Kind       interface{} `json:"kind"`
-	}{}
-	_ = json.Unmarshal(doc, &kind)
-	if err := json.Unmarshal(doc, &f); err != nil {
-		if _, isType := err.(*json.UnmarshalTypeError); !isType || (kind.Kind != nil && kind.APIVersion != nil) {
+	var meta struct {
+		Metadata json.RawMessage `json:"metadata"`
+	}
+	_ = json.Unmarshal(doc, &meta)
+	var o object
+	if len(meta.Metadata) > 0 && meta.Metadata[0] == '{' {
+		if err := json.Unmarshal(doc, &o); err != nil {
 			return err.Error()
 		}
+	} else {
+		_ = json.Unmarshal(doc, &struct {
+			APIVersion *interface{} `json:"apiVersion"`
+			Kind       *interface{} `json:"kind"`
+		}{&o.APIVersion, &o.Kind})
+	}
+	if o.APIVersion != "v1" {
+		return ""
+	}
+	var err error
+	switch o.Kind {
+	case "Secret":
+		err = json.Unmarshal(doc, &secretData{})
+	case "ConfigMap":
+		err = json.Unmarshal(doc, &configMapData{})
+	}
+	if err != nil {
 		return err.Error()
-	}
-	if f.APIVersion == "v1" && (f.Kind == "Secret" || f.Kind == "ConfigMap") {
-		var d dataFields
-		if err := json.Unmarshal(doc, &d); err != nil {
-			return err.Error()
-		}
 	}
 	return ""
 }
