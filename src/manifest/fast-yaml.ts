@@ -2,8 +2,9 @@
  * A reader for the subset of YAML that Kubernetes manifests are almost always
  * written in, without the `yaml` package (it never imports it: start-up and
  * throughput are the point). Where it answers, the answer equals what `yaml`
- * gives for `parseAllDocuments(text, { uniqueKeys: true, merge: true })` then
- * `.toJS()` (YAML 1.2, core schema, numbers not BigInt); on any text outside
+ * gives for `parseAllDocuments(text, { merge: true })` then yaml11-value.ts's
+ * clusterValue (the cluster's reading: go-yaml v2, YAML 1.1, JSON keys as
+ * sigs.k8s.io/yaml makes them; numbers not BigInt); on any text outside
  * the subset it returns undefined and the caller asks `yaml`, so correctness
  * never depends on this file. test/unit/manifest/fast-yaml.test.ts and
  * syntax.test.ts check both claims against the package.
@@ -20,8 +21,8 @@
  *   sequence at the same indentation as its key.
  * - Plain scalars, one line or several (continuation lines more indented
  *   than the parent, folded as YAML folds them: a line break becomes a space,
- *   n empty lines n line breaks), resolved under the core schema (null, bool,
- *   int in decimal, 0o octal and 0x hex, float, .inf, .nan).
+ *   n empty lines n line breaks), resolved as go-yaml v2 resolves them (src/go/yaml11-resolve.ts;
+ *   `.inf`/`.nan` values bail: the slow path refuses them).
  * - 'single' and "double" quoted scalars that close on their line, with all of
  *   YAML's double-quoted escapes except the line continuation.
  * - Literal and folded block scalars (`|`, `>`, chomping `-`/`+`, indentation
