@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { KsecError } from '../../../src/errors.js';
 import { formatFloat32g } from '../../../src/go/yaml11-resolve.js';
+import { positionOf } from '../../../src/manifest/position.js';
 import { objectsOf, parseManifestText } from '../../../src/manifest/read.js';
 
 const value = (text: string) => parseManifestText(text, 'm.yaml').documents[0]!.value;
@@ -75,6 +76,14 @@ describe('YAML 1.1 as kubectl reads it', () => {
   it('.inf and .nan values are refused (JSON has none); keys keep them as text', () => {
     expect(() => parseManifestText('a: .inf\n', 'm.yaml')).toThrow(/\.inf or \.nan/);
     expect(value('.inf: a\n')).toEqual({ '.inf': 'a' });
+  });
+
+  it('places YAML 1.1 keys by their JSON name, on both paths', () => {
+    for (const text of ['a: 1\nm:\n  x: 1\n  on: 2\n', 'a: &x 1\nm:\n  x: *x\n  on: 2\n']) {
+      const file = parseManifestText(text, 'm.yaml');
+      expect(file.documents[0]!.value).toEqual({ a: 1, m: { x: 1, true: 2 } });
+      expect(positionOf(file, file.documents[0]!, ['m', 'true'])).toEqual({ line: 4, column: 3 });
+    }
   });
 
   it('a key set twice through spellings or merge keys is refused', () => {
