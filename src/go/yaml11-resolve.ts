@@ -61,20 +61,66 @@ function hasHint(c: number): boolean {
   );
 }
 
+/** The words go-yaml resolves (null, bools, special floats) with their JSON values; none is longer than 6. */
+const WORD_VALUES = new Map<string, boolean | null | number>([
+  ...[...NULLS].map((w) => [w, null] as const),
+  ...[...TRUES].map((w) => [w, true] as const),
+  ...[...FALSES].map((w) => [w, false] as const),
+  ...Object.entries(SPECIAL_FLOATS),
+]);
+/** a decimal int that is exact as a JS number and is no octal (`0` alone, or no leading zero) */
+const SMALL_DECIMAL = /^(?:[-+]?[1-9][0-9]{0,14}|0)$/;
+
+/**
+ * resolveGoPlain's value as JSON would carry it, without building a
+ * GoScalar (the fast path calls this for every plain scalar): the text, null,
+ * a boolean or a number (NaN and ±Infinity for `.nan`/`.inf`, which the
+ * caller refuses).
+ */
+export function goPlainValue(s: string): unknown {
+  if (s.length === 0) return null;
+  const c = s.charCodeAt(0);
+  if (!hasHint(c)) return s;
+  if (s.length <= 6) {
+    const word = WORD_VALUES.get(s);
+    if (word !== undefined) return word;
+  }
+  if (c === 46 /* . */) return parseDotFloat(s) ?? s;
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return s;
+  if (SMALL_DECIMAL.test(s)) return Number(s);
+  const r = resolveNumber(s);
+  return r === undefined ? s : goScalarValue(r);
+}
+
+/** goKeyString(resolveGoPlain(s)) without building a GoScalar where the key is plain text or a small decimal. */
+export function goPlainKey(s: string): string | undefined {
+  if (s.length === 0) return undefined;
+  const c = s.charCodeAt(0);
+  if (!hasHint(c)) return s;
+  if (s.length <= 6) {
+    const word = WORD_VALUES.get(s);
+    if (word === null) return undefined;
+    if (typeof word === 'boolean') return word ? 'true' : 'false';
+  }
+  // a letter resolves only through the words (`name`, `type`: the commonest keys)
+  if (c !== 46 && c !== 43 && c !== 45 && c !== 126 && !(c >= 48 && c <= 57)) return s;
+  if (/^[1-9][0-9]{0,14}$/.test(s)) return s;
+  return goKeyString(resolveGoPlain(s));
+}
+
 /** go-yaml v2's resolve("", s): the value of an untagged plain scalar. */
 export function resolveGoPlain(s: string): GoScalar {
   if (s.length === 0) return { kind: 'null' };
   const c = s.charCodeAt(0);
   if (!hasHint(c)) return { kind: 'str', value: s };
-  if (NULLS.has(s)) return { kind: 'null' };
-  if (TRUES.has(s)) return { kind: 'bool', value: true };
-  if (FALSES.has(s)) return { kind: 'bool', value: false };
-  const special = SPECIAL_FLOATS[s];
-  if (special !== undefined) return { kind: 'float', value: special };
+  // the words are short: a long text is never hashed for the lookup
+  const word = s.length <= 6 ? WORD_VALUES.get(s) : undefined;
+  if (word !== undefined) return word === null ? { kind: 'null' } : typeof word === 'boolean' ? { kind: 'bool', value: word } : { kind: 'float', value: word };
   if (c === 46 /* . */) {
     const f = parseDotFloat(s);
     return f === undefined ? { kind: 'str', value: s } : { kind: 'float', value: f };
   }
+  // a letter or `~` resolves only through the words
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) return { kind: 'str', value: s };
   return resolveNumber(s) ?? { kind: 'str', value: s };
 }

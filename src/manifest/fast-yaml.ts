@@ -53,7 +53,7 @@
  */
 
 import { OpenKeys } from './open-keys.js';
-import { goKeyString, goScalarValue, resolveGoPlain } from '../go/yaml11-resolve.js';
+import { goPlainKey, goPlainValue } from '../go/yaml11-resolve.js';
 import { MAX_NESTING } from './yaml-lib.js';
 
 /** A document's node offsets: map keys by their JS key, sequence items by index. */
@@ -1010,10 +1010,16 @@ function escape(t: string, i: number, ce: number): [string, number] {
  * JSON cannot carry (the slow path refuses them with a message).
  */
 export function resolvePlain(s: string): unknown {
-  const r = resolveGoPlain(s);
-  if (r.kind === 'str') return r.value;
-  if (r.kind === 'float' && !Number.isFinite(r.value)) throw BAIL;
-  return goScalarValue(r);
+  const value = goPlainValue(s);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw BAIL;
+  return value;
+}
+
+/** The JSON key sigs.k8s.io/yaml makes of a plain key; bails on a key it refuses (null, 2^63 and up). */
+function plainKeyName(s: string): string {
+  const name = goPlainKey(s);
+  if (name === undefined) throw BAIL;
+  return name;
 }
 
 /** Whether a plain scalar starting with `c` may be `.inf`/`.nan` (starts with `.`, `+` or `-`). */
@@ -1021,9 +1027,3 @@ function mayBeSpecialFloat(c: number): boolean {
   return c === DOT || c === 43 || c === DASH;
 }
 
-/** The JSON key sigs.k8s.io/yaml makes of a plain key; bails on a key it refuses (null, 2^63 and up). */
-function plainKeyName(s: string): string {
-  const name = goKeyString(resolveGoPlain(s));
-  if (name === undefined) throw BAIL;
-  return name;
-}
