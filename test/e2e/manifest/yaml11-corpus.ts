@@ -9,20 +9,9 @@
  * (`1` and `"1"`): sigs.k8s.io/yaml keeps either at random there, so the
  * reference has no single answer (ksec refuses them).
  */
+import { mulberry32 } from '../../helpers/prng.js';
 
 export type Rng = () => number;
-
-/** mulberry32: a small seeded generator. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: Rng, n: number) => Math.floor(r() * n);
@@ -280,7 +269,7 @@ export const CATEGORIES: [string, Gen, number][] = [
 
 /** The corpus: every category's documents, labelled. */
 export function corpus(seed = 19): { category: string; text: string }[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: { category: string; text: string }[] = [];
   for (const [category, gen, count] of CATEGORIES) for (let i = 0; i < count; i++) out.push({ category, text: gen(r, i) });
   return out;
