@@ -576,7 +576,7 @@ class BlockScanner<N, M, S> {
           if (key && n === SPACE) break;
           throw BAIL;
         }
-      } else if (ch === 91 || ch === 123 || ch === TAB || ch === SQUOTE || ch === DQUOTE) {
+      } else if (ch === 91 || ch === 123 || ch === TAB || ch === SQUOTE || ch === DQUOTE || ch === 63 /* ? ends a flow plain scalar in go-yaml */) {
         throw BAIL;
       } else if (ch === HASH && t.charCodeAt(i - 1) === SPACE) {
         throw BAIL;

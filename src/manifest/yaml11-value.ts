@@ -70,6 +70,8 @@ interface Context {
   aliases: number;
   /** source ranges of quoted scalars whose raw line-break characters read the same in go-yaml */
   quotedBreaks: [number, number][];
+  /** how many flow collections (`{}`, `[]`) the current node is in */
+  flow: number;
 }
 
 /**
@@ -78,7 +80,7 @@ interface Context {
  * from (its node ranges are offsets into it).
  */
 export function clusterValue(doc: Document.Parsed, text: string): unknown {
-  const ctx: Context = { doc, text, expanding: new Set(), aliases: 0, quotedBreaks: [] };
+  const ctx: Context = { doc, text, expanding: new Set(), aliases: 0, quotedBreaks: [], flow: 0 };
   const value = nodeValue(doc.contents as Node | null, ctx, doc.contents?.range?.[0] ?? doc.range[0]);
   const [start, end] = [doc.range[0], doc.range[2]];
   if (HAS_LINE_BREAK_CHAR.test(text.slice(start, end))) checkLineBreakChars(text, start, end, ctx.quotedBreaks);
@@ -96,8 +98,15 @@ function nodeValue(node: Node | null | undefined, ctx: Context, at: number): unk
     }
     return goScalarValue(r);
   }
-  if (isSeq(node)) return node.items.map((item) => nodeValue(item as Node | null, ctx, (item as Node | null)?.range?.[0] ?? at));
-  if (isMap(node)) return mapValue(node.items as Pair<Node | null, Node | null>[], ctx, node.range?.[0] ?? at);
+  if (isSeq(node) || isMap(node)) {
+    if (node.flow) ctx.flow++;
+    try {
+      if (isSeq(node)) return node.items.map((item) => nodeValue(item as Node | null, ctx, (item as Node | null)?.range?.[0] ?? at));
+      return mapValue(node.items as Pair<Node | null, Node | null>[], ctx, node.range?.[0] ?? at, !node.flow);
+    } finally {
+      if (node.flow) ctx.flow--;
+    }
+  }
   return null;
 }
 
@@ -140,6 +149,13 @@ function scalar(node: Scalar, ctx: Context, isKey = false): GoScalar {
     source = foldLineBreakChars(source);
     ctx.quotedBreaks.push([start, end]);
   }
+  if (type === 'PLAIN' && ctx.flow > 0 && source.includes('?')) {
+    throw new YamlValueProblem('a ? inside a plain value in a flow collection ([...] or {...}), which kubectl reads as a key indicator', start + Math.max(0, ctx.text.slice(start, end).indexOf('?')), 'quote the value');
+  }
+  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
+    const bad = blockIndentTabAt(ctx.text, start, end);
+    if (bad !== undefined) throw new YamlValueProblem('a tab where a block scalar\'s indentation is expected, which kubectl refuses', bad, 'indent block scalar lines with spaces');
+  }
   if (type === 'QUOTE_DOUBLE') {
     const bad = badEscapeAt(ctx.text.slice(start, end));
     if (bad !== undefined) {
@@ -156,6 +172,34 @@ function scalar(node: Scalar, ctx: Context, isKey = false): GoScalar {
   } catch (err) {
     throw new YamlValueProblem((err as Error).message, start, 'remove the tag or fix the value');
   }
+}
+
+/**
+ * The offset of a tab that go-yaml reads where a block scalar's indentation
+ * is expected: after the leading spaces of its first content line (the
+ * indentation is not known yet), or of a later line less indented than it.
+ */
+function blockIndentTabAt(text: string, start: number, end: number): number | undefined {
+  const header = /^[|>][-+0-9]*/.exec(text.slice(start, end))?.[0] ?? '';
+  const explicit = /[1-9]/.exec(header)?.[0];
+  let lineStart = text.indexOf('\n', start);
+  let indent = -1;
+  if (explicit !== undefined) {
+    // an indentation indicator counts from the parent's: the column of the scalar's line start
+    const parentIndent = /^ */.exec(text.slice(text.lastIndexOf('\n', start - 1) + 1))![0].length;
+    indent = parentIndent + Number(explicit);
+  }
+  while (lineStart !== -1 && lineStart < end) {
+    const from = lineStart + 1;
+    let i = from;
+    while (text.charCodeAt(i) === 32) i++;
+    const spaces = i - from;
+    const c = text.charCodeAt(i);
+    if (c === 9 && (indent < 0 || spaces < indent)) return i;
+    if (indent < 0 && c !== 10 && c !== 13 && i < end) indent = spaces;
+    lineStart = text.indexOf('\n', from);
+  }
+  return undefined;
 }
 
 /**
@@ -183,7 +227,7 @@ function decodeBinary(source: string, at: number): string {
 }
 
 /** A mapping's value: keys as sigs.k8s.io/yaml makes them; merge keys expanded; any key set twice refused. */
-function mapValue(pairs: Pair<Node | null, Node | null>[], ctx: Context, at: number): Record<string, unknown> {
+function mapValue(pairs: Pair<Node | null, Node | null>[], ctx: Context, at: number, block = false): Record<string, unknown> {
   const { isAlias, isCollection, isScalar } = yamlLib();
   const out: Record<string, unknown> = {};
   const set = (name: string, value: unknown, where: number) => {
@@ -201,6 +245,9 @@ function mapValue(pairs: Pair<Node | null, Node | null>[], ctx: Context, at: num
       }
       continue;
     }
+    if (block && keyNode?.range && splitImplicitKey(ctx.text, keyNode.range[0], keyNode.range[1])) {
+      throw new YamlValueProblem('a key whose colon is on a later line, which kubectl refuses', keyAt, 'put the key and its colon on one line');
+    }
     let key: Node | null = keyNode;
     if (isAlias(key)) key = aliasTarget(key, ctx);
     const nullOrCollection = () => new YamlValueProblem('a map key that is null or a collection, which kubectl refuses', keyAt, QUOTE_KEY_HINT);
@@ -212,6 +259,20 @@ function mapValue(pairs: Pair<Node | null, Node | null>[], ctx: Context, at: num
     set(name, nodeValue(pair.value, ctx, keyAt), keyAt);
   }
   return out;
+}
+
+/**
+ * Whether a block mapping's implicit key (not `? key`) ends on a line before
+ * its `:`: go-yaml finds no `:` for such a key (the yaml package takes it).
+ */
+function splitImplicitKey(text: string, start: number, end: number): boolean {
+  let i = end;
+  while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  if (text.charCodeAt(i) === 58 /* : */) return false;
+  // an explicit key: `?` before it on its line
+  let j = start - 1;
+  while (j >= 0 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 9)) j--;
+  return text.charCodeAt(j) !== 63;
 }
 
 /** The maps a merge key's value names: a map, an alias of one, or a sequence of those (earlier ones first, as go-yaml merges them last). */

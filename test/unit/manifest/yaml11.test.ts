@@ -69,6 +69,14 @@ describe('YAML 1.1 as kubectl reads it', () => {
     expect(() => parseManifestText(text, 'm.yaml')).toThrow(/^invalid YAML at line 1, column \d+/);
   });
 
+  it.each([
+    ['a ? in a flow plain scalar', 'a: {k: w? e}\n'],
+    ['a tab as block scalar indentation', 'a: |\n   \t x\n'],
+    ['an implicit key with its colon on the next line', 'spec\n  :\n  a: 1\n'],
+  ])('%s is refused, as go-yaml refuses it', (_name, text) => {
+    expect(() => parseManifestText(text, 'm.yaml')).toThrow(/^invalid YAML at line \d+, column \d+/);
+  });
+
   it.each(['~: v\n', ': v\n', '[k]: v\n', '18446744073709551615: v\n'])('key %j is an error', (text) => {
     expect(() => parseManifestText(text, 'm.yaml')).toThrow(/^invalid YAML at line 1, column 1: a map key/);
   });
