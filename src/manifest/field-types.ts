@@ -3,6 +3,7 @@
  * the first value in an object that does not fit them. kubectl sends what
  * sigs.k8s.io/yaml made of the YAML (YAML 1.1: unquoted `yes` is true, `010`
  * is 8) and the server refuses a number or a boolean where a string belongs:
+ * - every object's metadata.name and metadata.namespace: string;
  * - every object's metadata.annotations and metadata.labels: map[string]string;
  * - a v1 Secret's data (map[string][]byte, base64 text in JSON) and stringData;
  * - a v1 ConfigMap's data and binaryData.
@@ -24,6 +25,10 @@ export interface FieldTypeProblem {
 export function fieldTypeProblem(object: Record<string, unknown>): FieldTypeProblem | undefined {
   const metadata = object['metadata'];
   if (isRecord(metadata)) {
+    for (const field of ['name', 'namespace']) {
+      const value = metadata[field];
+      if (value !== undefined && value !== null && typeof value !== 'string') return { path: ['metadata', field], found: kindOf(value) };
+    }
     for (const field of ['annotations', 'labels']) {
       const problem = stringMapProblem(metadata[field], ['metadata', field]);
       if (problem) return problem;

@@ -99,7 +99,9 @@ const typedDoc: Gen = (r, i) => {
   const s = pick(r, SCALARS);
   const quoted = r() < 0.25;
   const v = quoted ? `"${s}"` : s;
-  switch (int(r, 5)) {
+  switch (int(r, 6)) {
+    case 5:
+      return `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${r() < 0.5 ? v : `s${i}`}\n  namespace: ${v}\nstringData:\n  a: b\n`;
     case 0:
       return `${SECRET_HEAD(`s${i}`)}stringData:\n  password: ${v}\n  user: admin\n`;
     case 1:

@@ -52,6 +52,11 @@ describe('YAML 1.1 as kubectl reads it', () => {
     expect(() => objectsOf([parseManifestText(secret(`stringData:\n  password: "${v}"\n`), 'm.yaml')])).not.toThrow();
   });
 
+  it('a namespace n (false to kubectl) is refused, not sealed for a namespace "false" or none', () => {
+    const err = refusal('apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n  a: b\n');
+    expect(err.message).toMatch(/metadata\.namespace is a boolean, not a string/);
+  });
+
   it('the cluster-wide annotation with yes is refused, not read as strict scope', () => {
     const err = refusal(secret('  annotations:\n    sealedsecrets.bitnami.com/cluster-wide: yes\nstringData:\n  a: b\n'));
     expect(err.message).toMatch(/metadata\.annotations\.sealedsecrets\.bitnami\.com\/cluster-wide is a boolean/);

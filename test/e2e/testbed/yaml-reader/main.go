@@ -35,13 +35,16 @@ type result struct {
 }
 
 // object holds the fields whose value types ksec checks as the API server
-// does: ObjectMeta.Annotations and Labels are map[string]string, so are
+// does: ObjectMeta.Name and Namespace are strings, ObjectMeta.Annotations and
+// Labels map[string]string, so are
 // ConfigMap.Data and Secret.StringData; Secret.Data and ConfigMap.BinaryData
 // are map[string][]byte, which JSON carries as (base64) strings.
 type object struct {
 	APIVersion interface{} `json:"apiVersion"`
 	Kind       interface{} `json:"kind"`
 	Metadata   *struct {
+		Name        string            `json:"name"`
+		Namespace   string            `json:"namespace"`
 		Annotations map[string]string `json:"annotations"`
 		Labels      map[string]string `json:"labels"`
 	} `json:"metadata"`
