@@ -33,16 +33,18 @@
  *
  * Everything else returns undefined: anchors, aliases, tags, directives, `?`
  * keys, merge keys (`<<`), null keys, keys over 1000 characters, duplicate
- * keys (also `1` beside `'1'`), a tab in indentation, between tokens or in a
+ * keys (also `1` beside `'1'`, `on` beside `true`), keys of 2^63 and up,
+ * `.inf`/`.nan` values, the escapes `\/` and `\u` of a surrogate, a tab in indentation, between tokens or in a
  * plain scalar, `key: - x`, a `: ` inside a plain value, a plain scalar that
  * starts with an indicator (`&*!|>%@` or a backquote), a multi-line plain
  * scalar at the root, after a comment line or with a comment on any line but
  * its last, a quoted scalar over several lines, a block scalar at the root,
  * more-indented lines in a folded scalar; a flow collection over several
  * lines or with a comment, a trailing comma, an empty or implicit (`{a}`)
- * entry, `a:b` or a `key: value` pair in a flow sequence inside it; content
+ * entry, `a:b` or a `key: value` pair in a flow sequence inside it, a `?`
+ * in a flow plain scalar (go-yaml ends the scalar there); content
  * after `---` on its line, a BOM, control characters (other than tab, LF,
- * CR), C1 controls, U+2028/U+2029, a CR not followed by LF, and every
+ * CR), C1 controls, U+2028/U+2029, U+FFFE/U+FFFF, a CR not followed by LF, and every
  * construct the package would report as an error.
  *
  * One scanner (BlockScanner) reads the grammar; a NodeBuilder per reader

@@ -18,7 +18,7 @@ import { KsecError, fileError } from '../errors.js';
 import { parseFastYaml } from './fast-yaml.js';
 import { fieldTypeMessage, fieldTypeProblem } from './field-types.js';
 import { isKubeObject, isList, objectRef, type KubeObject } from './objects.js';
-import { MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
 import { clusterValue, notAllowedCharAt, notAllowedCharProblem, YamlValueProblem } from './yaml11-value.js';
 import { readUserText } from '../user-file.js';
 
@@ -70,9 +70,9 @@ export interface ReadOptions {
   /**
    * Receives the files of a directory walk that are left out because they hold
    * no Kubernetes object (kustomization.yaml, Helm's values.yaml and
-   * Chart.yaml, CI workflows; see isKubernetesManifest) or are Helm templates
-   * that do not parse (isUnrenderedTemplate). A file named explicitly is
-   * never left out.
+   * Chart.yaml, CI workflows; see isKubernetesManifest; also when only YAML
+   * 1.2 reads them, isOtherYaml) or are Helm templates that do not parse
+   * (isUnrenderedTemplate). A file named explicitly is never left out.
    */
   skipped?: string[];
 }
@@ -156,7 +156,7 @@ export async function readManifestFiles(inputs: string[], options: ReadOptions =
     try {
       file = await readManifestFile(path, options);
     } catch (err) {
-      if (walked && (await isUnrenderedTemplate(path, err))) {
+      if (walked && ((await isUnrenderedTemplate(path, err)) || (await isOtherYaml(path, err)))) {
         options.skipped?.push(path);
         continue;
       }
@@ -177,6 +177,26 @@ export async function isUnrenderedTemplate(path: string, err: unknown): Promise<
   if (!(err instanceof KsecError) || !/^invalid (YAML|JSON)/.test(err.message)) return false;
   const text = await readUserText(path).catch(() => '');
   return /\{\{.*\}\}/.test(text);
+}
+
+/**
+ * Whether a file the cluster's reading refuses (a merge key overriding a
+ * key, a YAML 1.2 escape) is YAML that holds no Kubernetes object as YAML
+ * 1.2 reads it (Helm's values.yaml, a CI workflow): a directory walk leaves it
+ * out as it leaves out such files that parse. Any other error stands.
+ */
+async function isOtherYaml(path: string, err: unknown): Promise<boolean> {
+  if (!(err instanceof KsecError) || !/^invalid YAML/.test(err.message) || extname(path).toLowerCase() === '.json') return false;
+  const text = (await readUserText(path).catch(() => '')).replace(/^\uFEFF/, '');
+  try {
+    const docs = yamlLib().parseAllDocuments(text, { ...QUIET_PARSE, merge: true });
+    const all = Array.isArray(docs) ? docs : [docs];
+    if (all.some((d) => d.errors.length > 0)) return false;
+    const documents = all.map((d, index) => ({ index, line: 1, value: d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown }));
+    return !isKubernetesManifest({ path, format: 'yaml', text, documents });
+  } catch {
+    return false;
+  }
 }
 
 export async function readManifestFile(path: string, options: ReadOptions = {}): Promise<ManifestFile> {

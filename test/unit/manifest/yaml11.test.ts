@@ -5,11 +5,14 @@
  * test (test/e2e/manifest/yaml11-differential.test.ts) checks the same against
  * the real Go reader on 21,000 documents.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KsecError } from '../../../src/errors.js';
 import { formatFloat32g } from '../../../src/go/yaml11-resolve.js';
 import { positionOf } from '../../../src/manifest/position.js';
-import { objectsOf, parseManifestText } from '../../../src/manifest/read.js';
+import { objectsOf, parseManifestText, readManifestFiles } from '../../../src/manifest/read.js';
 
 const value = (text: string) => parseManifestText(text, 'm.yaml').documents[0]!.value;
 function refusal(text: string): KsecError {
@@ -102,5 +105,19 @@ describe('YAML 1.1 as kubectl reads it', () => {
   it('a key set twice through spellings or merge keys is refused', () => {
     expect(() => parseManifestText('on: 1\nyes: 2\n', 'm.yaml')).toThrow(/a key set twice/);
     expect(() => parseManifestText('b: &b {x: 1}\nm:\n  <<: *b\n  x: 2\n', 'm.yaml')).toThrow(/a key set twice/);
+  });
+
+  it('a directory walk leaves out YAML only 1.2 reads that holds no Kubernetes object; a manifest it refuses stands', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-yaml11-walk-'));
+    // Helm values with a merge key overriding a key: a duplicate to go-yaml's strict reading
+    writeFileSync(join(dir, 'values.yaml'), 'defaults: &d {replicas: 1}\nweb:\n  <<: *d\n  replicas: 3\n');
+    writeFileSync(join(dir, 'secret.yaml'), secret('stringData:\n  a: b\n'));
+    const skipped: string[] = [];
+    const files = await readManifestFiles([dir], { skipped });
+    expect(files.map((f) => f.path)).toEqual([join(dir, 'secret.yaml')]);
+    expect(skipped).toEqual([join(dir, 'values.yaml')]);
+    await expect(readManifestFiles([join(dir, 'values.yaml')])).rejects.toThrow(/a key set twice/);
+    writeFileSync(join(dir, 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: c}\nx:\n  <<: *m\n  name: d\n');
+    await expect(readManifestFiles([dir], { skipped: [] })).rejects.toThrow(/a key set twice/);
   });
 });
