@@ -2,8 +2,9 @@
  * A reader for the subset of YAML that Kubernetes manifests are almost always
  * written in, without the `yaml` package (it never imports it: start-up and
  * throughput are the point). Where it answers, the answer equals what `yaml`
- * gives for `parseAllDocuments(text, { uniqueKeys: true, merge: true })` then
- * `.toJS()` (YAML 1.2, core schema, numbers not BigInt); on any text outside
+ * gives for `parseAllDocuments(text, { merge: true })` then yaml11-value.ts's
+ * clusterValue (the cluster's reading: go-yaml v2, YAML 1.1, JSON keys as
+ * sigs.k8s.io/yaml makes them; numbers not BigInt); on any text outside
  * the subset it returns undefined and the caller asks `yaml`, so correctness
  * never depends on this file. test/unit/manifest/fast-yaml.test.ts and
  * syntax.test.ts check both claims against the package.
@@ -20,8 +21,8 @@
  *   sequence at the same indentation as its key.
  * - Plain scalars, one line or several (continuation lines more indented
  *   than the parent, folded as YAML folds them: a line break becomes a space,
- *   n empty lines n line breaks), resolved under the core schema (null, bool,
- *   int in decimal, 0o octal and 0x hex, float, .inf, .nan).
+ *   n empty lines n line breaks), resolved as go-yaml v2 resolves them (src/go/yaml11-resolve.ts;
+ *   `.inf`/`.nan` values bail: the slow path refuses them).
  * - 'single' and "double" quoted scalars that close on their line, with all of
  *   YAML's double-quoted escapes except the line continuation.
  * - Literal and folded block scalars (`|`, `>`, chomping `-`/`+`, indentation
@@ -32,16 +33,18 @@
  *
  * Everything else returns undefined: anchors, aliases, tags, directives, `?`
  * keys, merge keys (`<<`), null keys, keys over 1000 characters, duplicate
- * keys (also `1` beside `'1'`), a tab in indentation, between tokens or in a
+ * keys (also `1` beside `'1'`, `on` beside `true`), keys of 2^63 and up,
+ * `.inf`/`.nan` values, the escapes `\/` and `\u` of a surrogate, a tab in indentation, between tokens or in a
  * plain scalar, `key: - x`, a `: ` inside a plain value, a plain scalar that
  * starts with an indicator (`&*!|>%@` or a backquote), a multi-line plain
  * scalar at the root, after a comment line or with a comment on any line but
  * its last, a quoted scalar over several lines, a block scalar at the root,
  * more-indented lines in a folded scalar; a flow collection over several
  * lines or with a comment, a trailing comma, an empty or implicit (`{a}`)
- * entry, `a:b` or a `key: value` pair in a flow sequence inside it; content
+ * entry, `a:b` or a `key: value` pair in a flow sequence inside it, a `?`
+ * in a flow plain scalar (go-yaml ends the scalar there); content
  * after `---` on its line, a BOM, control characters (other than tab, LF,
- * CR), C1 controls, U+2028/U+2029, a CR not followed by LF, and every
+ * CR), C1 controls, U+2028/U+2029, U+FFFE/U+FFFF, a CR not followed by LF, and every
  * construct the package would report as an error.
  *
  * One scanner (BlockScanner) reads the grammar; a NodeBuilder per reader
@@ -52,6 +55,7 @@
  */
 
 import { OpenKeys } from './open-keys.js';
+import { goPlainKey, goPlainValue } from '../go/yaml11-resolve.js';
 import { MAX_NESTING } from './yaml-lib.js';
 
 /** A document's node offsets: map keys by their JS key, sequence items by index. */
@@ -117,8 +121,8 @@ const BAIL = Symbol('bail');
 
 // Characters that put a text outside the subset (the package treats them
 // specially or rejects them): C0 controls but tab, LF and CR; DEL and the C1
-// controls; U+2028 and U+2029; U+FEFF anywhere.
-const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]/;
+// controls; U+2028 and U+2029; U+FEFF anywhere; U+FFFE and U+FFFF (go-yaml refuses them).
+const FORBIDDEN = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 
 /** Whether the text has a CR not followed by LF (a line break outside the subset). */
 function hasLoneCR(t: string): boolean {
@@ -440,10 +444,12 @@ class BlockScanner<N, M, S> {
       default: {
         const end = this.plainValue(p);
         const commented = this.commented;
-        const plain = this.scalars ? t.slice(p, end) : undefined;
+        // builders that keep no scalars still resolve those that may be .inf/.nan (a bail for every reader)
+        const plain = this.scalars || mayBeSpecialFloat(c) ? t.slice(p, end) : undefined;
         this.nextLine();
         const value = this.plainContinuation(parent, plain, commented, afterComment);
-        return this.out.scalar(value === undefined ? undefined : resolvePlain(value));
+        const resolved = value === undefined ? undefined : resolvePlain(value);
+        return this.out.scalar(this.scalars ? resolved : undefined);
       }
     }
   }
@@ -511,9 +517,7 @@ class BlockScanner<N, M, S> {
       let name: string | undefined;
       if (isMap) {
         const key = this.flowScalar(q, true);
-        if (key.quoted) name = key.value as string;
-        else if (key.value === null) throw BAIL;
-        else name = String(key.value);
+        name = key.value as string;
         if (name === '<<') throw BAIL;
         q = this.skipSpaces(key.end);
         if (t.charCodeAt(q) !== COLON || t.charCodeAt(q + 1) !== SPACE) throw BAIL;
@@ -574,7 +578,7 @@ class BlockScanner<N, M, S> {
           if (key && n === SPACE) break;
           throw BAIL;
         }
-      } else if (ch === 91 || ch === 123 || ch === TAB || ch === SQUOTE || ch === DQUOTE) {
+      } else if (ch === 91 || ch === 123 || ch === TAB || ch === SQUOTE || ch === DQUOTE || ch === 63 /* ? ends a flow plain scalar in go-yaml */) {
         throw BAIL;
       } else if (ch === HASH && t.charCodeAt(i - 1) === SPACE) {
         throw BAIL;
@@ -583,7 +587,7 @@ class BlockScanner<N, M, S> {
     let end = i;
     while (t.charCodeAt(end - 1) === SPACE) end--;
     if (end === p) throw BAIL;
-    return { value: key || this.scalars ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
+    return { value: key ? plainKeyName(t.slice(p, end)) : this.scalars || mayBeSpecialFloat(c) ? resolvePlain(t.slice(p, end)) : undefined, end, quoted: false };
   }
 
   /** A one-line plain scalar that is a value (not a key): the offset where it ends. */
@@ -667,9 +671,7 @@ class BlockScanner<N, M, S> {
       if (q === -1) return undefined;
       let end = q;
       while (t.charCodeAt(end - 1) === SPACE) end--;
-      const value = resolvePlain(t.slice(p, end));
-      if (value === null) throw BAIL;
-      name = String(value);
+      name = plainKeyName(t.slice(p, end));
     }
     const n = q + 1 < ce ? t.charCodeAt(q + 1) : SPACE;
     if (n === TAB) throw BAIL;
@@ -981,7 +983,6 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   e: '\x1b',
   ' ': ' ',
   '"': '"',
-  '/': '/',
   '\\': '\\',
   N: '\x85',
   _: '\xa0',
@@ -1001,37 +1002,30 @@ function escape(t: string, i: number, ce: number): [string, number] {
   const hex = t.slice(i + 1, i + 1 + length);
   if (!/^[0-9a-fA-F]+$/.test(hex)) throw BAIL;
   const code = parseInt(hex, 16);
-  if (code > 0x10ffff) throw BAIL;
+  if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw BAIL; // go-yaml refuses surrogate codes
   return [String.fromCodePoint(code), length + 1];
 }
 
-const NULL = /^(?:~|[Nn]ull|NULL)?$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT_OCT = /^0o[0-7]+$/;
-const INT = /^[-+]?[0-9]+$/;
-const INT_HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
-const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
-
-/** A plain scalar's value under the core schema, tried in the package's tag order. */
+/**
+ * A plain scalar's value as go-yaml v2 resolves it (YAML 1.1, see
+ * src/go/yaml11-resolve.ts); bails on `.inf`/`.nan`, which the cluster's
+ * JSON cannot carry (the slow path refuses them with a message).
+ */
 export function resolvePlain(s: string): unknown {
-  if (s.length === 0) return null;
-  const c = s.charCodeAt(0);
-  // most strings start with a letter no resolution begins with
-  if (!((c >= 48 && c <= 57) || c === DASH || c === 43 || c === DOT || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70)) {
-    return s;
-  }
-  // n, N, t, T, f, F can only start null or a boolean (NULL and BOOL spelled out: `name` is a common key)
-  if (c === 110 || c === 78) return s === 'null' || s === 'Null' || s === 'NULL' ? null : s;
-  if (c === 116 || c === 84) return s === 'true' || s === 'True' || s === 'TRUE' ? true : s;
-  if (c === 102 || c === 70) return s === 'false' || s === 'False' || s === 'FALSE' ? false : s;
-  if (NULL.test(s)) return null;
-  if (BOOL.test(s)) return c === 116 || c === 84;
-  if (INT_OCT.test(s)) return parseInt(s.slice(2), 8);
-  if (INT.test(s)) return parseInt(s, 10);
-  if (INT_HEX.test(s)) return parseInt(s.slice(2), 16);
-  if (FLOAT_NAN.test(s)) return s.slice(-3).toLowerCase() === 'nan' ? NaN : c === DASH ? -Infinity : Infinity;
-  if (FLOAT_EXP.test(s) || FLOAT.test(s)) return parseFloat(s);
-  return s;
+  const value = goPlainValue(s);
+  if (typeof value === 'number' && !Number.isFinite(value)) throw BAIL;
+  return value;
 }
+
+/** The JSON key sigs.k8s.io/yaml makes of a plain key; bails on a key it refuses (null, 2^63 and up). */
+function plainKeyName(s: string): string {
+  const name = goPlainKey(s);
+  if (name === undefined) throw BAIL;
+  return name;
+}
+
+/** Whether a plain scalar starting with `c` may be `.inf`/`.nan` (starts with `.`, `+` or `-`). */
+function mayBeSpecialFloat(c: number): boolean {
+  return c === DOT || c === 43 || c === DASH;
+}
+

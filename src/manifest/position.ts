@@ -6,7 +6,8 @@
  * library's node ranges. JSON documents are re-parsed lazily as YAML (JSON is
  * YAML's flow style) only when a position is asked for.
  */
-import type { Document, Node, Pair, YAMLMap } from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
+import { goKeyString, resolveGoPlain } from '../go/yaml11-resolve.js';
 import { fastOffsets, offsetInTree, type OffsetTree } from './fast-yaml.js';
 import { LineIndex, type Position } from './lines.js';
 import { isFastDocument, type ManifestDocument, type ManifestFile } from './read.js';
@@ -48,7 +49,7 @@ export function offsetOfPath(doc: Document, path: readonly (string | number)[]):
         // the first pair of a key wins, as a search from the start would find it
         for (const p of node.items) {
           // a merge key's scalar holds a symbol (yaml's `merge: true`): kept under MERGE
-          const key = isScalar(p.key) ? (typeof p.key.value === 'symbol' ? MERGE : String(p.key.value)) : String(p.key);
+          const key = isScalar(p.key) ? (typeof p.key.value === 'symbol' ? MERGE : jsonKeyOf(p.key)) : String(p.key);
           if (!pairs.has(key)) pairs.set(key, p);
         }
         pairIndexes.set(node, pairs);
@@ -80,10 +81,21 @@ function mergedPair(doc: Document, merge: Pair | undefined, key: string): Pair |
   for (let source of sources) {
     if (isAlias(source)) source = source.resolve(doc);
     if (!isMap(source)) continue;
-    const found = source.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === key);
+    const found = source.items.find((p) => (isScalar(p.key) ? jsonKeyOf(p.key) : String(p.key)) === key);
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * The JSON key a scalar map key becomes in the document's value (the
+ * cluster's reading, yaml11-value.ts): a plain untagged key resolved by YAML
+ * 1.1 (`on` is "true", `010` "8"), any other its text.
+ */
+function jsonKeyOf(key: Scalar): string {
+  const source = typeof key.source === 'string' ? key.source : String(key.value);
+  if (key.type !== 'PLAIN' || key.tag !== undefined) return source;
+  return goKeyString(resolveGoPlain(source)) ?? source;
 }
 
 /** Position of `path` in one document of a file; the document's first line when the path is not found. */

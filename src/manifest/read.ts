@@ -16,8 +16,10 @@ import { extname, join } from 'node:path';
 import type { Document } from 'yaml';
 import { KsecError, fileError } from '../errors.js';
 import { parseFastYaml } from './fast-yaml.js';
-import { isKubeObject, isList, type KubeObject } from './objects.js';
-import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, conversionProblem, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
+import { fieldTypeMessage, fieldTypeProblem } from './field-types.js';
+import { isKubeObject, isList, objectRef, type KubeObject } from './objects.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
+import { clusterValue, notAllowedCharAt, notAllowedCharProblem, YamlValueProblem } from './yaml11-value.js';
 import { readUserText } from '../user-file.js';
 
 export type ManifestFormat = 'yaml' | 'json';
@@ -68,9 +70,9 @@ export interface ReadOptions {
   /**
    * Receives the files of a directory walk that are left out because they hold
    * no Kubernetes object (kustomization.yaml, Helm's values.yaml and
-   * Chart.yaml, CI workflows; see isKubernetesManifest) or are Helm templates
-   * that do not parse (isUnrenderedTemplate). A file named explicitly is
-   * never left out.
+   * Chart.yaml, CI workflows; see isKubernetesManifest; also when only YAML
+   * 1.2 reads them, isOtherYaml) or are Helm templates that do not parse
+   * (isUnrenderedTemplate). A file named explicitly is never left out.
    */
   skipped?: string[];
 }
@@ -154,7 +156,7 @@ export async function readManifestFiles(inputs: string[], options: ReadOptions =
     try {
       file = await readManifestFile(path, options);
     } catch (err) {
-      if (walked && (await isUnrenderedTemplate(path, err))) {
+      if (walked && ((await isUnrenderedTemplate(path, err)) || (await isOtherYaml(path, err)))) {
         options.skipped?.push(path);
         continue;
       }
@@ -175,6 +177,26 @@ export async function isUnrenderedTemplate(path: string, err: unknown): Promise<
   if (!(err instanceof KsecError) || !/^invalid (YAML|JSON)/.test(err.message)) return false;
   const text = await readUserText(path).catch(() => '');
   return /\{\{.*\}\}/.test(text);
+}
+
+/**
+ * Whether a file the cluster's reading refuses (a merge key overriding a
+ * key, a YAML 1.2 escape) is YAML that holds no Kubernetes object as YAML
+ * 1.2 reads it (Helm's values.yaml, a CI workflow): a directory walk leaves it
+ * out as it leaves out such files that parse. Any other error stands.
+ */
+async function isOtherYaml(path: string, err: unknown): Promise<boolean> {
+  if (!(err instanceof KsecError) || !/^invalid YAML/.test(err.message) || extname(path).toLowerCase() === '.json') return false;
+  const text = (await readUserText(path).catch(() => '')).replace(/^\uFEFF/, '');
+  try {
+    const docs = yamlLib().parseAllDocuments(text, { ...QUIET_PARSE, merge: true });
+    const all = Array.isArray(docs) ? docs : [docs];
+    if (all.some((d) => d.errors.length > 0)) return false;
+    const documents = all.map((d, index) => ({ index, line: 1, value: d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown }));
+    return !isKubernetesManifest({ path, format: 'yaml', text, documents });
+  } catch {
+    return false;
+  }
 }
 
 export async function readManifestFile(path: string, options: ReadOptions = {}): Promise<ManifestFile> {
@@ -252,7 +274,7 @@ function yamlDocuments(text: string, path = '') {
   const lineCounter = new LineCounter();
   let parsed;
   try {
-    parsed = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, uniqueKeys: true, merge: true });
+    parsed = parseAllDocuments(text, { ...QUIET_PARSE, lineCounter, uniqueKeys: false, merge: true });
   } catch (err) {
     if (isStackOverflow(err)) throw new KsecError(`invalid YAML: nesting too deep (more than ${MAX_NESTING} levels)`, { file: path, hint: 'fix the YAML syntax' });
     throw err;
@@ -261,6 +283,13 @@ function yamlDocuments(text: string, path = '') {
 }
 
 function parseWithYaml(text: string, path: string): ManifestDocument[] {
+  const bad = notAllowedCharAt(text);
+  if (bad !== undefined) {
+    const problem = notAllowedCharProblem(text, bad);
+    const line = lineAt(text, bad);
+    const col = bad - text.lastIndexOf('\n', bad - 1);
+    throw new KsecError(`invalid YAML at line ${line}, column ${col}: ${problem.message}`, { file: path, hint: problem.hint });
+  }
   const { docs, lineCounter } = yamlDocuments(text, path);
   return docs.map((doc, index) => {
     const error = doc.errors[0];
@@ -272,30 +301,14 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
         hint: 'fix the YAML syntax',
       });
     }
-    let badKey: number | undefined;
-    try {
-      badKey = unsupportedKeyAt(doc);
-    } catch (err) {
-      if (isStackOverflow(err)) throw tooDeep(path, `document ${index + 1}`);
-      throw err;
-    }
-    if (badKey !== undefined) {
-      const pos = lineCounter.linePos(badKey);
-      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}: a map key that is null or a collection, which kubectl refuses`, {
-        file: path,
-        hint: 'write the key as a string; quote it if it is ~, null or starts with [ or {',
-      });
-    }
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      value = clusterValue(doc, text);
     } catch (err) {
-      const at = unresolvedAliasAt(doc);
-      const where = at === undefined ? ` in document ${index + 1}` : ` at line ${lineCounter.linePos(at).line}, column ${lineCounter.linePos(at).col}`;
-      throw new KsecError(`invalid YAML${where}: ${at === undefined ? conversionProblem(err) : 'an alias names no anchor before it'}`, {
-        file: path,
-        hint: 'fix the YAML (aliases, merge keys)',
-      });
+      if (isStackOverflow(err)) throw tooDeep(path, `document ${index + 1}`);
+      if (!(err instanceof YamlValueProblem)) throw err;
+      const pos = lineCounter.linePos(err.offset);
+      throw new KsecError(`invalid YAML at line ${pos.line}, column ${pos.col}: ${err.message}`, { file: path, hint: err.hint });
     }
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const shape = valueShape(value);
@@ -312,44 +325,6 @@ function parseWithYaml(text: string, path: string): ManifestDocument[] {
 
 function tooDeep(path: string, where: string): KsecError {
   return new KsecError(`${where} nests deeper than ${MAX_NESTING} levels`, { file: path, hint: 'a Kubernetes object is never nested that deep; check the file' });
-}
-
-/**
- * The offset of the first map key that is null (`~`, `null`, an empty key) or
- * a collection (`? [a]`, `{a: 1}: v`): sigs.k8s.io/yaml refuses them, and as
- * JS object keys they would turn into "" or "[ a ]".
- */
-function unsupportedKeyAt(doc: Document.Parsed): number | undefined {
-  const { isCollection, isScalar, isAlias, visit } = yamlLib();
-  let at: number | undefined;
-  visit(doc, {
-    Pair(_key, pair) {
-      let key = pair.key as unknown;
-      if (isAlias(key)) key = key.resolve(doc);
-      const bad = key === null || key === undefined || isCollection(key) || (isScalar(key) && key.value === null);
-      if (!bad) return undefined;
-      const node = (pair.key ?? pair.value) as { range?: [number, number, number] } | null;
-      at = node?.range?.[0] ?? 0;
-      return visit.BREAK;
-    },
-  });
-  return at;
-}
-
-/** The offset of the first alias that names no anchor before it, if any. */
-function unresolvedAliasAt(doc: Document.Parsed): number | undefined {
-  const { isAlias, visit } = yamlLib();
-  let at: number | undefined;
-  visit(doc, {
-    Alias(_key, node) {
-      if (isAlias(node) && node.resolve(doc) === undefined) {
-        at = node.range?.[0];
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return at;
 }
 
 function parseJsonStream(text: string, path: string): ManifestDocument[] {
@@ -418,7 +393,9 @@ function lineAt(text: string, offset: number): number {
 
 /**
  * Every Kubernetes object in the files, `kind: List` items and top-level
- * JSON arrays flattened; empty documents skipped. Non-objects are an error.
+ * JSON arrays flattened; empty documents skipped. Non-objects are an error,
+ * and so is a number or boolean where the API server wants a string
+ * (annotations, labels, a Secret's or ConfigMap's data; see field-types.ts).
  */
 export function objectsOf(files: ManifestFile[]): ManifestObject[] {
   const out: ManifestObject[] = [];
@@ -443,6 +420,11 @@ function asObject(value: unknown, file: ManifestFile, document: ManifestDocument
       file: file.path,
       hint: 'every document needs apiVersion and kind',
     });
+  }
+  const problem = fieldTypeProblem(value);
+  if (problem) {
+    const { message, hint } = fieldTypeMessage(problem);
+    throw new KsecError(`document ${document.index + 1} (line ${document.line}): ${message}`, { file: file.path, object: objectRef(value), hint });
   }
   return value;
 }

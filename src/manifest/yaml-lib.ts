@@ -147,11 +147,3 @@ export function yamlProblem(error: { code?: string; message?: string }): string 
   if (FIXED_MESSAGES.has(message) || FIXED_FLOW_MESSAGE.test(message)) return message;
   return (error.code && PROBLEMS[error.code]) || 'malformed YAML';
 }
-
-/** The problem of an error thrown while converting a parsed document (toJS): aliases and merge keys. */
-export function conversionProblem(err: unknown): string {
-  if (err instanceof RangeError) return `nesting too deep (more than ${MAX_NESTING} levels)`;
-  const message = err instanceof Error ? err.message : '';
-  if (/^Excessive alias count/.test(message)) return 'too many aliases (an alias bomb?)';
-  return 'an alias or merge key that cannot be resolved';
-}

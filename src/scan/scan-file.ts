@@ -11,6 +11,7 @@
  */
 import { basename, extname } from 'node:path';
 import { isKsecError } from '../errors.js';
+import { fieldTypeMessage, fieldTypeProblem } from '../manifest/field-types.js';
 import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
 import { LineIndex, type Position } from '../manifest/lines.js';
 import type { ManifestDocument, ManifestFile } from '../manifest/read.js';
@@ -293,12 +294,29 @@ async function locateObjects(text: string, path: string, errors: ScanError[]): P
     });
   }
   const { positionOf } = await positions();
-  return file.documents.flatMap((document: ManifestDocument) =>
+  const located = file.documents.flatMap((document: ManifestDocument) =>
     objectsIn(document.value).map(({ object, prefix }) => ({
       object,
       locate: (p: KeyPath) => positionOf(file, document, [...prefix, ...p]),
     })),
   );
+  for (const { object, locate } of located) fieldTypeError(object, locate, path, errors);
+  return located;
+}
+
+/**
+ * An object the API server would refuse because a field that holds text has
+ * a number or boolean (YAML 1.1: unquoted `yes`, `010`; see
+ * manifest/field-types.ts) is reported as an error, as a parse error is: the
+ * rules go on reading it, but kubectl would not apply it.
+ */
+function fieldTypeError(object: KubeObject, locate: (p: KeyPath) => Position, path: string, errors: ScanError[]): void {
+  if (typeof object.kind !== 'string') return;
+  const problem = fieldTypeProblem(object);
+  if (!problem) return;
+  const { message, hint } = fieldTypeMessage(problem);
+  const at = locate(problem.path);
+  errors.push({ file: path, message: `${objectRef(object)}: ${message}`, hint, level: 'error', line: at.line, column: at.column });
 }
 
 /**

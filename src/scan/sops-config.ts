@@ -38,12 +38,15 @@ export async function loadSopsCreationRules(root: string): Promise<SopsCreationR
 }
 
 async function rulesOf(text: string, file: string, prefix: string): Promise<SopsCreationRules | undefined> {
-  const { parseManifestText } = await import('../manifest/read.js');
+  // sops reads .sops.yaml with go-yaml v3 (YAML 1.2), not as the cluster reads manifests (YAML 1.1)
+  const { QUIET_PARSE, yamlLib } = await import('../manifest/yaml-lib.js');
   let config: unknown;
   try {
-    config = parseManifestText(text, file, 'yaml').documents[0]?.value;
+    const doc = yamlLib().parseDocument(text, { ...QUIET_PARSE, uniqueKeys: true });
+    if (doc.errors.length > 0) return undefined; // sops itself refuses it; not the scan's to report
+    config = doc.toJS({ maxAliasCount: 1000 });
   } catch {
-    return undefined; // sops itself refuses it; not the scan's to report
+    return undefined;
   }
   const rules = isRecord(config) && Array.isArray(config.creation_rules) ? config.creation_rules : [];
   const pathRegexes = rules.flatMap((r) => (isRecord(r) && typeof r.path_regex === 'string' && r.path_regex !== '' ? [r.path_regex] : []));

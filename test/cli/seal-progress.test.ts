@@ -27,7 +27,7 @@ function onTerminal(args: string[]): string {
 describe.skipIf(!hasScript)('ksec seal DIR on a terminal', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ksec-progress-'));
   for (let i = 0; i < 6; i++) {
-    writeFileSync(join(dir, `s${i}.yaml`), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s${i}\n  namespace: n\nstringData:\n  a: b\n  c: d\n`);
+    writeFileSync(join(dir, `s${i}.yaml`), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s${i}\n  namespace: ns\nstringData:\n  a: b\n  c: d\n`);
   }
 
   it('draws one line with a total, clears it, then says how many files it wrote', () => {

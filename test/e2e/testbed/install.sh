@@ -8,7 +8,7 @@
 #
 # Usage: install.sh [tool...]   (default: all). Tools: kubernetes etcd sealed-secrets sops age
 #                               helm kustomize kubeconform gitleaks moto reloader pre-commit local-action
-#                               external-secrets secrets-store-csi
+#                               external-secrets secrets-store-csi yaml-reader
 # Every failure is loud (non-zero exit and the reason on stderr); nothing is skipped silently.
 set -euo pipefail
 
@@ -404,7 +404,45 @@ install_external_secrets() {
   log "external-secrets $v: built in $((SECONDS - t0))s"
 }
 
-ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader pre-commit local-action external-secrets secrets-store-csi)
+# yaml-reader: the reference of ksec's differential manifest-reader test, a small Go program
+# (test/e2e/testbed/yaml-reader/main.go) built on sigs.k8s.io/yaml and go.yaml.in/yaml/v2 at the
+# versions kubeseal's go.mod (SEALED_SECRETS_VERSION) selects, so it reads YAML as kubeseal and
+# kubectl do. The cache key holds both versions and a hash of the program's source.
+install_yaml_reader() {
+  need go "install Go >= 1.26 (https://go.dev/dl/)"
+  local gomod sigs v2
+  gomod="$(go mod download -json "github.com/bitnami-labs/sealed-secrets@$SEALED_SECRETS_VERSION" | jq -r .GoMod)" \
+    || die "yaml-reader: go mod download sealed-secrets@$SEALED_SECRETS_VERSION failed"
+  sigs="$(go mod edit -json "$gomod" | jq -r '.Require[] | select(.Path == "sigs.k8s.io/yaml") | .Version')"
+  v2="$(go mod edit -json "$gomod" | jq -r '.Require[] | select(.Path == "go.yaml.in/yaml/v2") | .Version')"
+  [[ -n "$sigs" && -n "$v2" ]] || die "yaml-reader: kubeseal's go.mod names no sigs.k8s.io/yaml or go.yaml.in/yaml/v2"
+  local src="$HERE/yaml-reader/main.go" sha
+  sha="$(sha256sum "$src" | cut -c1-12)"
+  local dest="$CACHE/yaml-reader-$sigs-$v2-$sha"
+  if have "$dest" yaml-reader; then
+    link_tools "$dest" yaml-reader
+    log "yaml-reader (sigs.k8s.io/yaml $sigs, go-yaml $v2): cached"
+    return 0
+  fi
+  local t0=$SECONDS
+  local work; work="$(mktemp -d "${TMPDIR:-/tmp}/ksec-testbed-build-yaml-reader.XXXXXX")"
+  (
+    cd "$work"
+    cp "$src" main.go
+    go mod init ksec-testbed/yaml-reader >/dev/null 2>&1 || die "yaml-reader: go mod init failed"
+    go get "sigs.k8s.io/yaml@$sigs" "go.yaml.in/yaml/v2@$v2" || die "yaml-reader: go get failed"
+    go build -p "$GO_PARALLEL" -ldflags="-s -w" -o out/yaml-reader . || die "yaml-reader: go build failed"
+    rm -rf "$dest.tmp.$$"
+    mv out "$dest.tmp.$$"
+    rm -rf "$dest"
+    mv -T "$dest.tmp.$$" "$dest"
+  ) || { rm -rf "$work"; die "yaml-reader: build failed (see messages above)"; }
+  rm -rf "$work"
+  link_tools "$dest" yaml-reader
+  log "yaml-reader (sigs.k8s.io/yaml $sigs, go-yaml $v2): built in $((SECONDS - t0))s"
+}
+
+ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader pre-commit local-action external-secrets secrets-store-csi yaml-reader)
 want=("$@")
 ((${#want[@]})) || want=("${ALL[@]}")
 
@@ -426,7 +464,7 @@ for tool in "${want[@]}"; do
         k8s_pid=$!
       fi
       ;;
-    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader|pre-commit|local-action|external-secrets|secrets-store-csi)
+    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader|pre-commit|local-action|external-secrets|secrets-store-csi|yaml-reader)
       # While kubernetes builds, use one compile job for the others (2 cores).
       if [[ -n "$k8s_pid" ]]; then GO_PARALLEL=1; fi
       "install_${tool//-/_}"

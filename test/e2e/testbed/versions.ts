@@ -102,6 +102,7 @@ export const TOOLS = [
   'moto_server',
   'reloader',
   'external-secrets',
+  'yaml-reader',
 ] as const;
 export type Tool = (typeof TOOLS)[number];
 

@@ -2,25 +2,40 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { goKeyString, resolveGoPlain } from '../../../src/go/yaml11-resolve.js';
 import { fastOffsets, parseFastYaml, type OffsetTree } from '../../../src/manifest/fast-yaml.js';
+import { clusterValue, notAllowedCharAt, YamlValueProblem } from '../../../src/manifest/yaml11-value.js';
 import { corpusRng, deployment, filesUnder, randomStream, sealedSecret, secret } from './yaml-corpus.js';
 
 const ROOT = join(__dirname, '../../..');
 
-/** What read.ts gets from the yaml package: values, start lines and node offsets; undefined when yaml complains. */
+/**
+ * What read.ts's slow path gets: the yaml package's syntax, valued as the
+ * cluster reads it (clusterValue: go-yaml v2 / sigs.k8s.io/yaml); start
+ * lines and node offsets; undefined when either complains.
+ */
 function reference(text: string) {
+  if (notAllowedCharAt(text) !== undefined) return undefined;
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false, merge: true });
   if (docs.some((d) => d.errors.length > 0 || d.warnings.length > 0)) return undefined;
   try {
     return docs.map((doc) => ({
-      value: doc.toJS({ maxAliasCount: 1000 }) as unknown,
+      value: clusterValue(doc, text),
       line: lineCounter.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line,
       tree: treeOf(doc.contents as Node | null),
     }));
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof YamlValueProblem) return undefined;
+    throw err;
   }
+}
+
+/** A scalar key's JSON key, as sigs.k8s.io/yaml makes it. */
+function keyName(key: Node): string {
+  if (!isScalar(key)) return String(key);
+  if (key.type !== 'PLAIN' || key.tag !== undefined) return String(key.source);
+  return goKeyString(resolveGoPlain(String(key.source))) ?? '';
 }
 
 function treeOf(node: Node | null): OffsetTree {
@@ -28,7 +43,7 @@ function treeOf(node: Node | null): OffsetTree {
     const keys = new Map<string, { offset: number; child: OffsetTree }>();
     for (const pair of node.items) {
       const key = pair.key as Node;
-      keys.set(isScalar(key) ? String(key.value) : String(key), { offset: key.range![0], child: treeOf(pair.value as Node | null) });
+      keys.set(keyName(key), { offset: key.range![0], child: treeOf(pair.value as Node | null) });
     }
     return { keys };
   }
@@ -154,7 +169,7 @@ describe('parseFastYaml: bails out (and yaml would have to be asked)', () => {
       'd: "\\u00e9\\t"',
       'e: 0x1F',
       'f: 1e3',
-      'g: -.inf',
+      'g: -1_000',
       'h: yes',
       'i: |-',
       '  line',
@@ -162,7 +177,7 @@ describe('parseFastYaml: bails out (and yaml would have to be asked)', () => {
       '- k: 1',
       '  l: ~',
       '- - x',
-      '- {m: [1, "two"], n: nginx:1.2}',
+      '- {m: [1, "two"], p: nginx:1.2}',
       'o: a description',
       '  folded over',
       '',
@@ -172,7 +187,7 @@ describe('parseFastYaml: bails out (and yaml would have to be asked)', () => {
     ].join('\r\n');
     expect(check(text, 'supported')).toBe(true);
     expect(parseFastYaml(text)!.map((d) => d.value)).toEqual([
-      { a: {}, b: [], c: "it's", d: 'é\t', e: 31, f: 1000, g: -Infinity, h: 'yes', i: 'line', j: [{ k: 1, l: null }, ['x'], { m: [1, 'two'], n: 'nginx:1.2' }], o: 'a description folded over\nlines' },
+      { a: {}, b: [], c: "it's", d: 'é\t', e: 31, f: 1000, g: -1000, h: true, i: 'line', j: [{ k: 1, l: null }, ['x'], { m: [1, 'two'], p: 'nginx:1.2' }], o: 'a description folded over\nlines' },
       { z: 1 },
     ]);
   });

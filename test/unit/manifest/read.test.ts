@@ -35,8 +35,8 @@ describe('parseManifestText', () => {
   });
 
   it('resolves anchors and merge keys', () => {
-    const f = parseManifestText('base: &b {x: 1}\nkind: K\nm:\n  <<: *b\n  y: 2\n', 'a.yaml');
-    expect(objectsOf([f])[0]!.object.m).toEqual({ x: 1, y: 2 });
+    const f = parseManifestText('base: &b {x: 1}\nkind: K\nm:\n  <<: *b\n  z: 2\n', 'a.yaml');
+    expect(objectsOf([f])[0]!.object.m).toEqual({ x: 1, z: 2 });
   });
 
   it('names file and line of malformed YAML without quoting the input', () => {
