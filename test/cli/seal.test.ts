@@ -217,10 +217,14 @@ describe('ksec seal: bad input (one line, exit 2, no output file)', () => {
       expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
     });
   }
-  it('without --cert and without any kubeconfig, says to pass --cert (exit 2)', async () => {
+  it('without --cert and without any cluster configuration, exits 3 (environment) naming what it looked for and --cert', async () => {
     const home = tmp();
-    const r = await runKsec(['seal', '-f', '-'], { stdin: good, env: { HOME: home, KUBECONFIG: '' } });
-    expectBadInput(r, /no kubeconfig found to fetch the certificate from the controller \(pass --cert/);
+    const r = await runKsec(['seal', '-f', '-'], { stdin: good, env: { HOME: home, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' } });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: controller kube-system\/sealed-secrets-controller: no Kubernetes configuration found: .*--server.*\(.*--cert with a certificate file or URL/);
   });
   it('--allow-empty-data seals a Secret without data', async () => {
     const r = await runKsec(['seal', '--cert', CERT, '--allow-empty-data'], { stdin: 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n  namespace: p\n' });
