@@ -14,7 +14,7 @@ import type { Cluster, Context, User } from '@kubernetes/client-node';
 import { constants, existsSync, readFileSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, KsecError, fileError } from '../errors.js';
 import { HttpKubeClient, type ApplyAuth, type KubeClient } from './client.js';
 import { checkConnection, type ClusterConnection } from './connection.js';
@@ -82,7 +82,7 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
   }
   const { KubeConfig } = (await import('@kubernetes/client-node')) as unknown as { KubeConfig: new () => KubeConfigLike };
   const kc = new KubeConfig();
-  if (fromFiles) await loadKubeconfigFiles(kc, options);
+  if (fromFiles) await loadKubeconfigFiles(kc, KubeConfig, options);
   const target = resolveTarget(kc, options);
   if (!target.cluster.server) {
     throw new KsecError(target.clusterName ? `the kubeconfig's cluster "${target.clusterName}" names no server` : 'the kubeconfig names no cluster server', {
@@ -121,7 +121,7 @@ export async function loadKubeClient(options: KubeConfigOptions = {}): Promise<K
 }
 
 /** --kubeconfig, else KUBECONFIG's files merged, else ~/.kube/config; syntax errors give positions, never text. */
-async function loadKubeconfigFiles(kc: KubeConfigLike, options: KubeConfigOptions): Promise<void> {
+async function loadKubeconfigFiles(kc: KubeConfigLike, KubeConfig: new () => KubeConfigLike, options: KubeConfigOptions): Promise<void> {
   // our reader first: its errors give file, line, column and the problem, never the text (a token)
   for (const file of kubeconfigFiles(options.kubeconfig)) {
     const problem = await kubeconfigSyntaxError(file);
@@ -135,8 +135,9 @@ async function loadKubeconfigFiles(kc: KubeConfigLike, options: KubeConfigOption
   }
   try {
     if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
+    else mergeKubeconfigFiles(kc, KubeConfig, options);
   } catch (err) {
+    if (err instanceof KsecError) throw err;
     throw new KsecError(`cannot load the kubeconfig: ${loadProblem(err)}`, {
       file: options.kubeconfig,
       hint: options.hint ?? 'pass --kubeconfig or --context, or run in a pod with a service account',
@@ -144,6 +145,36 @@ async function loadKubeconfigFiles(kc: KubeConfigLike, options: KubeConfigOption
       cause: err,
     });
   }
+}
+
+/**
+ * KUBECONFIG's files (else ~/.kube/config) merged as client-go merges them: files that do not
+ * exist are skipped, the first file to name a cluster, user or context wins it, and the first
+ * non-empty current-context wins (client-node's own merge lets later files win and refuses
+ * duplicates). Each file's relative paths are resolved against its own directory.
+ */
+function mergeKubeconfigFiles(kc: KubeConfigLike, KubeConfig: new () => KubeConfigLike, options: KubeConfigOptions): void {
+  const files = kubeconfigFiles().filter((f) => existsSync(f));
+  if (files.length === 0 && !options.server) {
+    throw new KsecError(`cannot load the kubeconfig: no file of ${process.env.KUBECONFIG ? 'KUBECONFIG' : '~/.kube/config'} exists`, {
+      file: kubeconfigFiles().join(delimiter),
+      hint: options.hint ?? 'set KUBECONFIG to existing files, or pass --kubeconfig or --server',
+      exitCode: ExitCode.input,
+    });
+  }
+  const merged = { clusters: [] as Cluster[], users: [] as User[], contexts: [] as Context[], currentContext: '' };
+  const addNew = <T extends { name: string }>(into: T[], from: T[]) => {
+    for (const e of from) if (!into.some((x) => x.name === e.name)) into.push(e);
+  };
+  for (const file of files) {
+    const one = new KubeConfig() as KubeConfigLike & { clusters: Cluster[]; users: User[]; contexts: Context[] };
+    one.loadFromFile(file);
+    addNew(merged.clusters, one.clusters);
+    addNew(merged.users, one.users);
+    addNew(merged.contexts, one.contexts);
+    merged.currentContext ||= one.getCurrentContext() ?? '';
+  }
+  kc.loadFromOptions(merged);
 }
 
 interface Target {
@@ -184,6 +215,8 @@ function resolveTarget(kc: KubeConfigLike, o: KubeConfigOptions): Target {
   if (o.insecureSkipTlsVerify || o.certificateAuthority) {
     cluster = { ...cluster, skipTLSVerify: Boolean(o.insecureSkipTlsVerify), caFile: o.certificateAuthority, caData: undefined };
   }
+  // plain http (kubectl proxy) has no certificate to verify; client-node refuses it unless told to skip
+  if (/^http:/i.test(cluster.server)) cluster = { ...cluster, skipTLSVerify: true };
   let user: User = { ...baseUser, name: 'ksec', impersonateUser: undefined };
   if (o.token !== undefined) user = { ...user, token: o.token, exec: undefined, authProvider: undefined };
   if (o.clientCertificate) user = { ...user, certFile: o.clientCertificate, certData: undefined };
