@@ -247,7 +247,7 @@ async function checkFlagFiles(o: ClusterConnection): Promise<void> {
     try {
       await access(file, constants.R_OK);
     } catch (err) {
-      throw new KsecError(`${flag}: ${fileError(err, file).message}`, { file, hint: `pass ${flag} a readable PEM file` });
+      throw new KsecError(fileError(err, file, `read the ${flag} file`).message, { file, hint: `pass ${flag} a readable PEM file` });
     }
   }
 }

@@ -24,12 +24,12 @@ export async function verifyWithController(api: ControllerApi, sealedSecret: Rec
   if (res.status === 200) return true;
   if (res.status === 409) return false;
   if (res.status === 500) {
-    throw new KsecError(`the controller could not read SealedSecret ${ref} (HTTP 500)`, {
+    throw new KsecError(`the controller could not read ${ref} (HTTP 500)`, {
       file: api.source,
       hint: 'check it with ksec validate (offline structure checks); the controller\'s log says more',
     });
   }
-  throw api.statusError(res, `validate SealedSecret ${ref}`);
+  throw api.statusError(res, `validate ${ref}`);
 }
 
 /**
@@ -39,12 +39,12 @@ export async function verifyWithController(api: ControllerApi, sealedSecret: Rec
 export async function rotateWithController(api: ControllerApi, sealedSecret: Record<string, unknown>, ref: string): Promise<Record<string, unknown>> {
   const res = await api.post('/v1/rotate', sealedSecret);
   if (res.status === 409 || res.status === 500) {
-    throw new KsecError(`the controller could not re-encrypt SealedSecret ${ref} (HTTP ${res.status}): it cannot decrypt it with any of its keys, or cannot read it`, {
+    throw new KsecError(`the controller could not re-encrypt ${ref} (HTTP ${res.status}): it cannot decrypt it with any of its keys, or cannot read it`, {
       file: api.source,
       hint: 'ksec seal --validate tells whether the controller can decrypt it (it was sealed for another cluster, name or namespace?)',
     });
   }
-  if (res.status !== 200) throw api.statusError(res, `re-encrypt SealedSecret ${ref}`);
+  if (res.status !== 200) throw api.statusError(res, `re-encrypt ${ref}`);
   let rotated: unknown;
   try {
     rotated = JSON.parse(res.body);
@@ -52,7 +52,7 @@ export async function rotateWithController(api: ControllerApi, sealedSecret: Rec
     rotated = undefined;
   }
   if (!isRecord(rotated) || rotated.kind !== 'SealedSecret' || !isRecord(rotated.spec) || !isRecord(rotated.spec.encryptedData)) {
-    throw new KsecError(`the controller's answer for SealedSecret ${ref} is not a SealedSecret; nothing written`, {
+    throw new KsecError(`the controller's answer for ${ref} is not a SealedSecret; nothing written`, {
       file: api.source,
       hint: 'check --controller-name / --controller-namespace point at a sealed-secrets controller',
     });

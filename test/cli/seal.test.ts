@@ -285,3 +285,46 @@ const expiredCert = (() => {
     new Date('2021-01-02T12:00:00Z'),
   );
 })();
+
+describe('ksec seal --validate / --re-encrypt and the connection flags: what is refused before any cluster is asked', () => {
+  const bare = () => ({ HOME: tmp(), KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' });
+  const refused = async (args: string[], pattern: RegExp) => {
+    const r = await runKsec(args, { env: bare() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toContain(CANARY);
+  };
+
+  it('the online modes take no sealing flags and say which offline command does the same', async () => {
+    await refused(['seal', '--validate', '--cert', CERT, '-f', 'x.yaml'], /--validate asks the controller in the cluster and does not take --cert \(offline, with a certificate or private keys: ksec validate\)/);
+    await refused(['seal', '--re-encrypt', '--scope', 'strict'], /--re-encrypt asks the controller .* --scope \(offline, with a certificate: ksec reencrypt\)/);
+    await refused(['seal', '--validate', '--re-encrypt'], /--validate and --re-encrypt exclude each other/);
+    await refused(['seal', '--validate', '-w', 'out.yaml', 'in.yaml'], /--validate writes nothing/);
+    await refused(['seal', '--re-encrypt', 'a.yaml', 'b.yaml'], /--re-encrypt takes one SealedSecret file/);
+  });
+
+  it('input problems come before the cluster: a Secret given to --re-encrypt, no SealedSecret for --validate', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n  k: ${CANARY}\n`);
+    await refused(['seal', '--re-encrypt', '-f', join(dir, 'secret.yaml')], /Secret\/n\/s is not a SealedSecret/);
+    await refused(['seal', '--validate', join(dir, 'secret.yaml')], /no SealedSecret found/);
+    expect(readFileSync(join(dir, 'secret.yaml'), 'utf8')).toContain(CANARY);
+  });
+
+  it('connection flags kubectl refuses are exit 2 in every cluster command; a token never reaches the output', async () => {
+    for (const cmd of [['seal', '--fetch-cert'], ['cert', '--fetch'], ['watch', '--metrics-address', 'off']]) {
+      await refused([...cmd, '--server', 'https://127.0.0.1:1', '--token', CANARY, '--request-timeout', '1 minute'], /invalid --request-timeout "1 minute": a timeout is a single integer in seconds/);
+      await refused([...cmd, '--server', 'https://127.0.0.1:1', '--token', CANARY, '--as-group', 'g'], /--as-group needs --as/);
+      await refused([...cmd, '--server', 'https://127.0.0.1:1', '--token', CANARY, '--client-key', '/nonexistent/k.pem'], /nonexistent\/k\.pem: cannot read the --client-key file: no such file or directory/);
+    }
+  });
+
+  it('an API server that refuses the connection is exit 3 with one line naming it, with no kubeconfig at all', async () => {
+    const r = await runKsec(['cert', '--fetch', '--server', 'https://127.0.0.1:1', '--token', CANARY, '--insecure-skip-tls-verify'], { env: bare() });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: controller kube-system\/sealed-secrets-controller: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1: ECONNREFUSED/);
+    expect(r.stderr).not.toContain(CANARY);
+  });
+});

@@ -151,7 +151,7 @@ describe('ksec seal --validate / --re-encrypt against the real controller', { ti
     const tampered = readFileSync(join(work, 'tampered.json'), 'utf8');
     const t = await ksec(['seal', '--re-encrypt', '-f', 'tampered.json']);
     expect(t.code).toBe(2);
-    expect(t.stderr).toMatch(/could not re-encrypt SealedSecret .*\/db \(HTTP 500\)/);
+    expect(t.stderr).toMatch(new RegExp(`could not re-encrypt SealedSecret/${ns}/db \\(HTTP 500\\)`));
     expect(readFileSync(join(work, 'tampered.json'), 'utf8')).toBe(tampered);
     noCanary(t);
   });

@@ -138,7 +138,7 @@ describe('connection flags over the kubeconfig', { timeout: 60_000 }, () => {
     expect(await fail({ kubeconfig: file, asGroups: ['g'] })).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--as-group needs --as/) });
     expect(await fail({ kubeconfig: file, insecureSkipTlsVerify: true, certificateAuthority: file })).toMatchObject({ exitCode: 2 });
     expect(await fail({ kubeconfig: file, clientCertificate: file })).toMatchObject({ exitCode: 2, message: expect.stringMatching(/needs its key/) });
-    expect(await fail({ kubeconfig: file, clientKey: '/nonexistent/key.pem' })).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--client-key: /) });
+    expect(await fail({ kubeconfig: file, clientKey: '/nonexistent/key.pem' })).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^cannot read the --client-key file: /) });
     expect(await fail({ server: 'example.com:6443' })).toMatchObject({ exitCode: 2, message: expect.stringMatching(/^--server must be an http\(s\) URL/) });
   });
 
