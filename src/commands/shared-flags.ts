@@ -6,39 +6,26 @@ import type { ClusterConnection } from '../kube/connection.js';
 import { parseRequestTimeout } from '../kube/connection.js';
 import type { ControllerRef } from '../seal/controller-api.js';
 
-/** The flags of addClusterOptions(), as commander names them. */
-export interface ClusterFlags {
-  kubeconfig?: string;
-  context?: string;
-  cluster?: string;
-  user?: string;
-  server?: string;
-  certificateAuthority?: string;
-  insecureSkipTlsVerify?: boolean;
-  token?: string;
-  clientCertificate?: string;
-  clientKey?: string;
-  as?: string;
-  asGroup?: string[];
-  requestTimeout?: string;
-}
+/** The flags of addClusterOptions(), as commander names them: the connection, but --as-group and --request-timeout as typed. */
+export type ClusterFlags = Omit<ClusterConnection, 'asGroups' | 'requestTimeoutMs'> & { asGroup?: string[]; requestTimeout?: string };
 
 /** The connection flags as loadKubeClient's options (an invalid --request-timeout is exit 2). */
 export function clusterConnection(flags: ClusterFlags): ClusterConnection {
+  const { asGroup, requestTimeout, ...same } = flags;
   const c: ClusterConnection = {
-    kubeconfig: flags.kubeconfig,
-    context: flags.context,
-    cluster: flags.cluster,
-    user: flags.user,
-    server: flags.server,
-    certificateAuthority: flags.certificateAuthority,
-    insecureSkipTlsVerify: flags.insecureSkipTlsVerify,
-    token: flags.token,
-    clientCertificate: flags.clientCertificate,
-    clientKey: flags.clientKey,
-    as: flags.as,
-    asGroups: flags.asGroup,
-    requestTimeoutMs: flags.requestTimeout === undefined ? undefined : parseRequestTimeout(flags.requestTimeout),
+    kubeconfig: same.kubeconfig,
+    context: same.context,
+    cluster: same.cluster,
+    user: same.user,
+    server: same.server,
+    certificateAuthority: same.certificateAuthority,
+    insecureSkipTlsVerify: same.insecureSkipTlsVerify,
+    token: same.token,
+    clientCertificate: same.clientCertificate,
+    clientKey: same.clientKey,
+    as: same.as,
+    asGroups: asGroup,
+    requestTimeoutMs: requestTimeout === undefined ? undefined : parseRequestTimeout(requestTimeout),
   };
   // only the flags given, so `{ ...connection }` never overwrites with undefined
   return Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined)) as ClusterConnection;
