@@ -91,6 +91,11 @@ describe('ksec seal: one input', () => {
     const stdin = secretYaml('db', undefined, { k: 'v' });
     expect(JSON.parse((await runKsec(['seal', '--cert', CERT], { stdin, env: { KUBECONFIG: kc } })).stdout).metadata.namespace).toBe('from-ctx');
     expect(JSON.parse((await runKsec(['seal', '--cert', CERT, '--kubeconfig', kc, '--context', 'b'], { stdin })).stdout).metadata.namespace).toBe('other-ctx');
+    // a KUBECONFIG list, merged as kubectl merges it: the first current-context, the first file naming the context
+    const first = join(dir, 'first');
+    writeFileSync(first, 'apiVersion: v1\nkind: Config\ncurrent-context: b\n');
+    const list = [join(dir, 'missing'), first, kc].join(':');
+    expect(JSON.parse((await runKsec(['seal', '--cert', CERT], { stdin, env: { KUBECONFIG: list } })).stdout).metadata.namespace).toBe('other-ctx');
   });
 
   it('writes -w atomically with the format of its extension', async () => {
