@@ -139,14 +139,19 @@ describe('ksec seal --validate / --re-encrypt against the real controller', { ti
   });
 
   it('--re-encrypt -f FILE alone rewrites FILE in place, as kubeseal; a tampered one leaves it untouched (exit 2)', async () => {
-    write('in-place.yaml', readFileSync(join(work, 'valid.yaml'), 'utf8'));
+    const original = readFileSync(join(work, 'valid.yaml'), 'utf8');
+    write('in-place.yaml', original);
+    write('kubeseal-in-place.yaml', original);
+    await kubeseal(['--re-encrypt', '-f', 'kubeseal-in-place.yaml']);
     const r = await ksec(['seal', '--re-encrypt', '-f', 'in-place.yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const text = readFileSync(join(work, 'in-place.yaml'), 'utf8');
     expect(text.startsWith('---\napiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n')).toBe(true);
-    expect(masked(text)).toBe(masked(readFileSync(join(work, 'valid.yaml'), 'utf8')));
-    expect(ciphertexts(text)).not.toEqual(ciphertexts(readFileSync(join(work, 'valid.yaml'), 'utf8')));
+    expect(masked(text)).toBe(masked(readFileSync(join(work, 'kubeseal-in-place.yaml'), 'utf8')));
+    expect(ciphertexts(text)).toHaveLength(2);
+    for (const c of ciphertexts(text)) expect(ciphertexts(original)).not.toContain(c);
+    expect(statSync(join(work, 'in-place.yaml')).mode & 0o777).toBe(statSync(join(work, 'kubeseal-in-place.yaml')).mode & 0o777);
 
     const tampered = readFileSync(join(work, 'tampered.json'), 'utf8');
     const t = await ksec(['seal', '--re-encrypt', '-f', 'tampered.json']);
