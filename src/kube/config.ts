@@ -2,8 +2,9 @@
  * Where the cluster and the credentials come from, as kubectl decides:
  * --kubeconfig, KUBECONFIG (a path list, merged), ~/.kube/config, else the
  * in-cluster service account; kubectl's connection flags (connection.ts)
- * override the kubeconfig's context, cluster and user fields. In a pod the service account files are read directly (the token
- * re-read when the kubelet rotates it), so the in-cluster watcher never loads
+ * override the kubeconfig's context, cluster and user fields. In a pod the
+ * service account files are read directly (the token re-read when the
+ * kubelet rotates it), so the in-cluster watcher never loads
  * `@kubernetes/client-node`. With a kubeconfig, that library (imported
  * lazily: ~0.7 s and ~75 MB) loads the file and produces the credentials of
  * every auth method it supports (tokens, client certificates, exec plugins,
