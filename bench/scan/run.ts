@@ -136,23 +136,23 @@ async function main() {
   const add = (tool: string, mode: string, r: { seconds: number; timedOut?: boolean }) =>
     rows.push({ tool, mode, seconds: r.seconds, mbps: mb / r.seconds, ...(r.timedOut ? { timedOut: true } : {}) });
 
-  add('ksec', 'dir', time('ksec dir', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec.json')], repo));
+  add('ksec', 'dir', time('ksec dir', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-w', join(WORK, 'ksec.json')], repo));
   const before = process.env.KSEC_BEFORE;
   if (before) add('ksec (KSEC_BEFORE)', 'dir', time('ksec before dir', process.execPath, [before, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec-before.json')], repo));
-  add('ksec', 'dir, --no-syntax-check', time('ksec dir --no-syntax-check', process.execPath, [KSEC, 'scan', 'apps', '--no-syntax-check', '--format', 'json', '-o', join(WORK, 'ksec-n.json')], repo));
+  add('ksec', 'dir, --no-syntax-check', time('ksec dir --no-syntax-check', process.execPath, [KSEC, 'scan', 'apps', '--no-syntax-check', '--format', 'json', '-w', join(WORK, 'ksec-n.json')], repo));
   // the same on one thread: secretlint runs on one (its only mode)
   process.env.KSEC_SCAN_WORKERS = '0';
-  add('ksec', 'dir, 1 thread', time('ksec dir (KSEC_SCAN_WORKERS=0)', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec-1.json')], repo));
+  add('ksec', 'dir, 1 thread', time('ksec dir (KSEC_SCAN_WORKERS=0)', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-w', join(WORK, 'ksec-1.json')], repo));
   delete process.env.KSEC_SCAN_WORKERS;
   const gitleaks = gitleaksBin();
   if (gitleaks) {
     const report = join(WORK, 'gitleaks.json');
     add('gitleaks', 'dir', time('gitleaks dir', gitleaks, ['dir', 'apps', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS, PEER_TIMEOUT));
-    if (!args.has('dir-only')) add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
+    if (!args.has('dir-only')) add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-w', join(WORK, 'ksec-h.json')], repo));
     if (!args.has('dir-only')) add('gitleaks', 'git', time('gitleaks git', gitleaks, ['git', '.', '--no-banner', '--exit-code', '0', '--report-format', 'json', '--report-path', report, '--log-level', 'error'], repo, PEER_RUNS, PEER_TIMEOUT));
   } else {
     process.stderr.write('gitleaks not found: run npm run -s testbed:install or set GITLEAKS\n');
-    add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-o', join(WORK, 'ksec-h.json')], repo));
+    add('ksec', 'git history', time('ksec --history', process.execPath, [KSEC, 'scan', '--history', '--format', 'json', '-w', join(WORK, 'ksec-h.json')], repo));
   }
 
   // secretlint on the whole tree, or on its first N team folders when --secretlint-files says so
@@ -166,7 +166,7 @@ async function main() {
   const pairRatios: number[] = [];
   let slTimedOut = false;
   for (let r = 0; r < slRuns && !slTimedOut; r++) {
-    const k = time('ksec dir (paired with secretlint)', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-o', join(WORK, 'ksec.json')], repo, 1);
+    const k = time('ksec dir (paired with secretlint)', process.execPath, [KSEC, 'scan', 'apps', '--format', 'json', '-w', join(WORK, 'ksec.json')], repo, 1);
     const one = time('secretlint', process.execPath, [bin, slGlob, '--format', 'json', '--output', join(WORK, 'secretlint.json')], repo, 1, PEER_TIMEOUT);
     slSamples.push(one.seconds);
     slTimedOut = one.timedOut === true;

@@ -59,7 +59,7 @@ See docs/eso.md for the IAM policy each command needs.`,
     .option('--condition-namespace-regex <re>', 'ClusterSecretStore: namespaces matching (repeatable)', collect)
     .option('--condition-selector <k=v>', 'ClusterSecretStore: namespaces with this label (repeatable)', collect)
     .addOption(apiVersionOption())
-    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('-w, --write <file>', 'write to FILE (atomically) instead of stdout')
     .addHelpText(
       'after',
       `
@@ -127,14 +127,14 @@ IAM: secretsmanager:ListSecrets, secretsmanager:BatchGetSecretValue and secretsm
       .addOption(refreshIntervalOption())
       .addOption(apiVersionOption())
       .option('--dry-run', 'show what would be created, without values and without calling AWS')
-      .option('-o, --output <file>', 'write the ExternalSecrets to a file instead of stdout'),
+      .option('-w, --write <file>', 'write the ExternalSecrets to FILE (atomically) instead of stdout'),
   )
     .addHelpText(
       'after',
       `
 Examples:
   ksec eso migrate -f k8s/db-secret.yaml --path myapp/production --store aws --dry-run
-  ksec eso migrate -f k8s/db-secret.yaml --path myapp/production --store aws -o k8s/db-externalsecret.yaml
+  ksec eso migrate -f k8s/db-secret.yaml --path myapp/production --store aws -w k8s/db-externalsecret.yaml
   ksec eso migrate -f sealed/ --private-key backup.key --path myapp/production --store aws
   ksec eso migrate -f secret.enc.yaml --age-key-file key.txt --path myapp/production --store aws
 

@@ -17,7 +17,14 @@ read from the backup Secret's tls.crt or a PEM certificate in the same file or d
 export function registerKeys(program: Command): void {
   const keys = program
     .command('keys')
-    .description('which controller key opens which SealedSecret (offline), and the plan to move all to the newest key');
+    .description('which controller key opens which SealedSecret (offline), and the plan to move all to the newest key')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  ksec keys inventory --private-key keys.yaml clusters/prod/
+  ksec keys rotate-plan --private-key keys.yaml clusters/prod/ > rotate.sh`,
+    );
 
   addPrivateKeyOptions(
     keys
@@ -67,7 +74,7 @@ Examples:
   sh rotate.sh     # re-seals in place, then re-runs the inventory to prove nothing is left on older keys
 ${KEY_INPUTS}
 
-The plan is a sh script on stdout: one ksec reencrypt -w per batch of files holding SealedSecrets
+The plan is a sh script on stdout: one ksec reencrypt --in-place per batch of files holding SealedSecrets
 on older keys (with the private keys that open those files), then ksec keys inventory again.
 When the newest certificate is only inside a backup Secret, the script first writes it to a
 .crt file (a certificate is public). Files with a SealedSecret no key opens are left out: ksec

@@ -9,10 +9,12 @@ import { ExitCode, exitCodeOf, formatError } from '../errors.js';
 import { writeStderr, writeStdoutSync } from '../terminal/output.js';
 import { disableColor, style } from '../terminal/style.js';
 import { commandModules } from './commands.js';
+import { findRenamedFlag } from './renamed-flags.js';
+import { VERSION } from '../version.js';
 
 export { outputPending } from '../terminal/output.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from '../version.js';
 
 let debug = false;
 
@@ -71,6 +73,11 @@ export async function run(argv: string[]): Promise<number> {
       // `ksec` alone: the help on stdout, exit 0, as kubectl does (commander would write it to stderr)
       program.outputHelp();
       return ExitCode.ok;
+    }
+    const renamed = findRenamedFlag(argv);
+    if (renamed) {
+      writeStderr(`${style.red('error')}: ksec ${renamed.command}: ${renamed.flag} is no longer a flag here; use ${renamed.replacement}\n`);
+      return ExitCode.input;
     }
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);

@@ -11,13 +11,13 @@ export function registerReencrypt(program: Command): void {
     program.command('reencrypt').description('re-seal SealedSecrets for a new certificate offline, using the old private keys'),
   ).requiredOption('--cert <file|url>', 'the new sealing certificate (PEM file or http(s) URL)');
   addPrivateKeyOptions(cmd, true)
-    .option('-w, --in-place', 'rewrite the files in place (atomically, all or none) instead of printing them')
+    .option('--in-place', 'rewrite the files in place (atomically, all or none) instead of printing them')
     .option('-n, --namespace <ns>', 'namespace for SealedSecrets that have none (the one they are applied in)')
     .addHelpText(
       'after',
       `
 Examples:
-  ksec reencrypt -f sealed/ --private-key old-keys.yaml --cert new-cert.pem -w
+  ksec reencrypt -f sealed/ --private-key old-keys.yaml --cert new-cert.pem --in-place
   ksec reencrypt -f db-sealed.yaml --private-key old.key --cert https://certs.example.com/prod.pem > db-new.yaml
 
 Scope, name, namespace and everything outside encryptedData stay as they are; YAML keeps its comments.

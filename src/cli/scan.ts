@@ -2,10 +2,19 @@
  * `ksec scan`: the CI guard. Flags and help only; the command
  * (commands/scan.ts) is imported when it runs.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ScanCommandOptions } from '../commands/scan.js';
 
 type ScanFlags = Omit<ScanCommandOptions, 'version'>;
+
+const REPORT_FORMATS = ['text', 'json', 'sarif', 'junit'];
+
+/** `-o` is the report format (kubectl's meaning); a file name there was the old spelling of `-w`. */
+function reportFormat(value: string): string {
+  if (REPORT_FORMATS.includes(value)) return value;
+  const hint = /[./\\]/.test(value) ? `; -o is the report format now, write the report to a file with -w ${value}` : '';
+  throw new InvalidArgumentError(`Allowed choices are ${REPORT_FORMATS.join(', ')}${hint}.`);
+}
 
 export function registerScan(program: Command): void {
   program
@@ -15,8 +24,9 @@ export function registerScan(program: Command): void {
     .option('--staged', 'scan what the next commit holds (the Git index): the pre-commit hook')
     .option('--since <rev>', 'scan every blob the commits in REV..HEAD added or changed (a pull request)')
     .option('--history', 'scan every blob ever committed on any ref, each once')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'sarif', 'junit']).default('text'))
-    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
+    .addOption(new Option('-o, --format <format>', 'report format: text, json, sarif or junit').argParser(reportFormat).default('text'))
+    .option('-w, --write <file>', 'write the report to FILE (atomically) instead of stdout')
+    .option('--sarif-file <file>', 'also write a SARIF 2.1.0 report to FILE, whatever -o is (a log for people, SARIF for code scanning)')
     .addOption(new Option('--fail-on <severity>', 'lowest severity that makes the exit code 1').choices(['low', 'medium', 'high', 'critical']).default('low'))
     .option('--rules <list>', 'rule families or ids, comma-separated: secrets (default), antipatterns, all, k8s-secret, kustomize, sops, sealed-secret, eso, container-env, credentials, or a rule id')
     .option('--baseline <file>', 'accept the findings whose fingerprints FILE lists (a previous --format json report or --write-baseline output)')
@@ -32,7 +42,8 @@ export function registerScan(program: Command): void {
 Examples:
   ksec scan .                                   # the work tree, honouring .gitignore
   ksec scan --staged                            # pre-commit: what is about to be committed
-  ksec scan --since origin/main --format sarif -o ksec.sarif   # a pull request, for GitHub code scanning
+  ksec scan --since origin/main -o sarif -w ksec.sarif        # a pull request, for GitHub code scanning
+  ksec scan . --sarif-file ksec.sarif           # text on stdout, SARIF for code scanning
   ksec scan --history --fail-on high            # every blob ever committed
   ksec scan --history --no-syntax-check         # the same, faster: malformed old ConfigMaps are not reported
   ksec scan deploy/ --rules all                 # also the guide's anti-patterns (HPA replicas, resources, PDB)

@@ -2,7 +2,7 @@
  * `ksec sops decrypt` and `ksec sops status`: SOPS files encrypted with age.
  * Flags only; the implementation loads inside the actions.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -49,13 +49,13 @@ Exit codes: 0 decrypted and MAC verified; 2 no matching identity, tampered value
     .command('status')
     .description('check SOPS files without keys: every value encrypted per the file\'s rules, metadata intact')
     .argument('<paths...>', 'files or directories')
-    .option('--json', 'machine-readable report')
+    .addOption(new Option('-o, --output <format>', 'report format: text or json').choices(['text', 'json']).default('text'))
     .addHelpText(
       'after',
       `
 Examples:
   ksec sops status secrets/db.enc.yaml
-  ksec sops status secrets/ --json
+  ksec sops status secrets/ -o json
 
 Exit codes: 0 all files fully encrypted with intact metadata; 1 a file is not a SOPS file,
 has an unencrypted value or damaged metadata; 2 bad input.`,

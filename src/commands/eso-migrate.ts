@@ -24,7 +24,7 @@ export interface MigrateFlags {
   refreshInterval: string;
   apiVersion: string;
   dryRun?: boolean;
-  output?: string;
+  write?: string;
   region?: string;
   profile?: string;
   endpointUrl?: string;
@@ -63,7 +63,7 @@ export async function runMigrate(flags: MigrateFlags): Promise<void> {
     }
   }
   const text = renderYaml(items.map((i) => i.externalSecret));
-  if (flags.output) await writeFileAtomic(flags.output, text);
+  if (flags.write) await writeFileAtomic(flags.write, text);
   else await writeStdout(text);
   if (!flags.dryRun) note('next: commit the ExternalSecrets, then delete the Secret manifests from the repository');
 }

@@ -45,7 +45,7 @@ export interface StoreFlags {
   conditionNamespaceRegex?: string[];
   conditionSelector?: string[];
   apiVersion: string;
-  output?: string;
+  write?: string;
 }
 
 export async function runStore(flags: StoreFlags): Promise<void> {
@@ -102,7 +102,7 @@ export async function runStore(flags: StoreFlags): Promise<void> {
     conditions,
   });
   const text = toYaml(store);
-  if (flags.output) await writeFileAtomic(flags.output, text);
+  if (flags.write) await writeFileAtomic(flags.write, text);
   else await writeStdout(text);
 }
 

@@ -219,7 +219,7 @@ export async function runKeysRotatePlan(paths: string[], flags: KeysRotatePlanFl
       const inBatch = new Set(batch);
       const needed = new Set(items.filter((i) => inBatch.has(i.file)).flatMap((i) => i.keys));
       const keyFiles = [...new Set(keys.filter((k) => needed.has(k.fingerprint)).map((k) => k.file!))];
-      const args = ['ksec', 'reencrypt', '--cert', certPath, ...keyFiles.flatMap((f) => ['--private-key', f]), ...namespace, '-w', ...batch.flatMap((f) => ['-f', f])];
+      const args = ['ksec', 'reencrypt', '--cert', certPath, ...keyFiles.flatMap((f) => ['--private-key', f]), ...namespace, '--in-place', ...batch.flatMap((f) => ['-f', f])];
       script.push(args.map(shellQuote).join(' '));
     }
     const keyArgs = privateKeyPaths(flags).flatMap((p) => ['--private-key', p]);

@@ -25,7 +25,9 @@ export interface ScanCommandOptions {
   since?: string;
   history?: boolean;
   format: string;
-  output?: string;
+  write?: string;
+  /** also write a SARIF report to this file (the report in --format still goes to -w or stdout) */
+  sarifFile?: string;
   failOn: string;
   rules?: string;
   baseline?: string;
@@ -58,11 +60,16 @@ export interface ScanPlan {
   format: 'text' | 'json' | 'sarif' | 'junit';
   /** report file; stdout when undefined */
   output?: string;
+  /** a SARIF copy of the report, for code scanning, whatever the format */
+  sarifFile?: string;
   failOn: Severity;
   cert?: string;
   keys: string[];
   version: string;
 }
+
+const REPORT_FORMATS: readonly ScanPlan['format'][] = ['text', 'json', 'sarif', 'junit'];
+const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high', 'critical'];
 
 /** The flags as one plan; a KsecError (exit 2) for flags that contradict each other or are out of range. */
 export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan {
@@ -71,6 +78,12 @@ export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan
   const modes = [options.staged, options.since !== undefined, options.history, paths.length > 0].filter(Boolean).length;
   if (modes > 1 && !options.listRules) {
     throw new KsecError('choose one source: paths, --staged, --since REV or --history', { hint: 'run ksec scan once per source' });
+  }
+  if (!REPORT_FORMATS.includes(options.format as ScanPlan['format'])) {
+    throw new KsecError(`unknown report format "${options.format}"`, { hint: `use one of ${REPORT_FORMATS.join(', ')}` });
+  }
+  if (!SEVERITIES.includes(options.failOn as Severity)) {
+    throw new KsecError(`unknown severity "${options.failOn}" for fail-on`, { hint: `use one of ${SEVERITIES.join(', ')}` });
   }
   const maxFileSize = options.maxFileSize === undefined ? undefined : Number(options.maxFileSize);
   if (maxFileSize !== undefined && (!Number.isSafeInteger(maxFileSize) || maxFileSize <= 0) && !options.listRules) {
@@ -92,7 +105,8 @@ export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan
     baseline: options.baseline,
     writeBaseline: options.writeBaseline,
     format: options.format as ScanPlan['format'],
-    output: options.output,
+    output: options.write,
+    sarifFile: options.sarifFile,
     failOn: options.failOn as Severity,
     cert: options.cert,
     keys: options.key ?? [],
@@ -101,10 +115,21 @@ export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan
 }
 
 export async function runScan(paths: string[], options: ScanCommandOptions): Promise<number> {
+  return (await scanCommand(paths, options)).exitCode;
+}
+
+/** What a `ksec scan` run ended with: its exit code and the number of findings it reported. */
+export interface ScanOutcome {
+  exitCode: number;
+  findings: number;
+}
+
+/** `ksec scan` (the CLI and the GitHub Action): scan, write the report(s) and the summary. */
+export async function scanCommand(paths: string[], options: ScanCommandOptions): Promise<ScanOutcome> {
   const plan = planScan(paths, options);
   if (options.listRules) {
     await writeStdout(plan.rules.map((r) => `${r.id} (${r.severity}, ${r.family}): ${r.description}`).join('\n') + '\n');
-    return ExitCode.ok;
+    return { exitCode: ExitCode.ok, findings: 0 };
   }
   const cwd = process.cwd();
   const ignore = await ksecignoreOf(plan.source, cwd);
@@ -132,7 +157,7 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
     const { writeFileAtomic } = await import('../manifest/write.js');
     await writeFileAtomic(plan.writeBaseline, renderBaseline(result.findings.map((f) => f.fingerprint)));
     note(`ksec scan: wrote ${result.findings.length} fingerprint${result.findings.length === 1 ? '' : 's'} to ${plan.writeBaseline}`);
-    return ExitCode.ok;
+    return { exitCode: ExitCode.ok, findings: result.findings.length };
   }
 
   const report =
@@ -143,16 +168,21 @@ export async function runScan(paths: string[], options: ScanCommandOptions): Pro
         : plan.format === 'junit'
           ? (await import('../scan/report/junit.js')).renderJunit(result, plan.rules)
           : renderText(result);
-  if (plan.output) await (await import('../manifest/write.js')).writeFileAtomic(plan.output, report);
+  const { writeFileAtomic } = await import('../manifest/write.js');
+  if (plan.output) await writeFileAtomic(plan.output, report);
   else await writeStdout(report);
+  if (plan.sarifFile) {
+    const sarif = plan.format === 'sarif' ? report : (await import('../scan/report/sarif.js')).renderSarif(result, plan.rules, plan.version);
+    await writeFileAtomic(plan.sarifFile, sarif);
+  }
 
   for (const error of result.errors) {
     const label = error.level === 'error' ? style.red('error') : style.yellow('warning');
     note(`${label}: ${error.file}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`);
   }
   note(renderSummary(result));
-  if (hasErrors(result)) return ExitCode.input;
-  return failsAt(result, plan.failOn) ? ExitCode.findings : ExitCode.ok;
+  const exitCode = hasErrors(result) ? ExitCode.input : failsAt(result, plan.failOn) ? ExitCode.findings : ExitCode.ok;
+  return { exitCode, findings: result.findings.length };
 }
 
 /**

@@ -48,7 +48,8 @@ export async function runDecrypt(file: string, flags: DecryptFlags): Promise<voi
 }
 
 export interface StatusFlags {
-  json?: boolean;
+  /** report format: text or json */
+  output: string;
 }
 
 export async function runStatus(paths: string[], flags: StatusFlags): Promise<void> {
@@ -78,7 +79,7 @@ export async function runStatus(paths: string[], flags: StatusFlags): Promise<vo
     reports.push({ file, ...status });
   }
   const failed = reports.some((r) => r.problems.length > 0);
-  if (flags.json) {
+  if (flags.output === 'json') {
     await writeStdout(JSON.stringify({ ok: !failed, files: reports }, null, 2) + '\n');
   } else {
     const lines: string[] = [];

@@ -89,7 +89,7 @@ export async function loadBaseline(path: string): Promise<Set<string>> {
 function badBaseline(path: string): KsecError {
   return new KsecError('not a ksec baseline', {
     file: path,
-    hint: 'write one with: ksec scan . --format json > .ksec-baseline.json (or list one fingerprint per line)',
+    hint: 'write one with: ksec scan . -o json > .ksec-baseline.json (or list one fingerprint per line)',
   });
 }
 

@@ -161,7 +161,7 @@ describe('ksec keys rotate-plan', { timeout: 120_000 }, () => {
     // the newest certificate lives only inside the backup Secret: the plan writes it first
     expect(r.stdout).toMatch(/cat > sealed-secrets-\S+\.crt <<'EOF'\n-----BEGIN CERTIFICATE-----\n[\s\S]*-----END CERTIFICATE-----\nEOF\n/);
     expect(lines.filter((l) => l.startsWith('ksec reencrypt '))).toEqual([
-      expect.stringMatching(/^ksec reencrypt --cert sealed-secrets-\S+\.crt --private-key demo-keys.yaml -w -f apps\/db.yaml -f apps\/web.yaml$/),
+      expect.stringMatching(/^ksec reencrypt --cert sealed-secrets-\S+\.crt --private-key demo-keys.yaml --in-place -f apps\/db.yaml -f apps\/web.yaml$/),
     ]);
     expect(lines).toContain('ksec keys inventory --require-newest --private-key demo-keys.yaml apps');
     expect(r.stdout).not.toContain(CANARY);
@@ -195,7 +195,7 @@ describe('ksec keys rotate-plan', { timeout: 120_000 }, () => {
     await write('keys/demo-v3.crt', v3.cert);
     const r = await runKsec(['keys', 'rotate-plan', '--private-key', 'keys', 'a.yaml', 'mixed.yaml'], { cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^ksec reencrypt --cert keys\/demo-v3.crt --private-key keys\/demo-v1.key -w -f a.yaml$/m);
+    expect(r.stdout).toMatch(/^ksec reencrypt --cert keys\/demo-v3.crt --private-key keys\/demo-v1.key --in-place -f a.yaml$/m);
     expect(r.stdout).not.toContain('cat >');
     expect(r.stderr).toMatch(/left out of the plan.*mixed.yaml/);
     // the inventory at the end still fails: mixed.yaml holds a SealedSecret no key opens
@@ -224,7 +224,7 @@ describe('ksec keys rotate-plan', { timeout: 120_000 }, () => {
     expect(without.stdout).toContain('(1 SealedSecret(s) could not be tried, see above: these keys may open them)');
     const r = await runKsec(['keys', 'rotate-plan', '--private-key', 'demo-keys.yaml', '-n', 'prod', 'kustomize'], { cwd: dir });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ksec reencrypt --cert \S+ --private-key demo-keys.yaml -n prod -w -f kustomize\/base\/sealed.yaml$/m);
+    expect(r.stdout).toMatch(/^ksec reencrypt --cert \S+ --private-key demo-keys.yaml -n prod --in-place -f kustomize\/base\/sealed.yaml$/m);
     expect(r.stdout).toContain('ksec keys inventory --require-newest --private-key demo-keys.yaml -n prod kustomize');
     const run = await runPlan(dir, r.stdout);
     expect(run.stdout).toContain('1 on the newest key, 0 on an older key');

@@ -36,7 +36,7 @@ describe('ksec reencrypt', { timeout: 60_000 }, () => {
   it('rewrites files in place with -w, keeping comments, and a second run changes nothing', async () => {
     const text = `# prod database\n${toYaml(seal({ key: fx.keyA, data: { password: CANARY } }))}`;
     const file = await fx.write('inplace/db.yaml', text);
-    const r = await runKsec(['reencrypt', '-f', `${fx.dir}/inplace`, '--private-key', fx.keyAFile, '--cert', fx.certBFile, '-w']);
+    const r = await runKsec(['reencrypt', '-f', `${fx.dir}/inplace`, '--private-key', fx.keyAFile, '--cert', fx.certBFile, '--in-place']);
     expect([r.code, r.stdout]).toEqual([0, '']);
     const after = await readFile(file, 'utf8');
     expect(after.startsWith('# prod database\n')).toBe(true);
@@ -52,7 +52,7 @@ describe('ksec reencrypt', { timeout: 60_000 }, () => {
     const ok = await fx.write('fail/ok.yaml', toYaml(seal({ key: fx.keyA, data: { password: CANARY }, name: 'ok' })));
     const bad = await fx.write('fail/bad.yaml', toYaml(seal({ key: fx.keyB, data: { password: CANARY }, name: 'bad' })));
     const before = await readFile(ok, 'utf8');
-    const r = await runKsec(['reencrypt', '-f', ok, '-f', bad, '--private-key', fx.keyAFile, '--cert', fx.certBFile, '-w']);
+    const r = await runKsec(['reencrypt', '-f', ok, '-f', bad, '--private-key', fx.keyAFile, '--cert', fx.certBFile, '--in-place']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/fail\/bad.yaml: SealedSecret\/prod\/bad: encryptedData.password: none of the 1 private key/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -67,7 +67,7 @@ describe('ksec reencrypt', { timeout: 60_000 }, () => {
     );
     for (const [args, message] of [
       [['reencrypt', '-f', file, '--private-key', fx.keyAFile, '--cert', expired], /expired\.crt: failed to encrypt using an expired certificate/],
-      [['reencrypt', '--private-key', fx.keyAFile, '--cert', fx.certBFile, '-w'], /--in-place needs files/],
+      [['reencrypt', '--private-key', fx.keyAFile, '--cert', fx.certBFile, '--in-place'], /--in-place needs files/],
       [['reencrypt', '-f', file, '--private-key', fx.keyAFile], /required option '--cert/],
       [['reencrypt', '-f', fx.backupAFile, '--private-key', fx.keyAFile, '--cert', fx.certBFile], /no SealedSecret found/],
     ] as const) {

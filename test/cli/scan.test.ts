@@ -157,7 +157,7 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
 
   it('writes valid SARIF 2.1.0 for the whole corpus, with the fields GitHub code scanning needs', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ksec-sarif-')), 'ksec.sarif');
-    const r = await runKsec(['scan', '.', '--rules', 'all', '--format', 'sarif', '-o', out], { cwd: CORPUS });
+    const r = await runKsec(['scan', '.', '--rules', 'all', '-o', 'sarif', '-w', out], { cwd: CORPUS });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe('');
     const text = readFileSync(out, 'utf8');
@@ -288,7 +288,7 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
 
   it('shows every flag with examples in --help and lists the rules', async () => {
     const help = await runKsec(['scan', '--help']);
-    for (const flag of ['--staged', '--since', '--history', '--format', '--output', '--fail-on', '--rules', '--baseline', '--write-baseline', '--cert', '--key', '--max-file-size', '--no-syntax-check', '--list-rules', 'Examples:']) {
+    for (const flag of ['--staged', '--since', '--history', '--format', '--write', '--fail-on', '--rules', '--baseline', '--write-baseline', '--cert', '--key', '--max-file-size', '--no-syntax-check', '--list-rules', 'Examples:']) {
       expect(help.stdout).toContain(flag);
     }
     const rules = await runKsec(['scan', '--list-rules', '--rules', 'all']);

@@ -55,7 +55,7 @@ describe('ksec sops (built CLI)', () => {
     const ok = await runKsec(['sops', 'status', FIXTURES + 'types.enc.yaml', FIXTURES + 'app.enc.env']);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/types\.enc\.yaml: ok/);
-    const bad = await runKsec(['sops', 'status', FIXTURES + 'types.dec.yaml', '--json']);
+    const bad = await runKsec(['sops', 'status', FIXTURES + 'types.dec.yaml', '-o', 'json']);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).files[0].problems[0].code).toBe('not-sops');
     const dir = await runKsec(['sops', 'status', FIXTURES]);

@@ -150,7 +150,7 @@ describe('ksec eso migrate', () => {
     await expect(sm.send(new DescribeSecretCommand({ SecretId: `${prefix}/db` }))).rejects.toThrow(/ResourceNotFound|can't find/);
 
     const out = join(work, 'es.yaml');
-    const r = await ksec(['eso', 'migrate', '-f', file, '--path', prefix, '--store', 'aws', '--tag', 'team=payments', '-o', out]);
+    const r = await ksec(['eso', 'migrate', '-f', file, '--path', prefix, '--store', 'aws', '--tag', 'team=payments', '-w', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/created AWS secret/);
     const stored = await sm.send(new GetSecretValueCommand({ SecretId: `${prefix}/db` }));

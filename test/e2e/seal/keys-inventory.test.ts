@@ -93,7 +93,7 @@ describe('ksec keys against the real controller', { timeout: 120_000 }, () => {
   it('the rotate plan moves the old SealedSecret to the controller\'s key, the inventory proves it, and the controller unseals it', async () => {
     const plan = await ksec(['keys', 'rotate-plan', '--private-key', 'keys', 'tree']);
     expect(plan.code).toBe(0);
-    expect(plan.stdout).toMatch(/^ksec reencrypt --cert \S+\.crt --private-key keys\/demo-old.key -w -f tree\/old.yaml$/m);
+    expect(plan.stdout).toMatch(/^ksec reencrypt --cert \S+\.crt --private-key keys\/demo-old.key --in-place -f tree\/old.yaml$/m);
     const bin = join(work, '.bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'ksec'), `#!/bin/sh\nexec '${process.execPath}' '${KSEC_BIN}' "$@"\n`);

@@ -7,7 +7,7 @@
 # Versions come from versions.env (the one place they are pinned).
 #
 # Usage: install.sh [tool...]   (default: all). Tools: kubernetes etcd sealed-secrets sops age
-#                               helm kustomize kubeconform gitleaks moto reloader
+#                               helm kustomize kubeconform gitleaks moto reloader pre-commit local-action
 # Every failure is loud (non-zero exit and the reason on stderr); nothing is skipped silently.
 set -euo pipefail
 
@@ -219,6 +219,47 @@ install_moto() {
   log "moto $MOTO_VERSION: installed in $((SECONDS - t0))s"
 }
 
+# pre-commit, in a venv of its own (like moto's): `pre-commit try-repo` proves .pre-commit-hooks.yaml.
+install_pre_commit() {
+  local dest="$CACHE/pre-commit-$PRE_COMMIT_VERSION"
+  if have "$dest/venv/bin" pre-commit; then
+    link_tools "$dest/venv/bin" pre-commit
+    log "pre-commit $PRE_COMMIT_VERSION: cached"
+    return 0
+  fi
+  need python3 "install Python >= 3.9 with the venv module (Debian: apt-get install python3 python3-venv)"
+  local t0=$SECONDS
+  rm -rf "$dest"
+  log "pre-commit $PRE_COMMIT_VERSION: creating venv and installing it"
+  python3 -m venv "$dest/venv" || die "pre-commit: python3 -m venv failed (Debian: apt-get install python3-venv)"
+  "$dest/venv/bin/pip" install --disable-pip-version-check -q "pre-commit==$PRE_COMMIT_VERSION" \
+    || { rm -rf "$dest"; die "pre-commit: pip install pre-commit==$PRE_COMMIT_VERSION failed"; }
+  link_tools "$dest/venv/bin" pre-commit
+  log "pre-commit $PRE_COMMIT_VERSION: installed in $((SECONDS - t0))s"
+}
+
+# GitHub's local-action (npm), which runs a JavaScript action's code with GitHub's toolkit stubbed
+# the way the runner provides it: the e2e test of action.yml. Installed with the machine's npm.
+install_local_action() {
+  local dest="$CACHE/local-action-$LOCAL_ACTION_VERSION"
+  if have "$dest/node_modules/.bin" local-action; then
+    link_tools "$dest/node_modules/.bin" local-action
+    log "local-action $LOCAL_ACTION_VERSION: cached"
+    return 0
+  fi
+  need npm "install Node.js >= 20 with npm"
+  local t0=$SECONDS
+  rm -rf "$dest.tmp.$$"
+  mkdir -p "$dest.tmp.$$"
+  npm install --prefix "$dest.tmp.$$" --no-audit --no-fund --loglevel=error "@github/local-action@$LOCAL_ACTION_VERSION" >&2 \
+    || { rm -rf "$dest.tmp.$$"; die "local-action: npm install @github/local-action@$LOCAL_ACTION_VERSION failed"; }
+  rm -rf "$dest" && mv "$dest.tmp.$$" "$dest"
+  # npm's .bin links are relative, so the tree can move; check it still runs from its final place
+  "$dest/node_modules/.bin/local-action" --version >/dev/null 2>&1 || { rm -rf "$dest"; die "local-action: installed but does not run"; }
+  link_tools "$dest/node_modules/.bin" local-action
+  log "local-action $LOCAL_ACTION_VERSION: installed in $((SECONDS - t0))s"
+}
+
 # stakater Reloader is not built from the module proxy by its own path (its go.mod pins
 # modules at master that the proxy may not serve); it is built from its source at the tag.
 # KSEC_RELOADER_SOURCE says where that source is:
@@ -277,7 +318,7 @@ install_reloader() {
   log "reloader $v: built in $((SECONDS - t0))s"
 }
 
-ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader)
+ALL=(kubernetes etcd sealed-secrets sops age helm kustomize kubeconform gitleaks moto reloader pre-commit local-action)
 want=("$@")
 ((${#want[@]})) || want=("${ALL[@]}")
 
@@ -299,7 +340,7 @@ for tool in "${want[@]}"; do
         k8s_pid=$!
       fi
       ;;
-    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader)
+    etcd|sealed-secrets|sops|age|helm|kustomize|kubeconform|gitleaks|moto|reloader|pre-commit|local-action)
       # While kubernetes builds, use one compile job for the others (2 cores).
       if [[ -n "$k8s_pid" ]]; then GO_PARALLEL=1; fi
       "install_${tool//-/_}"

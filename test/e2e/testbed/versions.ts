@@ -28,6 +28,8 @@ export interface Versions {
   GITLEAKS_VERSION: string;
   MOTO_VERSION: string;
   RELOADER_VERSION: string;
+  PRE_COMMIT_VERSION: string;
+  LOCAL_ACTION_VERSION: string;
 }
 
 const REQUIRED: (keyof Versions)[] = [
@@ -42,6 +44,8 @@ const REQUIRED: (keyof Versions)[] = [
   'GITLEAKS_VERSION',
   'MOTO_VERSION',
   'RELOADER_VERSION',
+  'PRE_COMMIT_VERSION',
+  'LOCAL_ACTION_VERSION',
 ];
 
 export function readVersions(text: string = readFileSync(VERSIONS_FILE, 'utf8')): Versions {
