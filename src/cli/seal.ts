@@ -14,7 +14,8 @@ export function registerSeal(program: Command): void {
     .option('--cert <source>', 'certificate file, http(s) URL or PEM; repeat as NAME=SOURCE to seal for several clusters', collect)
     .option('--fetch-cert', 'print the controller certificate (from --cert or the cluster) and exit')
     .option('--validate', 'ask the controller in the cluster whether it can decrypt the input SealedSecrets (offline: ksec validate)')
-    .option('--re-encrypt', 'have the controller re-seal the input SealedSecret with its newest key; -f FILE alone is rewritten in place (offline: ksec reencrypt)');
+    .option('--re-encrypt', 'have the controller re-seal the input SealedSecret with its newest key (offline: ksec reencrypt)')
+    .option('--in-place', '(with --re-encrypt) rewrite the input file atomically, as kubeseal --re-encrypt -f FILE does');
   addControllerOptions(cmd)
     .option('-f, --secret-file <file>', 'Secret (input) file or directory; repeatable', collect)
     .option('-o, --format <format>', 'json or yaml (default: json on stdout as kubeseal, yaml for files, else from the -w extension)')
@@ -44,7 +45,7 @@ Examples:
   ksec seal --fetch-cert > cert.pem
   ksec seal --from-sops secrets/db.enc.yaml --cert cert.pem -o yaml -w sealed/db.yaml
   ksec seal --validate -f sealed/db.yaml                       # the controller decrypts it? exit 1 if not
-  ksec seal --re-encrypt -f sealed/db.yaml                     # rewritten in place with the controller's newest key
+  ksec seal --re-encrypt -f sealed/db.yaml --in-place          # rewritten with the controller's newest key
   ksec seal --fetch-cert --server https://k8s.example:6443 --token "$TOKEN" --certificate-authority ca.crt
 
 --validate and --re-encrypt ask the controller through the API server's service proxy (/v1/verify,

@@ -46,8 +46,12 @@ export async function runReencryptOnline(plan: ReencryptOnlinePlan): Promise<voi
     rotated.push(await rotateWithController(api, withNamespace(o.object, plan.namespace), objectRef(o.object, plan.namespace)));
   }
   const text = renderSealedSecrets(rotated, plan.output.format);
-  if (plan.output.to === 'file') await writeFileAtomic(plan.output.path, text, 0o600);
-  else await writeStdout(text);
+  if (plan.output.to === 'file') {
+    await writeFileAtomic(plan.output.path, text, 0o600);
+    return;
+  }
+  await writeStdout(text);
+  if (plan.output.from) note(`printed to stdout; ${plan.output.from} is unchanged (kubeseal rewrites it in place: add --in-place)`);
 }
 
 /**

@@ -18,6 +18,7 @@ export interface SealFlags extends ControllerFlags {
   fetchCert?: boolean;
   validate?: boolean;
   reEncrypt?: boolean;
+  inPlace?: boolean;
   secretFile?: string[];
   format?: string;
   sealedSecretFile?: string;
@@ -67,7 +68,8 @@ export interface ValidateOnlinePlan {
 
 /**
  * --re-encrypt: the controller re-seals each SealedSecret with its newest key (POST /v1/rotate).
- * Output as kubeseal: -w FILE; else, for one input file, that file in place; else stdout.
+ * Output: -w FILE, or --in-place (the input file), else stdout. (kubeseal rewrites `-f FILE` in
+ * place without being asked; ksec keeps one meaning per flag and says so on stderr.)
  */
 export interface ReencryptOnlinePlan {
   mode: 're-encrypt';
@@ -75,7 +77,8 @@ export interface ReencryptOnlinePlan {
   /** one SealedSecret file or '-' */
   input: string;
   namespace?: string;
-  output: { to: 'stdout'; format: ManifestFormat } | { to: 'file'; path: string; format: ManifestFormat };
+  /** `from`: the input file that kubeseal would have rewritten in place */
+  output: { to: 'stdout'; format: ManifestFormat; from?: string } | { to: 'file'; path: string; format: ManifestFormat };
 }
 
 /** --raw: one value sealed to its base64 ciphertext. */
@@ -144,6 +147,9 @@ export interface SealFromSopsPlan {
 }
 
 export function planSeal(inputs: string[], flags: SealFlags): SealPlan {
+  if (flags.inPlace && !flags.reEncrypt) {
+    throw new KsecError('--in-place only applies to --re-encrypt', { hint: 'to update some keys of a SealedSecret file in place: --merge-into FILE' });
+  }
   if (flags.validate || flags.reEncrypt) return planOnline(inputs, flags);
   if (flags.fromSops) return planFromSops(inputs, flags, flags.fromSops);
   checkCombinations(inputs, flags);
@@ -216,11 +222,15 @@ function planOnline(inputs: string[], flags: SealFlags): ValidateOnlinePlan | Re
     throw new KsecError('--re-encrypt takes one SealedSecret file (or stdin)', { hint: 'for a tree, run it per file, or re-encrypt offline with ksec reencrypt' });
   }
   const input = explicit[0] ?? STDIN;
-  // kubeseal: with -f and no -w, the input file is rewritten in place
-  const path = flags.sealedSecretFile ?? (input === STDIN ? undefined : input);
+  if (flags.inPlace && (input === STDIN || flags.sealedSecretFile)) {
+    throw new KsecError(flags.sealedSecretFile ? '--in-place and -w do not combine' : '--in-place needs a SealedSecret file (-f FILE), not stdin', {
+      hint: 'ksec seal --re-encrypt -f sealed/db.yaml --in-place',
+    });
+  }
+  const path = flags.inPlace ? input : flags.sealedSecretFile;
   const output: ReencryptOnlinePlan['output'] = path
     ? { to: 'file', path, format: flags.format ? format(flags.format) : formatFromPath(path, 'json') }
-    : { to: 'stdout', format: flags.format ? format(flags.format) : 'json' };
+    : { to: 'stdout', format: flags.format ? format(flags.format) : 'json', ...(input === STDIN ? {} : { from: input }) };
   return { mode: 're-encrypt', controller, input, namespace: flags.namespace, output };
 }
 

@@ -308,6 +308,9 @@ describe('ksec seal --validate / --re-encrypt and the connection flags: what is 
     await refused(['seal', '--validate', '--re-encrypt'], /--validate and --re-encrypt exclude each other/);
     await refused(['seal', '--validate', '-w', 'out.yaml', 'in.yaml'], /--validate writes nothing/);
     await refused(['seal', '--re-encrypt', 'a.yaml', 'b.yaml'], /--re-encrypt takes one SealedSecret file/);
+    await refused(['seal', '--re-encrypt', '--in-place'], /--in-place needs a SealedSecret file \(-f FILE\), not stdin/);
+    await refused(['seal', '--re-encrypt', '--in-place', '-f', 'a.yaml', '-w', 'b.yaml'], /--in-place and -w do not combine/);
+    await refused(['seal', '--cert', CERT, '--in-place', '-f', 'a.yaml'], /--in-place only applies to --re-encrypt/);
   });
 
   it('input problems come before the cluster: a Secret given to --re-encrypt, no SealedSecret for --validate', async () => {

@@ -138,12 +138,17 @@ describe('ksec seal --validate / --re-encrypt against the real controller', { ti
     expect(await unsealedBy(ns, parseYaml(rotatedYaml), 'db')).toBe(CANARY);
   });
 
-  it('--re-encrypt -f FILE alone rewrites FILE in place, as kubeseal; a tampered one leaves it untouched (exit 2)', async () => {
+  it('--re-encrypt --in-place rewrites the file as kubeseal --re-encrypt -f FILE does; -f alone prints and says so; a tampered one is left untouched (exit 2)', async () => {
     const original = readFileSync(join(work, 'valid.yaml'), 'utf8');
     write('in-place.yaml', original);
     write('kubeseal-in-place.yaml', original);
     await kubeseal(['--re-encrypt', '-f', 'kubeseal-in-place.yaml']);
-    const r = await ksec(['seal', '--re-encrypt', '-f', 'in-place.yaml']);
+    const printed = await ksec(['seal', '--re-encrypt', '-f', 'in-place.yaml', '-o', 'yaml']);
+    expect(printed.code).toBe(0);
+    expect(printed.stderr).toBe('printed to stdout; in-place.yaml is unchanged (kubeseal rewrites it in place: add --in-place)\n');
+    expect(masked(printed.stdout)).toBe(masked(readFileSync(join(work, 'kubeseal-in-place.yaml'), 'utf8')));
+    expect(readFileSync(join(work, 'in-place.yaml'), 'utf8')).toBe(original);
+    const r = await ksec(['seal', '--re-encrypt', '-f', 'in-place.yaml', '--in-place']);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     const text = readFileSync(join(work, 'in-place.yaml'), 'utf8');
@@ -154,7 +159,7 @@ describe('ksec seal --validate / --re-encrypt against the real controller', { ti
     expect(statSync(join(work, 'in-place.yaml')).mode & 0o777).toBe(statSync(join(work, 'kubeseal-in-place.yaml')).mode & 0o777);
 
     const tampered = readFileSync(join(work, 'tampered.json'), 'utf8');
-    const t = await ksec(['seal', '--re-encrypt', '-f', 'tampered.json']);
+    const t = await ksec(['seal', '--re-encrypt', '-f', 'tampered.json', '--in-place']);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(new RegExp(`could not re-encrypt SealedSecret/${ns}/db \\(HTTP 500\\)`));
     expect(readFileSync(join(work, 'tampered.json'), 'utf8')).toBe(tampered);
