@@ -73,6 +73,7 @@ Examples:
   ksec watch --kubeconfig ~/.kube/config --namespaces staging --dry-run
   ksec watch --leader-elect --debounce 5s --min-interval 1m --metrics-address :9090
   ksec watch --reload-strategy env-vars --auto-reload-all --namespaces-to-ignore kube-system
+  ksec watch --context staging --as system:serviceaccount:ops:ksec-watch --dry-run   # try its RBAC first
   ksec watch --rollouts-discovery-interval 30s    # start watching Argo Rollouts within 30 s of the CRD's install
 
 See docs/watch.md.`,
