@@ -8,8 +8,10 @@
  *   when it cannot read the object.
  * - rotate: POST it to `/v1/rotate`. The controller decrypts it and seals the
  *   Secret again with its newest key; it answers 200 with the new SealedSecret
- *   as JSON, or 500 when it cannot decrypt or read it. kubeseal then clears
- *   creationTimestamp, deletionTimestamp and generation before printing.
+ *   as JSON (the bare struct: no apiVersion, no kind), or 500 when it cannot
+ *   decrypt or read it. kubeseal decodes it into its type, clears
+ *   creationTimestamp, deletionTimestamp and generation, and prints it with
+ *   apiVersion and kind.
  *
  * Offline counterparts (private keys or a certificate in hand, no cluster):
  * validate.ts and reencrypt.ts.
@@ -51,7 +53,9 @@ export async function rotateWithController(api: ControllerApi, sealedSecret: Rec
   } catch {
     rotated = undefined;
   }
-  if (!isRecord(rotated) || rotated.kind !== 'SealedSecret' || !isRecord(rotated.spec) || !isRecord(rotated.spec.encryptedData)) {
+  // the controller marshals the bare struct (no apiVersion/kind); kubeseal's encoder adds them
+  const kindOk = isRecord(rotated) && (rotated.kind === undefined || rotated.kind === 'SealedSecret');
+  if (!isRecord(rotated) || !kindOk || !isRecord(rotated.spec) || !isRecord(rotated.spec.encryptedData)) {
     throw new KsecError(`the controller's answer for ${ref} is not a SealedSecret; nothing written`, {
       file: api.source,
       hint: 'check --controller-name / --controller-namespace point at a sealed-secrets controller',
@@ -62,5 +66,5 @@ export async function rotateWithController(api: ControllerApi, sealedSecret: Rec
     const { creationTimestamp: _c, deletionTimestamp: _d, generation: _g, ...metadata } = rotated.metadata;
     rotated.metadata = metadata;
   }
-  return rotated;
+  return { ...rotated, apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret' };
 }

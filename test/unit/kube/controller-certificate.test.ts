@@ -103,7 +103,8 @@ describe('the controller API: verify and rotate (kubeseal --validate / --re-encr
     const { rotateWithController } = await import('../../../src/seal/controller-online.js');
     const answers = [
       JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a' }, data: { k: 'cGxhaW4=' } }),
-      JSON.stringify({ apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 'a', namespace: 'n', creationTimestamp: null, generation: 3 }, spec: { encryptedData: { k: 'AgC' } } }),
+      // as the controller marshals it: no apiVersion, no kind
+      JSON.stringify({ metadata: { name: 'a', namespace: 'n', creationTimestamp: null, generation: 3 }, spec: { encryptedData: { k: 'AgC' } } }),
     ];
     const url = await listen((req, res) => {
       if (service(req, res)) return;
