@@ -1,2 +1,0 @@
-import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);
-import{defaultConfigExists,kubeconfigFiles,kubeconfigSyntaxError,readKubeconfig}from"./chunk-LO7QQQKD.js";import"./chunk-QNAZBR2G.js";import"./chunk-4RAGGLAK.js";import"./chunk-36NPL7MG.js";import"./chunk-MHPJK7WS.js";import"./chunk-AF3VP7MB.js";import"./chunk-5VHTGA3Q.js";export{defaultConfigExists,kubeconfigFiles,kubeconfigSyntaxError,readKubeconfig};
