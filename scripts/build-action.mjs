@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * `npm run -s build:action`: the GitHub Action's bundle, action/dist/ (committed: GitHub runs an
- * action from its repository as it is, with no install step).
+ * `npm run -s build:action`: `ksec scan` bundled for the GitHub Action and the pre-commit hook,
+ * action/dist/ (committed: GitHub runs an action, and pre-commit a `language: script` hook, from
+ * the repository as it is, with no install step; both on the machine's Node, >= 20.19).
  *
- *   action/dist/index.js    src/action/index.ts and everything `ksec scan` needs, dependencies included
- *   action/dist/worker.js   the scan's worker thread (started as ./worker.js beside the chunk that starts it)
- *   action/dist/chunk-*.js  code the two share
+ *   action/dist/index.js       the Action (action.yml): src/action/index.ts
+ *   action/dist/ksec-scan.js   the pre-commit hook (.pre-commit-hooks.yaml): `ksec scan ARGS`,
+ *                              a launcher of scan-hook.js (src/cli/scan-hook.ts)
+ *   action/dist/worker.js      the scan's worker thread (started as ./worker.js beside the chunk that starts it)
+ *   action/dist/chunk-*.js     code they share; every dependency is bundled
  *   action/dist/THIRD-PARTY-LICENSES.txt  the license of every bundled package
  *
  * The output is a function of the sources, package-lock.json and the esbuild version only, so
@@ -26,7 +29,7 @@ rmSync(tmp, { recursive: true, force: true });
 
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { index: 'src/action/index.ts', worker: 'src/scan/worker.ts' },
+  entryPoints: { index: 'src/action/index.ts', 'scan-hook': 'src/cli/scan-hook.ts', worker: 'src/scan/worker.ts' },
   outdir: tmp,
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',
@@ -34,7 +37,7 @@ const result = await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node24',
+  target: 'node20.19',
   // never loaded by a scan (the Secrets Manager client and the out-of-cluster Kubernetes client)
   external: ['@aws-sdk/*', '@kubernetes/client-node'],
   banner: { js: "import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);" },
@@ -59,6 +62,19 @@ const licenses = [...packages.keys()].sort().map((name) => {
   return `${name}@${pkg.version} (${pkg.license ?? 'see text'})\n\n${text}\n`;
 });
 writeFileSync(join(tmp, 'THIRD-PARTY-LICENSES.txt'), licenses.join(`\n${'-'.repeat(72)}\n\n`));
+
+// The hook's executable: pre-commit runs it with the arguments of the hook's `entry`.
+writeFileSync(
+  join(tmp, 'ksec-scan.js'),
+  `#!/usr/bin/env node
+// ksec scan, for pre-commit (.pre-commit-hooks.yaml); written by scripts/build-action.mjs
+const { run, outputPending } = await import('./scan-hook.js');
+const code = await run(process.argv.slice(2));
+if (outputPending()) process.exitCode = code;
+else process.exit(code);
+`,
+  { mode: 0o755 },
+);
 
 const old = `${out}.${process.pid}.old`;
 if (existsSync(out)) renameSync(out, old);

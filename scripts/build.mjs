@@ -56,7 +56,7 @@ const tmp = `${out}.${process.pid}.tmp`;
 rmSync(tmp, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { ksec: 'src/cli/main.ts', 'pool-worker': 'src/seal/pool-worker.ts', worker: 'src/scan/worker.ts' },
+  entryPoints: { ksec: 'src/cli/ksec.ts', 'pool-worker': 'src/seal/pool-worker.ts', worker: 'src/scan/worker.ts' },
   outdir: tmp,
   entryNames: '[name]',
   chunkNames: 'chunk-[hash]',

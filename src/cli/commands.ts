@@ -4,7 +4,7 @@
  * import) and loads its implementation inside the action; main.ts registers
  * only the command being run when argv names one (start-up).
  */
-import type { Command } from 'commander';
+import type { CommandModule } from './main.js';
 import { registerSeal } from './seal.js';
 import { registerChecksum } from './checksum.js';
 import { registerUnseal } from './unseal.js';
@@ -17,10 +17,9 @@ import { registerScan } from './scan.js';
 import { registerWatch } from './watch.js';
 import { registerSops } from './sops.js';
 import { registerKeys } from './keys.js';
+import { registerDoctor } from './doctor.js';
 
-export type RegisterCommand = (program: Command) => void;
-
-export const commandModules: [name: string, register: RegisterCommand][] = [
+export const commandModules: CommandModule[] = [
   ['seal', registerSeal],
   ['unseal', registerUnseal],
   ['reencrypt', registerReencrypt],
@@ -33,4 +32,5 @@ export const commandModules: [name: string, register: RegisterCommand][] = [
   ['checksum', registerChecksum],
   ['sops', registerSops],
   ['keys', registerKeys],
+  ['doctor', registerDoctor],
 ];

@@ -8,7 +8,6 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, exitCodeOf, formatError } from '../errors.js';
 import { writeStderr, writeStdoutSync } from '../terminal/output.js';
 import { disableColor, style } from '../terminal/style.js';
-import { commandModules } from './commands.js';
 import { findRenamedFlag } from './renamed-flags.js';
 import { VERSION } from '../version.js';
 
@@ -23,7 +22,7 @@ let debug = false;
  * the other commands' flags and help would cost start-up for nothing (help,
  * usage errors and unknown commands get the full program).
  */
-export function buildProgram(only?: string): Command {
+export function buildProgram(commandModules: readonly CommandModule[], only?: string): Command {
   const program = new Command('ksec')
     .description('GitOps secrets and configuration for Kubernetes')
     .version(VERSION, '-V, --version')
@@ -51,12 +50,15 @@ Exit codes: 0 ok, 1 findings or invalid, 2 bad input or usage, 3 cluster/AWS unr
   return program;
 }
 
-/** Runs the CLI and returns the exit code; never throws. */
-export async function run(argv: string[]): Promise<number> {
+/** A top-level command: its name and the function that registers its flags (cli/commands.ts lists them). */
+export type CommandModule = [name: string, register: (program: Command) => void];
+
+/** Runs the CLI with these commands and returns the exit code; never throws. */
+export async function run(argv: string[], commandModules: readonly CommandModule[]): Promise<number> {
   debug = argv.includes('--debug');
   if (argv.includes('--no-color')) disableColor();
   // global flags take no value, so the first word that is not a flag is the command
-  const program = buildProgram(argv.find((a) => !a.startsWith('-')));
+  const program = buildProgram(commandModules, argv.find((a) => !a.startsWith('-')));
   // Subcommands were created before this point and do not inherit these settings:
   // without this, a usage error in `ksec <command>` would exit 1 through process.exit.
   forEachCommand(program, (cmd) => {

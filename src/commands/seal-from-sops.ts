@@ -4,7 +4,8 @@
  * seal/seal-secrets.ts, seal/sealed-files.ts). Output goes to stdout, or to
  * one -w file per certificate.
  */
-import { writeFileAtomic, type FileToWrite } from '../manifest/write.js';
+import type { FileToWrite } from '../manifest/write.js';
+import { writeFiles } from './write-files.js';
 import { defaultNamespace } from '../seal/default-namespace.js';
 import { startSealing } from '../seal/seal-secrets.js';
 import { oneFilePerCluster, renderForTarget } from '../seal/sealed-files.js';
@@ -36,5 +37,5 @@ export async function runSealFromSops(plan: SealFromSopsPlan): Promise<void> {
     bar.done();
   }
   if ('stdout' in result) await writeStdout(result.stdout);
-  else for (const file of result.files) await writeFileAtomic(file.path, file.content, file.mode);
+  else await writeFiles(result.files);
 }

@@ -2,11 +2,10 @@
  * `ksec seal`: the flags become one plan (seal-plan.ts); each mode runs the
  * seal/ functions it needs and writes their output.
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { fileError } from '../errors.js';
 import { readStdin } from '../manifest/read.js';
-import { writeFileAtomic, writeFilesAtomic, type FileToWrite } from '../manifest/write.js';
+import { writeFileAtomic, type FileToWrite } from '../manifest/write.js';
+import { writeFiles } from './write-files.js';
 import { fetchControllerCertificatePem, loadCertificate } from '../seal/cert.js';
 import { defaultNamespace } from '../seal/default-namespace.js';
 import { mergeIntoFile } from '../seal/merge-into-file.js';
@@ -134,16 +133,3 @@ async function writeSingle(output: SingleOutput, text: string): Promise<void> {
   else await writeStdout(text);
 }
 
-/** All files or none, their directories created; on an interactive terminal, how many (each one named with -v). */
-async function writeFiles(files: FileToWrite[], verbose = false): Promise<void> {
-  for (const dir of new Set(files.map((f) => dirname(f.path)))) {
-    try {
-      await mkdir(dir, { recursive: true });
-    } catch (err) {
-      throw fileError(err, dir, 'create directory');
-    }
-  }
-  await writeFilesAtomic(files);
-  if (verbose) for (const f of files) note(`wrote ${f.path}`);
-  else if (interactive()) note(`wrote ${files.length} file${files.length === 1 ? '' : 's'}${files.length === 1 ? `: ${files[0]!.path}` : ''}`);
-}

@@ -50,12 +50,15 @@ export const containerEnvRules: ObjectRules = {
   keywords: ['env'],
   mayApply: (text, _path, has = searchIn(text)) =>
     has('env') && ENV_KEY.test(text) && (SENSITIVE_NAME_IN_TEXT.test(text) || (text.includes('://') && URL_PASSWORD_IN_TEXT.test(text))),
-  check(object: KubeObject): Hit[] {
-    const hits: Hit[] = [];
-    walk(object, [], hits, displayName(object.kind, 'object'));
-    return hits;
-  },
+  check: literalEnvCredentials,
 };
+
+/** The credentials an object's containers hold as literal env values (also `ksec doctor`'s hygiene check). */
+export function literalEnvCredentials(object: KubeObject): Hit[] {
+  const hits: Hit[] = [];
+  walk(object, [], hits, displayName(object.kind, 'object'));
+  return hits;
+}
 
 function walk(node: unknown, path: KeyPath, hits: Hit[], kind: string): void {
   if (Array.isArray(node)) {

@@ -1,0 +1,239 @@
+/**
+ * `ksec doctor` against the test bed: the real sealed-secrets controller (its Service, its keys,
+ * SealedSecrets it synced, one it cannot open, one whose Secret was edited), a controller
+ * namespace of our own whose only key has an expired certificate (the shared controller's key is
+ * not rotated: other suites seal with it at the same time), ESO objects with the statuses each
+ * case needs (the ESO CRDs; the statuses written through the status subresource as ESO would),
+ * workloads for the reload and hygiene checks, a stale watcher Lease, a ServiceAccount with no
+ * rights (403s are a warn per area, not a crash) and an unreachable API server (exit 3).
+ */
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { reloaderHash } from '../../../src/config-hash/reloader.js';
+import type { DoctorCheck } from '../../../src/doctor/index.js';
+import { selfSignedCertificate } from '../../../src/seal/keys.js';
+import { eventually } from '../../helpers/eventually.js';
+import { runKsec } from '../../helpers/run-ksec.js';
+import { CRD_DIR } from '../../unit/eso/crd-schema.js';
+import { testbed, type Testbed } from '../testbed/env.js';
+import { createProbe, PROBE, ReloaderProcess, reloaderReady } from '../watch/reloader.js';
+
+const CANARY = `ksec-demo-canary-doctor-${randomBytes(4).toString('hex')}`;
+const id = randomBytes(3).toString('hex');
+const ns = `ksec-doctor-${id}`;
+const keysNs = `ksec-doctor-keys-${id}`;
+
+let bed: Testbed;
+const work = mkdtempSync(join(tmpdir(), 'ksec-e2e-doctor-'));
+
+async function ok(r: Promise<{ status: number; body: string }>, what: string): Promise<void> {
+  const res = await r;
+  if (res.status >= 300 && res.status !== 409) throw new Error(`${what}: ${res.status} ${res.body.slice(0, 300)}`);
+}
+
+async function installCrd(file: string): Promise<void> {
+  const crd = parse(readFileSync(join(CRD_DIR, file), 'utf8'));
+  await ok(bed.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd), file);
+  await eventually(`CRD ${crd.metadata.name} established`, async () => {
+    const got = await bed.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+    return got.json<{ status?: { conditions?: { type: string; status: string }[] } }>().status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') || undefined;
+  });
+}
+
+/** Creates an object, then writes `status` through the status subresource (as its controller would). */
+async function createWithStatus(path: string, obj: Record<string, unknown>, status: unknown): Promise<void> {
+  await ok(bed.request('POST', path, obj), `create ${path}`);
+  const name = (obj.metadata as { name: string }).name;
+  const got = (await bed.request('GET', `${path}/${name}`)).json<Record<string, unknown>>();
+  await ok(bed.request('PUT', `${path}/${name}/status`, { ...got, status }), `status ${path}/${name}`);
+}
+
+const doctor = async (args: string[], env: Record<string, string> = { KUBECONFIG: bed.kubeconfig }) => {
+  const r = await runKsec(['doctor', ...args], { cwd: work, env });
+  return { ...r, checks: r.stdout.trim().startsWith('[') ? (JSON.parse(r.stdout) as DoctorCheck[]) : [] };
+};
+const about = (checks: DoctorCheck[], object: string) => checks.filter((c) => c.object === object).map((c) => `${c.status} ${c.check}`).sort();
+
+describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    bed = testbed();
+    for (const n of [ns, keysNs]) await ok(bed.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } }), n);
+
+    // SealedSecrets: sealed by kubeseal for the real controller (good, drifted) and by ksec for a demo key it does not have (broken)
+    const cert = join(work, 'controller.crt');
+    writeFileSync(cert, (await bed.exec('kubeseal', ['--fetch-cert'])).stdout);
+    const secret = (name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, stringData: { password: CANARY } });
+    for (const name of ['good', 'drifted']) {
+      const sealed = await bed.exec('kubeseal', ['--cert', cert, '-o', 'json'], { input: secret(name) });
+      await ok(bed.request('POST', `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets`, JSON.parse(sealed.stdout)), name);
+    }
+    const demoKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    writeFileSync(join(work, 'demo.crt'), selfSignedCertificate(demoKey));
+    const broken = await runKsec(['seal', '--cert', join(work, 'demo.crt')], { stdin: secret('broken') });
+    await ok(bed.request('POST', `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets`, JSON.parse(broken.stdout)), 'broken');
+    await eventually('the controller unseals drifted', async () => {
+      const s = await bed.request('GET', `/api/v1/namespaces/${ns}/secrets/drifted`);
+      if (s.status !== 200) return undefined;
+      const obj = s.json<Record<string, unknown> & { data: Record<string, string> }>();
+      obj.data.extra = Buffer.from('added by hand').toString('base64');
+      await ok(bed.request('PUT', `/api/v1/namespaces/${ns}/secrets/drifted`, obj), 'drift');
+      return true;
+    });
+    await eventually('the controller unseals good', async () => ((await bed.request('GET', `/api/v1/namespaces/${ns}/secrets/good`)).status === 200 ? true : undefined));
+    await eventually('the controller gives up on broken', async () => {
+      const ss = (await bed.request('GET', `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets/broken`)).json<{ status?: { conditions?: { type: string }[] } }>();
+      return ss.status?.conditions?.some((c) => c.type === 'Synced') || undefined;
+    });
+
+    // a controller namespace of our own: its Service, and one key whose certificate expired in 2020
+    await ok(bed.request('POST', `/api/v1/namespaces/${keysNs}/services`, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sealed-secrets-controller' }, spec: { ports: [{ port: 8080 }] } }), 'service');
+    const oldKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const oldCert = selfSignedCertificate(oldKey, { now: new Date('2020-01-01T00:00:00Z'), validForMs: 86_400_000 });
+    await ok(
+      bed.request('POST', `/api/v1/namespaces/${keysNs}/secrets`, {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'kubernetes.io/tls',
+        metadata: { name: 'sealed-secrets-key-demo', labels: { 'sealedsecrets.bitnami.com/sealed-secrets-key': 'active' } },
+        data: { 'tls.crt': Buffer.from(oldCert).toString('base64'), 'tls.key': Buffer.from(oldKey.export({ type: 'pkcs1', format: 'pem' })).toString('base64') },
+      }),
+      'old key',
+    );
+
+    // ESO: a store that is not Ready, an ExternalSecret Ready but not refreshed for 3 h (interval 1 h), one current
+    for (const f of ['external-secrets.io_secretstores.yaml', 'external-secrets.io_externalsecrets.yaml', 'external-secrets.io_clustersecretstores.yaml']) await installCrd(f);
+    const now = Date.now();
+    const condition = (status: string, message: string, at = now) => ({ type: 'Ready', status, reason: status === 'True' ? 'SecretSynced' : 'SecretSyncedError', message, lastTransitionTime: new Date(at).toISOString().replace(/\.\d+Z$/, 'Z') });
+    await createWithStatus(`/apis/external-secrets.io/v1/namespaces/${ns}/secretstores`, { apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws' }, spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } } } }, { conditions: [condition('False', 'could not get provider client: invalid credentials')] });
+    const es = (name: string) => ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name }, spec: { refreshInterval: '1h', secretStoreRef: { name: 'aws', kind: 'SecretStore' }, target: { name }, data: [{ secretKey: 'password', remoteRef: { key: `app/${name}` } }] } });
+    const t = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+    await createWithStatus(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets`, es('stale'), { conditions: [condition('True', 'secret synced', now - 3 * 3_600_000)], refreshTime: t(now - 3 * 3_600_000) });
+    await createWithStatus(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets`, es('current'), { conditions: [condition('True', 'secret synced')], refreshTime: t(now - 60_000) });
+
+    // workloads: a STAKATER_* variable behind its ConfigMap, a missing ConfigMap, a literal credential, one left paused
+    await ok(bed.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { mode: 'demo' } }), 'cm');
+    const deployment = (name: string, container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, ...((extra.metadata as object) ?? {}) },
+      spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'demo', ...container }] } }, ...((extra.spec as object) ?? {}) },
+    });
+    const staleHash = reloaderHash({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { mode: 'before' } });
+    const deployments = [
+      deployment('missed', { envFrom: [{ configMapRef: { name: 'app-config' } }], env: [{ name: 'STAKATER_APP_CONFIG_CONFIGMAP', value: staleHash }] }),
+      deployment('current', { envFrom: [{ configMapRef: { name: 'app-config' } }], env: [{ name: 'STAKATER_APP_CONFIG_CONFIGMAP', value: reloaderHash({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { mode: 'demo' } }) }] }),
+      deployment('missing-ref', { envFrom: [{ configMapRef: { name: 'does-not-exist' } }] }),
+      deployment('literal', { env: [{ name: 'DB_PASSWORD', value: CANARY }] }),
+      deployment('paused', {}, { metadata: { annotations: { 'deployment.reloader.stakater.com/pause-period': '5m', 'deployment.reloader.stakater.com/paused-at': t(now - 2 * 3_600_000) } }, spec: { paused: true } }),
+    ];
+    for (const d of deployments) await ok(bed.request('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, d), d.metadata.name);
+    // the watcher's Lease, last renewed 10 minutes ago
+    await ok(bed.request('POST', `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: `ksec-watch-${id}` }, spec: { holderIdentity: 'ksec-watch-0', leaseDurationSeconds: 15, renewTime: new Date(now - 600_000).toISOString().replace('Z', '000Z').replace(/\.(\d{6})\d*Z$/, '.$1Z') } }), 'lease');
+  });
+
+  afterAll(async () => {
+    for (const n of [ns, keysNs]) await bed?.request('DELETE', `/api/v1/namespaces/${n}`).catch(() => undefined);
+  });
+
+  it('reports every case, one check each, as JSON; exit 1 because some fail; never a value', async () => {
+    const r = await doctor(['-o', 'json', '--lease-name', `ksec-watch-${id}`]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout + r.stderr).not.toContain(CANARY);
+    const c = r.checks;
+    // the real controller: found, keys fine
+    expect(c.find((x) => x.check === 'controller')).toMatchObject({ status: 'ok', object: 'Service/kube-system/sealed-secrets-controller' });
+    expect(c.find((x) => x.check === 'key-expiry')).toMatchObject({ status: 'ok' });
+    // SealedSecrets
+    expect(about(c, `SealedSecret/${ns}/good`)).toEqual([]);
+    expect(about(c, `SealedSecret/${ns}/broken`)).toEqual(['fail secret', 'fail synced']);
+    expect(about(c, `SealedSecret/${ns}/drifted`)).toEqual(['warn secret-drift']);
+    expect(c.find((x) => x.object === `SealedSecret/${ns}/drifted`)?.reason).toContain('not sealed "extra"');
+    // ESO
+    expect(about(c, `SecretStore/${ns}/aws`)).toEqual(['fail store-ready']);
+    expect(c.find((x) => x.object === `SecretStore/${ns}/aws`)?.reason).toContain('invalid credentials');
+    expect(about(c, `ExternalSecret/${ns}/stale`)).toEqual(['warn refresh']);
+    expect(about(c, `ExternalSecret/${ns}/current`)).toEqual(['ok ready']);
+    expect(c.find((x) => x.check === 'api-calls')?.reason).toMatch(/about \d+ provider API calls per hour/);
+    // reloads and hygiene
+    expect(about(c, `Deployment/${ns}/missed`)).toEqual(['warn missed-reload']);
+    expect(about(c, `Deployment/${ns}/current`)).toEqual([]);
+    expect(about(c, `Deployment/${ns}/missing-ref`)).toEqual(['fail missing-config']);
+    expect(about(c, `Deployment/${ns}/literal`)).toEqual(['warn literal-env-secret']);
+    expect(about(c, `Deployment/${ns}/paused`)).toEqual(['warn paused']);
+    expect(about(c, `Lease/${ns}/ksec-watch-${id}`)).toEqual(['fail watcher-lease']);
+    for (const x of c) expect(Object.keys(x).every((k) => ['area', 'check', 'object', 'status', 'reason', 'hint'].includes(k))).toBe(true);
+  });
+
+  it('an expired sealing certificate fails, and the renewal that did not happen warns', async () => {
+    const r = await doctor(['--area', 'sealed-secrets', '--controller-namespace', keysNs, '-o', 'json']);
+    expect(r.code).toBe(1);
+    const object = `Secret/${keysNs}/sealed-secrets-key-demo`;
+    expect(r.checks.find((x) => x.check === 'key-expiry')).toMatchObject({ status: 'fail', object });
+    expect(r.checks.find((x) => x.check === 'key-expiry')?.reason).toContain('expired on 2020-01-02');
+    expect(r.checks.find((x) => x.check === 'key-renewal')).toMatchObject({ status: 'warn', object });
+    expect(r.checks.find((x) => x.check === 'controller')).toMatchObject({ status: 'ok' });
+  });
+
+  it('prints text grouped by area with hints, and a count', async () => {
+    const r = await doctor(['--area', 'hygiene']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^hygiene$/m);
+    expect(r.stdout).toMatch(new RegExp(`^ {2}fail {2}missing-config {2}Deployment/${ns}/missing-ref: uses ConfigMap does-not-exist`, 'm'));
+    expect(r.stdout).toMatch(/^ {8}hint: /m);
+    expect(r.stdout).toMatch(/^\d+ ok, \d+ warn, \d+ fail$/m);
+    expect(r.stdout).not.toContain(CANARY);
+  });
+
+  it('with no rights, every area says what it could not read (a warn), and nothing crashes', async () => {
+    await ok(bed.request('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nobody' } }), 'sa');
+    const token = (await bed.request('POST', `/api/v1/namespaces/${ns}/serviceaccounts/nobody/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } })).json<{ status: { token: string } }>().status.token;
+    const kubeconfig = parse(readFileSync(bed.kubeconfig, 'utf8')) as { users: { user: Record<string, unknown> }[] };
+    kubeconfig.users[0]!.user = { token };
+    const file = join(work, 'nobody.kubeconfig');
+    writeFileSync(file, JSON.stringify(kubeconfig), { mode: 0o600 });
+    const r = await doctor(['-o', 'json'], { KUBECONFIG: file });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.checks.length).toBeGreaterThan(3);
+    expect(r.checks.every((c) => c.status === 'warn' || c.status === 'ok')).toBe(true);
+    expect(r.checks.filter((c) => c.reason.includes('forbidden')).length).toBeGreaterThanOrEqual(4);
+    expect(r.stdout + r.stderr).not.toContain(token);
+  });
+
+  it('reads the STAKATER_* variables the real Reloader stamped: current while it runs, a missed reload once a change lands while it is stopped', async () => {
+    const nsR = `ksec-doctor-reloader-${id}`;
+    await ok(bed.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsR } }), nsR);
+    try {
+      await createProbe(bed, nsR);
+      const reloader = await ReloaderProcess.start(bed, nsR, ['--reload-strategy=env-vars']);
+      try {
+        await reloaderReady(bed, nsR, reloader);
+      } finally {
+        await reloader.stop();
+      }
+      const object = `Deployment/${nsR}/${PROBE}`;
+      const before = await doctor(['--area', 'reloads', '-o', 'json']);
+      expect(about(before.checks, object)).toEqual([]);
+      await ok(bed.request('PUT', `/api/v1/namespaces/${nsR}/configmaps/${PROBE}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: PROBE }, data: { n: 'changed while Reloader was down' } }), 'change');
+      const after = await doctor(['--area', 'reloads', '-o', 'json']);
+      expect(about(after.checks, object)).toEqual(['warn missed-reload']);
+      expect(after.checks.find((c) => c.object === object)?.reason).toContain('STAKATER_RELOADER_PROBE_CONFIGMAP was set for an older ConfigMap reloader-probe');
+    } finally {
+      await bed.request('DELETE', `/api/v1/namespaces/${nsR}`).catch(() => undefined);
+    }
+  });
+
+  it('exits 3 with one line when the cluster cannot be reached', async () => {
+    const kubeconfig = parse(readFileSync(bed.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    kubeconfig.clusters[0]!.cluster.server = 'https://127.0.0.1:1';
+    const file = join(work, 'unreachable.kubeconfig');
+    writeFileSync(file, JSON.stringify(kubeconfig), { mode: 0o600 });
+    const r = await doctor([], { KUBECONFIG: file });
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1/);
+  });
+});
