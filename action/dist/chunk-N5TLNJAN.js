@@ -1,2 +1,0 @@
-import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);
-import{planScan,runScan,scanCommand}from"./chunk-UW3PBHIE.js";import"./chunk-ZG5JDMAA.js";import"./chunk-5FW4NTLF.js";import"./chunk-ZJJ4MY3J.js";import"./chunk-FCZQBDRJ.js";import"./chunk-PU5EXY42.js";import"./chunk-POHBUV3I.js";import"./chunk-Q4YYS3V2.js";import"./chunk-36NPL7MG.js";import"./chunk-MHPJK7WS.js";import"./chunk-AF3VP7MB.js";import"./chunk-5VHTGA3Q.js";export{planScan,runScan,scanCommand};
