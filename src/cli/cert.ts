@@ -22,9 +22,16 @@ Examples:
   ksec cert --cert examples/keys/demo-sealed-secrets.crt
   ksec cert --fetch --controller-namespace sealed-secrets --controller-name sealed-secrets -o json
   ksec cert --fetch -o pem > pub-cert.pem
+  ksec cert --fetch --server https://k8s.example.com:6443 --token "$TOKEN" --certificate-authority ca.crt
+  ksec cert --fetch --context prod --as deployer --request-timeout 10s
+
+Connection flags are kubectl's (--kubeconfig, --context, --cluster, --user, --server, --token, --as,
+--as-group, --client-certificate, --client-key, --certificate-authority, --insecure-skip-tls-verify,
+--request-timeout); see docs/seal.md "Connection flags".
 
 Exit codes: 0 valid now; 1 expired or not yet valid (the details are still printed);
-2 not a certificate / not RSA / missing file / unreachable URL; 3 cluster unreachable (--fetch).`,
+2 not a certificate / not RSA / missing file / unreachable URL; 3 cluster unreachable, credentials
+refused or forbidden (--fetch).`,
     )
     .action(async (opts) => {
       const { runCert } = await import('../commands/cert.js');

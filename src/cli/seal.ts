@@ -12,7 +12,10 @@ export function registerSeal(program: Command): void {
     .description('seal Secrets into SealedSecrets (kubeseal-compatible; no cluster needed with --cert)')
     .argument('[inputs...]', 'Secret files or directories (default: -f, else stdin)')
     .option('--cert <source>', 'certificate file, http(s) URL or PEM; repeat as NAME=SOURCE to seal for several clusters', collect)
-    .option('--fetch-cert', 'print the controller certificate (from --cert or the cluster) and exit');
+    .option('--fetch-cert', 'print the controller certificate (from --cert or the cluster) and exit')
+    .option('--validate', 'ask the controller in the cluster whether it can decrypt the input SealedSecrets (offline: ksec validate)')
+    .option('--re-encrypt', 'have the controller re-seal the input SealedSecret with its newest key (offline: ksec reencrypt)')
+    .option('--in-place', '(with --re-encrypt) rewrite the input file atomically, as kubeseal --re-encrypt -f FILE does');
   addControllerOptions(cmd)
     .option('-f, --secret-file <file>', 'Secret (input) file or directory; repeatable', collect)
     .option('-o, --format <format>', 'json or yaml (default: json on stdout as kubeseal, yaml for files, else from the -w extension)')
@@ -41,10 +44,17 @@ Examples:
   echo -n s3cr3t | ksec seal --cert cert.pem --raw --name db -n prod
   ksec seal --fetch-cert > cert.pem
   ksec seal --from-sops secrets/db.enc.yaml --cert cert.pem -o yaml -w sealed/db.yaml
+  ksec seal --validate -f sealed/db.yaml                       # the controller decrypts it? exit 1 if not
+  ksec seal --re-encrypt -f sealed/db.yaml --in-place          # rewritten with the controller's newest key
+  ksec seal --fetch-cert --server https://k8s.example:6443 --token "$TOKEN" --certificate-authority ca.crt
 
+--validate and --re-encrypt ask the controller through the API server's service proxy (/v1/verify,
+/v1/rotate), as kubeseal does; ksec validate and ksec reencrypt do the same offline with keys or a
+certificate. The connection flags (--server, --token, --as, ...) are kubectl's.
 Output: one input file (or stdin) goes to stdout like kubeseal; directories, several inputs and
 --output-dir write <base>.sealed.yaml per input file, all files or none. Exit codes: 0 ok,
-2 bad input (YAML, kind, certificate, namespace), 3 cluster unreachable. See docs/seal.md.`,
+1 (--validate) a SealedSecret the controller cannot decrypt, 2 bad input (YAML, kind, certificate,
+namespace), 3 cluster unreachable, credentials refused or forbidden (401/403). See docs/seal.md.`,
     )
     .action(async (inputs: string[], opts) => {
       const { runSeal } = await import('../commands/seal.js');

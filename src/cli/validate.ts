@@ -24,6 +24,7 @@ Examples:
   ksec validate -f sealed/ --cert pub-cert.pem
   ksec validate -f db-sealed.yaml --private-key keys-backup.yaml -o json
 
+Offline: no cluster. To ask the controller in the cluster instead (as kubeseal --validate): ksec seal --validate.
 Each problem is one line: file:line: object: encryptedData.KEY: message [code]. Values are never printed.
 Exit codes: 0 all valid; 1 a SealedSecret is invalid; 2 bad input (no SealedSecret, unreadable file or key).`,
     )

@@ -3,17 +3,17 @@
  * Flags only; the implementation and the Kubernetes client load in the action.
  */
 import type { Command } from 'commander';
+import { addClusterOptions } from './shared-flags.js';
 
 const list = (value: string, previous: string[] = []) => previous.concat(value.split(',').map((s) => s.trim()).filter(Boolean));
 /** each occurrence as given: Reloader's string slices are split (CSV) when the command runs */
 const raw = (value: string, previous: string[] = []) => previous.concat(value);
 
 export function registerWatch(program: Command): void {
-  program
+  const cmd = program
     .command('watch')
-    .description('roll workloads when the ConfigMaps and Secrets they use change (Reloader-compatible)')
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, else the in-cluster service account)')
-    .option('--context <name>', 'kubeconfig context to use')
+    .description('roll workloads when the ConfigMaps and Secrets they use change (Reloader-compatible)');
+  addClusterOptions(cmd)
     .option('--namespaces <list>', 'watch only these namespaces (comma list; default all)', list, [])
     .option('--namespaces-to-ignore <list>', 'never act in these namespaces (comma list)', list, [])
     .option('--namespace-selector <selector>', 'act only in namespaces matching this label selector, e.g. reloader=enabled (repeatable; Reloader\'s k:v and k:* forms work)', raw, [])
@@ -74,6 +74,7 @@ Examples:
   ksec watch --kubeconfig ~/.kube/config --namespaces staging --dry-run
   ksec watch --leader-elect --debounce 5s --min-interval 1m --metrics-address :9090
   ksec watch --reload-strategy env-vars --auto-reload-all --namespaces-to-ignore kube-system
+  ksec watch --context staging --as system:serviceaccount:ops:ksec-watch --dry-run   # try its RBAC first
   ksec watch --rollouts-discovery-interval 30s    # start watching Argo Rollouts within 30 s of the CRD's install
   ksec watch --enable-csi-integration             # secretproviderclass.reloader.stakater.com/auto on CSI-mounted secrets
 

@@ -9,7 +9,7 @@ import { loadKubeClient } from '../kube/config.js';
 import { parseDuration } from '../watch/duration.js';
 import { writeStdout } from '../terminal/output.js';
 import { style } from '../terminal/style.js';
-import type { ControllerFlags } from './shared-flags.js';
+import { clusterConnection, type ControllerFlags } from './shared-flags.js';
 
 export interface DoctorFlags extends ControllerFlags {
   output: string;
@@ -26,7 +26,7 @@ export async function runDoctor(flags: DoctorFlags): Promise<void> {
   if (keyRenewPeriodMs === undefined) throw new KsecError(`--key-renew-period ${flags.keyRenewPeriod}: not a duration`, { hint: 'e.g. 720h (the controller\'s default), or 0 when renewal is off' });
   const areas = flags.area?.split(',').map((a) => a.trim()) as DoctorArea[] | undefined;
   for (const a of areas ?? []) if (!AREAS.includes(a)) throw new KsecError(`--area ${a}: unknown area`, { hint: `use ${AREAS.join(', ')}` });
-  const client = await loadKubeClient({ kubeconfig: flags.kubeconfig, context: flags.context, userAgent: 'ksec-doctor' });
+  const client = await loadKubeClient({ ...clusterConnection(flags), userAgent: 'ksec-doctor' });
   const checks = await runDoctorChecks(client, {
     controllerName: flags.controllerName ?? 'sealed-secrets-controller',
     controllerNamespace: flags.controllerNamespace ?? 'kube-system',

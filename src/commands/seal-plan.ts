@@ -6,6 +6,7 @@
 import { KsecError } from '../errors.js';
 import { STDIN, type ManifestFormat } from '../manifest/read.js';
 import { formatFromPath, parseFormat } from '../manifest/write.js';
+import type { ControllerRef } from '../seal/controller-api.js';
 import type { KubeconfigContext } from '../seal/default-namespace.js';
 import { parseScope, type SealingScope } from '../seal/scope.js';
 import type { NamedCertificateSource, TargetCertificates } from '../seal/targets.js';
@@ -15,6 +16,9 @@ import { controllerRef, type ControllerFlags } from './shared-flags.js';
 export interface SealFlags extends ControllerFlags {
   cert?: string[];
   fetchCert?: boolean;
+  validate?: boolean;
+  reEncrypt?: boolean;
+  inPlace?: boolean;
   secretFile?: string[];
   format?: string;
   sealedSecretFile?: string;
@@ -31,7 +35,7 @@ export interface SealFlags extends ControllerFlags {
   verbose?: boolean;
 }
 
-export type SealPlan = FetchCertPlan | RawPlan | MergeIntoPlan | SealSecretsPlan | SealFromSopsPlan;
+export type SealPlan = FetchCertPlan | ValidateOnlinePlan | ReencryptOnlinePlan | RawPlan | MergeIntoPlan | SealSecretsPlan | SealFromSopsPlan;
 
 /** Where a single result (a certificate, a raw value) goes: -w or stdout. */
 export type SingleOutput = { to: 'stdout' } | { to: 'file'; path: string };
@@ -50,6 +54,31 @@ export interface FetchCertPlan {
   mode: 'fetch-cert';
   certificate: TargetCertificates;
   output: SingleOutput;
+}
+
+/** --validate: the controller says whether it can decrypt each SealedSecret (POST /v1/verify). */
+export interface ValidateOnlinePlan {
+  mode: 'validate';
+  controller: ControllerRef;
+  /** SealedSecret files, directories or '-' */
+  inputs: string[];
+  /** -n: namespace for SealedSecrets that name none */
+  namespace?: string;
+}
+
+/**
+ * --re-encrypt: the controller re-seals each SealedSecret with its newest key (POST /v1/rotate).
+ * Output: -w FILE, or --in-place (the input file), else stdout. (kubeseal rewrites `-f FILE` in
+ * place without being asked; ksec keeps one meaning per flag and says so on stderr.)
+ */
+export interface ReencryptOnlinePlan {
+  mode: 're-encrypt';
+  controller: ControllerRef;
+  /** one SealedSecret file or '-' */
+  input: string;
+  namespace?: string;
+  /** `from`: the input file that kubeseal would have rewritten in place */
+  output: { to: 'stdout'; format: ManifestFormat; from?: string } | { to: 'file'; path: string; format: ManifestFormat };
 }
 
 /** --raw: one value sealed to its base64 ciphertext. */
@@ -118,6 +147,10 @@ export interface SealFromSopsPlan {
 }
 
 export function planSeal(inputs: string[], flags: SealFlags): SealPlan {
+  if (flags.inPlace && !flags.reEncrypt) {
+    throw new KsecError('--in-place only applies to --re-encrypt', { hint: 'to update some keys of a SealedSecret file in place: --merge-into FILE' });
+  }
+  if (flags.validate || flags.reEncrypt) return planOnline(inputs, flags);
   if (flags.fromSops) return planFromSops(inputs, flags, flags.fromSops);
   checkCombinations(inputs, flags);
   const certs = flags.cert ?? [];
@@ -155,6 +188,50 @@ export function planSeal(inputs: string[], flags: SealFlags): SealPlan {
     output: sealedOutput(flags, explicit, paths, several(certificates)),
     ...(flags.verbose ? { verbose: true } : {}),
   };
+}
+
+/** --validate / --re-encrypt: SealedSecrets in, the controller decides; no certificate, no sealing flags. */
+function planOnline(inputs: string[], flags: SealFlags): ValidateOnlinePlan | ReencryptOnlinePlan {
+  const mode = flags.validate ? '--validate' : '--re-encrypt';
+  if (flags.validate && flags.reEncrypt) throw new KsecError('--validate and --re-encrypt exclude each other', { hint: 'run one, then the other' });
+  const other = (
+    [
+      ['--cert', flags.cert?.length],
+      ['--fetch-cert', flags.fetchCert],
+      ['--raw', flags.raw],
+      ['--from-file', flags.fromFile?.length],
+      ['--merge-into', flags.mergeInto],
+      ['--from-sops', flags.fromSops?.length],
+      ['--output-dir', flags.outputDir],
+      ['--scope', flags.scope],
+      ['--name', flags.name],
+    ] as const
+  ).find(([, set]) => set);
+  if (other) {
+    throw new KsecError(`${mode} asks the controller in the cluster and does not take ${other[0]}`, {
+      hint: flags.validate ? 'offline, with a certificate or private keys: ksec validate' : 'offline, with a certificate: ksec reencrypt',
+    });
+  }
+  const explicit = [...(flags.secretFile ?? []), ...inputs];
+  const controller = controllerRef(flags);
+  if (flags.validate) {
+    if (flags.sealedSecretFile) throw new KsecError('--validate writes nothing: -w does not apply', { hint: 'drop -w' });
+    return { mode: 'validate', controller, inputs: explicit.length > 0 ? explicit : [STDIN], namespace: flags.namespace };
+  }
+  if (explicit.length > 1) {
+    throw new KsecError('--re-encrypt takes one SealedSecret file (or stdin)', { hint: 'for a tree, run it per file, or re-encrypt offline with ksec reencrypt' });
+  }
+  const input = explicit[0] ?? STDIN;
+  if (flags.inPlace && (input === STDIN || flags.sealedSecretFile)) {
+    throw new KsecError(flags.sealedSecretFile ? '--in-place and -w do not combine' : '--in-place needs a SealedSecret file (-f FILE), not stdin', {
+      hint: 'ksec seal --re-encrypt -f sealed/db.yaml --in-place',
+    });
+  }
+  const path = flags.inPlace ? input : flags.sealedSecretFile;
+  const output: ReencryptOnlinePlan['output'] = path
+    ? { to: 'file', path, format: flags.format ? format(flags.format) : formatFromPath(path, 'json') }
+    : { to: 'stdout', format: flags.format ? format(flags.format) : 'json', ...(input === STDIN ? {} : { from: input }) };
+  return { mode: 're-encrypt', controller, input, namespace: flags.namespace, output };
 }
 
 function checkCombinations(inputs: string[], flags: SealFlags): void {

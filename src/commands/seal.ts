@@ -25,6 +25,14 @@ export async function runSeal(inputs: string[], flags: SealFlags): Promise<void>
   switch (plan.mode) {
     case 'fetch-cert':
       return fetchCert(plan);
+    case 'validate': {
+      const { runValidateOnline } = await import('./seal-online.js');
+      return runValidateOnline(plan);
+    }
+    case 're-encrypt': {
+      const { runReencryptOnline } = await import('./seal-online.js');
+      return runReencryptOnline(plan);
+    }
     case 'raw':
       return sealRawValue(plan);
     case 'merge-into':

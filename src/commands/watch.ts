@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ExitCode, KsecError } from '../errors.js';
 import { loadKubeClient } from '../kube/config.js';
+import { clusterConnection, type ClusterFlags } from './shared-flags.js';
 import { writeStderr } from '../terminal/output.js';
 import { createLogger, type Level } from '../watch/log.js';
 import { Watcher, type WatchOptions } from '../watch/controller.js';
@@ -18,9 +19,8 @@ import { parseProxyUrl } from '../watch/proxy-post.js';
 
 /** The flags as commander gives them: the selection flags as the watcher takes them, the rest as strings to parse. */
 export interface WatchCliOptions
-  extends Pick<WatchOptions, 'namespaces' | 'namespacesToIgnore' | 'resourcesToIgnore' | 'ignoredWorkloadTypes'> {
-  kubeconfig?: string;
-  context?: string;
+  extends Pick<WatchOptions, 'namespaces' | 'namespacesToIgnore' | 'resourcesToIgnore' | 'ignoredWorkloadTypes'>,
+    ClusterFlags {
   /** Reloader's string slices: comma lists, repeatable, legacy k:v forms (reloaderSelector) */
   namespaceSelector?: string[];
   resourceLabelSelector?: string[];
@@ -241,7 +241,7 @@ export async function runWatch(cli: WatchCliOptions): Promise<void> {
   const options = watchOptions(cli);
   const log = createLogger(options.logLevel, writeStderr);
   for (const n of options.notes) log.warn(n.msg, { flag: n.flag });
-  const client = await loadKubeClient({ kubeconfig: cli.kubeconfig, context: cli.context, userAgent: 'ksec-watch' });
+  const client = await loadKubeClient({ ...clusterConnection(cli), userAgent: 'ksec-watch' });
   const watcher = new Watcher(client, options, log);
   const controller = new AbortController();
   const stop = (signal: string) => {

@@ -53,6 +53,11 @@ export interface HttpKubeClientOptions {
    * the client's own keep-alive agent built from the TLS material
    */
   agentFromAuth?: boolean;
+  /**
+   * --request-timeout in ms: the longest any request (not a watch stream) may take, capping a
+   * caller's own timeout; 0 = none beyond the caller's own; unset = 30 s for requests that set none
+   */
+  requestTimeoutMs?: number;
 }
 
 /** ApplyAuth failed (exec plugin, auth provider, token file, kubeconfig TLS files): the cause's message, unchanged. */
@@ -142,8 +147,9 @@ export class HttpKubeClient implements KubeClient {
       : {};
     if (options.accept !== undefined) headers.accept = options.accept;
     const opts = await this.requestOptions(method, path, headers);
-    const timeout = AbortSignal.timeout(options.timeoutMs ?? 30_000);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const timeoutMs = effectiveTimeout(options.timeoutMs, this.options.requestTimeoutMs);
+    const signals = [options.signal, timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs)].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     const res = await this.send(opts, payload, signal);
     const chunks: Buffer[] = [];
     for await (const chunk of res) chunks.push(chunk as Buffer);
@@ -159,4 +165,11 @@ export class HttpKubeClient implements KubeClient {
     const res = await this.send(opts, undefined, options.signal);
     return { status: res.statusCode ?? 0, stream: res };
   }
+}
+
+/** The caller's timeout capped by --request-timeout (0: no cap); neither set: 30 s. */
+function effectiveTimeout(own: number | undefined, cap: number | undefined): number | undefined {
+  if (cap === undefined) return own ?? 30_000;
+  if (cap === 0) return own;
+  return own === undefined ? cap : Math.min(own, cap);
 }

@@ -43,10 +43,57 @@ export function requestFailure(err: unknown, context: RequestFailureContext): Ks
   }
   const e = err as NodeJS.ErrnoException & { cause?: { name?: string } };
   const timedOut = e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError';
-  return new KsecError(`cannot reach the Kubernetes API at ${context.server}: ${timedOut ? 'ETIMEDOUT' : (e.code ?? e.message)}`, {
+  if (timedOut) {
+    return new KsecError(`cannot reach the Kubernetes API at ${context.server}: ETIMEDOUT (no answer within the request timeout)`, {
+      file: context.file,
+      hint: `${context.unreachableHint}; --request-timeout sets the limit (default 30s, 0 = none)`,
+      exitCode: ExitCode.environment,
+      cause: err,
+    });
+  }
+  const code = e.code ?? e.message;
+  const tls = TLS_VERIFY_CODES.has(String(code));
+  return new KsecError(`cannot reach the Kubernetes API at ${context.server}: ${tls ? `${code} (the server's certificate does not verify)` : code}`, {
     file: context.file,
-    hint: context.unreachableHint,
+    hint: tls ? 'pass --certificate-authority the cluster\'s CA file (or check the kubeconfig\'s certificate-authority); --insecure-skip-tls-verify skips the check' : context.unreachableHint,
     exitCode: ExitCode.environment,
     cause: err,
   });
+}
+
+/** Node's codes for a server certificate that does not verify against the CA in use. */
+const TLS_VERIFY_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * A 401 or 403 from the API server: `cannot ACTION: the Kubernetes API refused the credentials
+ * (HTTP 401)` or `... is forbidden: User "u" cannot get resource ...` (the server's own words,
+ * which name the user and the permission, never a credential). Exit 3: the environment, not the
+ * input, has to change. Undefined for other statuses.
+ */
+export function authFailure(res: KubeResponse, action: string, file?: string): KsecError | undefined {
+  if (res.status === 401) {
+    return new KsecError(`cannot ${action}: the Kubernetes API refused the credentials (HTTP 401 Unauthorized)`, {
+      file,
+      hint: 'check the token or client certificate (--token, --client-certificate, the kubeconfig user); it may have expired',
+      exitCode: ExitCode.environment,
+    });
+  }
+  if (res.status === 403) {
+    return new KsecError(`cannot ${action}: HTTP 403 Forbidden: ${statusMessage(res)}`, {
+      file,
+      hint: 'the user (or --as) needs RBAC permission for it; ask a cluster admin, or use another --context / --user',
+      exitCode: ExitCode.environment,
+    });
+  }
+  return undefined;
 }

@@ -7,7 +7,8 @@
 import { createHash, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ExitCode, KsecError, fileError } from '../errors.js';
+import { KsecError, fileError } from '../errors.js';
+import type { ControllerRef } from './controller-api.js';
 
 export interface SealingCertificate {
   /** where it came from: a path, a URL or `controller NS/NAME` */
@@ -156,111 +157,21 @@ async function fetchText(url: string, timeoutMs = 30_000): Promise<string> {
   return res.text();
 }
 
-export interface ControllerRef {
-  controllerName?: string;
-  controllerNamespace?: string;
-  /** kubeconfig path (default: $KUBECONFIG or ~/.kube/config) */
-  kubeconfig?: string;
-  /** kubeconfig context (default: the current context) */
-  context?: string;
-  timeoutMs?: number;
-}
-
-export const DEFAULT_CONTROLLER_NAME = 'sealed-secrets-controller';
-export const DEFAULT_CONTROLLER_NAMESPACE = 'kube-system';
+export { DEFAULT_CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, type ControllerRef } from './controller-api.js';
 
 /**
- * GET /api/v1/namespaces/NS/services/http:NAME:PORT/proxy/v1/cert.pem, where
- * PORT is the name of the Service's first port (kubeseal reads it from the
- * Service; the chart names it "http"). Returns the PEM text.
+ * GET /v1/cert.pem from the controller through the API server's service proxy
+ * (controller-api.ts), as kubeseal --fetch-cert. Returns the PEM text.
  */
 export async function fetchControllerCertificatePem(ref: ControllerRef = {}): Promise<{ pem: string; source: string }> {
-  const name = ref.controllerName ?? DEFAULT_CONTROLLER_NAME;
-  const namespace = ref.controllerNamespace ?? DEFAULT_CONTROLLER_NAMESPACE;
-  const source = `controller ${namespace}/${name}`;
-  const api = await controllerApi(ref, source);
-  const services = `/api/v1/namespaces/${encodeURIComponent(namespace)}/services`;
-  const svc = await api.get(`${services}/${encodeURIComponent(name)}`, 'application/json');
-  if (svc.status === 404) {
-    throw new KsecError(`cannot get the sealed-secrets Service ${namespace}/${name}: not found`, {
-      file: source,
-      hint: 'set --controller-name and --controller-namespace to the controller\'s Service',
-    });
-  }
-  if (svc.status !== 200) throw apiStatusError(svc.status, source, 'get the controller Service');
-  let portName = 'http';
-  try {
-    const ports = (JSON.parse(svc.body) as { spec?: { ports?: { name?: string; port?: number }[] } }).spec?.ports ?? [];
-    portName = ports[0]?.name || String(ports[0]?.port ?? 'http');
-  } catch {
-    // keep the default port name
-  }
-  const proxy = `${services}/http:${encodeURIComponent(name)}:${encodeURIComponent(portName)}/proxy/v1/cert.pem`;
-  const res = await api.get(proxy, 'application/x-pem-file, */*');
-  if (res.status !== 200) throw apiStatusError(res.status, source, 'fetch the certificate');
-  return { pem: res.body, source };
+  const { openController } = await import('./controller-api.js');
+  const api = await openController(ref);
+  const res = await api.get('/v1/cert.pem', 'application/x-pem-file, */*');
+  if (res.status !== 200) throw api.statusError(res, 'fetch the certificate');
+  return { pem: res.body, source: api.source };
 }
 
 export async function fetchControllerCertificate(ref: ControllerRef = {}, options: LoadOptions = {}): Promise<SealingCertificate> {
   const { pem, source } = await fetchControllerCertificatePem(ref);
   return parseCertificate(pem, source, options);
-}
-
-function apiStatusError(status: number, source: string, action: string): KsecError {
-  const hint =
-    status === 401 || status === 403
-      ? 'your kubeconfig user may not proxy to services in that namespace'
-      : status === 503 || status === 502
-        ? 'the controller pod is not ready'
-        : 'check --controller-name / --controller-namespace';
-  return new KsecError(`cannot ${action}: the Kubernetes API answered HTTP ${status}`, {
-    file: source,
-    hint,
-    exitCode: status >= 500 ? ExitCode.environment : ExitCode.input,
-  });
-}
-
-interface ControllerApi {
-  get(path: string, accept: string): Promise<{ status: number; body: string }>;
-}
-
-/** GETs against the configured cluster (src/kube, loaded only here); failures are KsecErrors naming `source`. */
-async function controllerApi(ref: ControllerRef, source: string): Promise<ControllerApi> {
-  const [{ loadKubeClient }, { defaultConfigExists }, { requestFailure }] = await Promise.all([
-    import('../kube/config.js'),
-    import('../kube/kubeconfig-files.js'),
-    import('../kube/errors.js'),
-  ]);
-  // with no configuration at all, client-node's loadFromDefault() invents http://localhost:8080: say so
-  // instead (a KUBECONFIG that names missing files fails to load, below)
-  if (!ref.kubeconfig && !process.env['KUBECONFIG'] && !(await defaultConfigExists())) {
-    throw new KsecError('no kubeconfig found to fetch the certificate from the controller', {
-      file: source,
-      hint: 'pass --cert with the certificate file or URL (no cluster needed), or --kubeconfig',
-    });
-  }
-  let client: Awaited<ReturnType<typeof loadKubeClient>>;
-  try {
-    client = await loadKubeClient({
-      kubeconfig: ref.kubeconfig,
-      context: ref.context,
-      hint: 'pass --kubeconfig / --context, or --cert with a certificate file or URL (no cluster needed)',
-    });
-  } catch (err) {
-    throw err instanceof KsecError ? err.within({ file: source }) : err;
-  }
-  return {
-    async get(path, accept) {
-      try {
-        return await client.request('GET', path, { accept, timeoutMs: ref.timeoutMs });
-      } catch (err) {
-        throw requestFailure(err, {
-          server: client.server,
-          file: source,
-          credentialsFile: ref.kubeconfig ?? source,
-          unreachableHint: 'check the cluster is up and your kubeconfig/context, or use --cert with a file or URL',
-        });
-      }
-    },
-  };
 }

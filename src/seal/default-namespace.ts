@@ -8,16 +8,20 @@
 import { kubeconfigFiles, readKubeconfig } from '../kube/kubeconfig-files.js';
 
 export interface KubeconfigContext {
-  /** kubeconfig file (default: the first of $KUBECONFIG, else ~/.kube/config) */
+  /** kubeconfig file (default: the files of $KUBECONFIG, else ~/.kube/config) */
   kubeconfig?: string;
   /** context name (default: the current context) */
   context?: string;
 }
 
 export async function defaultNamespace(ref: KubeconfigContext): Promise<string | undefined> {
-  const config = (await readKubeconfig(kubeconfigFiles(ref.kubeconfig)[0]!)) as
-    | { 'current-context'?: string; contexts?: { name?: string; context?: { namespace?: string } }[] }
-    | undefined;
-  const name = ref.context ?? config?.['current-context'];
-  return config?.contexts?.find((c) => c?.name === name)?.context?.namespace || undefined;
+  // KUBECONFIG lists as kubectl merges them: the first current-context, the first file naming the context
+  type Config = { 'current-context'?: string; contexts?: { name?: string; context?: { namespace?: string } }[] };
+  const configs = (await Promise.all(kubeconfigFiles(ref.kubeconfig).map((f) => readKubeconfig(f)))) as (Config | undefined)[];
+  const name = ref.context ?? configs.find((c) => c?.['current-context'])?.['current-context'];
+  for (const config of configs) {
+    const context = config?.contexts?.find((c) => c?.name === name);
+    if (context) return context.context?.namespace || undefined;
+  }
+  return undefined;
 }

@@ -91,6 +91,11 @@ describe('ksec seal: one input', () => {
     const stdin = secretYaml('db', undefined, { k: 'v' });
     expect(JSON.parse((await runKsec(['seal', '--cert', CERT], { stdin, env: { KUBECONFIG: kc } })).stdout).metadata.namespace).toBe('from-ctx');
     expect(JSON.parse((await runKsec(['seal', '--cert', CERT, '--kubeconfig', kc, '--context', 'b'], { stdin })).stdout).metadata.namespace).toBe('other-ctx');
+    // a KUBECONFIG list, merged as kubectl merges it: the first current-context, the first file naming the context
+    const first = join(dir, 'first');
+    writeFileSync(first, 'apiVersion: v1\nkind: Config\ncurrent-context: b\n');
+    const list = [join(dir, 'missing'), first, kc].join(':');
+    expect(JSON.parse((await runKsec(['seal', '--cert', CERT], { stdin, env: { KUBECONFIG: list } })).stdout).metadata.namespace).toBe('other-ctx');
   });
 
   it('writes -w atomically with the format of its extension', async () => {
@@ -217,10 +222,14 @@ describe('ksec seal: bad input (one line, exit 2, no output file)', () => {
       expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
     });
   }
-  it('without --cert and without any kubeconfig, says to pass --cert (exit 2)', async () => {
+  it('without --cert and without any cluster configuration, exits 3 (environment) naming what it looked for and --cert', async () => {
     const home = tmp();
-    const r = await runKsec(['seal', '-f', '-'], { stdin: good, env: { HOME: home, KUBECONFIG: '' } });
-    expectBadInput(r, /no kubeconfig found to fetch the certificate from the controller \(pass --cert/);
+    const r = await runKsec(['seal', '-f', '-'], { stdin: good, env: { HOME: home, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' } });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: controller kube-system\/sealed-secrets-controller: no Kubernetes configuration found: .*--server.*\(.*--cert with a certificate file or URL/);
   });
   it('--allow-empty-data seals a Secret without data', async () => {
     const r = await runKsec(['seal', '--cert', CERT, '--allow-empty-data'], { stdin: 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: e\n  namespace: p\n' });
@@ -281,3 +290,49 @@ const expiredCert = (() => {
     new Date('2021-01-02T12:00:00Z'),
   );
 })();
+
+describe('ksec seal --validate / --re-encrypt and the connection flags: what is refused before any cluster is asked', () => {
+  const bare = () => ({ HOME: tmp(), KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' });
+  const refused = async (args: string[], pattern: RegExp) => {
+    const r = await runKsec(args, { env: bare() });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toContain(CANARY);
+  };
+
+  it('the online modes take no sealing flags and say which offline command does the same', async () => {
+    await refused(['seal', '--validate', '--cert', CERT, '-f', 'x.yaml'], /--validate asks the controller in the cluster and does not take --cert \(offline, with a certificate or private keys: ksec validate\)/);
+    await refused(['seal', '--re-encrypt', '--scope', 'strict'], /--re-encrypt asks the controller .* --scope \(offline, with a certificate: ksec reencrypt\)/);
+    await refused(['seal', '--validate', '--re-encrypt'], /--validate and --re-encrypt exclude each other/);
+    await refused(['seal', '--validate', '-w', 'out.yaml', 'in.yaml'], /--validate writes nothing/);
+    await refused(['seal', '--re-encrypt', 'a.yaml', 'b.yaml'], /--re-encrypt takes one SealedSecret file/);
+    await refused(['seal', '--re-encrypt', '--in-place'], /--in-place needs a SealedSecret file \(-f FILE\), not stdin/);
+    await refused(['seal', '--re-encrypt', '--in-place', '-f', 'a.yaml', '-w', 'b.yaml'], /--in-place and -w do not combine/);
+    await refused(['seal', '--cert', CERT, '--in-place', '-f', 'a.yaml'], /--in-place only applies to --re-encrypt/);
+  });
+
+  it('input problems come before the cluster: a Secret given to --re-encrypt, no SealedSecret for --validate', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n  k: ${CANARY}\n`);
+    await refused(['seal', '--re-encrypt', '-f', join(dir, 'secret.yaml')], /Secret\/n\/s is not a SealedSecret/);
+    await refused(['seal', '--validate', join(dir, 'secret.yaml')], /no SealedSecret found/);
+    expect(readFileSync(join(dir, 'secret.yaml'), 'utf8')).toContain(CANARY);
+  });
+
+  it('connection flags kubectl refuses are exit 2 in every cluster command; a token never reaches the output', async () => {
+    for (const cmd of [['seal', '--fetch-cert'], ['cert', '--fetch'], ['watch', '--metrics-address', 'off']]) {
+      await refused([...cmd, '--server', 'https://127.0.0.1:1', '--token', CANARY, '--request-timeout', '1 minute'], /invalid --request-timeout "1 minute": a timeout is a single integer in seconds/);
+      await refused([...cmd, '--server', 'https://127.0.0.1:1', '--token', CANARY, '--as-group', 'g'], /--as-group needs --as/);
+      await refused([...cmd, '--server', 'https://127.0.0.1:1', '--token', CANARY, '--client-key', '/nonexistent/k.pem'], /nonexistent\/k\.pem: cannot read the --client-key file: no such file or directory/);
+    }
+  });
+
+  it('an API server that refuses the connection is exit 3 with one line naming it, with no kubeconfig at all', async () => {
+    const r = await runKsec(['cert', '--fetch', '--server', 'https://127.0.0.1:1', '--token', CANARY, '--insecure-skip-tls-verify'], { env: bare() });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: controller kube-system\/sealed-secrets-controller: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1: ECONNREFUSED/);
+    expect(r.stderr).not.toContain(CANARY);
+  });
+});

@@ -47,8 +47,8 @@ describe('fetchControllerCertificatePem', { timeout: 60_000 }, () => {
     const dead = await fetchControllerCertificatePem({ kubeconfig: kubeconfig('http://127.0.0.1:1') }).catch((e: unknown) => e);
     expect(dead).toMatchObject({ exitCode: 3, message: 'cannot reach the Kubernetes API at http://127.0.0.1:1: ECONNREFUSED' });
     const url = await listen(() => {});
-    const silent = await fetchControllerCertificatePem({ kubeconfig: kubeconfig(url), timeoutMs: 100 }).catch((e: unknown) => e);
-    expect(silent).toMatchObject({ exitCode: 3, message: `cannot reach the Kubernetes API at ${url}: ETIMEDOUT` });
+    const silent = await fetchControllerCertificatePem({ kubeconfig: kubeconfig(url), requestTimeoutMs: 100 }).catch((e: unknown) => e);
+    expect(silent).toMatchObject({ exitCode: 3, message: `cannot reach the Kubernetes API at ${url}: ETIMEDOUT (no answer within the request timeout)` });
   });
 
   it('credentials that cannot be produced exit 3, naming the kubeconfig', async () => {
@@ -63,5 +63,63 @@ describe('fetchControllerCertificatePem', { timeout: 60_000 }, () => {
     const err = await fetchControllerCertificatePem({ kubeconfig: '/nonexistent/kubeconfig' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 2, file: '/nonexistent/kubeconfig' });
     expect((err as Error).message).toMatch(/^cannot load the kubeconfig: /);
+  });
+});
+
+describe('the controller API: verify and rotate (kubeseal --validate / --re-encrypt)', { timeout: 60_000 }, () => {
+  const service = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (req.url === '/api/v1/namespaces/kube-system/services/sealed-secrets-controller') {
+      res.end(JSON.stringify({ spec: { ports: [{ name: 'http', port: 8080 }] } }));
+      return true;
+    }
+    return false;
+  };
+
+  it('a 429 (the controller\'s rate limit on /v1/verify) is waited out; 200 is valid, 409 is not', async () => {
+    const { openController } = await import('../../../src/seal/controller-api.js');
+    const { verifyWithController } = await import('../../../src/seal/controller-online.js');
+    const answers = [429, 200, 409];
+    const seen: string[] = [];
+    const url = await listen((req, res) => {
+      if (service(req, res)) return;
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url} ${body}`);
+        res.writeHead(answers.shift()!, { 'retry-after': '1' });
+        res.end();
+      });
+    });
+    const api = await openController({ kubeconfig: kubeconfig(url) });
+    const ss = { apiVersion: 'bitnami.com/v1alpha1', kind: 'SealedSecret', metadata: { name: 'a', namespace: 'n' }, spec: { encryptedData: { k: 'AgB' } } };
+    expect(await verifyWithController(api, ss, 'SealedSecret/n/a')).toBe(true);
+    expect(await verifyWithController(api, ss, 'SealedSecret/n/a')).toBe(false);
+    const proxied = `POST /api/v1/namespaces/kube-system/services/http:sealed-secrets-controller:http/proxy/v1/verify ${JSON.stringify(ss)}`;
+    expect(seen).toEqual([proxied, proxied, proxied]);
+  });
+
+  it('rotate refuses an answer that is not a SealedSecret (nothing written, never a plaintext); clears what kubeseal clears', async () => {
+    const { openController } = await import('../../../src/seal/controller-api.js');
+    const { rotateWithController } = await import('../../../src/seal/controller-online.js');
+    const answers = [
+      JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'a' }, data: { k: 'cGxhaW4=' } }),
+      // as the controller marshals it: no apiVersion, no kind
+      JSON.stringify({ metadata: { name: 'a', namespace: 'n', creationTimestamp: null, generation: 3 }, spec: { encryptedData: { k: 'AgC' } } }),
+    ];
+    const url = await listen((req, res) => {
+      if (service(req, res)) return;
+      req.resume();
+      req.on('end', () => res.end(answers.shift()));
+    });
+    const api = await openController({ kubeconfig: kubeconfig(url) });
+    const err = await rotateWithController(api, {}, 'SealedSecret/n/a').catch((e: unknown) => e);
+    expect(formatError(err)).toMatch(/answer for SealedSecret\/n\/a is not a SealedSecret; nothing written/);
+    expect(formatError(err)).not.toContain('cGxhaW4');
+    expect(await rotateWithController(api, {}, 'SealedSecret/n/a')).toEqual({
+      apiVersion: 'bitnami.com/v1alpha1',
+      kind: 'SealedSecret',
+      metadata: { name: 'a', namespace: 'n' },
+      spec: { encryptedData: { k: 'AgC' } },
+    });
   });
 });

@@ -1,2 +1,0 @@
-import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);
-import{defaultConfigExists,kubeconfigFiles,kubeconfigSyntaxError,readKubeconfig}from"./chunk-BPOD5I7E.js";import"./chunk-D6IO5FPS.js";import"./chunk-4RAGGLAK.js";import"./chunk-36NPL7MG.js";import"./chunk-IR5LWX2P.js";import"./chunk-UEBRCUJ7.js";import"./chunk-5VHTGA3Q.js";export{defaultConfigExists,kubeconfigFiles,kubeconfigSyntaxError,readKubeconfig};
