@@ -315,8 +315,8 @@ describe('ksec seal --validate / --re-encrypt and the connection flags: what is 
 
   it('input problems come before the cluster: a Secret given to --re-encrypt, no SealedSecret for --validate', async () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: n\nstringData:\n  k: ${CANARY}\n`);
-    await refused(['seal', '--re-encrypt', '-f', join(dir, 'secret.yaml')], /Secret\/n\/s is not a SealedSecret/);
+    writeFileSync(join(dir, 'secret.yaml'), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: demo\nstringData:\n  k: ${CANARY}\n`);
+    await refused(['seal', '--re-encrypt', '-f', join(dir, 'secret.yaml')], /Secret\/demo\/s is not a SealedSecret/);
     await refused(['seal', '--validate', join(dir, 'secret.yaml')], /no SealedSecret found/);
     expect(readFileSync(join(dir, 'secret.yaml'), 'utf8')).toContain(CANARY);
   });
