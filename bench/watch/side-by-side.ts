@@ -10,20 +10,23 @@
  * `--debounce 0s` (Reloader has no debounce; ksec's 2 s default window would be measured instead).
  *
  * Per tool and mode:
- *  - sync: start until the probe rolls; RSS (VmRSS) 2 s later;
+ *  - sync: start until the probe rolls; RSS (VmRSS) BENCH_SETTLE_S (20) s later (both runtimes return freed memory on a timer: V8's memory reducer about 8 s after a full collection);
  *  - R rounds of C changes 500 ms apart (send to send), then R rounds back to back (the next
  *    change as soon as the previous one's rollout is seen): each change PATCHes one ConfigMap and
  *    waits until its Deployment's pod template changes on an independent watch; p50/p99 per round,
  *    the median over rounds; API requests and CPU (utime+stime) per change over the spaced rounds;
- *  - RSS after the first round of C changes, and the peak (VmHWM) at the end.
+ *  - RSS after the first round of C changes (measured BENCH_SETTLE_S after it), and the peak
+ *    (VmHWM) at the end.
  * Then, in cluster only, per tool (Reloader first, then ksec, so ksec's first start is a take-over):
  *  - a ConfigMap changed while the tool is stopped, then a restart with the same flags: whether that
  *    Deployment rolled (once), and how many other rollouts the restart caused;
  *  - a restart with `--reload-on-create=true --sync-after-restart=true`: rollouts until quiet
  *    (at most BENCH_MASS_WINDOW_S).
- * BENCH_TAKEOVER=1 adds the take-over matrix (first size only): for each Reloader flag combination,
- * Reloader runs with it and handles 5 changes; ksec starts with the same flags (take-over), handles
- * 5 changes, restarts (restart): rollouts at each start.
+ * (ksec's first start there follows Reloader's runs on workloads ksec itself stamped before: it is
+ * reported, but it is no take-over.)
+ * BENCH_TAKEOVER=1 adds the take-over matrix (fresh namespaces of BENCH_TAKEOVER_SIZE, 20x10): for
+ * each Reloader flag combination, Reloader runs with it and handles 5 changes; ksec starts with the
+ * same flags (take-over), handles 5 changes, restarts (restart): rollouts at each start.
  *
  *   eval "$(npm run -s testbed:up)" && npm run -s build
  *   npx tsx bench/watch/side-by-side.ts    # BENCH_SIZES=200x10,1000x10 BENCH_MODES=in,out BENCH_TOOLS=reloader,ksec
@@ -46,6 +49,8 @@ const SPACING_MS = Number(env.BENCH_SPACING_MS ?? 500);
 const MASS_WINDOW_MS = Number(env.BENCH_MASS_WINDOW_S ?? 300) * 1000;
 const RESTARTS = env.BENCH_RESTARTS !== '0';
 const TAKEOVER = env.BENCH_TAKEOVER === '1';
+const TAKEOVER_SIZE = (env.BENCH_TAKEOVER_SIZE ?? '20x10').split('x').map(Number) as [number, number];
+const SETTLE_MS = Number(env.BENCH_SETTLE_S ?? 20) * 1000;
 const KSEC_ARGS = ['--debounce', '0s'];
 const ROC_SAR = ['--reload-on-create=true', '--sync-after-restart=true'];
 
@@ -141,7 +146,7 @@ async function measure(tool: ToolName, mode: Mode, ns: string, watch: RolloutWat
   try {
     await ready(peer, ns, watch);
     const syncMs = Math.round(performance.now() - t0);
-    await sleep(2000);
+    await sleep(SETTLE_MS);
     const afterSync = rss(peer.pid);
     log(`${tool} ${mode}: ready in ${syncMs} ms, RSS ${afterSync.rssMB} MiB`);
     const next = changes(42, d, m);
@@ -149,7 +154,10 @@ async function measure(tool: ToolName, mode: Mode, ns: string, watch: RolloutWat
     let after50 = afterSync;
     for (let r = 0; r < ROUNDS; r++) {
       spaced.push(await round(peer, ns, watch, next, SPACING_MS));
-      if (r === 0) after50 = rss(peer.pid);
+      if (r === 0) {
+        await sleep(SETTLE_MS);
+        after50 = rss(peer.pid);
+      }
       log(`${tool} ${mode}: spaced round ${r + 1}: ${JSON.stringify(spaced.at(-1))}`);
     }
     const b2b: Round[] = [];
@@ -226,30 +234,45 @@ const COMBINATIONS: string[][] = ['env-vars', 'annotations'].flatMap((s) => [
   [`--reload-strategy=${s}`, '--reload-on-create=true', '--reload-on-delete=true', '--sync-after-restart=true', '--auto-reload-all=true'],
 ]);
 
-async function takeovers(ns: string, watch: RolloutWatch, d: number, m: number) {
+/**
+ * The switch from Reloader, per flag combination, each in a fresh namespace of TAKEOVER_SIZE
+ * (ksec has never seen its workloads): Reloader runs with the flags and handles 5 changes (some
+ * workloads stamped, most not); ksec starts with the same flags (take-over), handles 5 changes,
+ * and restarts (restart). Rollouts at each start, the probe excluded.
+ */
+async function takeovers() {
+  const [d, m] = TAKEOVER_SIZE;
   const rows = [];
-  const next = changes(7, d, m);
-  const five = async (peer: Peer) => {
-    for (let i = 0; i < 5; i++) {
-      const c = next();
-      const from = watch.rollouts.length;
-      await change(ns, c.configMap);
-      await rolloutOf(watch, from, c.deployment, peer);
-    }
-  };
   for (const flags of COMBINATIONS) {
-    const r = await startAndCount('reloader', 'in', ns, watch, flags, MASS_WINDOW_MS);
-    await five(r.peer);
-    await watch.quiet(3000, MASS_WINDOW_MS);
-    await r.peer.stop();
-    const takeover = await startAndCount('ksec', 'in', ns, watch, flags, MASS_WINDOW_MS);
-    await five(takeover.peer);
-    await takeover.peer.stop();
-    const restart = await startAndCount('ksec', 'in', ns, watch, flags, MASS_WINDOW_MS);
-    await restart.peer.stop();
-    const row = { flags: flags.join(' '), reloaderStart: tally(r.rolled), ksecTakeover: tally(takeover.rolled), ksecRestart: tally(restart.rolled) };
-    log(`take-over ${JSON.stringify(row)}`);
-    rows.push(row);
+    const ns = await setup(d, m);
+    const watch = new RolloutWatch(bed, ns);
+    watch.start();
+    try {
+      const next = changes(7, d, m);
+      const five = async (peer: Peer) => {
+        for (let i = 0; i < 5; i++) {
+          const c = next();
+          const from = watch.rollouts.length;
+          await change(ns, c.configMap);
+          await rolloutOf(watch, from, c.deployment, peer);
+        }
+      };
+      const r = await startAndCount('reloader', 'in', ns, watch, flags, MASS_WINDOW_MS);
+      await five(r.peer);
+      await watch.quiet(3000, MASS_WINDOW_MS);
+      await r.peer.stop();
+      const takeover = await startAndCount('ksec', 'in', ns, watch, flags, MASS_WINDOW_MS);
+      await five(takeover.peer);
+      await takeover.peer.stop();
+      const restart = await startAndCount('ksec', 'in', ns, watch, flags, MASS_WINDOW_MS);
+      await restart.peer.stop();
+      const row = { flags: flags.join(' '), reloaderStart: tally(r.rolled), ksecTakeover: tally(takeover.rolled), ksecRestart: tally(restart.rolled) };
+      log(`take-over ${JSON.stringify(row)}`);
+      rows.push(row);
+    } finally {
+      watch.stop();
+      await k.deleteNamespace(ns);
+    }
   }
   return rows;
 }
@@ -279,7 +302,7 @@ async function setup(d: number, m: number): Promise<string> {
 
 async function main() {
   const results = [];
-  for (const [i, [d, m]] of SIZES.entries()) {
+  for (const [d, m] of SIZES) {
     const ns = await setup(d, m);
     const watch = new RolloutWatch(bed, ns);
     watch.start();
@@ -288,14 +311,14 @@ async function main() {
       for (const tool of TOOLS) for (const mode of MODES) runs.push(await measure(tool, mode, ns, watch, d, m));
       const restartRows = [];
       if (RESTARTS) for (const tool of TOOLS) restartRows.push(await restarts(tool, ns, watch, d, m));
-      const takeoverRows = TAKEOVER && i === 0 ? await takeovers(ns, watch, d, m) : [];
-      results.push({ deployments: d, configMaps: d * m, configMapBytes: 8 * 1024, changesPerRound: CHANGES, rounds: ROUNDS, spacingMs: SPACING_MS, runs, restarts: restartRows, takeovers: takeoverRows });
+      results.push({ deployments: d, configMaps: d * m, configMapBytes: 8 * 1024, changesPerRound: CHANGES, rounds: ROUNDS, spacingMs: SPACING_MS, runs, restarts: restartRows });
     } finally {
       watch.stop();
       await k.deleteNamespace(ns);
     }
   }
-  console.log(JSON.stringify({ node: process.version, ksecInClusterNodeOptions: chartNodeOptions(), ksecArgs: KSEC_ARGS, results }, null, 2));
+  const takeoverRows = TAKEOVER ? { size: TAKEOVER_SIZE.join('x'), rows: await takeovers() } : undefined;
+  console.log(JSON.stringify({ node: process.version, ksecInClusterNodeOptions: chartNodeOptions(), ksecArgs: KSEC_ARGS, results, takeovers: takeoverRows }, null, 2));
 }
 
 main().catch((err) => {
