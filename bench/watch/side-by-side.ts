@@ -29,7 +29,7 @@
  * same flags (take-over), handles 5 changes, restarts (restart): rollouts at each start.
  *
  *   eval "$(npm run -s testbed:up)" && npm run -s build
- *   npx tsx bench/watch/side-by-side.ts    # BENCH_SIZES=200x10,1000x10 BENCH_MODES=in,out BENCH_TOOLS=reloader,ksec
+ *   npx tsx bench/watch/side-by-side.ts    # BENCH_SIZES=200x10,1000x10 (empty: none) BENCH_MODES=in,out BENCH_TOOLS=reloader,ksec
  *                                          # BENCH_CHANGES=50 BENCH_ROUNDS=3 BENCH_MASS_WINDOW_S=300 BENCH_TAKEOVER=0
  * Prints progress on stderr and one JSON document on stdout.
  */
@@ -40,7 +40,7 @@ import { cpuMs, median, percentile, pool, rss, RolloutWatch } from './measure.js
 import { chartNodeOptions, startKsec, startReloader, type Mode, type Peer, type ToolName } from './peers.js';
 
 const env = process.env;
-const SIZES = (env.BENCH_SIZES ?? '200x10').split(',').map((s) => s.split('x').map(Number) as [number, number]);
+const SIZES = (env.BENCH_SIZES ?? '200x10').split(',').filter(Boolean).map((s) => s.split('x').map(Number) as [number, number]);
 const MODES = (env.BENCH_MODES ?? 'in,out').split(',') as Mode[];
 const TOOLS = (env.BENCH_TOOLS ?? 'reloader,ksec').split(',') as ToolName[];
 const CHANGES = Number(env.BENCH_CHANGES ?? 50);
