@@ -18,7 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Testbed } from '../../test/e2e/testbed/env.js';
@@ -73,6 +73,28 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Several bench runs may take turns with Reloader: each holds this lock (its pid inside) while its
+ * Reloader runs; a lock whose process is gone is taken over.
+ */
+const LOCK = join(tmpdir(), 'ksec-bench-reloader.lock');
+
+function tryLock(): boolean {
+  try {
+    writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch {
+    const holder = Number(readFileSync(LOCK, 'utf8') || 0);
+    try {
+      if (holder) process.kill(holder, 0);
+      return false;
+    } catch {
+      rmSync(LOCK, { force: true });
+      return false;
+    }
+  }
+}
+
 class ReloaderPeer implements Peer {
   readonly tool = 'reloader' as const;
   private raw = '';
@@ -106,11 +128,16 @@ class ReloaderPeer implements Peer {
   async stop(): Promise<void> {
     if (!this.exited) this.child.kill('SIGTERM');
     await this.exit;
+    rmSync(LOCK, { force: true });
   }
 }
 
 export async function startReloader(bed: Testbed, ns: string, mode: Mode, args: string[]): Promise<Peer> {
   // another engineer's Reloader test may hold :9090 for a while
+  for (let i = 0; !tryLock(); i++) {
+    if (i === 1200) throw new Error(`${LOCK} stayed held for 20 minutes`);
+    await sleep(1000);
+  }
   for (let i = 0; !(await portFree(9090)); i++) {
     if (i === 600) throw new Error('port 9090 stayed in use for 10 minutes (another Reloader is running)');
     await sleep(1000);
