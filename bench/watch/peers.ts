@@ -6,7 +6,7 @@
  *    default heap for ksec (what a user running `ksec watch` on a laptop gets);
  *  - `in`: in cluster, the way a pod runs: KUBERNETES_SERVICE_HOST/PORT and the service-account
  *    files (admin token, CA, namespace). ksec reads them from KSEC_SERVICEACCOUNT_DIR and gets the
- *    chart's NODE_OPTIONS (deploy/helm/ksec-watch/values.yaml `nodeOptions`); Reloader's client-go
+ *    chart's NODE_OPTIONS and MALLOC_ARENA_MAX (deploy/helm/ksec-watch/values.yaml); Reloader's client-go
  *    reads the fixed /var/run/secrets/kubernetes.io/serviceaccount, so it runs in a private mount
  *    namespace with a tmpfs on /run holding those files (as the bed runs the sealed-secrets
  *    controller; needs root).
@@ -38,12 +38,22 @@ export interface Peer {
   stop(): Promise<void>;
 }
 
+/** A top-level string of the chart's values.yaml. */
+function chartValue(key: string): string {
+  const values = readFileSync(join(REPO_ROOT, 'deploy/helm/ksec-watch/values.yaml'), 'utf8');
+  const m = new RegExp(`^${key}:\\s*"([^"]*)"`, 'm').exec(values);
+  if (!m) throw new Error(`deploy/helm/ksec-watch/values.yaml has no ${key}`);
+  return m[1]!;
+}
+
 /** The chart's NODE_OPTIONS (values.yaml `nodeOptions`). */
 export function chartNodeOptions(): string {
-  const values = readFileSync(join(REPO_ROOT, 'deploy/helm/ksec-watch/values.yaml'), 'utf8');
-  const m = /^nodeOptions:\s*"([^"]*)"/m.exec(values);
-  if (!m) throw new Error('deploy/helm/ksec-watch/values.yaml has no nodeOptions');
-  return m[1]!;
+  return chartValue('nodeOptions');
+}
+
+/** The environment the chart gives the watcher's runtime: NODE_OPTIONS and MALLOC_ARENA_MAX. */
+export function chartRuntimeEnv(): Record<string, string> {
+  return { NODE_OPTIONS: chartNodeOptions(), MALLOC_ARENA_MAX: chartValue('mallocArenaMax') };
 }
 
 function get(url: string): Promise<string> {
@@ -197,6 +207,6 @@ export function startKsec(bed: Testbed, ns: string, mode: Mode, args: string[]):
   const env: NodeJS.ProcessEnv =
     mode === 'out'
       ? { KUBECONFIG: bed.kubeconfig, NODE_OPTIONS: '', HOME: mkdtempSync(join(tmpdir(), 'ksec-bench-home-')) }
-      : { ...inClusterEnv(bed.apiserverUrl, bed.caPem, bed.adminToken, ns).env, NODE_OPTIONS: chartNodeOptions() };
+      : { ...inClusterEnv(bed.apiserverUrl, bed.caPem, bed.adminToken, ns).env, ...chartRuntimeEnv() };
   return new KsecPeer(new WatcherProcess(args, { ...env, KUBERNETES_NAMESPACE: ns }));
 }

@@ -1,7 +1,7 @@
 /**
  * `ksec watch` and stakater Reloader v1.4.14 (the bed's `reloader`) side by side: same bed, same
  * data, same changes, one tool at a time, in cluster (the chart's way: service-account files, the
- * chart's NODE_OPTIONS for ksec) and out of cluster (KUBECONFIG).
+ * chart's NODE_OPTIONS and MALLOC_ARENA_MAX for ksec) and out of cluster (KUBECONFIG).
  *
  * Data per size DxM: D Deployments annotated reloader.stakater.com/auto: "true", each using M
  * ConfigMaps of 8 KiB through envFrom (D*M ConfigMaps), plus one probe Deployment/ConfigMap
@@ -37,7 +37,7 @@ import { testbed } from '../../test/e2e/testbed/env.js';
 import { createProbe, PROBE } from '../../test/e2e/watch/reloader.js';
 import { kube, mergePatch, sleep } from '../../test/e2e/watch/helpers.js';
 import { cpuMs, median, percentile, pool, rss, RolloutWatch } from './measure.js';
-import { chartNodeOptions, startKsec, startReloader, type Mode, type Peer, type ToolName } from './peers.js';
+import { chartRuntimeEnv, startKsec, startReloader, type Mode, type Peer, type ToolName } from './peers.js';
 
 const env = process.env;
 const SIZES = (env.BENCH_SIZES ?? '200x10').split(',').filter(Boolean).map((s) => s.split('x').map(Number) as [number, number]);
@@ -318,7 +318,7 @@ async function main() {
     }
   }
   const takeoverRows = TAKEOVER ? { size: TAKEOVER_SIZE.join('x'), rows: await takeovers() } : undefined;
-  console.log(JSON.stringify({ node: process.version, ksecInClusterNodeOptions: chartNodeOptions(), ksecArgs: KSEC_ARGS, results, takeovers: takeoverRows }, null, 2));
+  console.log(JSON.stringify({ node: process.version, ksecInClusterEnv: chartRuntimeEnv(), ksecArgs: KSEC_ARGS, results, takeovers: takeoverRows }, null, 2));
 }
 
 main().catch((err) => {
