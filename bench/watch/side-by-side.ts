@@ -186,9 +186,10 @@ async function measure(tool: ToolName, mode: Mode, ns: string, watch: RolloutWat
 
 /** Starts the tool, waits until it handles updates and has gone quiet; returns the rollouts since it started (probe excluded). */
 async function startAndCount(tool: ToolName, mode: Mode, ns: string, watch: RolloutWatch, args: string[], windowMs: number) {
+  // the window opens when the tool starts (startReloader may first wait for another run's Reloader)
+  const peer = await start(tool, ns, mode, args);
   const from = watch.rollouts.length;
   const t0 = performance.now();
-  const peer = await start(tool, ns, mode, args);
   try {
     await ready(peer, ns, watch, windowMs);
   } catch (err) {
