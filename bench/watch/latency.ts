@@ -13,15 +13,14 @@
  *   eval "$(npm run -s testbed:up)" && npm run -s build
  *   npx tsx bench/watch/latency.ts            # BENCH_DEPLOYMENTS=1000 BENCH_CM_PER_DEPLOYMENT=10 BENCH_CHANGES=50 BENCH_ROUNDS=3
  *
- * The issue also asks for the same run against stakater Reloader; see docs/performance.md for why
- * that half is missing.
+ * bench/watch/side-by-side.ts runs the same kind of data against stakater Reloader too.
  */
-import https from 'node:https';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testbed } from '../../test/e2e/testbed/env.js';
 import { WatcherProcess, eventually, kube, mergePatch } from '../../test/e2e/watch/helpers.js';
+import { median, percentile, pool, rss, RolloutWatch } from './measure.js';
 
 const N = Number(process.env.BENCH_DEPLOYMENTS ?? 1000);
 const M = Number(process.env.BENCH_CM_PER_DEPLOYMENT ?? 10);
@@ -31,53 +30,6 @@ const bed = testbed();
 const k = kube(bed);
 
 const payload = 'x'.repeat(8 * 1024 - 16);
-
-async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let i = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
-}
-
-function rss(pid: number): { rssMB: number; hwmMB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
-  return { rssMB: Math.round(kb('VmRSS') / 102.4) / 10, hwmMB: Math.round(kb('VmHWM') / 102.4) / 10 };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/**
- * An independent watch on the namespace's Deployments: pod-template changes (rollouts) with their
- * arrival time. (metadata.generation is no measure: it also moves when only annotations change.)
- */
-function watchRollouts(ns: string, onRollout: (name: string, at: number) => void): () => void {
-  const req = https.get(new URL(`/apis/apps/v1/namespaces/${ns}/deployments?watch=1`, bed.apiserverUrl), {
-    ca: bed.caPem,
-    headers: { authorization: `Bearer ${bed.adminToken}` },
-  }, (res) => {
-    let tail = '';
-    const seen = new Map<string, string>();
-    res.on('data', (d: Buffer) => {
-      const at = performance.now();
-      const lines = (tail + d.toString('utf8')).split('\n');
-      tail = lines.pop() ?? '';
-      for (const l of lines) {
-        if (!l.trim()) continue;
-        const e = JSON.parse(l) as { object: { metadata: { name: string }; spec: { template: unknown } } };
-        const name = e.object.metadata.name;
-        const template = JSON.stringify(e.object.spec.template);
-        const before = seen.get(name);
-        seen.set(name, template);
-        if (before !== undefined && before !== template) onRollout(name, at);
-      }
-    });
-  });
-  return () => req.destroy();
-}
 
 async function main() {
   const ns = await k.namespace('bench-watch');
@@ -111,8 +63,9 @@ async function main() {
   const args = ['--namespaces', ns, '--debounce', '0s', '--patch-qps', '1000', '--patch-burst', '1000', '--ignored-workload-types', 'statefulsets,daemonsets,cronjobs', '--no-events'];
   const requests = async () => w.metric('ksec_watch_api_requests_total');
 
-  const bumps: Array<{ name: string; at: number }> = [];
-  const stopWatch = watchRollouts(ns, (name, at) => bumps.push({ name, at }));
+  const rolloutWatch = new RolloutWatch(bed, ns);
+  rolloutWatch.start();
+  const bumps = rolloutWatch.rollouts;
 
   const startAt = performance.now();
   let w = new WatcherProcess(args, env);
@@ -156,7 +109,7 @@ async function main() {
   await eventually(async () => bumps.slice(sentinelAt).some((b) => b.name === 'd-0'), Boolean, 60_000, 'sentinel');
   const restartRollouts = bumps.length - beforeRestart - 1;
   await w.stop('SIGTERM');
-  stopWatch();
+  rolloutWatch.stop();
   await k.deleteNamespace(ns);
 
   const result = {

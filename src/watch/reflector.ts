@@ -6,8 +6,11 @@
  * errors, 429 (honouring Retry-After), 401/403, 5xx, and an inactivity
  * timer that catches half-open connections. `410 Gone` (HTTP status or an
  * ERROR event) relists and diffs, so deletions missed while disconnected are
- * reported as DELETED.
+ * reported as DELETED. After a burst of (re)lists one full garbage collection
+ * returns the list pages' memory (collectSoon).
  */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { KubeClient } from '../kube/client.js';
 import type { Logger } from './log.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -180,6 +183,7 @@ export class Reflector<T> {
     }
     this.synced = true;
     this.o.onSynced?.();
+    collectSoon();
   }
 
   /** One WATCH request; resolves when the server closes it, returns whether anything arrived. */
@@ -305,6 +309,34 @@ export class NdjsonParser {
     this.tail = '';
     return rest ? [rest] : [];
   }
+}
+
+/**
+ * A (re)list parses every object of a collection (100 per page; 8 KiB ConfigMaps make 800 KB
+ * pages); the parsed pages outlive a scavenge or two, so V8 promotes them, and with little
+ * allocation afterwards no full collection runs for a long time. Measured in cluster with 2,000
+ * ConfigMaps of 8 KiB: 16.5 MB of heap in use 20 s after the sync, 7.7 MB of it live. So one full
+ * collection runs 2 s after the last (re)list of a burst (all reflectors list at start), and
+ * nothing more. (What the collection frees returns to the OS only if malloc does not strand it in
+ * per-thread arenas: the chart sets MALLOC_ARENA_MAX=1.)
+ */
+let gcTimer: NodeJS.Timeout | undefined;
+let fullGc: (() => void) | null | undefined;
+
+function collectSoon(): void {
+  clearTimeout(gcTimer);
+  gcTimer = setTimeout(() => {
+    if (fullGc === undefined) {
+      try {
+        // gc() is exposed to contexts created after the flag is set
+        setFlagsFromString('--expose-gc');
+        fullGc = runInNewContext('gc') as () => void;
+      } catch {
+        fullGc = null;
+      }
+    }
+    fullGc?.();
+  }, 2000).unref();
 }
 
 export function keyOf(obj: RawObject): string {
