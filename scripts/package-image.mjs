@@ -214,7 +214,7 @@ await main(async () => {
       '--config.user', USER,
       '--config.workingdir', '/app',
       '--config.entrypoint', '/nodejs/bin/node', '--config.entrypoint', '/app/bin/ksec.js', '--config.entrypoint', 'watch',
-      '--config.env', 'PATH=/nodejs/bin', '--config.env', 'NODE_ENV=production', '--config.env', `NODE_OPTIONS=${NODE_OPTIONS}`,
+      '--config.env', 'PATH=/nodejs/bin', '--config.env', 'NODE_ENV=production', '--config.env', `NODE_OPTIONS=${NODE_OPTIONS}`, '--config.env', 'MALLOC_ARENA_MAX=1',
       '--config.exposedports', '9090/tcp',
       '--config.label', `org.opencontainers.image.version=${version}`,
       '--config.label', 'org.opencontainers.image.title=ksec watch',

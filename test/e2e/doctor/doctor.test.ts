@@ -23,6 +23,7 @@ import { runKsec } from '../../helpers/run-ksec.js';
 import { CRD_DIR } from '../../unit/eso/crd-schema.js';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { createProbe, PROBE, ReloaderProcess, reloaderReady } from '../watch/reloader.js';
+import { startPrivateController } from '../seal/online-controller.js';
 
 const CANARY = `ksec-demo-canary-doctor-${randomBytes(4).toString('hex')}`;
 const id = randomBytes(3).toString('hex');
@@ -178,6 +179,31 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
     expect(r.checks.find((x) => x.check === 'key-expiry')?.reason).toContain('expired on 2020-01-02');
     expect(r.checks.find((x) => x.check === 'key-renewal')).toMatchObject({ status: 'warn', object });
     expect(r.checks.find((x) => x.check === 'controller')).toMatchObject({ status: 'ok' });
+  });
+
+  it('after the controller rotates its key: two keys, the new one newest and fresh, nothing to report', async () => {
+    // a controller of this test's own (the shared one's key is never rotated: other suites seal with it)
+    const nsC = `ksec-doctor-ctl-${id}`;
+    await ok(bed.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: nsC } }), nsC);
+    const own = await startPrivateController(bed, nsC, 'ksec-doctor-controller');
+    try {
+      const ref = ['--controller-namespace', nsC, '--controller-name', own.name];
+      const keyChecks = async () => (await doctor(['--area', 'sealed-secrets', '-n', nsC, '-o', 'json', ...ref])).checks;
+      const before = (await keyChecks()).find((c) => c.check === 'keys')!;
+      expect(before.reason).toMatch(/^1 sealing key\(s\); the newest is (\S+)$/);
+      own.renewKey();
+      const after = await eventually('a second controller key', async () => {
+        const checks = await keyChecks();
+        return checks.find((x) => x.check === 'keys')?.reason.startsWith('2 sealing key(s)') ? checks : undefined;
+      }, 180_000);
+      const oldest = before.reason.split(' ').pop();
+      expect(after.find((c) => c.check === 'keys')?.reason).not.toContain(`the newest is ${oldest}`);
+      expect(after.find((c) => c.check === 'key-renewal')?.reason).toMatch(/the newest key is 0 day\(s\) old/);
+      expect(after.filter((c) => c.status !== 'ok')).toEqual([]);
+    } finally {
+      await own.stop();
+      await bed.request('DELETE', `/api/v1/namespaces/${nsC}`).catch(() => undefined);
+    }
   });
 
   it('prints text grouped by area with hints, and a count', async () => {
