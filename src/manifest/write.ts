@@ -26,7 +26,24 @@ export function parseFormat(value: string, allowed: readonly string[] = ['yaml',
 
 /** One YAML document; no line folding, so long base64 values stay on one line. */
 export function toYaml(value: unknown): string {
-  return yamlLib().stringify(value, { lineWidth: 0, minContentWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+  const lib = yamlLib();
+  const doc = new lib.Document(value, { aliasDuplicateObjects: false });
+  lib.visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === 'string' && startsLineWithTab(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
+}
+
+/**
+ * A multi-line string whose first line starts with a tab cannot be a block scalar that go-yaml
+ * (kubectl, kubeseal) reads: while it detects the block's indentation, a tab after the leading
+ * spaces is "a tab character where an indentation space is expected". Such strings are written
+ * double-quoted (`"\t..."`) instead.
+ */
+function startsLineWithTab(text: string): boolean {
+  return text.includes('\n') && /^[ ]*\t/.test(text.split('\n').find((line) => line.trim() !== '') ?? '');
 }
 
 /** A YAML stream of documents separated by `---`. */

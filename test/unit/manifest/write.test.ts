@@ -12,6 +12,14 @@ describe('rendering', () => {
     const text = renderYaml([{ kind: 'A', v: long }, { kind: 'B' }]);
     expect(text).toBe(`kind: A\nv: ${long}\n---\nkind: B\n`);
   });
+  it('writes a multi-line string whose first line starts with a tab double-quoted: go-yaml refuses it as a block scalar', () => {
+    const value = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'demo' }, data: { script: '\t# indented with a tab\n\tdone\n', later: 'first\n\tsecond\n' } };
+    const text = renderYaml([value]);
+    expect(text).toContain('script: "\\t# indented with a tab\\n\\tdone\\n"');
+    expect(text).toContain('later: |\n');
+    // read back as the cluster reads it (the reader refuses what go-yaml refuses)
+    expect(parseManifestText(text, 'x.yaml').documents[0]!.value).toEqual(value);
+  });
   it('renders JSON with two-space indent', () => {
     expect(renderJson([{ a: { b: 1 } }])).toBe('{\n  "a": {\n    "b": 1\n  }\n}\n');
   });
