@@ -90,10 +90,15 @@ export function isPrintable(cp: number): boolean {
   );
 }
 
-/** libyaml's yaml_emitter_analyze_scalar, for block context. */
-export function analyzeScalar(value: string): ScalarAnalysis {
+/**
+ * libyaml's yaml_emitter_analyze_scalar, for block context, as go-yaml v3 has it (sops) or, with
+ * `dialect` 'v2', as go-yaml v2 has it (kubeseal): v2 counts a tab as a special character (no
+ * block style either) and only a blank, not a line break, as the space after an indicator.
+ * `chars` is the value's code points, when the caller has them already.
+ */
+export function analyzeScalar(value: string, dialect: 'v2' | 'v3' = 'v3', chars: readonly string[] = [...value]): ScalarAnalysis {
   if (value.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  const chars = [...value];
+  const v2 = dialect === 'v2';
   let blockIndicators = value.startsWith('---') || value.startsWith('...');
   let lineBreaks = false;
   let special = false;
@@ -109,7 +114,7 @@ export function analyzeScalar(value: string): ScalarAnalysis {
   let prevBreak = false;
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
-    const followedByWs = i + 1 === chars.length || isBlank(chars[i + 1]) || isLineBreak(chars[i + 1]);
+    const followedByWs = i + 1 === chars.length || isBlank(chars[i + 1]) || (!v2 && isLineBreak(chars[i + 1]));
     if (i === 0) {
       if ('#,[]{}&*!|>\'"%@`'.includes(c)) blockIndicators = true;
       else if ((c === '?' || c === ':') && followedByWs) blockIndicators = true;
@@ -117,7 +122,7 @@ export function analyzeScalar(value: string): ScalarAnalysis {
     } else if ((c === ':' && followedByWs) || (c === '#' && precededByWs)) {
       blockIndicators = true;
     }
-    if (c === '\t') tabs = true;
+    if (c === '\t' && !v2) tabs = true;
     else if (!isPrintable(c.codePointAt(0)!)) special = true;
     if (c === ' ') {
       if (i === 0) leadingSpace = true;

@@ -17,7 +17,7 @@
  * quotes, the next line indented); a key of more than 128 UTF-8 bytes or one
  * holding a line break is a `? ` complex key; empty strings are `""`.
  */
-import { readsAsOtherType } from '../go/yaml-scalar.js';
+import { analyzeScalar, isLineBreak, isPrintable, readsAsOtherType, type ScalarAnalysis as Analysis } from '../go/yaml-scalar.js';
 import { goFormatFloatG } from '../go/strconv.js';
 
 const BEST_INDENT = 2;
@@ -26,75 +26,8 @@ const MAX_SIMPLE_KEY_BYTES = 128;
 
 type Style = 'plain' | 'single' | 'double' | 'literal';
 
-interface Analysis {
-  multiline: boolean;
-  blockPlainAllowed: boolean;
-  singleQuotedAllowed: boolean;
-  blockAllowed: boolean;
-}
-
-/** libyaml's is_printable for one code point (a 4-byte UTF-8 character is not printable). */
-function isPrintable(cp: number): boolean {
-  return cp === 0x0a || (cp >= 0x20 && cp <= 0x7e) || (cp >= 0xa0 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd && cp !== 0xfeff);
-}
-const isBreak = (c: string | undefined) => c === '\r' || c === '\n' || c === '\u0085' || c === '\u2028' || c === '\u2029';
-const isBlank = (c: string | undefined) => c === ' ' || c === '\t';
+const isBreak = isLineBreak;
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
-
-/** yaml_emitter_analyze_scalar (v2), for block context. */
-function analyze(chars: string[]): Analysis {
-  if (chars.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  const head = chars.slice(0, 3).join('');
-  let blockIndicators = head === '---' || head === '...';
-  let lineBreaks = false;
-  let special = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let precededByWs = true;
-  let previousSpace = false;
-  let previousBreak = false;
-  const last = chars.length - 1;
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i]!;
-    const followedByWs = i === last || isBlank(chars[i + 1]);
-    if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(c)) blockIndicators = true;
-      else if ((c === '?' || c === ':' || c === '-') && followedByWs) blockIndicators = true;
-    } else if ((c === ':' && followedByWs) || (c === '#' && precededByWs)) {
-      blockIndicators = true;
-    }
-    if (!isPrintable(c.codePointAt(0)!)) special = true;
-    if (c === ' ') {
-      if (i === 0) leadingSpace = true;
-      if (i === last) trailingSpace = true;
-      if (previousBreak) breakSpace = true;
-      previousSpace = true;
-      previousBreak = false;
-    } else if (isBreak(c)) {
-      lineBreaks = true;
-      if (i === 0) leadingBreak = true;
-      if (i === last) trailingBreak = true;
-      if (previousSpace) spaceBreak = true;
-      previousSpace = false;
-      previousBreak = true;
-    } else {
-      previousSpace = false;
-      previousBreak = false;
-    }
-    precededByWs = isBlank(c) || isBreak(c);
-  }
-  const a: Analysis = { multiline: lineBreaks, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: true };
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.blockPlainAllowed = false;
-  if (trailingSpace) a.blockAllowed = false;
-  if (breakSpace) a.blockPlainAllowed = a.singleQuotedAllowed = false;
-  if (spaceBreak || special) a.blockPlainAllowed = a.singleQuotedAllowed = a.blockAllowed = false;
-  if (lineBreaks || blockIndicators) a.blockPlainAllowed = false;
-  return a;
-}
 
 interface Scalar {
   text: string;
@@ -116,7 +49,7 @@ function scalarEvent(value: unknown): Scalar {
   else if (typeof value === 'bigint') text = value.toString();
   else throw new TypeError(`go-yaml emitter: unsupported value of type ${typeof value}`);
   const chars = [...text];
-  return { text, chars, style, analysis: analyze(chars) };
+  return { text, chars, style, analysis: analyzeScalar(text, 'v2', chars) };
 }
 
 function goFloat(x: number): string {
