@@ -187,14 +187,31 @@ async function leaseChecks(client: KubeClient, options: WorkloadOptions): Promis
 
 async function readyz(base: string): Promise<DoctorCheck> {
   const url = `${base.replace(/\/+$/, '')}/readyz`;
+  const object = withoutCredentials(url);
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    // fetch refuses a URL with credentials: they go in an Authorization header, as curl sends them
+    const u = new URL(url);
+    const auth = u.username || u.password ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : undefined;
+    u.username = u.password = '';
+    const res = await fetch(u, { signal: AbortSignal.timeout(5000), ...(auth ? { headers: { authorization: auth } } : {}) });
     return res.ok
-      ? { area: 'reloads', check: 'watcher-readyz', object: url, status: 'ok', reason: `ready (HTTP ${res.status})` }
-      : { area: 'reloads', check: 'watcher-readyz', object: url, status: 'fail', reason: `not ready (HTTP ${res.status})`, hint: 'see the watcher\'s log' };
+      ? { area: 'reloads', check: 'watcher-readyz', object, status: 'ok', reason: `ready (HTTP ${res.status})` }
+      : { area: 'reloads', check: 'watcher-readyz', object, status: 'fail', reason: `not ready (HTTP ${res.status})`, hint: 'see the watcher\'s log' };
   } catch (err) {
     const cause = (err as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } }).cause;
     const code = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
-    return { area: 'reloads', check: 'watcher-readyz', object: url, status: 'fail', reason: `unreachable: ${code}` };
+    return { area: 'reloads', check: 'watcher-readyz', object, status: 'fail', reason: `unreachable: ${code.split(url).join(object)}` };
+  }
+}
+
+/** The URL as it may be printed: user and password taken out (a proxy URL may carry them). */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '(invalid URL)';
   }
 }

@@ -262,6 +262,9 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
     try {
       const readyz = async (u: string) => (await doctor(['--area', 'reloads', '-o', 'json', '-n', ns, '--watcher-url', u])).checks.find((c) => c.check === 'watcher-readyz');
       expect(await readyz(url)).toMatchObject({ status: 'ok', object: `${url}/readyz` });
+      const withCredentials = url.replace('http://', `http://demo:${CANARY}@`);
+      expect(await readyz(withCredentials)).toMatchObject({ status: 'ok', object: `${url}/readyz` });
+      expect(JSON.stringify(await readyz(`http://demo:${CANARY}@[bad`))).not.toContain(CANARY);
       ready = false;
       expect(await readyz(url)).toMatchObject({ status: 'fail', reason: 'not ready (HTTP 503)' });
       const closed = createServer();
