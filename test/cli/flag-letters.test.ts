@@ -43,6 +43,17 @@ describe('the new spellings', { timeout: 60_000 }, () => {
     expect(JSON.parse(await readFile(out, 'utf8'))).toHaveProperty('findings');
   });
 
+  it('scan --sarif-file: the text report on stdout and a SARIF copy in the file', async () => {
+    await writeFile(join(dir, 'leak.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: demo\nstringData:\n  password: ksec-demo-canary-sarif-file\n');
+    const sarif = join(dir, 'ksec.sarif');
+    const r = await runKsec(['scan', 'leak.yaml', '--sarif-file', sarif], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^leak\.yaml:6:3: critical k8s-secret-plaintext/m);
+    const report = await readFile(sarif, 'utf8');
+    expect(JSON.parse(report).runs[0].results[0].ruleId).toBe('k8s-secret-plaintext');
+    expect(r.stdout + r.stderr + report).not.toContain('ksec-demo-canary-sarif-file');
+  });
+
   it('eso store: -w writes the file', async () => {
     const out = join(dir, 'store.yaml');
     const r = await runKsec(['eso', 'store', '--name', 'aws', '--region', 'eu-west-1', '-w', out], { cwd: dir });
