@@ -21,6 +21,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync, existsSync, readdirSyn
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { sharedBundleOptions } from './esbuild-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = resolve(process.argv[2] ?? join(root, 'action/dist'));
@@ -31,21 +32,10 @@ const result = await build({
   absWorkingDir: root,
   entryPoints: { index: 'src/action/index.ts', 'scan-hook': 'src/cli/scan-hook.ts', worker: 'src/scan/worker.ts' },
   outdir: tmp,
-  entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20.19',
+  ...sharedBundleOptions,
   // never loaded by a scan (the Secrets Manager client and the out-of-cluster Kubernetes client)
   external: ['@aws-sdk/*', '@kubernetes/client-node'],
-  banner: { js: "import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);" },
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
   metafile: true,
-  logLevel: 'warning',
 });
 
 // One license text per bundled package, in name order.
