@@ -31,23 +31,26 @@ export class WatcherProcess {
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let tail = '';
-    const onData = (d: Buffer) => {
-      const text = d.toString('utf8');
-      this.raw += text;
-      tail += text;
-      const lines = tail.split('\n');
-      tail = lines.pop() ?? '';
-      for (const l of lines) {
-        try {
-          this.logs.push(JSON.parse(l) as LogLine);
-        } catch {
-          this.logs.push({ msg: l, level: 'raw' });
+    // one partial-line buffer per stream: a chunk of stdout must not split a line of stderr
+    const reader = () => {
+      let tail = '';
+      return (d: Buffer) => {
+        const text = d.toString('utf8');
+        this.raw += text;
+        tail += text;
+        const lines = tail.split('\n');
+        tail = lines.pop() ?? '';
+        for (const l of lines) {
+          try {
+            this.logs.push(JSON.parse(l) as LogLine);
+          } catch {
+            this.logs.push({ msg: l, level: 'raw' });
+          }
         }
-      }
+      };
     };
-    this.child.stdout!.on('data', onData);
-    this.child.stderr!.on('data', onData);
+    this.child.stdout!.on('data', reader());
+    this.child.stderr!.on('data', reader());
     this.exitPromise = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
   }
 
