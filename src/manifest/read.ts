@@ -329,18 +329,23 @@ function tooDeep(path: string, where: string): KsecError {
 
 function parseJsonStream(text: string, path: string): ManifestDocument[] {
   const docs: ManifestDocument[] = [];
+  // the spans come in order: their lines are counted as the stream is walked, once (linear in the text)
+  let line = 1;
+  let counted = 0;
   for (const span of splitJsonValues(text, path)) {
+    line += linesBetween(text, counted, span.start);
+    counted = span.start;
     let value: unknown;
     try {
       value = JSON.parse(text.slice(span.start, span.end));
     } catch {
-      throw new KsecError(`invalid JSON in the value starting at line ${lineAt(text, span.start)}`, {
+      throw new KsecError(`invalid JSON in the value starting at line ${line}`, {
         file: path,
         hint: 'fix the JSON syntax',
       });
     }
-    if (valueShape(value) !== undefined) throw tooDeep(path, `the value starting at line ${lineAt(text, span.start)}`);
-    docs.push({ index: docs.length, line: lineAt(text, span.start), value });
+    if (valueShape(value) !== undefined) throw tooDeep(path, `the value starting at line ${line}`);
+    docs.push({ index: docs.length, line, value });
   }
   return docs;
 }
@@ -385,10 +390,16 @@ function jsonShapeError(text: string, offset: number, path: string): KsecError {
   });
 }
 
+/** The 1-based line of an offset (for one error: a stream's lines are counted with linesBetween). */
 function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+  return 1 + linesBetween(text, 0, offset);
+}
+
+/** Line breaks in text[from, to). */
+function linesBetween(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /**

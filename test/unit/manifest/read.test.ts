@@ -21,6 +21,18 @@ describe('parseManifestText', () => {
     const many = parseManifestText('{"kind":"A"}\n{"kind":"B","x":"}{"}{"kind":"C"}', '-');
     expect(many.format).toBe('json');
     expect(objectsOf([many]).map((o) => o.object.kind)).toEqual(['A', 'B', 'C']);
+    expect(many.documents.map((d) => d.line)).toEqual([1, 2, 2]);
+  });
+
+  it('gives each value of a JSON stream its starting line, and the line of a broken one', () => {
+    const stream = '\n{"kind":"A",\n "x": "a\\nb"}\n\n\n  {"kind":"B"}{"kind":"C"}\n[\n{"kind":"D"}\n]\n';
+    expect(parseManifestText(stream, 's.json').documents.map((d) => d.line)).toEqual([2, 6, 6, 7]);
+    // 5,000 values, one per line: every line right (the stream's lines are counted once, not per value)
+    const big = Array.from({ length: 5000 }, (_, i) => `{"kind":"K${i}"}`).join('\n');
+    const lines = parseManifestText(big, 'big.json').documents.map((d) => d.line);
+    expect(lines.length).toBe(5000);
+    expect(lines.every((line, i) => line === i + 1)).toBe(true);
+    expect(() => parseManifestText('{"kind":"A"}\n\n{"kind": nope}', 'bad.json')).toThrow(/value starting at line 3/);
   });
 
   it('flattens kind: List and top-level JSON arrays', () => {
