@@ -2,8 +2,8 @@
  * The values of the flags declared in src/cli/shared-flags.ts, as the options
  * the domain functions take.
  */
+import { KsecError } from '../errors.js';
 import type { ClusterConnection } from '../kube/connection.js';
-import { parseRequestTimeout } from '../kube/connection.js';
 import type { ControllerRef } from '../seal/controller-api.js';
 
 /** The flags of addClusterOptions(), as commander names them: the connection, but --as-group and --request-timeout as typed. */
@@ -48,4 +48,43 @@ export interface PrivateKeyFlags {
 /** Every private key file named by --private-key / --recovery-private-key, comma lists split as kubeseal does. */
 export function privateKeyPaths(flags: PrivateKeyFlags): string[] {
   return [...(flags.privateKey ?? []), ...(flags.recoveryPrivateKey ?? [])].flatMap((v) => v.split(',')).filter((v) => v !== '');
+}
+
+/**
+ * client-go's ParseTimeout: a non-negative integer is seconds, anything else a Go duration
+ * (`1.5s`, `2m`, `1h30m`, `300ms`, `10us`, `5ns`); `0` means no timeout. Exit 2 otherwise,
+ * with kubectl's wording.
+ */
+export function parseRequestTimeout(text: string): number {
+  const t = text.trim();
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  const ms = goDurationMs(t);
+  if (ms === undefined || ms < 0) {
+    throw new KsecError(`invalid --request-timeout "${text}": a timeout is a single integer in seconds, or an integer followed by a unit (e.g. 1s | 2m | 3h)`, {
+      hint: '0 means no timeout',
+    });
+  }
+  return ms;
+}
+
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration, in milliseconds; undefined when it would not parse. */
+function goDurationMs(text: string): number | undefined {
+  const m = /^([-+]?)(.*)$/.exec(text)!;
+  const sign = m[1] === '-' ? -1 : 1;
+  const body = m[2]!;
+  if (body === '0') return 0;
+  if (body === '') return undefined;
+  const re = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
+  let total = 0;
+  let at = 0;
+  while (at < body.length) {
+    re.lastIndex = at;
+    const part = re.exec(body);
+    if (!part) return undefined;
+    total += Number(part[1]) * UNIT_MS[part[2]!]!;
+    at = re.lastIndex;
+  }
+  return sign * total;
 }

@@ -2,7 +2,8 @@
  * kubectl's connection flags as data (client-go's clientcmd.ConfigOverrides,
  * the subset kubeseal binds): which kubeconfig, context, cluster and user,
  * and the fields that override them. How they combine with a kubeconfig is
- * config.ts's job; this module only holds and checks the values.
+ * config.ts's job; this module only holds and checks the values (--request-timeout's text is
+ * parsed with the other flags, src/commands/shared-flags.ts).
  */
 import { KsecError } from '../errors.js';
 
@@ -31,45 +32,6 @@ export interface ClusterConnection {
   asGroups?: string[];
   /** --request-timeout in milliseconds; 0 = no timeout; unset = 30 s per request */
   requestTimeoutMs?: number;
-}
-
-/**
- * client-go's ParseTimeout: a non-negative integer is seconds, anything else a Go duration
- * (`1.5s`, `2m`, `1h30m`, `300ms`, `10us`, `5ns`); `0` means no timeout. Exit 2 otherwise,
- * with kubectl's wording.
- */
-export function parseRequestTimeout(text: string): number {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t) * 1000;
-  const ms = goDurationMs(t);
-  if (ms === undefined || ms < 0) {
-    throw new KsecError(`invalid --request-timeout "${text}": a timeout is a single integer in seconds, or an integer followed by a unit (e.g. 1s | 2m | 3h)`, {
-      hint: '0 means no timeout',
-    });
-  }
-  return ms;
-}
-
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go's time.ParseDuration, in milliseconds; undefined when it would not parse. */
-function goDurationMs(text: string): number | undefined {
-  const m = /^([-+]?)(.*)$/.exec(text)!;
-  const sign = m[1] === '-' ? -1 : 1;
-  const body = m[2]!;
-  if (body === '0') return 0;
-  if (body === '') return undefined;
-  const re = /(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/y;
-  let total = 0;
-  let at = 0;
-  while (at < body.length) {
-    re.lastIndex = at;
-    const part = re.exec(body);
-    if (!part) return undefined;
-    total += Number(part[1]) * UNIT_MS[part[2]!]!;
-    at = re.lastIndex;
-  }
-  return sign * total;
 }
 
 /** Flag combinations kubectl refuses, before anything is loaded (exit 2). */

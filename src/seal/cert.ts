@@ -157,7 +157,7 @@ async function fetchText(url: string, timeoutMs = 30_000): Promise<string> {
   return res.text();
 }
 
-export { DEFAULT_CONTROLLER_NAME, DEFAULT_CONTROLLER_NAMESPACE, type ControllerRef } from './controller-api.js';
+export type { ControllerRef } from './controller-api.js';
 
 /**
  * GET /v1/cert.pem from the controller through the API server's service proxy

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadKubeClient } from '../../../src/kube/config.js';
-import { parseRequestTimeout } from '../../../src/kube/connection.js';
+import { parseRequestTimeout } from '../../../src/commands/shared-flags.js';
 import { formatError } from '../../../src/errors.js';
 
 const servers: http.Server[] = [];
