@@ -12,6 +12,7 @@
  */
 import type { Document, Node, YAMLMap } from 'yaml';
 import type { ManifestFile } from './read.js';
+import { escapeForGoYaml, needsEscapes, plainMisreads } from './go-yaml-strings.js';
 import { QUIET_PARSE, yamlLib } from './yaml-lib.js';
 
 /** Options that make the yaml library re-print a document as close to its source as it can. */
@@ -34,7 +35,9 @@ export function setString(doc: Document, path: (string | number)[], value: strin
     const step = doc.getIn(path.slice(0, i), true);
     if (isScalar(step) && step.value === null) doc.setIn(path.slice(0, i), doc.createNode({}));
   }
-  doc.setIn(path, doc.createNode(value));
+  const created = doc.createNode(value);
+  if (needsEscapes(value) || plainMisreads(value)) created.type = 'QUOTE_DOUBLE';
+  doc.setIn(path, created);
   return true;
 }
 
@@ -336,15 +339,16 @@ function keyText(key: string): string {
   return scalarText(key, 'plain');
 }
 
+/** A scalar in the style asked for when go-yaml (and the yaml package) read it back as `value`, else double-quoted. */
 function scalarText(value: string, style: 'plain' | 'single' | 'double'): string {
   if (style === 'plain' && isPlainSafe(value)) return value;
-  if (style === 'single' && !/[\n\r]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
-  return JSON.stringify(value);
+  if (style === 'single' && !/[\n\r]/.test(value) && !needsEscapes(value)) return `'${value.replace(/'/g, "''")}'`;
+  return escapeForGoYaml(JSON.stringify(value));
 }
 
 function isPlainSafe(value: string): boolean {
   const { parse } = yamlLib();
-  if (!/^[A-Za-z0-9_.\/-]+$/.test(value) || /^[-.]/.test(value)) return false;
+  if (!/^[A-Za-z0-9_.\/-]+$/.test(value) || /^[-.]/.test(value) || plainMisreads(value)) return false;
   try {
     return parse(value, QUIET_PARSE) === value;
   } catch {

@@ -7,6 +7,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { KsecError, fileError } from '../errors.js';
 import type { ManifestFormat } from './read.js';
+import { escapeForGoYaml, needsEscapes, plainMisreads } from './go-yaml-strings.js';
 import { yamlLib } from './yaml-lib.js';
 
 export function formatFromPath(path: string, fallback: ManifestFormat = 'yaml'): ManifestFormat {
@@ -24,26 +25,37 @@ export function parseFormat(value: string, allowed: readonly string[] = ['yaml',
   return v;
 }
 
-/** One YAML document; no line folding, so long base64 values stay on one line. */
+/**
+ * One YAML document; no line folding, so long base64 values stay on one line.
+ * What is written is read back as the same value by go-yaml v2 under
+ * sigs.k8s.io/yaml (kubectl, the API server, kubeseal; YAML 1.1), not only by
+ * YAML 1.2 readers (go-yaml-strings.ts says how;
+ * test/e2e/manifest/yaml-writer-roundtrip.test.ts checks it against go-yaml).
+ */
 export function toYaml(value: unknown): string {
   const lib = yamlLib();
   const doc = new lib.Document(value, { aliasDuplicateObjects: false });
   lib.visit(doc, {
     Scalar(_, node) {
-      if (typeof node.value === 'string' && startsLineWithTab(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (typeof node.value !== 'string') return;
+      if (needsEscapes(node.value) || badAsBlock(node.value)) node.type = 'QUOTE_DOUBLE';
+      else if (plainMisreads(node.value) && node.type !== 'QUOTE_SINGLE') node.type = 'QUOTE_DOUBLE';
     },
   });
-  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true });
+  // every character needsEscapes finds is now inside a double-quoted scalar
+  return escapeForGoYaml(doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: true }));
 }
 
 /**
- * A multi-line string whose first line starts with a tab cannot be a block scalar that go-yaml
- * (kubectl, kubeseal) reads: while it detects the block's indentation, a tab after the leading
- * spaces is "a tab character where an indentation space is expected". Such strings are written
- * double-quoted (`"\t..."`) instead.
+ * A multi-line string cannot be a block scalar that go-yaml reads back the same when its first
+ * line that is not empty is all blanks (go-yaml takes the block's indentation from it and keeps
+ * none of its spaces) or starts with a tab after any spaces ("a tab character where an indentation
+ * space is expected"). Such strings are written double-quoted (`"\t..."`, `" \n"`) instead.
  */
-function startsLineWithTab(text: string): boolean {
-  return text.includes('\n') && /^[ ]*\t/.test(text.split('\n').find((line) => line.trim() !== '') ?? '');
+function badAsBlock(text: string): boolean {
+  if (!text.includes('\n')) return false;
+  const first = text.split('\n').find((line) => line !== '') ?? '';
+  return /^[ \t]*$/.test(first) || /^ *\t/.test(first);
 }
 
 /** A YAML stream of documents separated by `---`. */

@@ -8,32 +8,12 @@
  * accept or refuse, the resulting JSON, and whether the typed fields
  * (annotations, labels, Secret/ConfigMap data) hold only strings.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldTypeProblem } from '../../../src/manifest/field-types.js';
 import { parseManifestText } from '../../../src/manifest/read.js';
-import { toolsDir } from '../testbed/versions.js';
+import { canonical, goVerdicts, readerPath, type Verdict } from './go-yaml-reader.js';
 import { CATEGORIES, corpus } from './yaml11-corpus.js';
-
-interface Verdict {
-  ok: boolean;
-  /** canonical JSON (keys sorted) of the value */
-  json?: string;
-  /** whether a typed field holds a non-string */
-  typed?: boolean;
-}
-
-/** JSON with every object's keys sorted (Go's encoding/json sorts map keys). */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 function ksecVerdict(text: string): Verdict {
   let value: unknown;
@@ -45,34 +25,6 @@ function ksecVerdict(text: string): Verdict {
   }
   const object = value !== null && typeof value === 'object' && !Array.isArray(value);
   return { ok: true, json: canonical(value), typed: object ? fieldTypeProblem(value as Record<string, unknown>) !== undefined : false };
-}
-
-/** Runs the Go reader once over all texts. */
-function goVerdicts(reader: string, texts: string[]): Promise<Verdict[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(reader, [], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`yaml-reader exited ${code}: ${Buffer.concat(err).toString()}`));
-      const lines = Buffer.concat(out).toString('utf8').trimEnd().split('\n');
-      resolve(
-        lines.map((line) => {
-          const r = JSON.parse(line) as { ok: boolean; json?: unknown; typed?: string };
-          return r.ok ? { ok: true, json: canonical(r.json), typed: r.typed !== '' } : { ok: false };
-        }),
-      );
-    });
-    child.stdin.end(texts.map((t) => JSON.stringify(t)).join('\n') + '\n');
-  });
-}
-
-/** The reader: KSEC_YAML_READER when set (a build made by hand), else the test bed's. */
-function readerPath(): string {
-  return process.env['KSEC_YAML_READER'] || join(toolsDir(), 'yaml-reader');
 }
 
 describe('the manifest reader against sigs.k8s.io/yaml (kubectl, kubeseal)', () => {

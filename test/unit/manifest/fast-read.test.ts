@@ -50,7 +50,7 @@ describe('parseManifestText with the fast path', () => {
     setString(file.documents[0]!.yaml!, ['metadata', 'annotations', 'x'], 'y');
     expect(file.documents[0]!.yaml!.toJS().metadata.annotations).toEqual({ x: 'y' });
     const out = renderEditedYaml(file, new Set([0]));
-    expect(out).toContain('  annotations:\n    x: y\n');
+    expect(out).toContain('  annotations:\n    x: "y"\n'); // go-yaml reads a plain y as true
     expect(out).toContain('# a comment\n');
     expect(out.endsWith('  list: |\n    a\n    b\n')).toBe(true);
   });

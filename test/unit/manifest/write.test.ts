@@ -20,6 +20,19 @@ describe('rendering', () => {
     // read back as the cluster reads it (the reader refuses what go-yaml refuses)
     expect(parseManifestText(text, 'x.yaml').documents[0]!.value).toEqual(value);
   });
+  it('quotes the strings go-yaml would read as something else, and escapes what it cannot read raw', () => {
+    const words = ['y', 'N', 'yes', 'on', 'Off', '0o17', '1_000', '010', '0b11', '~', '<<', '.inf', 'true'];
+    const value = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'demo' }, data: Object.fromEntries(words.map((w) => [w, w])) };
+    const text = renderYaml([value]);
+    for (const w of words) expect(text).toContain(`"${w}": "${w}"`);
+    const raw = { a: 'del\x7f', b: 'nel\x85', c: 'ls\u2028ps\u2029', d: 'bom\ufeff', e: ' \n', f: '\t\nx' };
+    const escaped = renderYaml([raw]);
+    expect(escaped).toBe('a: "del\\x7F"\nb: "nel\\x85"\nc: "ls\\u2028ps\\u2029"\nd: "bom\\uFEFF"\ne: "\\ \\n"\nf: "\\t\\nx"\n');
+    // plain words that are strings for go-yaml too stay plain
+    expect(renderYaml([{ name: 'web', mode: 'demo', port: '8080x' }])).toBe('name: web\nmode: demo\nport: 8080x\n');
+    expect(parseManifestText(text, 'x.yaml').documents[0]!.value).toEqual(value);
+    expect(parseManifestText(escaped, 'x.yaml').documents[0]!.value).toEqual(raw);
+  });
   it('renders JSON with two-space indent', () => {
     expect(renderJson([{ a: { b: 1 } }])).toBe('{\n  "a": {\n    "b": 1\n  }\n}\n');
   });
@@ -68,6 +81,7 @@ describe('in-place edits', () => {
     const doc = file.documents[0]!.yaml!;
     expect(setString(doc, ['metadata', 'annotations', 'x'], 'y')).toBe(true);
     const out = renderEditedYaml(file, new Set([0]));
-    expect(out).toBe('# top\nkind: A # why\nmetadata:\n  name: a\n  annotations:\n    x: y\n---\nkind:   B   # untouched spacing\n');
+    // `y` quoted: go-yaml (kubectl) reads a plain y as true
+    expect(out).toBe('# top\nkind: A # why\nmetadata:\n  name: a\n  annotations:\n    x: "y"\n---\nkind:   B   # untouched spacing\n');
   });
 });
