@@ -198,6 +198,13 @@ describe('planSetStrings', () => {
     expect(edit('a:\n  b: x\n', ['a'], [['b', 'x']])).toBe('a:\n  b: x\n');
   });
 
+  it('quotes what go-yaml (kubectl) would read as another type, keys too, and escapes what it cannot read raw', () => {
+    expect(edit('a:\n  b: x\n', ['a'], [['b', 'yes']])).toBe('a:\n  b: "yes"\n');
+    expect(edit('a:\n  b: x\n', ['a'], [['on', 'y']])).toBe('a:\n  "on": "y"\n  b: x\n');
+    expect(edit('a:\n  b: x\n', ['a'], [['b', '0o17']])).toBe('a:\n  b: "0o17"\n');
+    expect(edit("a:\n  b: 'x'\n", ['a'], [['b', 'nel\x85']])).toBe('a:\n  b: "nel\\x85"\n');
+  });
+
   it('creates missing maps with the document indentation', () => {
     expect(edit('a:\n   c: 1\n', ['a', 'b'], [['k', 'v']])).toBe('a:\n   b:\n      k: v\n   c: 1\n');
   });
