@@ -61,7 +61,10 @@ async function ok(r: Promise<{ status: number; body: string }>, what: string): P
   if (res.status >= 300 && res.status !== 409) throw new Error(`${what}: ${res.status} ${res.body.slice(0, 300)}`);
 }
 
-/** Removes the finalizers ESO put on the ExternalSecrets of `namespace` and on ClusterExternalSecret `ces`, then deletes `ces`. */
+/**
+ * Removes the finalizers ESO put on the ExternalSecrets of `namespace`, on ClusterExternalSecret `ces`
+ * and on `namespace` itself (`externalsecrets.external-secrets.io/ces-<name>`), then deletes `ces`.
+ */
 async function releaseEsoFinalizers(bed: Testbed, namespace: string, ces: string): Promise<void> {
   const target = { server: bed.apiserverUrl, ca: bed.caPem, token: bed.adminToken };
   const release = (path: string) => kubeRequest(target, 'PATCH', path, { metadata: { finalizers: null } }, 'application/merge-patch+json');
@@ -69,6 +72,7 @@ async function releaseEsoFinalizers(bed: Testbed, namespace: string, ces: string
   for (const es of listed.items ?? []) await release(`${ESO}/namespaces/${namespace}/externalsecrets/${es.metadata.name}`);
   await release(`${ESO}/clusterexternalsecrets/${ces}`);
   await bed.request('DELETE', `${ESO}/clusterexternalsecrets/${ces}`);
+  await release(`/api/v1/namespaces/${namespace}`);
 }
 
 const doctor = async (args: string[], env: Record<string, string> = { KUBECONFIG: bed.kubeconfig }) => {
@@ -197,7 +201,7 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
   afterAll(async () => {
     await eso?.stop();
     await sm.send(new DeleteSecretCommand({ SecretId: AWS_SECRET, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
-    // ESO (stopped) put cleanup finalizers on the ClusterExternalSecret and every ExternalSecret: drop them, as one does for a dead controller
+    // ESO (stopped) put cleanup finalizers on the ClusterExternalSecret, the ExternalSecrets and ns: drop them, as one does for a dead controller
     if (bed) await releaseEsoFinalizers(bed, ns, CES).catch(() => undefined);
     for (const n of [ns, keysNs]) await bed?.request('DELETE', `/api/v1/namespaces/${n}`).catch(() => undefined);
   });
