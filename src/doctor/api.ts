@@ -10,12 +10,13 @@ export type Listed<T> = { ok: true; items: T[] } | { ok: false; status: 403 | 40
 export type Got<T> = { ok: true; object: T } | { ok: false; status: number; message: string };
 
 /** The objects at a collection path (all pages, 500 at a time); 403 and 404 are returned, not thrown. */
-export async function listAll<T>(client: KubeClient, path: string, labelSelector?: string): Promise<Listed<T>> {
+export async function listAll<T>(client: KubeClient, path: string, labelSelector?: string, fieldSelector?: string): Promise<Listed<T>> {
   const items: T[] = [];
   let next: string | undefined;
   do {
     const query = new URLSearchParams({ limit: '500' });
     if (labelSelector) query.set('labelSelector', labelSelector);
+    if (fieldSelector) query.set('fieldSelector', fieldSelector);
     if (next) query.set('continue', next);
     const res = await send(client, `${path}?${query}`);
     if (res.status === 403 || res.status === 404) return { ok: false, status: res.status, message: statusMessage(res) };

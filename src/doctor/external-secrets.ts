@@ -18,7 +18,7 @@ interface Condition {
 }
 interface EsoObject {
   kind?: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; uid?: string };
   spec?: { refreshInterval?: string; data?: unknown[]; dataFrom?: unknown[] };
   status?: { conditions?: Condition[]; refreshTime?: string };
 }
@@ -48,8 +48,14 @@ export async function checkExternalSecrets(client: KubeClient, now: Date, namesp
     for (const store of listed.items) {
       const object = objectName(kind, store);
       const ready = store.status?.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status === 'True') checks.push({ area, check: 'store-ready', object, status: 'ok', reason: 'Ready' });
-      else checks.push({ area, check: 'store-ready', object, status: 'fail', reason: `not Ready${ready ? `: ${oneLine(ready.message ?? ready.reason ?? '')}` : ' (no Ready condition yet)'}`, hint: 'check the provider credentials and region (kubectl describe)' });
+      if (ready?.status === 'True') {
+        checks.push({ area, check: 'store-ready', object, status: 'ok', reason: 'Ready' });
+        continue;
+      }
+      // ESO's condition says only "unable to create client"; the cause is in the Warning event it records
+      const event = await storeWarning(client, kind, store);
+      const why = `${ready ? `: ${oneLine(ready.message ?? ready.reason ?? '')}` : ' (no Ready condition yet)'}${event ? `; last warning: ${event}` : ''}`;
+      checks.push({ area, check: 'store-ready', object, status: 'fail', reason: `not Ready${why}`, hint: 'check the provider credentials and region (kubectl describe)' });
     }
   }
   const listed = await listEso(client, 'externalsecrets', namespace);
@@ -87,6 +93,38 @@ export async function checkExternalSecrets(client: KubeClient, now: Date, namesp
     reason: `${listed.items.length} ExternalSecret(s): about ${Math.round(callsPerHour)} provider API calls per hour from their refresh intervals (one per data entry and per dataFrom, each interval)`,
   });
   return checks;
+}
+
+/** A core/v1 Event, the fields read here. */
+export interface KubeEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  metadata?: { creationTimestamp?: string };
+}
+
+/**
+ * `reason: message` of the newest Warning among `events` (by lastTimestamp, else eventTime, else
+ * creation), on one line; undefined when there is none. Store events carry provider and
+ * credential errors (which Secret or key is missing, what AWS refused), never a secret's value.
+ */
+export function latestWarning(events: readonly KubeEvent[]): string | undefined {
+  const at = (e: KubeEvent) => Date.parse(e.lastTimestamp || e.eventTime || e.metadata?.creationTimestamp || '') || 0;
+  const newest = events.filter((e) => e.type === 'Warning').reduce<KubeEvent | undefined>((a, e) => (!a || at(e) >= at(a) ? e : a), undefined);
+  if (!newest) return undefined;
+  return oneLine([newest.reason, newest.message].filter(Boolean).join(': ')) || undefined;
+}
+
+/** The newest Warning event for a store; undefined when there is none or events cannot be listed (403). */
+async function storeWarning(client: KubeClient, kind: string, store: EsoObject): Promise<string | undefined> {
+  // events of a cluster-scoped object are recorded in "default"
+  const namespace = store.metadata.namespace ?? 'default';
+  const fields = [`involvedObject.kind=${kind}`, `involvedObject.name=${store.metadata.name}`, 'type=Warning'];
+  if (store.metadata.uid) fields.push(`involvedObject.uid=${store.metadata.uid}`);
+  const listed = await listAll<KubeEvent>(client, collection('v1', 'events', namespace), undefined, fields.join(','));
+  return listed.ok ? latestWarning(listed.items) : undefined;
 }
 
 function objectName(kind: string, o: EsoObject): string {

@@ -2,10 +2,18 @@
  * `ksec doctor` against the test bed: the real sealed-secrets controller (its Service, its keys,
  * SealedSecrets it synced, one it cannot open, one whose Secret was edited), a controller
  * namespace of our own whose only key has an expired certificate (the shared controller's key is
- * not rotated: other suites seal with it at the same time), ESO objects with the statuses each
- * case needs (the ESO CRDs; the statuses written through the status subresource as ESO would),
+ * not rotated: other suites seal with it at the same time), the real ESO controller
+ * (test/e2e/eso/controller.ts, confined to the test's namespace) producing the states doctor reads,
  * workloads for the reload and hygiene checks, a stale watcher Lease, a ServiceAccount with no
  * rights (403s are a warn per area, not a crash) and an unreachable API server (exit 3).
+ *
+ * ESO, first thing in beforeAll: a SecretStore with AWS keys in a Secret (moto), one whose
+ * credentials Secret does not exist (ESO sets Ready=False and records why in a Warning event),
+ * ExternalSecrets `current` (1h) and `stale` (5s) and one a ClusterExternalSecret makes, all synced
+ * from a moto secret; then the controller is stopped, as a dead or stuck one: `stale` stays Ready
+ * with its last refreshTime. doctor calls it late after 2 intervals + 1 minute without a refresh
+ * (src/doctor/external-secrets.ts), so the last test asserts that, once the rest of the suite has
+ * run (it waits out what is left of the 70 s).
  */
 import { randomBytes, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,15 +21,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateSecretCommand, DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { reloaderHash } from '../../../src/config-hash/reloader.js';
 import type { DoctorCheck } from '../../../src/doctor/index.js';
 import { selfSignedCertificate } from '../../../src/seal/keys.js';
-import { eventually } from '../../helpers/eventually.js';
+import { eventually, sleep } from '../../helpers/eventually.js';
 import { runKsec } from '../../helpers/run-ksec.js';
-import { CRD_DIR } from '../../unit/eso/crd-schema.js';
 import { testbed, type Testbed } from '../testbed/env.js';
+import { kubeRequest } from '../testbed/kube.js';
+import { EsoController, installEsoCrds, type EsoStatus } from '../eso/controller.js';
+import { client } from '../eso/seed.js';
 import { createProbe, PROBE, ReloaderProcess, reloaderReady } from '../watch/reloader.js';
 import { startPrivateController } from '../seal/online-controller.js';
 
@@ -31,6 +42,18 @@ const ns = `ksec-doctor-${id}`;
 const keysNs = `ksec-doctor-keys-${id}`;
 
 let bed: Testbed;
+let eso: EsoController | undefined;
+const sm = client();
+const ESO = '/apis/external-secrets.io/v1';
+const AWS_SECRET = `ksec-doctor-${id}/db`;
+const CES = `ksec-doctor-${id}`;
+/** short, so the ExternalSecret goes stale (2 intervals + 1 minute without a refresh) during the suite */
+const STALE_INTERVAL = '5s';
+const STALE_INTERVAL_MS = 5_000;
+/** when doctor starts to call the ExternalSecret `stale` late (set once ESO stopped) */
+let staleFrom = Infinity;
+/** what doctor says about the store whose credentials Secret does not exist: ESO's condition, then its event */
+const NO_CREDS = `not Ready: unable to create client; last warning: InvalidProviderConfig: unable to create session: could not fetch SecretAccessKey secret: cannot get Kubernetes secret "aws-creds-deleted" from namespace "${ns}": secrets "aws-creds-deleted" not found`;
 const work = mkdtempSync(join(tmpdir(), 'ksec-e2e-doctor-'));
 
 async function ok(r: Promise<{ status: number; body: string }>, what: string): Promise<void> {
@@ -38,21 +61,18 @@ async function ok(r: Promise<{ status: number; body: string }>, what: string): P
   if (res.status >= 300 && res.status !== 409) throw new Error(`${what}: ${res.status} ${res.body.slice(0, 300)}`);
 }
 
-async function installCrd(file: string): Promise<void> {
-  const crd = parse(readFileSync(join(CRD_DIR, file), 'utf8'));
-  await ok(bed.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd), file);
-  await eventually(`CRD ${crd.metadata.name} established`, async () => {
-    const got = await bed.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-    return got.json<{ status?: { conditions?: { type: string; status: string }[] } }>().status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') || undefined;
-  });
-}
-
-/** Creates an object, then writes `status` through the status subresource (as its controller would). */
-async function createWithStatus(path: string, obj: Record<string, unknown>, status: unknown): Promise<void> {
-  await ok(bed.request('POST', path, obj), `create ${path}`);
-  const name = (obj.metadata as { name: string }).name;
-  const got = (await bed.request('GET', `${path}/${name}`)).json<Record<string, unknown>>();
-  await ok(bed.request('PUT', `${path}/${name}/status`, { ...got, status }), `status ${path}/${name}`);
+/**
+ * Removes the finalizers ESO put on the ExternalSecrets of `namespace`, on ClusterExternalSecret `ces`
+ * and on `namespace` itself (`externalsecrets.external-secrets.io/ces-<name>`), then deletes `ces`.
+ */
+async function releaseEsoFinalizers(bed: Testbed, namespace: string, ces: string): Promise<void> {
+  const target = { server: bed.apiserverUrl, ca: bed.caPem, token: bed.adminToken };
+  const release = (path: string) => kubeRequest(target, 'PATCH', path, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+  const listed = (await bed.request('GET', `${ESO}/namespaces/${namespace}/externalsecrets`)).json<{ items?: { metadata: { name: string } }[] }>();
+  for (const es of listed.items ?? []) await release(`${ESO}/namespaces/${namespace}/externalsecrets/${es.metadata.name}`);
+  await release(`${ESO}/clusterexternalsecrets/${ces}`);
+  await bed.request('DELETE', `${ESO}/clusterexternalsecrets/${ces}`);
+  await release(`/api/v1/namespaces/${namespace}`);
 }
 
 const doctor = async (args: string[], env: Record<string, string> = { KUBECONFIG: bed.kubeconfig }) => {
@@ -65,6 +85,51 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     bed = testbed();
     for (const n of [ns, keysNs]) await ok(bed.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: n } }), n);
+
+    // ESO first, so that the stale ExternalSecret's clock runs during the rest of the suite: the real
+    // controller (confined to ns) syncs everything from moto, then stops, as a dead or stuck controller
+    await installEsoCrds(bed);
+    await sm.send(new CreateSecretCommand({ Name: AWS_SECRET, SecretString: CANARY }));
+    await ok(bed.request('POST', `/api/v1/namespaces/${ns}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'aws-creds' }, stringData: { 'access-key-id': 'AKIAKSECDOCTOR', 'secret-access-key': CANARY } }), 'aws-creds');
+    const store = (name: string, credentials: string) => ({
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'SecretStore',
+      metadata: { name },
+      spec: { provider: { aws: { service: 'SecretsManager', region: 'us-east-1', auth: { secretRef: { accessKeyIDSecretRef: { name: credentials, key: 'access-key-id' }, secretAccessKeySecretRef: { name: credentials, key: 'secret-access-key' } } } } } },
+    });
+    await ok(bed.request('POST', `${ESO}/namespaces/${ns}/secretstores`, store('aws', 'aws-creds')), 'store aws');
+    await ok(bed.request('POST', `${ESO}/namespaces/${ns}/secretstores`, store('aws-no-creds', 'aws-creds-deleted')), 'store aws-no-creds');
+    const esSpec = (name: string, refreshInterval: string) => ({ refreshInterval, secretStoreRef: { name: 'aws', kind: 'SecretStore' }, target: { name }, data: [{ secretKey: 'password', remoteRef: { key: AWS_SECRET } }] });
+    for (const [name, interval] of [['current', '1h'], ['stale', STALE_INTERVAL]] as const) {
+      await ok(bed.request('POST', `${ESO}/namespaces/${ns}/externalsecrets`, { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name }, spec: esSpec(name, interval) }), name);
+    }
+    // a ClusterExternalSecret whose ExternalSecret ESO creates in ns (and only there); the reconciler of
+    // ClusterExternalSecrets is cluster-wide, so its name is unique and no other suite creates any
+    await ok(
+      bed.request('POST', `${ESO}/clusterexternalsecrets`, {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ClusterExternalSecret',
+        metadata: { name: CES },
+        spec: { externalSecretName: 'from-cluster', namespaceSelectors: [{ matchLabels: { 'kubernetes.io/metadata.name': ns } }], refreshTime: '1h', externalSecretSpec: esSpec('from-cluster', '1h') },
+      }),
+      CES,
+    );
+    eso = await EsoController.start(bed, { namespace: ns, extraArgs: ['--enable-cluster-external-secret-reconciler=true'] });
+    const readyOf = async (path: string) => (await bed.request('GET', path)).json<{ status?: EsoStatus }>().status?.conditions?.find((c) => c.type === 'Ready');
+    await eventually('ESO validates store aws', async () => ((await readyOf(`${ESO}/namespaces/${ns}/secretstores/aws`))?.status === 'True' ? true : undefined));
+    await eventually('ESO finds the store without credentials not Ready', async () => ((await readyOf(`${ESO}/namespaces/${ns}/secretstores/aws-no-creds`))?.status === 'False' ? true : undefined));
+    for (const name of ['current', 'stale', 'from-cluster']) {
+      await eventually(`ESO syncs ${name}`, async () => ((await readyOf(`${ESO}/namespaces/${ns}/externalsecrets/${name}`))?.status === 'True' ? true : undefined));
+      const synced = (await bed.request('GET', `/api/v1/namespaces/${ns}/secrets/${name}`)).json<{ data?: Record<string, string> }>();
+      if (Buffer.from(synced.data?.['password'] ?? '', 'base64').toString() !== CANARY) throw new Error(`ESO wrote no Secret ${name} with the value from moto`);
+    }
+    // the 5s refresh really runs: wait for one refresh after the first sync, then stop the controller
+    const refreshTime = async () => (await bed.request('GET', `${ESO}/namespaces/${ns}/externalsecrets/stale`)).json<{ status?: EsoStatus }>().status?.refreshTime;
+    const first = await refreshTime();
+    await eventually('ESO refreshes stale again', async () => ((await refreshTime()) !== first ? true : undefined), 30_000);
+    await eso.stop();
+    // doctor warns once now - refreshTime > 2 intervals + 1 minute (src/doctor/external-secrets.ts); +2 s for the second-granular time
+    staleFrom = Date.parse((await refreshTime())!) + 2 * STALE_INTERVAL_MS + 60_000 + 2_000;
 
     // SealedSecrets: sealed by kubeseal for the real controller (good, drifted) and by ksec for a demo key it does not have (broken)
     const cert = join(work, 'controller.crt');
@@ -79,6 +144,9 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
     const broken = await runKsec(['seal', '--cert', join(work, 'demo.crt')], { stdin: secret('broken') });
     await ok(bed.request('POST', `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets`, JSON.parse(broken.stdout)), 'broken');
     await eventually('the controller unseals drifted', async () => {
+      // after its status update (Synced), so that no reconcile still under way restores the Secret
+      const ss = (await bed.request('GET', `/apis/bitnami.com/v1alpha1/namespaces/${ns}/sealedsecrets/drifted`)).json<{ status?: { conditions?: { type: string; status: string }[] } }>();
+      if (!ss.status?.conditions?.some((c) => c.type === 'Synced' && c.status === 'True')) return undefined;
       const s = await bed.request('GET', `/api/v1/namespaces/${ns}/secrets/drifted`);
       if (s.status !== 200) return undefined;
       const obj = s.json<Record<string, unknown> & { data: Record<string, string> }>();
@@ -107,16 +175,8 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
       'old key',
     );
 
-    // ESO: a store that is not Ready, an ExternalSecret Ready but not refreshed for 3 h (interval 1 h), one current
-    for (const f of ['external-secrets.io_secretstores.yaml', 'external-secrets.io_externalsecrets.yaml', 'external-secrets.io_clustersecretstores.yaml']) await installCrd(f);
     const now = Date.now();
-    const condition = (status: string, message: string, at = now) => ({ type: 'Ready', status, reason: status === 'True' ? 'SecretSynced' : 'SecretSyncedError', message, lastTransitionTime: new Date(at).toISOString().replace(/\.\d+Z$/, 'Z') });
-    await createWithStatus(`/apis/external-secrets.io/v1/namespaces/${ns}/secretstores`, { apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws' }, spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } } } }, { conditions: [condition('False', 'could not get provider client: invalid credentials')] });
-    const es = (name: string) => ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name }, spec: { refreshInterval: '1h', secretStoreRef: { name: 'aws', kind: 'SecretStore' }, target: { name }, data: [{ secretKey: 'password', remoteRef: { key: `app/${name}` } }] } });
     const t = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
-    await createWithStatus(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets`, es('stale'), { conditions: [condition('True', 'secret synced', now - 3 * 3_600_000)], refreshTime: t(now - 3 * 3_600_000) });
-    await createWithStatus(`/apis/external-secrets.io/v1/namespaces/${ns}/externalsecrets`, es('current'), { conditions: [condition('True', 'secret synced')], refreshTime: t(now - 60_000) });
-
     // workloads: a STAKATER_* variable behind its ConfigMap, a missing ConfigMap, a literal credential, one left paused
     await ok(bed.request('POST', `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config' }, data: { mode: 'demo' } }), 'cm');
     const deployment = (name: string, container: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
@@ -139,6 +199,10 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
   });
 
   afterAll(async () => {
+    await eso?.stop();
+    await sm.send(new DeleteSecretCommand({ SecretId: AWS_SECRET, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
+    // ESO (stopped) put cleanup finalizers on the ClusterExternalSecret, the ExternalSecrets and ns: drop them, as one does for a dead controller
+    if (bed) await releaseEsoFinalizers(bed, ns, CES).catch(() => undefined);
     for (const n of [ns, keysNs]) await bed?.request('DELETE', `/api/v1/namespaces/${n}`).catch(() => undefined);
   });
 
@@ -155,12 +219,14 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
     expect(about(c, `SealedSecret/${ns}/broken`)).toEqual(['fail secret', 'fail synced']);
     expect(about(c, `SealedSecret/${ns}/drifted`)).toEqual(['warn secret-drift']);
     expect(c.find((x) => x.object === `SealedSecret/${ns}/drifted`)?.reason).toContain('not sealed "extra"');
-    // ESO
-    expect(about(c, `SecretStore/${ns}/aws`)).toEqual(['fail store-ready']);
-    expect(c.find((x) => x.object === `SecretStore/${ns}/aws`)?.reason).toContain('invalid credentials');
-    expect(about(c, `ExternalSecret/${ns}/stale`)).toEqual(['warn refresh']);
+    // ESO, as its real controller left things (stale: see the last test, its warning depends on the clock)
+    expect(about(c, `SecretStore/${ns}/aws`)).toEqual(['ok store-ready']);
+    expect(about(c, `SecretStore/${ns}/aws-no-creds`)).toEqual(['fail store-ready']);
+    // ESO's condition says "unable to create client"; doctor adds the cause from ESO's Warning event
+    expect(c.find((x) => x.object === `SecretStore/${ns}/aws-no-creds`)?.reason).toBe(NO_CREDS);
     expect(about(c, `ExternalSecret/${ns}/current`)).toEqual(['ok ready']);
-    expect(c.find((x) => x.check === 'api-calls')?.reason).toMatch(/about \d+ provider API calls per hour/);
+    expect(about(c, `ExternalSecret/${ns}/from-cluster`)).toEqual(['ok ready']);
+    expect(c.find((x) => x.check === 'api-calls')?.reason).toMatch(/^3 ExternalSecret\(s\): about 722 provider API calls per hour/);
     // reloads and hygiene
     expect(about(c, `Deployment/${ns}/missed`)).toEqual(['warn missed-reload']);
     expect(about(c, `Deployment/${ns}/current`)).toEqual([]);
@@ -286,5 +352,32 @@ describe('ksec doctor on the test bed', { timeout: 180_000 }, () => {
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1/);
+  });
+
+  it('ESO stopped after syncing: the 5s ExternalSecret stays Ready with an old refreshTime, and doctor warns (ESO #2419)', async () => {
+    // the rest of the suite ran meanwhile; wait out what is left of 2 intervals + 1 minute
+    await sleep(Math.max(0, staleFrom - Date.now()));
+    const r = await doctor(['--area', 'external-secrets', '-o', 'json', '-n', ns]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.checks.map((x) => `${x.status} ${x.check} ${x.object ?? ''}`).sort()).toEqual(
+      [
+        'ok api-calls ',
+        `ok ready ExternalSecret/${ns}/current`,
+        `ok ready ExternalSecret/${ns}/from-cluster`,
+        `warn refresh ExternalSecret/${ns}/stale`,
+        `ok store-ready SecretStore/${ns}/aws`,
+        `fail store-ready SecretStore/${ns}/aws-no-creds`,
+      ].sort(),
+    );
+    const stale = r.checks.find((x) => x.object === `ExternalSecret/${ns}/stale`)!;
+    const late = /^Ready, but last refreshed (\d+)(s|m) ago with refreshInterval 5s: syncs are failing or the controller is stuck \(ESO #2419\)$/.exec(stale.reason);
+    expect(late, stale.reason).not.toBeNull();
+    expect(Number(late![1]) * (late![2] === 'm' ? 60 : 1)).toBeGreaterThan(70);
+    expect(r.checks.find((x) => x.check === 'api-calls')?.reason).toBe('3 ExternalSecret(s): about 722 provider API calls per hour from their refresh intervals (one per data entry and per dataFrom, each interval)');
+    expect(r.stdout + r.stderr).not.toContain(CANARY);
+    // the text a user reads for the store ESO could not use
+    const text = await doctor(['--area', 'external-secrets', '-n', ns]);
+    expect(text.stdout).toContain(`\n  fail  store-ready  SecretStore/${ns}/aws-no-creds: ${NO_CREDS}\n        hint: check the provider credentials and region (kubectl describe)\n`);
+    expect(text.stdout).not.toContain(CANARY);
   });
 });
