@@ -34,24 +34,6 @@ if (!process.argv.includes('--bundle')) {
   execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.build.json`], { stdio: 'inherit' });
 }
 
-/**
- * commander requires node:child_process when it loads, for executable subcommands, which ksec does
- * not have. Loading it also loads net and dgram: several milliseconds of every run. Commander gets a
- * stand-in that loads the real module on first use.
- */
-const commanderChildProcessOnUse = {
-  name: 'commander-child-process-on-use',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
-      args.importer.includes('/node_modules/commander/') ? { path: 'child_process', namespace: 'on-use' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'on-use' }, () => ({
-      contents: "module.exports = new Proxy({}, { get: (_, key) => process.getBuiltinModule('node:child_process')[key] });",
-      loader: 'js',
-    }));
-  },
-};
-
 // Built beside and then swapped in, so a CLI started during the build sees a whole bundle.
 const tmp = `${out}.${process.pid}.tmp`;
 rmSync(tmp, { recursive: true, force: true });
@@ -61,7 +43,6 @@ await build({
   outdir: tmp,
   ...sharedBundleOptions,
   external,
-  plugins: [commanderChildProcessOnUse],
 });
 const old = `${out}.${process.pid}.old`;
 try {

@@ -1,0 +1,1 @@
+var SEVERITIES=["low","medium","high","critical"];function severityRank(severity){return SEVERITIES.indexOf(severity)}var PROVENANCE=["blob","commit","author","email","date"];function provenanceOf(from){let out={};for(let key of PROVENANCE)from[key]&&(out[key]=from[key]);return out}export{severityRank,provenanceOf};

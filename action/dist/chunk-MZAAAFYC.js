@@ -1,2 +1,0 @@
-import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);
-import{planScan,runScan,scanCommand}from"./chunk-H4ODULNQ.js";import"./chunk-ZG5JDMAA.js";import"./chunk-5FW4NTLF.js";import"./chunk-G4S3SIOY.js";import"./chunk-FCZQBDRJ.js";import"./chunk-XRL46SF5.js";import"./chunk-PU5EXY42.js";import"./chunk-POHBUV3I.js";import"./chunk-Q4YYS3V2.js";import"./chunk-36NPL7MG.js";import"./chunk-IR5LWX2P.js";import"./chunk-UEBRCUJ7.js";import"./chunk-5VHTGA3Q.js";export{planScan,runScan,scanCommand};

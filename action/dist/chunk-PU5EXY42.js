@@ -1,2 +1,0 @@
-import { createRequire as __ksecCreateRequire } from 'node:module'; const require = __ksecCreateRequire(import.meta.url);
-var SEVERITIES=["low","medium","high","critical"];function severityRank(severity){return SEVERITIES.indexOf(severity)}var PROVENANCE=["blob","commit","author","email","date"];function provenanceOf(from){let out={};for(let key of PROVENANCE)from[key]&&(out[key]=from[key]);return out}export{severityRank,provenanceOf};

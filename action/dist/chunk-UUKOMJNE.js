@@ -1,0 +1,1 @@
+import{__commonJS}from"./chunk-A3OMQZ6U.js";var require_events=__commonJS({"builtin:events"(exports,module){module.exports=process.getBuiltinModule("node:events")}});var VERSION="0.1.0";export{require_events,VERSION};
