@@ -26,7 +26,7 @@ import { WatcherProcess, inClusterEnv, sleep } from '../../test/e2e/watch/helper
 import { REPO_ROOT } from '../../test/helpers/run-ksec.js';
 
 export type Mode = 'in' | 'out';
-export type ToolName = 'reloader' | 'ksec';
+export type ToolName = 'reloader' | 'ksec' | 'floor';
 
 export interface Peer {
   readonly tool: ToolName;
@@ -209,4 +209,57 @@ export function startKsec(bed: Testbed, ns: string, mode: Mode, args: string[]):
       ? { KUBECONFIG: bed.kubeconfig, NODE_OPTIONS: '', HOME: mkdtempSync(join(tmpdir(), 'ksec-bench-home-')) }
       : { ...inClusterEnv(bed.apiserverUrl, bed.caPem, bed.adminToken, ns).env, ...chartRuntimeEnv() };
   return new KsecPeer(new WatcherProcess(args, { ...env, KUBERNETES_NAMESPACE: ns }));
+}
+
+/** The floor (bench/watch/floor-reactor.mjs): out of cluster with the bed's admin token; no mode of its own. */
+class FloorPeer implements Peer {
+  readonly tool = 'floor' as const;
+  private raw = '';
+  private port = 0;
+  private readonly exit: Promise<void>;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly child: ChildProcess) {
+    let announced: () => void;
+    this.ready = new Promise((resolve) => (announced = resolve));
+    const onData = (d: Buffer) => {
+      this.raw = (this.raw + d.toString('utf8')).slice(-20_000);
+      const m = /port (\d+)/.exec(this.raw);
+      if (m && !this.port) {
+        this.port = Number(m[1]);
+        announced();
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    this.exit = new Promise((resolve) => child.on('exit', () => resolve()));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+
+  output(): string {
+    return this.raw;
+  }
+
+  async apiRequests(): Promise<number> {
+    return counterSum(await get(`http://127.0.0.1:${this.port}/metrics`), 'floor_requests_total');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exited) this.child.kill('SIGTERM');
+    await this.exit;
+  }
+}
+
+export async function startFloor(bed: Testbed, ns: string): Promise<Peer> {
+  const env = { PATH: process.env['PATH'], FLOOR_SERVER: bed.apiserverUrl, FLOOR_CA: bed.caPem, FLOOR_TOKEN: bed.adminToken, FLOOR_NAMESPACE: ns };
+  const peer = new FloorPeer(spawn(process.execPath, [join(REPO_ROOT, 'bench/watch/floor-reactor.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  await Promise.race([peer.ready, sleep(30_000).then(() => Promise.reject(new Error(`floor-reactor did not start:\n${peer.output()}`)))]);
+  return peer;
 }

@@ -28,6 +28,9 @@
  * each Reloader flag combination, Reloader runs with it and handles 5 changes; ksec starts with the
  * same flags (take-over), handles 5 changes, restarts (restart): rollouts at each start.
  *
+ * BENCH_TOOLS=floor runs floor-reactor.mjs instead of a tool: the least any reloader can do per change
+ * (one PATCH, no hashing, no events), so the API server's and the bench's own share of the latency shows.
+ *
  *   eval "$(npm run -s testbed:up)" && npm run -s build
  *   npx tsx bench/watch/side-by-side.ts    # BENCH_SIZES=200x10,1000x10 (empty: none) BENCH_MODES=in,out BENCH_TOOLS=reloader,ksec
  *                                          # BENCH_CHANGES=50 BENCH_ROUNDS=3 BENCH_MASS_WINDOW_S=300 BENCH_TAKEOVER=0
@@ -37,7 +40,7 @@ import { testbed } from '../../test/e2e/testbed/env.js';
 import { createProbe, PROBE } from '../../test/e2e/watch/reloader.js';
 import { kube, mergePatch, sleep } from '../../test/e2e/watch/helpers.js';
 import { cpuMs, median, percentile, pool, rss, RolloutWatch } from './measure.js';
-import { chartRuntimeEnv, startKsec, startReloader, type Mode, type Peer, type ToolName } from './peers.js';
+import { chartRuntimeEnv, startFloor, startKsec, startReloader, type Mode, type Peer, type ToolName } from './peers.js';
 
 const env = process.env;
 const SIZES = (env.BENCH_SIZES ?? '200x10').split(',').filter(Boolean).map((s) => s.split('x').map(Number) as [number, number]);
@@ -76,6 +79,7 @@ async function change(ns: string, configMap: string): Promise<void> {
 }
 
 function start(tool: ToolName, ns: string, mode: Mode, args: string[]): Promise<Peer> {
+  if (tool === 'floor') return startFloor(bed, ns);
   return tool === 'reloader' ? startReloader(bed, ns, mode, args) : Promise.resolve(startKsec(bed, ns, mode, [...KSEC_ARGS, ...args]));
 }
 
