@@ -105,19 +105,24 @@ function tryLock(): boolean {
   }
 }
 
-class ReloaderPeer implements Peer {
-  readonly tool = 'reloader' as const;
-  private raw = '';
+/** A tool run as a child process: its output kept for failures, stopped with SIGTERM. */
+abstract class ChildPeer implements Peer {
+  abstract readonly tool: ToolName;
+  protected raw = '';
   private readonly exit: Promise<void>;
 
   constructor(private readonly child: ChildProcess) {
     const onData = (d: Buffer) => {
       this.raw = (this.raw + d.toString('utf8')).slice(-20_000);
+      this.onOutput();
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     this.exit = new Promise((resolve) => child.on('exit', () => resolve()));
   }
+
+  /** called after each chunk of output */
+  protected onOutput(): void {}
 
   get pid(): number {
     return this.child.pid!;
@@ -131,13 +136,23 @@ class ReloaderPeer implements Peer {
     return this.raw;
   }
 
-  async apiRequests(): Promise<number> {
-    return counterSum(await get('http://127.0.0.1:9090/metrics'), 'rest_client_requests_total');
-  }
+  abstract apiRequests(): Promise<number>;
 
   async stop(): Promise<void> {
     if (!this.exited) this.child.kill('SIGTERM');
     await this.exit;
+  }
+}
+
+class ReloaderPeer extends ChildPeer {
+  readonly tool = 'reloader' as const;
+
+  async apiRequests(): Promise<number> {
+    return counterSum(await get('http://127.0.0.1:9090/metrics'), 'rest_client_requests_total');
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
     rmSync(LOCK, { force: true });
   }
 }
@@ -212,48 +227,22 @@ export function startKsec(bed: Testbed, ns: string, mode: Mode, args: string[]):
 }
 
 /** The floor (bench/watch/floor-reactor.mjs): out of cluster with the bed's admin token; no mode of its own. */
-class FloorPeer implements Peer {
+class FloorPeer extends ChildPeer {
   readonly tool = 'floor' as const;
-  private raw = '';
   private port = 0;
-  private readonly exit: Promise<void>;
-  readonly ready: Promise<void>;
+  private announced!: () => void;
+  readonly ready = new Promise<void>((resolve) => (this.announced = resolve));
 
-  constructor(private readonly child: ChildProcess) {
-    let announced: () => void;
-    this.ready = new Promise((resolve) => (announced = resolve));
-    const onData = (d: Buffer) => {
-      this.raw = (this.raw + d.toString('utf8')).slice(-20_000);
-      const m = /port (\d+)/.exec(this.raw);
-      if (m && !this.port) {
-        this.port = Number(m[1]);
-        announced();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    this.exit = new Promise((resolve) => child.on('exit', () => resolve()));
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  get exited(): boolean {
-    return this.child.exitCode !== null || this.child.signalCode !== null;
-  }
-
-  output(): string {
-    return this.raw;
+  protected override onOutput(): void {
+    const m = /port (\d+)/.exec(this.raw);
+    if (m && !this.port) {
+      this.port = Number(m[1]);
+      this.announced();
+    }
   }
 
   async apiRequests(): Promise<number> {
     return counterSum(await get(`http://127.0.0.1:${this.port}/metrics`), 'floor_requests_total');
-  }
-
-  async stop(): Promise<void> {
-    if (!this.exited) this.child.kill('SIGTERM');
-    await this.exit;
   }
 }
 
