@@ -219,8 +219,9 @@ function itemPath(entry: ManifestObject): (string | number)[] {
  * The new text of every file whose stamps change. YAML is edited by text
  * splices (everything else byte for byte) and verified by parsing the result;
  * a document where a splice cannot express an edit is re-printed through the
- * yaml Document API instead, in its own style, the others untouched. JSON
- * files are re-rendered.
+ * yaml Document API instead, in its own style, the others untouched. JSON is
+ * spliced value by value (the other values of a stream untouched), and
+ * re-rendered whole only where a splice cannot express the edit.
  */
 export function applyStamps(stamps: readonly WorkloadStamp[]): Map<ManifestFile, string> {
   const byFile = new Map<ManifestFile, WorkloadStamp[]>();
@@ -252,8 +253,8 @@ function editFile(file: ManifestFile, stamps: readonly WorkloadStamp[]): string 
       hint: 'write the pod template metadata.annotations as a plain map (no alias or merge key)',
     });
   }
-  const single = file.documents.length === 1 ? spliceJson(file, stamps) : undefined;
-  if (single !== undefined && sameValues(single, file.path, expected)) return single;
+  const spliced = spliceJson(file, stamps);
+  if (spliced !== undefined && sameValues(spliced, file.path, expected)) return spliced;
   return renderJson(expected);
 }
 
@@ -306,14 +307,22 @@ function spliceDocument(file: ManifestFile, stamps: readonly WorkloadStamp[]): S
 
 /** A single-value JSON file is valid YAML: plan the splices on its YAML parse. */
 function spliceJson(file: ManifestFile, stamps: readonly WorkloadStamp[]): string | undefined {
-  const yamlView = parseManifestText(file.text, file.path, 'yaml');
-  const doc = yamlView.documents[0]?.yaml;
-  if (!doc || yamlView.documents.length !== 1) return undefined;
+  // each value of a JSON stream is edited within its own span (JSON is YAML: the splices come from
+  // the yaml package's view of that value), so the other values stay byte for byte
+  const byDocument = new Map<number, WorkloadStamp[]>();
+  for (const s of stamps) byDocument.set(s.workload.document.index, [...(byDocument.get(s.workload.document.index) ?? []), s]);
   const splices: Splice[] = [];
-  for (const s of stamps) {
-    const planned = planSetStrings(doc, file.text, s.annotationsPath, stampEntries(s));
-    if (!planned) return undefined;
-    splices.push(...planned);
+  for (const [index, list] of byDocument) {
+    const span = file.documents[index]?.span;
+    if (!span) return undefined;
+    const text = file.text.slice(span.start, span.end);
+    const doc = parseManifestText(text, file.path, 'yaml').documents;
+    if (doc.length !== 1 || !doc[0]!.yaml) return undefined;
+    for (const s of list) {
+      const planned = planSetStrings(doc[0]!.yaml, text, s.annotationsPath, stampEntries(s));
+      if (!planned) return undefined;
+      splices.push(...planned.map((p) => ({ ...p, start: p.start + span.start, end: p.end + span.start })));
+    }
   }
   return applySplices(file.text, splices);
 }

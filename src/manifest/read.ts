@@ -34,6 +34,8 @@ export interface ManifestDocument {
   line: number;
   /** the document as plain data (null for an empty YAML document) */
   value: unknown;
+  /** JSON input: where the value is in the file's text, [start, end) (for in-place edits of one value of a stream) */
+  span?: { start: number; end: number };
   /**
    * The parsed YAML document, for in-place edits (YAML input only). It may be
    * parsed on first access: to tell YAML from JSON, test the file's `format`.
@@ -345,7 +347,7 @@ function parseJsonStream(text: string, path: string): ManifestDocument[] {
       });
     }
     if (valueShape(value) !== undefined) throw tooDeep(path, `the value starting at line ${line}`);
-    docs.push({ index: docs.length, line, value });
+    docs.push({ index: docs.length, line, value, span });
   }
   return docs;
 }

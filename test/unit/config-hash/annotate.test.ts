@@ -21,7 +21,7 @@ describe('golden files: stamps are added in place, everything else byte for byte
     if (!c.name.includes('fallback')) {
       const outLines = new Set(output.split('\n'));
       const lost = input.split('\n').filter((l) => !outLines.has(l));
-      for (const line of lost) expect(line).toMatch(/ksec\.dev\/config-hash|metadata: \{/);
+      for (const line of lost) expect(line).toMatch(/ksec\.dev\/config-hash|"?metadata"?: \{/);
     }
     // idempotent: a second run changes nothing
     expect(annotateText(output, c.input)).toBe(output);
