@@ -305,10 +305,12 @@ function spliceDocument(file: ManifestFile, stamps: readonly WorkloadStamp[]): S
   return splices;
 }
 
-/** A single-value JSON file is valid YAML: plan the splices on its YAML parse. */
+/**
+ * Splices the stamps into a JSON file, one or several concatenated values: each value is edited
+ * within its own span, planned on the yaml package's parse of that value (JSON is YAML), so the
+ * other values stay byte for byte. Undefined when a splice cannot express an edit.
+ */
 function spliceJson(file: ManifestFile, stamps: readonly WorkloadStamp[]): string | undefined {
-  // each value of a JSON stream is edited within its own span (JSON is YAML: the splices come from
-  // the yaml package's view of that value), so the other values stay byte for byte
   const byDocument = new Map<number, WorkloadStamp[]>();
   for (const s of stamps) byDocument.set(s.workload.document.index, [...(byDocument.get(s.workload.document.index) ?? []), s]);
   const splices: Splice[] = [];
