@@ -10,13 +10,12 @@
  * same request concurrency (4 in flight); the CLI end to end (node start-up,
  * YAML stream on stdout) is timed too. Prints a Markdown table.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretsCommand } from '@aws-sdk/client-secrets-manager';
 import { openSession, type AwsStats } from '../../src/eso/aws.js';
 import { discoverAwsSecrets } from '../../src/eso/discover.js';
 import { runKsec } from '../../test/helpers/run-ksec.js';
+import { startMoto } from './moto.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -27,33 +26,6 @@ const sizes = flag('--sizes', '1000,10000').split(',').map(Number);
 const runs = Number(flag('--runs', '5'));
 const motoBin = flag('--moto', process.env.KSEC_BENCH_MOTO ?? 'moto_server');
 const CONCURRENCY = 4;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function startMoto(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn(motoBin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/moto-api/`)).ok) return { url, proc };
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  proc.kill();
-  throw new Error(`moto did not start (${motoBin})`);
-}
 
 async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -112,7 +84,7 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> 
 }
 
 async function main(): Promise<void> {
-  const moto = await startMoto();
+  const moto = await startMoto(motoBin);
   process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = moto.url;
   process.env.AWS_ACCESS_KEY_ID ??= 'testing';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'testing';

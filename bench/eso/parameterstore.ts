@@ -9,11 +9,10 @@
  * Prints a Markdown table: per size and mode, the calls (GetParametersByPath pages) and the median
  * wall time of the CLI end to end (node start-up included, YAML to stdout).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { runKsec } from '../../test/helpers/run-ksec.js';
+import { startMoto } from './moto.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -23,33 +22,6 @@ const flag = (name: string, fallback: string) => {
 const sizes = flag('--sizes', '100,1000').split(',').map(Number);
 const runs = Number(flag('--runs', '3'));
 const motoBin = flag('--moto', process.env.KSEC_BENCH_MOTO ?? 'moto_server');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-async function startMoto(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn(motoBin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`${url}/moto-api/`)).ok) return { url, proc };
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  proc.kill();
-  throw new Error(`moto did not start (${motoBin})`);
-}
 
 /** `count` parameters under `path`: a third JSON SecureStrings, a third plain Strings, a third StringLists. */
 async function seed(ssm: SSMClient, path: string, count: number): Promise<void> {
@@ -73,7 +45,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const moto = await startMoto();
+  const moto = await startMoto(motoBin);
   const env = {
     ...process.env,
     AWS_ENDPOINT_URL_SSM: moto.url,
