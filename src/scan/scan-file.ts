@@ -1,8 +1,10 @@
 /**
- * Scanning one file. Binary files (a NUL in the first 8,000 bytes) are
- * counted, not scanned. The rules' keywords are looked for in the bytes
- * first (keywords.ts): a file with none of them can have no finding, and
- * is done unless it is a manifest to syntax-check. Otherwise its text goes
+ * Scanning one file. A file with a UTF-16 byte order mark is read as UTF-16;
+ * binary files (a NUL in the first 8,000 bytes) are counted, not scanned.
+ * The rules' keywords are looked for in the bytes first (keywords.ts): a file
+ * with none of them, and no escape or tag that could spell one
+ * (spelledIndirectly), can have no finding, and is done unless it is a
+ * manifest to syntax-check. Otherwise its text goes
  * through the text rules (credentials) and file rules (SOPS); a manifest that
  * could hold an object a family checks is read into objects (THE manifest
  * reader, or the Helm-template line reader when it does not parse) for the
@@ -18,7 +20,7 @@ import type { ManifestDocument, ManifestFile } from '../manifest/read.js';
 import { AllowComments, fingerprint } from './baseline.js';
 import { KeywordSet } from './keywords.js';
 import { ALL_KEYWORDS, FILE_RULES, GLOBAL_RULES, OBJECT_RULES, TEXT_RULES, ruleEnabled, type RuleSelection } from './rules/index.js';
-import { searchIn, type Has, type Hit, type KeyPath, type ObjectContext, type SealedOptions } from './rules/types.js';
+import { searchIn, spelledIndirectly, type Has, type Hit, type KeyPath, type ObjectContext, type SealedOptions } from './rules/types.js';
 import { fileTooLarge } from './rules/limits.js';
 import { sopsPlaintextPath } from './rules/sops.js';
 import { sopsWouldEncrypt, type SopsCreationRules } from './sops-config.js';
@@ -114,7 +116,8 @@ export async function scanSourceFile(
   into.files++;
   into.bytes += file.content.length;
   const mustBeEncrypted = options.sopsCreationRules !== undefined && sopsWouldEncrypt(options.sopsCreationRules, file.path);
-  if (isBinary(file.content)) {
+  const content = fromUtf16(file.content);
+  if (isBinary(content)) {
     // sops writes text (a binary file becomes JSON): binary bytes where .sops.yaml says encrypted are plaintext
     if (mustBeEncrypted) {
       const state: FileState = { source: file, allow: new AllowComments(''), used: new Map() };
@@ -122,15 +125,16 @@ export async function scanSourceFile(
     }
     return;
   }
-  const found = (keywords ??= new KeywordSet(ALL_KEYWORDS)).in(file.content);
+  const found = (keywords ??= new KeywordSet(ALL_KEYWORDS)).in(content);
+  const indirect = isStructured(file.path) && spelledIndirectly(content);
   // cross-file rules (retain) need every object, whatever its keywords
-  if (found === 0 && !retain && !mustBeEncrypted && settledWithoutKeywords(file, options)) return;
-  const text = decode(file.content);
+  if (found === 0 && !indirect && !retain && !mustBeEncrypted && settledWithoutKeywords(file, options)) return;
+  const text = decode(content);
   const search = searchIn(text);
   const has: Has = (literal) => keywords!.has(found, literal) ?? search(literal);
   const state: FileState = { source: file, allow: new AllowComments(text), used: new Map() };
   try {
-    await scanFile(text, has, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors, mustBeEncrypted);
+    await scanFile(text, has, indirect, state, selection, options, makeEmit(selection, options, into), (located) => retain?.(located, state), into.errors, mustBeEncrypted);
   } catch (err) {
     into.errors.push(toScanError(err, file.path));
   }
@@ -141,6 +145,8 @@ export type Emit = (state: FileState, rule: RuleInfo, pos: Position, message: st
 async function scanFile(
   text: string,
   has: Has,
+  /** a structured file that may spell a keyword without its letters: read for every object family */
+  indirect: boolean,
   state: FileState,
   selection: RuleSelection,
   options: FileScanOptions,
@@ -181,11 +187,11 @@ async function scanFile(
     emit(state, sopsPlaintextPath, { line: 1, column: 1 }, sopsPlaintextMessage(options.sopsCreationRules!), 'file');
   }
 
+  if (!isStructured(path)) return;
   const ext = extname(path).toLowerCase();
-  if (!STRUCTURED.has(ext) && basename(path) !== 'Kustomization') return;
   // a SOPS file's metadata is the sops rules'; the values a Secret in it delivers are still checked,
   // since its rules (encrypted_regex, ...) can leave some in plaintext: ENC[...] or a finding
-  const families = OBJECT_RULES.filter((f) => selection.families.has(f.family) && f.mayApply(text, path, has) && !(sops && f.family === 'kustomize'));
+  const families = OBJECT_RULES.filter((f) => selection.families.has(f.family) && (indirect || f.mayApply(text, path, has)) && !(sops && f.family === 'kustomize'));
   const global = GLOBAL_RULES.some((g) => selection.families.has(g.family));
   if (families.length === 0 && !global) {
     if (!sops && options.syntaxCheck !== false) await checkSyntax(text, path, ext, errors);
@@ -229,8 +235,12 @@ function sopsPlaintextMessage(rules: SopsCreationRules): string {
  * outcome as scanning it); false: scan it.
  */
 function settledWithoutKeywords(file: SourceFile, options: FileScanOptions): boolean {
-  if (options.syntaxCheck === false) return true;
-  return !STRUCTURED.has(extname(file.path).toLowerCase()) && basename(file.path) !== 'Kustomization';
+  return options.syntaxCheck === false || !isStructured(file.path);
+}
+
+/** a manifest by its name: what the structural rules and the syntax check read */
+function isStructured(path: string): boolean {
+  return STRUCTURED.has(extname(path).toLowerCase()) || basename(path) === 'Kustomization';
 }
 
 /** A file's text: its bytes as UTF-8, without a byte order mark. */
@@ -332,6 +342,20 @@ function objectsIn(value: unknown): { object: KubeObject; prefix: KeyPath }[] {
     return value.items.flatMap((item, i) => (isRecord(item) ? [{ object: item as KubeObject, prefix: ['items', i] }] : []));
   }
   return [{ object: value as KubeObject, prefix: [] }];
+}
+
+/**
+ * The bytes as UTF-8 when they start with a UTF-16 byte order mark (Windows
+ * PowerShell 5 writes `kubectl ... -o yaml > x.yaml` so; go-yaml, and so
+ * kubectl and kubeconform, read it), else the same bytes. A trailing odd
+ * byte is dropped.
+ */
+function fromUtf16(content: Buffer): Buffer {
+  const le = content[0] === 0xff && content[1] === 0xfe;
+  if (!le && !(content[0] === 0xfe && content[1] === 0xff)) return content;
+  const units = Buffer.from(content.subarray(2, content.length - (content.length % 2)));
+  if (!le) units.swap16();
+  return Buffer.from(units.toString('utf16le'), 'utf8');
 }
 
 function isBinary(content: Buffer): boolean {

@@ -20,11 +20,15 @@ export const secretPlaintext: RuleInfo = {
 
 /**
  * `kind: Secret` anywhere in the text (YAML or JSON, quoted or not, before or
- * after the data): files without it are not parsed for this family. It starts
- * with the literal `kind` (a quote before it changes nothing for a test), so
- * the search skips ahead instead of trying every position.
+ * after the data), or a `kind` whose value is a block scalar (`kind: |-` then
+ * `Secret` on the next line): files without it are not parsed for this
+ * family. It starts with the literal `kind` (a quote before it changes nothing
+ * for a test), so the search skips ahead instead of trying every position.
  */
-const SECRET_KIND = /kind["']?\s*:\s*(?:&\S+\s+)?["']?Secret["']?\s*(?:[,}#\r\n]|$)/m;
+const SECRET_KIND = /kind["']?\s*:\s*(?:&\S+\s+)?(?:[|>]|["']?Secret["']?\s*(?:[,}#\r\n]|$))/m;
+
+/** an alias (`*name`) where a node starts: `kind: *k`, or a key that is one, may read `Secret` from an anchor elsewhere */
+const ALIAS = /(?:^|[\s[{,])\*[^\s,[\]{}]/m;
 
 /** what can stand before `Secret` in a SECRET_KIND match */
 const BEFORE_KIND = /[\s"':]/;
@@ -46,7 +50,7 @@ export const k8sSecretRules: ObjectRules = {
   family: 'k8s-secret',
   rules: [secretPlaintext],
   keywords: ['Secret'],
-  mayApply: (text, _path, has = searchIn(text)) => has('Secret') && secretWord(text) && SECRET_KIND.test(text),
+  mayApply: (text, _path, has = searchIn(text)) => has('Secret') && secretWord(text) && (SECRET_KIND.test(text) || ALIAS.test(text)),
   check(object: KubeObject, context?: ObjectContext): Hit[] {
     if (!isSecret(object)) return [];
     const sops = context?.sops === true;

@@ -41,9 +41,23 @@ export type SealedOptions = ValidateOptions;
  * Literals of which every file a family could fire on (or, for file rules,
  * claim) holds one: a file with none of any family's keywords is skipped by
  * the scan's prefilter (keywords.ts) without being decoded. mayApply and
- * check may be stricter, never looser.
+ * check may be stricter, never looser. For object families this holds of
+ * the files that are not spelledIndirectly: the scan reads those into
+ * objects for every object family, whatever their keywords.
  */
 export type Keywords = readonly string[];
+
+/**
+ * Whether a file's bytes hold one of the two ways YAML and JSON spell a word
+ * without its letters: an escape in a double-quoted scalar or a JSON string
+ * (`"\x53ecret"`, `"\u0053ecret"`), or a tag (go-yaml reads
+ * `!!binary U2VjcmV0` as the string "Secret"). Without a `\` or a `!`, every
+ * key and value the cluster reads stands in the text letter for letter
+ * (anchors and aliases copy text that is there too), so keywords decide.
+ */
+export function spelledIndirectly(bytes: Buffer): boolean {
+  return bytes.includes(0x5c) || bytes.includes(0x21);
+}
 
 /** Whether a literal occurs in the file's text: for the families' keywords the prefilter knows already. */
 export type Has = (literal: string) => boolean;

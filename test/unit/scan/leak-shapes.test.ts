@@ -212,3 +212,40 @@ describe('values reached through YAML anchors', () => {
     assertNoSecrets(JSON.stringify(result));
   });
 });
+
+describe('words spelled without their letters: read as the cluster reads them', () => {
+  const body = 'metadata:\n  name: demo\nstringData:\n  password: demo-CANARY-w1\n';
+  it.each([
+    ['an escape in a double-quoted kind', `apiVersion: v1\nkind: "\\x53ecret"\n${body}`, 6],
+    ['a \\u escape', `apiVersion: v1\nkind: "Secr\\u0065t"\n${body}`, 6],
+    ['an escaped key', `apiVersion: v1\n"k\\x69nd": Secret\n${body}`, 6],
+    ['a !!str tag', `apiVersion: v1\nkind: !!str Secret\n${body}`, 6],
+    ['a !!binary tag (go-yaml reads the bytes as the string)', `apiVersion: v1\nkind: !!binary U2VjcmV0\n${body}`, 6],
+    ['a block scalar', `apiVersion: v1\nkind: |-\n  Secret\n${body}`, 7],
+    ['an alias', `apiVersion: v1\nx-kind: &k Secret\nkind: *k\n${body}`, 7],
+  ])('%s: a plaintext Secret', async (_name, text, line) => {
+    expect(await rules('s.yaml', text)).toEqual([`k8s-secret-plaintext@${line} stringData.password`]);
+  });
+
+  it('JSON with \\u escapes, a container env name and a secretGenerator spelled by escapes', async () => {
+    const json = '{"apiVersion":"v1","kind":"\\u0053ecret","metadata":{"name":"demo"},"stringData":{"password":"demo-CANARY-w2"}}';
+    expect(await rules('s.json', json)).toEqual(['k8s-secret-plaintext@1 stringData.password']);
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: app\n      image: app\n      "\\x65nv":\n        - name: "DB_PASS\\x57ORD"\n          value: demo-CANARY-w3\n';
+    expect(await rules('p.yaml', pod)).toEqual([expect.stringMatching(/^container-env-secret@11 /)]);
+    const kustomization = 'resources: []\n"secret\\x47enerator":\n  - name: db\n    literals:\n      - password=demo-CANARY-w4\n';
+    expect(await rules('kustomization.yaml', kustomization)).toEqual([expect.stringMatching(/^kustomize-secret-literal@5/)]);
+  });
+
+  it('a Secret saved as UTF-16 (PowerShell 5 redirection), with either byte order mark', async () => {
+    const text = `apiVersion: v1\nkind: Secret\n${body}`;
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-utf16-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'le.yaml'), le);
+    writeFileSync(join(dir, 'be.yaml'), be);
+    const result = await scan(await pathSource(['.'], { cwd: dir }));
+    expect(result.findings.map((f) => `${f.file} ${f.rule}@${f.line} ${f.key}`).sort()).toEqual(['be.yaml k8s-secret-plaintext@6 stringData.password', 'le.yaml k8s-secret-plaintext@6 stringData.password']);
+    assertNoSecrets(JSON.stringify(result));
+  });
+});
