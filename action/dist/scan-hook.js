@@ -48,4 +48,4 @@ Examples:
 Allow a finding in place with a comment on its line or the line above:  # ksec:allow k8s-secret-plaintext
 Skip paths with a .ksecignore file (gitignore syntax) at the scan root.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 an unreadable file or a malformed one that could hold a secret
-(the scan still finishes; other malformed manifests are reported as warnings).`).action(async(paths,flags,command)=>{let{runScan}=await import("./chunk-4PEEFO2F.js");process.exitCode=await runScan(paths,{...flags,version:command.parent?.version()??""})})}var run2=argv=>run(["scan",...argv],[["scan",registerScan]]);export{outputPending,run2 as run};
+(the scan still finishes; other malformed manifests are reported as warnings).`).action(async(paths,flags,command)=>{let{runScan}=await import("./chunk-WPLMEH32.js");process.exitCode=await runScan(paths,{...flags,version:command.parent?.version()??""})})}var run2=argv=>run(["scan",...argv],[["scan",registerScan]]);export{outputPending,run2 as run};

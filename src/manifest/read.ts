@@ -20,7 +20,8 @@ import { fieldTypeMessage, fieldTypeProblem } from './field-types.js';
 import { isKubeObject, isList, objectRef, type KubeObject } from './objects.js';
 import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
 import { clusterValue, notAllowedCharAt, notAllowedCharProblem, YamlValueProblem } from './yaml11-value.js';
-import { readUserText } from '../user-file.js';
+import { readUserFile, readUserText } from '../user-file.js';
+import { fromUtf16 } from './utf16.js';
 
 export type ManifestFormat = 'yaml' | 'json';
 
@@ -147,7 +148,7 @@ async function walk(dir: string, extensions: string[]): Promise<string[]> {
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString('utf8');
+  return fromUtf16(Buffer.concat(chunks)).toString('utf8');
 }
 
 /** Reads and parses every manifest file named by `inputs` (files, directories, '-'). */
@@ -206,7 +207,7 @@ export async function readManifestFile(path: string, options: ReadOptions = {}):
   if (path === STDIN) {
     text = await (options.stdin ?? readStdin)();
   } else {
-    text = await readUserText(path);
+    text = fromUtf16(await readUserFile(path)).toString('utf8');
   }
   return parseManifestText(text, path);
 }

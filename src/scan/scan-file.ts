@@ -15,6 +15,7 @@ import { basename, extname } from 'node:path';
 import { isKsecError } from '../errors.js';
 import { fieldTypeMessage, fieldTypeProblem } from '../manifest/field-types.js';
 import { isRecord, objectRef, type KubeObject } from '../manifest/objects.js';
+import { fromUtf16 } from '../manifest/utf16.js';
 import { LineIndex, type Position } from '../manifest/lines.js';
 import type { ManifestDocument, ManifestFile } from '../manifest/read.js';
 import { AllowComments, fingerprint } from './baseline.js';
@@ -342,20 +343,6 @@ function objectsIn(value: unknown): { object: KubeObject; prefix: KeyPath }[] {
     return value.items.flatMap((item, i) => (isRecord(item) ? [{ object: item as KubeObject, prefix: ['items', i] }] : []));
   }
   return [{ object: value as KubeObject, prefix: [] }];
-}
-
-/**
- * The bytes as UTF-8 when they start with a UTF-16 byte order mark (Windows
- * PowerShell 5 writes `kubectl ... -o yaml > x.yaml` so; go-yaml, and so
- * kubectl and kubeconform, read it), else the same bytes. A trailing odd
- * byte is dropped.
- */
-function fromUtf16(content: Buffer): Buffer {
-  const le = content[0] === 0xff && content[1] === 0xfe;
-  if (!le && !(content[0] === 0xfe && content[1] === 0xff)) return content;
-  const units = Buffer.from(content.subarray(2, content.length - (content.length % 2)));
-  if (!le) units.swap16();
-  return Buffer.from(units.toString('utf16le'), 'utf8');
 }
 
 function isBinary(content: Buffer): boolean {

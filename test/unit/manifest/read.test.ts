@@ -97,6 +97,18 @@ describe('reading files', () => {
     expect(objectsOf(files).map((o) => o.object.kind)).toEqual(['A', 'Z']);
   });
 
+  it('reads a file with a UTF-16 byte order mark as go-yaml does (PowerShell 5 writes them)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ksec-read-'));
+    const text = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: démo\n';
+    await writeFile(join(dir, 'le.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    await writeFile(join(dir, 'be.yaml'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]));
+    const objects = objectsOf(await readManifestFiles([dir])).map((o) => o.object);
+    expect(objects).toEqual([
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'démo' } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'démo' } },
+    ]);
+  });
+
   it('reads stdin as "-"', async () => {
     const files = await readManifestFiles(['-'], { stdin: async () => 'kind: Secret\n' });
     expect(files[0]!.path).toBe('-');

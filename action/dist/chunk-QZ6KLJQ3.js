@@ -1,0 +1,1 @@
+import{fileError}from"./chunk-ISRZQCBK.js";import{readFile,stat}from"node:fs/promises";async function readUserFile(path){try{return await readFile(path)}catch(err){throw fileError(err,path)}}async function readUserText(path){try{return await readFile(path,"utf8")}catch(err){throw fileError(err,path)}}export{readUserFile,readUserText};

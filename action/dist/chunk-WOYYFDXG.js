@@ -1,1 +1,0 @@
-import{fileError}from"./chunk-ISRZQCBK.js";import{readFile,stat}from"node:fs/promises";async function readUserText(path){try{return await readFile(path,"utf8")}catch(err){throw fileError(err,path)}}export{readUserText};
