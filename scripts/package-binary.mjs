@@ -59,7 +59,7 @@ function seaRewrites(counts) {
 
 // The SEA's main script: bin/ksec.js without the compile cache (the executable has its code cache).
 const ENTRY = `
-import { run, outputPending } from './src/cli/ksec.ts';
+import { run, outputPending } from './src/cli/bundles/all.ts';
 run(process.argv.slice(2)).then((code) => {
   if (outputPending()) process.exitCode = code;
   else process.exit(code);

@@ -35,7 +35,7 @@ async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>
 }
 
 async function seed(prefix: string, count: number): Promise<void> {
-  const { client } = openSession();
+  const { client } = await openSession();
   const names = Array.from({ length: count }, (_, i) => `${prefix}/team-${i % 10}/svc-${i}`);
   // one at a time: moto 5.x races (HTTP 500, "dictionary changed size during iteration") on concurrent CreateSecret
   await pool(names, 1, async (name) => {
@@ -51,7 +51,7 @@ function total(stats: AwsStats, table: 'operations' | 'requests'): number {
 
 /** ListSecrets + one GetSecretValue per secret, same client settings and concurrency. */
 async function naive(prefix: string): Promise<{ secrets: number; stats: AwsStats }> {
-  const session = openSession();
+  const session = await openSession();
   const names: string[] = [];
   let token: string | undefined;
   do {

@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { addControllerOptions } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 export function registerCert(program: Command): void {
   const cmd = program
@@ -34,7 +35,7 @@ Exit codes: 0 valid now; 1 expired or not yet valid (the details are still print
 refused or forbidden (--fetch).`,
     )
     .action(async (opts) => {
-      const { runCert } = await import('../commands/cert.js');
+      const { runCert } = await implementation('cert');
       await runCert(opts);
     });
 }

@@ -3,6 +3,7 @@
  * templates. Flags only; the implementation loads inside the actions.
  */
 import type { Command } from 'commander';
+import { implementation } from './implementations.js';
 
 export function registerChecksum(program: Command): void {
   const checksum = program
@@ -28,7 +29,7 @@ Examples:
 See docs/checksum.md.`,
     )
     .action(async (inputs: string[], opts) => {
-      const { runList } = await import('../commands/checksum.js');
+      const { runList } = await implementation('checksum');
       await runList(inputs, opts);
     });
 
@@ -57,7 +58,7 @@ Examples:
 See docs/checksum.md.`,
     )
     .action(async (inputs: string[], opts) => {
-      const { runAnnotate } = await import('../commands/checksum.js');
+      const { runAnnotate } = await implementation('checksum');
       await runAnnotate(inputs, opts);
     });
 }

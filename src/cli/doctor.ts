@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { addControllerOptions } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 export function registerDoctor(program: Command): void {
   addControllerOptions(
@@ -34,7 +35,7 @@ Needs get/list on what it reads (docs/doctor.md#rbac); an area it may not read i
 Exit codes: 0 no check fails (warnings allowed); 1 a check fails; 2 bad flags; 3 cluster unreachable.`,
     )
     .action(async (opts) => {
-      const { runDoctor } = await import('../commands/doctor.js');
+      const { runDoctor } = await implementation('doctor');
       await runDoctor(opts);
     });
 }

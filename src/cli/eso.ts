@@ -3,6 +3,7 @@
  * Flags only; the implementation (and the AWS SDK) loads inside the actions.
  */
 import { Option, type Command } from 'commander';
+import { implementation } from './implementations.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -71,7 +72,7 @@ Examples:
   ksec eso store --name aws-ssm --service parameterstore --region eu-west-1 --auth irsa --service-account external-secrets --service-account-namespace external-secrets`,
     )
     .action(async (opts) => {
-      const { runStore } = await import('../commands/eso.js');
+      const { runStore } = await implementation('eso');
       await runStore(opts);
     });
 
@@ -117,7 +118,7 @@ for SecureStrings, except with --mode find); none with --from-spec.
 --check exits 0 when DIR is current, 1 when it differs (one line per file), 2 on bad input, 3 when AWS fails.`,
     )
     .action(async (opts) => {
-      const { runGenerate } = await import('../commands/eso.js');
+      const { runGenerate } = await implementation('eso');
       process.exitCode = await runGenerate(opts);
     });
 
@@ -149,7 +150,7 @@ Examples:
 IAM: secretsmanager:CreateSecret, secretsmanager:PutSecretValue, secretsmanager:TagResource.`,
     )
     .action(async (opts) => {
-      const { runMigrate } = await import('../commands/eso-migrate.js');
+      const { runMigrate } = await implementation('esoMigrate');
       await runMigrate(opts);
     });
 }

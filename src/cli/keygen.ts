@@ -4,6 +4,7 @@
  * (src/commands/keygen.ts) loads inside the action.
  */
 import type { Command } from 'commander';
+import { implementation } from './implementations.js';
 
 export function registerKeygen(program: Command): void {
   program
@@ -29,7 +30,7 @@ ksec seal --cert keys/NAME.crt, and keep keys/NAME.key offline (it opens every v
 Exit codes: 0 written; 2 bad flags or files exist (use --force).`,
     )
     .action(async (opts) => {
-      const { runKeygen } = await import('../commands/keygen.js');
+      const { runKeygen } = await implementation('keygen');
       await runKeygen(opts);
     });
 }

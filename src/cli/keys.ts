@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { addPrivateKeyOptions } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 const KEY_INPUTS = `
 Keys (--private-key, repeatable, comma lists too): PEM private keys, controller key backups
@@ -53,7 +54,7 @@ Exit codes: 0 every SealedSecret opens; 1 some SealedSecret opens with no given 
 --require-newest: or is sealed with an older key); 2 bad input (unreadable file or key, no SealedSecret found).`,
     )
     .action(async (paths: string[], opts) => {
-      const { runKeysInventory } = await import('../commands/keys.js');
+      const { runKeysInventory } = await implementation('keys');
       await runKeysInventory(paths, opts);
     });
 
@@ -84,7 +85,7 @@ out of the plan); 2 bad input (no key has a certificate, so the newest is unknow
 not the newest key's; the newest certificate has expired).`,
     )
     .action(async (paths: string[], opts) => {
-      const { runKeysRotatePlan } = await import('../commands/keys.js');
+      const { runKeysRotatePlan } = await implementation('keys');
       await runKeysRotatePlan(paths, opts);
     });
 }

@@ -53,6 +53,11 @@ Exit codes: 0 ok, 1 findings or invalid, 2 bad input or usage, 3 cluster/AWS unr
 /** A top-level command: its name and the function that registers its flags (cli/commands.ts lists them). */
 export type CommandModule = [name: string, register: (program: Command) => void];
 
+/** `run` for a bundle that carries one command (src/cli/bundles/). */
+export function runOnly(name: string, register: CommandModule[1]): (argv: string[]) => Promise<number> {
+  return (argv) => run(argv, [[name, register]]);
+}
+
 /** Runs the CLI with these commands and returns the exit code; never throws. */
 export async function run(argv: string[], commandModules: readonly CommandModule[]): Promise<number> {
   debug = argv.includes('--debug');

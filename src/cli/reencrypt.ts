@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { addPrivateKeyOptions, addSealedSecretFileOption } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 export function registerReencrypt(program: Command): void {
   const cmd = addSealedSecretFileOption(
@@ -25,7 +26,7 @@ A value already sealed for the new certificate (its key among --private-key) is 
 Exit codes: 0 done; 2 bad input: a value no key opens (nothing is written), expired cert, bad file.`,
     )
     .action(async (opts) => {
-      const { runReencrypt } = await import('../commands/reencrypt.js');
+      const { runReencrypt } = await implementation('reencrypt');
       await runReencrypt(opts);
     });
 }

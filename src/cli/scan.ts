@@ -4,6 +4,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { ScanCommandOptions } from '../commands/scan.js';
+import { implementation } from './implementations.js';
 
 type ScanFlags = Omit<ScanCommandOptions, 'version'>;
 
@@ -56,7 +57,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 an unreadable file or a
 (the scan still finishes; other malformed manifests are reported as warnings).`,
     )
     .action(async (paths: string[], flags: ScanFlags, command: Command) => {
-      const { runScan } = await import('../commands/scan.js');
+      const { runScan } = await implementation('scan');
       process.exitCode = await runScan(paths, { ...flags, version: command.parent?.version() ?? '' });
     });
 }

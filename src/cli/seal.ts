@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { addControllerOptions, collect } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 export function registerSeal(program: Command): void {
   const cmd = program
@@ -57,7 +58,7 @@ Output: one input file (or stdin) goes to stdout like kubeseal; directories, sev
 namespace), 3 cluster unreachable, credentials refused or forbidden (401/403). See docs/seal.md.`,
     )
     .action(async (inputs: string[], opts) => {
-      const { runSeal } = await import('../commands/seal.js');
+      const { runSeal } = await implementation('seal');
       await runSeal(inputs, opts);
     });
 }

@@ -3,6 +3,7 @@
  * Flags only; the implementation loads inside the actions.
  */
 import { Option, type Command } from 'commander';
+import { implementation } from './implementations.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -43,7 +44,7 @@ Examples:
 Exit codes: 0 decrypted and MAC verified; 2 no matching identity, tampered value or MAC, bad input.`,
     )
     .action(async (file: string, opts) => {
-      const { runDecrypt } = await import('../commands/sops.js');
+      const { runDecrypt } = await implementation('sops');
       await runDecrypt(file, opts);
     });
 
@@ -63,7 +64,7 @@ Exit codes: 0 all files fully encrypted with intact metadata; 1 a file is not a 
 has an unencrypted value or damaged metadata; 2 bad input.`,
     )
     .action(async (paths: string[], opts) => {
-      const { runStatus } = await import('../commands/sops.js');
+      const { runStatus } = await implementation('sops');
       await runStatus(paths, opts);
     });
 }

@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { addPrivateKeyOptions, addSealedSecretFileOption, collect } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 export function registerUnseal(program: Command): void {
   const cmd = program
@@ -29,7 +30,7 @@ Exit codes: 0 unsealed; 2 bad input: no key opens a value (the message says whet
 key, the scope or the namespace/name is wrong), damaged value, missing file.`,
     )
     .action(async (opts) => {
-      const { runUnseal } = await import('../commands/unseal.js');
+      const { runUnseal } = await implementation('unseal');
       await runUnseal(opts);
     });
 }

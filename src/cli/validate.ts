@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { addPrivateKeyOptions, addSealedSecretFileOption } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 export function registerValidate(program: Command): void {
   const cmd = addSealedSecretFileOption(
@@ -29,7 +30,7 @@ Each problem is one line: file:line: object: encryptedData.KEY: message [code]. 
 Exit codes: 0 all valid; 1 a SealedSecret is invalid; 2 bad input (no SealedSecret, unreadable file or key).`,
     )
     .action(async (opts) => {
-      const { runValidate } = await import('../commands/validate.js');
+      const { runValidate } = await implementation('validate');
       await runValidate(opts);
     });
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { addClusterOptions } from './shared-flags.js';
+import { implementation } from './implementations.js';
 
 const list = (value: string, previous: string[] = []) => previous.concat(value.split(',').map((s) => s.trim()).filter(Boolean));
 /** each occurrence as given: Reloader's string slices are split (CSV) when the command runs */
@@ -81,7 +82,7 @@ Examples:
 See docs/watch.md.`,
     )
     .action(async (opts) => {
-      const { runWatch } = await import('../commands/watch.js');
+      const { runWatch } = await implementation('watch');
       await runWatch(opts);
     });
 }

@@ -56,7 +56,7 @@ export async function runMigrate(flags: MigrateFlags): Promise<void> {
     }
   } else {
     const { openSession, upsertSecret } = await import('../eso/aws.js');
-    const session = openSession({ region: flags.region, profile: flags.profile, endpoint: flags.endpointUrl });
+    const session = await openSession({ region: flags.region, profile: flags.profile, endpoint: flags.endpointUrl });
     for (const i of items) {
       const result = await upsertSecret(session, i.awsName, i.payload, [...tags, { Key: 'ksec.io/migrated-from', Value: i.ref }]);
       note(`${result} AWS secret ${i.awsName} from ${i.ref} (${i.keys.length} keys)`);

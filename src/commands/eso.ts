@@ -215,7 +215,7 @@ export function formatStats(stats: AwsStats): string {
  */
 async function discover(prefixes: string[], namesOnly: boolean, flatten: boolean, aws: AwsOptions): Promise<{ sources: SecretSource[]; stats: AwsStats }> {
   const { openSession } = await import('../eso/aws.js');
-  const session = openSession(aws);
+  const session = await openSession(aws);
   const listing = progress('listing secrets');
   const listed = await listAwsSecrets(session, prefixes, counter(listing));
   listing.done();
@@ -236,7 +236,7 @@ async function discover(prefixes: string[], namesOnly: boolean, flatten: boolean
 /** Parameter Store: the parameters below each path, with the shape of their values unless only names are needed. */
 async function discoverParameters(paths: string[], namesOnly: boolean, flatten: boolean, aws: AwsOptions): Promise<{ sources: SecretSource[]; stats: AwsStats }> {
   const { openSsmSession } = await import('../eso/ssm.js');
-  const session = openSsmSession(aws);
+  const session = await openSsmSession(aws);
   const listing = progress(namesOnly ? 'listing parameters' : 'reading parameters');
   const found = await listAwsParameters(session, paths, { readShapes: !namesOnly, flatten, onProgress: counter(listing) });
   listing.done();

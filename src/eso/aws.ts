@@ -5,23 +5,15 @@
  * migration sends values it is handed straight to PutSecretValue. Nothing
  * here logs, and errors carry names, error codes and IAM actions only.
  *
- * Import it lazily (`await import('./aws.js')`): it loads the SDK.
+ * The SDK is loaded by openSession (inside the function: a bundle hoists a
+ * top-level import, and the SDK costs a command that never calls AWS).
  *
  * Region, credentials and endpoint come from the SDK's standard chain
  * (env, profile, SSO, IRSA web identity; AWS_ENDPOINT_URL_SECRETS_MANAGER).
  * Throttling is retried by the SDK's retry strategy (adaptive unless
  * AWS_RETRY_MODE says otherwise), with exponential backoff and jitter.
  */
-import {
-  BatchGetSecretValueCommand,
-  CreateSecretCommand,
-  ListSecretsCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-  TagResourceCommand,
-  type SecretListEntry,
-  type Tag,
-} from '@aws-sdk/client-secrets-manager';
+import type { SecretListEntry, SecretsManagerClient, Tag } from '@aws-sdk/client-secrets-manager';
 import { ExitCode, KsecError } from '../errors.js';
 import { awsCaller, clientConfig, countCalls, SECRETS_MANAGER, type AwsOptions, type AwsStats } from './aws-common.js';
 import { shapeOf } from './shape.js';
@@ -32,6 +24,8 @@ export { awsError, type AwsOptions, type AwsStats } from './aws-common.js';
 
 export interface AwsSession {
   client: SecretsManagerClient;
+  /** the SDK's module (its command classes) */
+  sdk: typeof import('@aws-sdk/client-secrets-manager');
   stats: AwsStats;
 }
 
@@ -44,9 +38,10 @@ const FILTER_VALUE = /^[a-zA-Z0-9 :_@/+=.-]*$/;
 /** Calls whose request or response carries secret values: their SDK error is not kept as the cause (see awsCaller). */
 const call = awsCaller(SECRETS_MANAGER, new Set(['CreateSecret', 'PutSecretValue', 'BatchGetSecretValue']));
 
-export function openSession(options: AwsOptions = {}): AwsSession {
-  const client = new SecretsManagerClient(clientConfig(options));
-  return { client, stats: countCalls(client.middlewareStack) };
+export async function openSession(options: AwsOptions = {}): Promise<AwsSession> {
+  const sdk = await import('@aws-sdk/client-secrets-manager');
+  const client = new sdk.SecretsManagerClient(clientConfig(options));
+  return { client, sdk, stats: countCalls(client.middlewareStack) };
 }
 
 export interface ListedSecret {
@@ -71,7 +66,7 @@ export async function listSecrets(session: AwsSession, prefix: string, onPage?: 
   do {
     const page = await call('ListSecrets', `secrets under "${prefix}"`, () =>
       session.client.send(
-        new ListSecretsCommand({
+        new session.sdk.ListSecretsCommand({
           Filters: prefix === '' ? undefined : [{ Key: 'name', Values: [prefix] }],
           MaxResults: 100,
           IncludePlannedDeletion: false,
@@ -115,7 +110,7 @@ export async function readShapes(session: AwsSession, secrets: readonly ListedSe
       let nextToken: string | undefined;
       do {
         const out = await call('BatchGetSecretValue', `${batch.length} secrets starting with "${batch[0]!.name}"`, () =>
-          session.client.send(new BatchGetSecretValueCommand({ SecretIdList: batch.map((s) => s.arn), NextToken: nextToken })),
+          session.client.send(new session.sdk.BatchGetSecretValueCommand({ SecretIdList: batch.map((s) => s.arn), NextToken: nextToken })),
         );
         for (const v of out.SecretValues ?? []) {
           if (v.ARN) shapes.set(v.ARN, shapeOf(v.SecretString, v.SecretBinary));
@@ -156,14 +151,14 @@ export type UpsertResult = 'created' | 'updated';
 export async function upsertSecret(session: AwsSession, name: string, value: string, tags: Tag[], description?: string): Promise<UpsertResult> {
   try {
     await call('CreateSecret', `"${name}"`, () =>
-      session.client.send(new CreateSecretCommand({ Name: name, SecretString: value, Tags: tags, Description: description })),
+      session.client.send(new session.sdk.CreateSecretCommand({ Name: name, SecretString: value, Tags: tags, Description: description })),
     );
     return 'created';
   } catch (err) {
     if (!(err instanceof KsecError) || !/ResourceExistsException/.test(err.message)) throw err;
   }
-  await call('PutSecretValue', `"${name}"`, () => session.client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value })));
-  if (tags.length > 0) await call('TagResource', `"${name}"`, () => session.client.send(new TagResourceCommand({ SecretId: name, Tags: tags })));
+  await call('PutSecretValue', `"${name}"`, () => session.client.send(new session.sdk.PutSecretValueCommand({ SecretId: name, SecretString: value })));
+  if (tags.length > 0) await call('TagResource', `"${name}"`, () => session.client.send(new session.sdk.TagResourceCommand({ SecretId: name, Tags: tags })));
   return 'updated';
 }
 

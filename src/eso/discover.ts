@@ -93,7 +93,7 @@ export interface Discovered {
  */
 export async function discoverAwsSecrets(prefixes: readonly string[], options: DiscoverOptions = {}): Promise<Discovered> {
   const { openSession } = await import('./aws.js');
-  const session = openSession(options.aws);
+  const session = await openSession(options.aws);
   const listed = await listAwsSecrets(session, prefixes, options.onProgress);
   const names = listed.secrets.map((s) => s.name);
   if (options.namesOnly || listed.secrets.length === 0) return { names, sources: [], stats: session.stats, warnings: listed.warnings };

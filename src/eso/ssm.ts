@@ -4,7 +4,7 @@
  * it is the only place the values pass through: each parameter is reduced to
  * its shape (JSON keys, or a plain value) as soon as its page arrives.
  *
- * Import it lazily (`await import('./ssm.js')`): it loads the SDK.
+ * The SDK is loaded by openSsmSession (inside the function, as aws.ts does).
  *
  * GetParametersByPath, recursive, 10 parameters a page (the API's maximum),
  * every page. `WithDecryption` only when the caller needs the shape of the
@@ -13,13 +13,15 @@
  * AWS_ENDPOINT_URL_SSM (or AWS_ENDPOINT_URL, or --endpoint-url); retries as
  * for Secrets Manager (aws-common.ts).
  */
-import { GetParametersByPathCommand, SSMClient, type Parameter } from '@aws-sdk/client-ssm';
+import type { Parameter, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCaller, clientConfig, countCalls, PARAMETER_STORE, type AwsOptions, type AwsStats } from './aws-common.js';
 import type { SecretShape } from './generate.js';
 import { shapeOf } from './shape.js';
 
 export interface SsmSession {
   client: SSMClient;
+  /** the SDK's module (its command classes) */
+  sdk: typeof import('@aws-sdk/client-ssm');
   stats: AwsStats;
 }
 
@@ -29,9 +31,10 @@ export const PAGE_SIZE = 10;
 /** GetParametersByPath returns values (decrypted with WithDecryption): no SDK error is kept as a cause. */
 const call = awsCaller(PARAMETER_STORE, new Set(['GetParametersByPath']));
 
-export function openSsmSession(options: AwsOptions = {}): SsmSession {
-  const client = new SSMClient(clientConfig(options));
-  return { client, stats: countCalls(client.middlewareStack) };
+export async function openSsmSession(options: AwsOptions = {}): Promise<SsmSession> {
+  const sdk = await import('@aws-sdk/client-ssm');
+  const client = new sdk.SSMClient(clientConfig(options));
+  return { client, sdk, stats: countCalls(client.middlewareStack) };
 }
 
 export type ParameterType = 'String' | 'StringList' | 'SecureString';
@@ -57,7 +60,7 @@ export async function listParameters(
   do {
     const page = await call('GetParametersByPath', `parameters under "${path}"`, () =>
       session.client.send(
-        new GetParametersByPathCommand({ Path: path, Recursive: true, WithDecryption: options.readShapes, MaxResults: PAGE_SIZE, NextToken: nextToken }),
+        new session.sdk.GetParametersByPathCommand({ Path: path, Recursive: true, WithDecryption: options.readShapes, MaxResults: PAGE_SIZE, NextToken: nextToken }),
       ),
     );
     const params = (page.Parameters ?? []).filter((p: Parameter): p is Parameter & { Name: string } => typeof p.Name === 'string');

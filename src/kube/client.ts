@@ -4,9 +4,14 @@
  * callback (see config.ts) called before every request, so rotated tokens
  * and exec-plugin credentials are always current.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import type { IncomingMessage } from 'node:http';
+
+// Loaded where a request is made: node:https loads TLS, which a command that never calls the API
+// server (an offline seal) should not pay for, and a bundle would hoist a top-level import.
+const httpModule = () => process.getBuiltinModule('node:http');
+const httpsModule = () => process.getBuiltinModule('node:https');
 
 export interface KubeResponse {
   status: number;
@@ -108,7 +113,7 @@ export class HttpKubeClient implements KubeClient {
           servername: opts.servername,
           ...(opts.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: opts.rejectUnauthorized }),
         };
-        this.agent = tls ? new https.Agent(agentOptions) : new http.Agent({ keepAlive: true, maxSockets: 16 });
+        this.agent = tls ? new (httpsModule().Agent)(agentOptions) : new (httpModule().Agent)({ keepAlive: true, maxSockets: 16 });
       }
       agent = this.agent;
     }
@@ -128,7 +133,7 @@ export class HttpKubeClient implements KubeClient {
 
   private send(opts: https.RequestOptions, payload: Buffer | undefined, signal?: AbortSignal): Promise<IncomingMessage> {
     this.requestCount++;
-    const mod = opts.protocol === 'https:' ? https : http;
+    const mod = opts.protocol === 'https:' ? httpsModule() : httpModule();
     return new Promise((resolve, reject) => {
       const req = mod.request({ ...opts, signal }, (res) => {
         if (res.statusCode === 401) this.options.onUnauthorized?.();
@@ -160,7 +165,7 @@ export class HttpKubeClient implements KubeClient {
     const opts = await this.requestOptions('GET', path, {});
     // a watch is a long-lived response: no keep-alive pooling, or one silent watch could block other requests
     if (opts.agent === this.agent) {
-      opts.agent = this.url.protocol === 'https:' ? new https.Agent({ ...(this.agent as https.Agent).options, keepAlive: false }) : undefined;
+      opts.agent = this.url.protocol === 'https:' ? new (httpsModule().Agent)({ ...(this.agent as https.Agent).options, keepAlive: false }) : undefined;
     }
     const res = await this.send(opts, undefined, options.signal);
     return { status: res.statusCode ?? 0, stream: res };

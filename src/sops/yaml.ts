@@ -5,19 +5,9 @@
  * everything else (timestamps included) a string. Comments become items so
  * that encrypted comments can be decrypted and re-printed.
  */
-import {
-  LineCounter,
-  isAlias,
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  parseAllDocuments,
-  type Document,
-  type Node as YamlNode,
-} from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
 import { KsecError } from '../errors.js';
-import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlProblem } from '../manifest/yaml-lib.js';
+import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlLib, yamlProblem } from '../manifest/yaml-lib.js';
 import { normalizeRfc3339 } from './values.js';
 import type { SopsComment, SopsMap, SopsNode, SopsScalar } from './tree.js';
 
@@ -95,6 +85,7 @@ export function resolvePlain(text: string, line?: number): SopsScalar {
 }
 
 export function parseYamlTree(text: string, file: string): YamlDocuments {
+  const { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments } = yamlLib();
   const lineCounter = new LineCounter();
   let docs;
   try {

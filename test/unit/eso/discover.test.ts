@@ -1,3 +1,4 @@
+import * as sdk from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import type { AwsSession } from '../../../src/eso/aws.js';
 import { listAwsSecrets, readAwsSources } from '../../../src/eso/discover.js';
@@ -19,7 +20,7 @@ function fakeSession(names: string[], values: Record<string, string | undefined>
       };
     },
   };
-  return { client, stats: { operations: {}, requests: {} } } as unknown as AwsSession;
+  return { client, sdk, stats: { operations: {}, requests: {} } } as unknown as AwsSession;
 }
 
 describe('AWS discovery steps', () => {
