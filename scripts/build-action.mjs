@@ -21,7 +21,7 @@ import { readFileSync, renameSync, rmSync, writeFileSync, existsSync, readdirSyn
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { sharedBundleOptions } from './esbuild-options.mjs';
+import { bundleLazyRequires, sharedBundleOptions } from './esbuild-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = resolve(process.argv[2] ?? join(root, 'action/dist'));
@@ -33,6 +33,7 @@ const result = await build({
   entryPoints: { index: 'src/action/index.ts', 'scan-hook': 'src/cli/scan-hook.ts', worker: 'src/scan/worker.ts' },
   outdir: tmp,
   ...sharedBundleOptions,
+  plugins: [...sharedBundleOptions.plugins, bundleLazyRequires],
   // never loaded by a scan (the Secrets Manager client and the out-of-cluster Kubernetes client)
   external: ['@aws-sdk/*', '@kubernetes/client-node'],
   metafile: true,

@@ -1,7 +1,8 @@
 /**
  * The esbuild options every ksec bundle shares (scripts/build.mjs: the CLI; scripts/build-action.mjs:
  * the Action and the pre-commit hook): ES modules for Node >= 20.19, split into chunks beside their
- * entries (worker scripts are started as ./<name>.js next to the chunk that starts them), whitespace
+ * entries (the CLI build turns splitting off: one bundle per command; worker scripts are started as
+ * ./<name>.js next to the chunk or bundle that starts them), whitespace
  * and syntax minified with names kept, and the Node built-ins that bundled CommonJS dependencies
  * require() served without a `require` (builtinRequires).
  */
@@ -28,6 +29,23 @@ export const builtinRequires = {
           : `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${args.path}`)});`,
       loader: 'js',
     }));
+  },
+};
+
+/**
+ * For a bundle that carries its dependencies (the Action and the hook: no node_modules beside them):
+ * `createRequire(import.meta.url)('x')`, which src/ uses to load a heavy package on first use
+ * (src/manifest/yaml-lib.ts), becomes `require('x')`, which esbuild resolves and bundles like an
+ * import, still loaded on first use. Left alone, the call would look for node_modules at run time.
+ */
+export const bundleLazyRequires = {
+  name: 'bundle-lazy-requires',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const contents = (await readFile(args.path, 'utf8')).replace(/createRequire\(import\.meta\.url\)\(/g, 'require(');
+      return { contents, loader: 'ts' };
+    });
   },
 };
 

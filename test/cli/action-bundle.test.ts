@@ -5,7 +5,7 @@
  * without a leak. test/e2e/package/action.test.ts runs it with @github/local-action too.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,4 +80,17 @@ describe('the GitHub Action', { timeout: 120_000 }, () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/^::error::.*format/m);
   });
+
+  it('carries what it loads on first use: a copy of action/dist with no node_modules reads YAML outside the fast reader (anchors), and the hook too', () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'ksec-action-copy-')), 'dist');
+    cpSync(join(ROOT, 'action/dist'), copy, { recursive: true });
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-action-tree-'));
+    writeFileSync(join(dir, 'anchored.yaml'), `apiVersion: v1\nkind: Secret\nmetadata:\n  name: demo\n  labels: {seed: &pw ${CANARY}}\nstringData:\n  password: *pw\n`);
+    const hook = spawnSync(process.execPath, [join(copy, 'ksec-scan.js'), 'anchored.yaml'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' } });
+    expect(hook.stderr).not.toMatch(/internal error/);
+    expect(hook.stdout).toMatch(/^anchored\.yaml:\d+:\d+: critical k8s-secret-plaintext: stringData\.password/m);
+    expect(hook.status).toBe(1);
+    expect(hook.stdout + hook.stderr).not.toContain(CANARY);
+  });
 });
+

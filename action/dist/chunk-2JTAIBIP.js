@@ -1,0 +1,1 @@
+import{MAX_ALIAS_COUNT,MAX_NESTING,QUIET_PARSE,isStackOverflow,valueShape,yamlLib,yamlProblem}from"./chunk-TRYELG7M.js";import"./chunk-LN37SVGD.js";import"./chunk-55CZOETO.js";import"./chunk-A3OMQZ6U.js";export{MAX_ALIAS_COUNT,MAX_NESTING,QUIET_PARSE,isStackOverflow,valueShape,yamlLib,yamlProblem};

@@ -1,1 +1,0 @@
-import{MAX_ALIAS_COUNT,MAX_NESTING,QUIET_PARSE,isStackOverflow,valueShape,yamlLib,yamlProblem}from"./chunk-KFJVQC64.js";import"./chunk-A3OMQZ6U.js";export{MAX_ALIAS_COUNT,MAX_NESTING,QUIET_PARSE,isStackOverflow,valueShape,yamlLib,yamlProblem};
