@@ -35,7 +35,8 @@ export function registerScan(program: Command): void {
     .option('--cert <file>', 'sealing certificate: SealedSecret values must match its key size')
     .option('--key <file>', 'controller private key (PEM or key backup; repeatable): every SealedSecret value must decrypt with one', (file: string, all: string[] = []) => [...all, file])
     .option('--max-file-size <bytes>', 'leave out files larger than this, on purpose (the summary counts them); default: every file is scanned, and one too large to read (over 256 MiB) is a finding')
-    .option('--no-syntax-check', 'do not check the syntax of manifests that no rule needs to read (a big tree scans faster; malformed ones among them go unreported)')
+    .option('--syntax-check', 'also report manifests that do not parse among those no rule needs to read (the default with --staged and --since: the files being changed; a tree or --history only with this flag)')
+    .option('--no-syntax-check', 'never report those (a malformed file that could hold a secret is an error either way)')
     .option('--list-rules', 'print every rule with its severity and fix, then exit')
     .addHelpText(
       'after',
@@ -46,7 +47,7 @@ Examples:
   ksec scan --since origin/main -o sarif -w ksec.sarif        # a pull request, for GitHub code scanning
   ksec scan . --sarif-file ksec.sarif           # text on stdout, SARIF for code scanning
   ksec scan --history --fail-on high            # every blob ever committed
-  ksec scan --history --no-syntax-check         # the same, faster: malformed old ConfigMaps are not reported
+  ksec scan deploy/ --syntax-check              # also warn about manifests that do not parse
   ksec scan deploy/ --rules all                 # also the guide's anti-patterns (HPA replicas, resources, PDB)
   ksec scan . --key sealed-secrets.key          # SealedSecrets must actually decrypt
   ksec scan . --write-baseline .ksec-baseline.json && ksec scan . --baseline .ksec-baseline.json

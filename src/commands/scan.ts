@@ -35,7 +35,7 @@ export interface ScanCommandOptions {
   cert?: string;
   key?: string[];
   maxFileSize?: string;
-  /** false with --no-syntax-check */
+  /** --syntax-check / --no-syntax-check; neither: on for --staged and --since only */
   syntaxCheck?: boolean;
   listRules?: boolean;
   version: string;
@@ -101,7 +101,9 @@ export function planScan(paths: string[], options: ScanCommandOptions): ScanPlan
     rules,
     source,
     maxFileSize,
-    syntaxCheck: options.syntaxCheck !== false,
+    // the files being changed (a commit, a pull request) are where a malformed manifest is news; a
+    // whole tree or its history is checked on request (gitleaks and secretlint never lint YAML)
+    syntaxCheck: options.syntaxCheck ?? (source.kind === 'staged' || source.kind === 'range'),
     baseline: options.baseline,
     writeBaseline: options.writeBaseline,
     format: options.format as ScanPlan['format'],

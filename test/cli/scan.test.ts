@@ -38,7 +38,7 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
   });
 
   it('exits 2 when a file is malformed, after scanning the rest', async () => {
-    const r = await runKsec(['scan', join(FIXTURES, 'malformed'), join(CORPUS, 'k8s-secret/data.yaml')]);
+    const r = await runKsec(['scan', join(FIXTURES, 'malformed'), join(CORPUS, 'k8s-secret/data.yaml'), '--syntax-check']);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('data.yaml:9:3');
     expect(r.stderr).toMatch(/broken-secret\.yaml: invalid YAML at line 6/);
@@ -49,8 +49,8 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     assertNoSecrets(r.stdout + r.stderr);
   });
 
-  it('reports a malformed file with nothing to check in every format, without failing the scan', async () => {
-    const files = ['broken-config.yaml', 'broken-config.json', 'valid-config.yaml', 'tsconfig.json', 'chart/templates/configmap.yaml'];
+  it('reports a malformed file with nothing to check in every format (--syntax-check), without failing the scan', async () => {
+    const files = ['broken-config.yaml', 'broken-config.json', 'valid-config.yaml', 'tsconfig.json', 'chart/templates/configmap.yaml', '--syntax-check'];
     const cwd = join(FIXTURES, 'malformed');
     const text = await runKsec(['scan', ...files], { cwd });
     expect(text.code).toBe(0);
@@ -81,9 +81,11 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     expect(junit).toContain('errors="2"');
     assertNoSecrets(text.stdout + text.stderr + JSON.stringify(json) + JSON.stringify(sarif) + junit);
 
-    // --no-syntax-check: files no rule reads are not parsed, so these go unreported; a malformed Secret still is
-    const fast = JSON.parse((await runKsec(['scan', ...files, 'broken-secret.yaml', '--no-syntax-check', '--format', 'json'], { cwd })).stdout);
+    // without the flag a tree scan does not parse the files no rule reads, so these go unreported; a malformed Secret still is
+    const fast = JSON.parse((await runKsec(['scan', ...files.slice(0, -1), 'broken-secret.yaml', '--format', 'json'], { cwd })).stdout);
     expect(fast.errors.map((e: { file: string; level: string }) => [e.file, e.level])).toEqual([['broken-secret.yaml', 'error']]);
+    const never = JSON.parse((await runKsec(['scan', ...files.slice(0, -1), 'broken-secret.yaml', '--no-syntax-check', '--format', 'json'], { cwd })).stdout);
+    expect(never.errors).toEqual(fast.errors);
   });
 
   it('reports a file it cannot read and scans the rest, on the main thread and in workers', async () => {
@@ -196,8 +198,8 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
   });
 
   it('finds and reports the same in worker threads (the built worker, keyword prefilter on) as on the main thread', async () => {
-    const serial = await runKsec(['scan', '.', '../malformed', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '0' } });
-    const parallel = await runKsec(['scan', '.', '../malformed', '--format', 'json'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '2' } });
+    const serial = await runKsec(['scan', '.', '../malformed', '--format', 'json', '--syntax-check'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '0' } });
+    const parallel = await runKsec(['scan', '.', '../malformed', '--format', 'json', '--syntax-check'], { cwd: CORPUS, env: { KSEC_SCAN_WORKERS: '2' } });
     expect(parallel.code, parallel.stderr).toBe(2);
     expect(JSON.parse(parallel.stdout)).toEqual(JSON.parse(serial.stdout));
     expect(parallel.stdout).toContain('kustomize-secret-file'); // the worker read the env file next to the kustomization
@@ -226,6 +228,27 @@ describe('ksec scan (CLI)', { timeout: 30_000 }, () => {
     const r = await runKsec(['scan', '--staged'], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^s\.yaml:3:14: critical k8s-secret-plaintext/);
+  });
+
+  it('checks that the manifests being changed parse (--staged, --since) and a tree only with --syntax-check', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksec-syntax-'));
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@e', '-c', 'user.name=t', ...args], { cwd: dir });
+    git('init', '-q');
+    writeFileSync(join(dir, 'ok.yaml'), 'kind: ConfigMap\ndata: {a: b}\n');
+    git('add', 'ok.yaml');
+    git('commit', '-qm', 'base');
+    writeFileSync(join(dir, 'broken.yaml'), 'kind: ConfigMap\ndata:\n  a: b\n    c: d\n');
+    git('add', 'broken.yaml');
+    const warning = /^warning: broken\.yaml: invalid YAML at line 3/m;
+    const staged = await runKsec(['scan', '--staged'], { cwd: dir });
+    expect([staged.code, staged.stderr]).toEqual([0, expect.stringMatching(warning)]);
+    expect((await runKsec(['scan', '--staged', '--no-syntax-check'], { cwd: dir })).stderr).not.toMatch(warning);
+    git('commit', '-qm', 'broken');
+    expect((await runKsec(['scan', '--since', 'HEAD~1'], { cwd: dir })).stderr).toMatch(warning);
+    const tree = await runKsec(['scan', '.'], { cwd: dir });
+    expect([tree.code, tree.stderr]).toEqual([0, expect.not.stringMatching(warning)]);
+    expect((await runKsec(['scan', '.', '--syntax-check'], { cwd: dir })).stderr).toMatch(warning);
+    expect((await runKsec(['scan', '--history'], { cwd: dir })).stderr).not.toMatch(warning);
   });
 
   it('blocks a commit as a Git pre-commit hook: `git commit`, `git commit <path>`, `git commit -a`', () => {

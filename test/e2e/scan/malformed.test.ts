@@ -35,12 +35,12 @@ function unreadableByKubeconform(dir: string): string[] {
 }
 
 describe('ksec scan on malformed files', () => {
-  it('reports every file it cannot parse, in every format, and agrees with kubeconform', async () => {
+  it('reports every file it cannot parse (--syntax-check), in every format, and agrees with kubeconform', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksec-scan-malformed-'));
     cpSync(MALFORMED, dir, { recursive: true });
     writeFileSync(join(dir, 'leak.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: leak\nstringData:\n  password: demo-CANARY-m1\n');
 
-    const json = await runKsec(['scan', '.', '--format', 'json'], { cwd: dir });
+    const json = await runKsec(['scan', '.', '--syntax-check', '--format', 'json'], { cwd: dir });
     expect(json.code).toBe(2); // two malformed files could hold a Secret
     const report = JSON.parse(json.stdout) as { findings: { file: string }[]; errors: { file: string; level: string; line?: number }[]; summary: Record<string, number> };
     expect(report.errors.map((e) => [e.file, e.level, e.line])).toEqual([
@@ -59,14 +59,14 @@ describe('ksec scan on malformed files', () => {
     expect(kc.filter((f) => !ksecFiles.includes(f))).toEqual(['chart/templates/configmap.yaml', 'tsconfig.json']);
     expect(ksecFiles.filter((f) => !kc.includes(f))).toEqual(['broken-config.json']);
 
-    const sarif = JSON.parse((await runKsec(['scan', '.', '--format', 'sarif'], { cwd: dir })).stdout);
+    const sarif = JSON.parse((await runKsec(['scan', '.', '--syntax-check', '--format', 'sarif'], { cwd: dir })).stdout);
     const notes = sarif.runs[0].invocations[0].toolExecutionNotifications as { level: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
     expect(notes.map((n) => [n.locations[0]!.physicalLocation.artifactLocation.uri, n.level])).toEqual(report.errors.map((e) => [e.file, e.level]));
     expect(sarif.runs[0].invocations[0].executionSuccessful).toBe(false);
 
-    const junit = await runKsec(['scan', '.', '--format', 'junit'], { cwd: dir });
+    const junit = await runKsec(['scan', '.', '--syntax-check', '--format', 'junit'], { cwd: dir });
     expect(junit.stdout.match(/<testcase classname="ksec\.errors"/g)).toHaveLength(4);
-    const text = await runKsec(['scan', '.'], { cwd: dir });
+    const text = await runKsec(['scan', '.', '--syntax-check'], { cwd: dir });
     expect(text.code).toBe(2);
     expect(text.stderr.split('\n').filter((l) => /^(error|warning): /.test(l))).toHaveLength(4);
     assertNoSecrets(json.stdout + json.stderr + JSON.stringify(sarif) + junit.stdout + text.stdout + text.stderr);
