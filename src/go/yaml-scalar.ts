@@ -96,10 +96,16 @@ export function isPrintable(cp: number): boolean {
  * block style either) and only a blank, not a line break, as the space after an indicator.
  * `chars` is the value's code points, when the caller has them already.
  */
-export function analyzeScalar(value: string, dialect: 'v2' | 'v3' = 'v3', chars: readonly string[] = [...value]): ScalarAnalysis {
+/** what analyzeScalar's loop finds nothing in: see the early return there */
+const WORD = /^[A-Za-z0-9+/=._][A-Za-z0-9+/=._-]*$/;
+
+export function analyzeScalar(value: string, dialect: 'v2' | 'v3' = 'v3'): ScalarAnalysis {
   if (value.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
-  const v2 = dialect === 'v2';
   let blockIndicators = value.startsWith('---') || value.startsWith('...');
+  // letters, digits and + / = . _ - (not first): no character below sets a flag (a base64 value)
+  if (WORD.test(value)) return { multiline: false, blockPlainAllowed: !blockIndicators, singleQuotedAllowed: true, blockAllowed: true };
+  const chars = [...value];
+  const v2 = dialect === 'v2';
   let lineBreaks = false;
   let special = false;
   let tabs = false;

@@ -31,10 +31,15 @@ const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
 interface Scalar {
   text: string;
-  chars: string[];
   style: Style;
   analysis: Analysis;
 }
+
+/**
+ * Printable ASCII without a space: a scalar of these (a base64 ciphertext, a name) is written by
+ * the plain-style loop one character after another with no break or indent, so all at once.
+ */
+const UNBROKEN_ASCII = /^[\x21-\x7e]*$/;
 
 /** The scalar event the v2 encoder makes of a value: its text and requested style. */
 function scalarEvent(value: unknown): Scalar {
@@ -48,8 +53,7 @@ function scalarEvent(value: unknown): Scalar {
   else if (typeof value === 'number') text = Number.isSafeInteger(value) ? String(value) : goFloat(value);
   else if (typeof value === 'bigint') text = value.toString();
   else throw new TypeError(`go-yaml emitter: unsupported value of type ${typeof value}`);
-  const chars = [...text];
-  return { text, chars, style, analysis: analyzeScalar(text, 'v2', chars) };
+  return { text, style, analysis: analyzeScalar(text, 'v2') };
 }
 
 function goFloat(x: number): string {
@@ -171,20 +175,27 @@ class Emitter {
     const a = event.analysis;
     let style = event.style;
     if (simpleKey && a.multiline) style = 'double';
-    if (style === 'plain' && (!a.blockPlainAllowed || (event.chars.length === 0 && simpleKey))) style = 'single';
+    if (style === 'plain' && (!a.blockPlainAllowed || (event.text === '' && simpleKey))) style = 'single';
     if (style === 'single' && !a.singleQuotedAllowed) style = 'double';
     if (style === 'literal' && (!a.blockAllowed || simpleKey)) style = 'double';
     this.increaseIndent(true, false);
     const allowBreaks = !simpleKey;
-    if (style === 'plain') this.plain(event.chars, allowBreaks);
-    else if (style === 'single') this.singleQuoted(event.chars, allowBreaks);
-    else if (style === 'double') this.doubleQuoted(event.chars, allowBreaks);
-    else this.literal(event.chars);
+    if (style === 'plain') this.plain(event.text, allowBreaks);
+    else if (style === 'single') this.singleQuoted([...event.text], allowBreaks);
+    else if (style === 'double') this.doubleQuoted([...event.text], allowBreaks);
+    else this.literal([...event.text]);
     this.popIndent();
   }
 
-  private plain(chars: string[], allowBreaks: boolean): void {
+  private plain(text: string, allowBreaks: boolean): void {
     if (!this.whitespace) this.put(' ');
+    if (UNBROKEN_ASCII.test(text)) {
+      this.put(text);
+      this.whitespace = false;
+      this.indention = false;
+      return;
+    }
+    const chars = [...text];
     let spaces = false;
     let breaks = false;
     for (let i = 0; i < chars.length; i++) {
