@@ -1,8 +1,9 @@
 /**
  * The command list: each top-level command's name and the function that
  * registers it. Each module only declares flags (commander is its only
- * import) and loads its implementation inside the action; main.ts registers
- * only the command being run when argv names one (start-up).
+ * import) and reaches its implementation inside the action, through the
+ * loader its bundle provides (implementations.ts); main.ts registers only the
+ * command being run when argv names one (start-up).
  */
 import type { CommandModule } from './main.js';
 import { registerSeal } from './seal.js';

@@ -1,4 +1,8 @@
-/** The ksec program with every command: the CLI bundle's entry, loaded by bin/ksec.js. */
+/**
+ * The ksec program with every command's flags and help and no implementation: the bundle bin/ksec.js
+ * loads when no command is named, for help, --version and typos (a named command has its own
+ * bundle, src/cli/bundles/).
+ */
 import { commandModules } from './commands.js';
 import { run as runProgram } from './main.js';
 
