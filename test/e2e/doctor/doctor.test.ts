@@ -31,7 +31,7 @@ import { eventually, sleep } from '../../helpers/eventually.js';
 import { runKsec } from '../../helpers/run-ksec.js';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { kubeRequest } from '../testbed/kube.js';
-import { EsoController, installEsoCrds, type EsoStatus } from '../eso/controller.js';
+import { EsoController, installEsoCrds, releaseExternalSecrets, type EsoStatus } from '../eso/controller.js';
 import { client } from '../eso/seed.js';
 import { createProbe, PROBE, ReloaderProcess, reloaderReady } from '../watch/reloader.js';
 import { startPrivateController } from '../seal/online-controller.js';
@@ -68,8 +68,7 @@ async function ok(r: Promise<{ status: number; body: string }>, what: string): P
 async function releaseEsoFinalizers(bed: Testbed, namespace: string, ces: string): Promise<void> {
   const target = { server: bed.apiserverUrl, ca: bed.caPem, token: bed.adminToken };
   const release = (path: string) => kubeRequest(target, 'PATCH', path, { metadata: { finalizers: null } }, 'application/merge-patch+json');
-  const listed = (await bed.request('GET', `${ESO}/namespaces/${namespace}/externalsecrets`)).json<{ items?: { metadata: { name: string } }[] }>();
-  for (const es of listed.items ?? []) await release(`${ESO}/namespaces/${namespace}/externalsecrets/${es.metadata.name}`);
+  await releaseExternalSecrets(bed, namespace);
   await release(`${ESO}/clusterexternalsecrets/${ces}`);
   await bed.request('DELETE', `${ESO}/clusterexternalsecrets/${ces}`);
   await release(`/api/v1/namespaces/${namespace}`);

@@ -48,10 +48,6 @@ export class Cluster {
     return name;
   }
 
-  async deleteNamespace(name: string): Promise<void> {
-    await this.bed.request('DELETE', `/api/v1/namespaces/${name}`);
-  }
-
   /** Creates each object (in `namespace` when it names none and is namespaced); strict field validation. */
   async apply(objects: Obj[], namespace?: string): Promise<void> {
     for (const o of objects) {

@@ -22,7 +22,7 @@ import { testbed, type Testbed } from '../testbed/env.js';
 import { WatcherProcess } from '../watch/helpers.js';
 import { accessDenied, startAwsProxy, type AwsProxy } from './aws-proxy.js';
 import { Cluster, docs, ready, type Obj } from './cluster.js';
-import { EsoController, installEsoCrds, waitFor } from './controller.js';
+import { EsoController, installEsoCrds, tearDownEso, waitFor } from './controller.js';
 import { client } from './seed.js';
 
 let bed: Testbed;
@@ -95,10 +95,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await watcher?.stop('SIGTERM');
-  await eso?.stop();
   await proxy?.close();
-  if (ns) await k.deleteNamespace(ns);
-  await bed?.request('DELETE', `/apis/external-secrets.io/v1/clustersecretstores/${STORE}`);
+  await tearDownEso(bed, eso, ns, STORE);
 });
 
 async function syncedSecret(esName: string): Promise<Map<string, Buffer>> {

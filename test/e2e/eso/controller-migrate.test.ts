@@ -15,7 +15,7 @@ import { toYaml } from '../../../src/manifest/write.js';
 import { runKsec, type KsecResult } from '../../helpers/run-ksec.js';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { Cluster, docs, ready, type Obj } from './cluster.js';
-import { EsoController, installEsoCrds, waitFor } from './controller.js';
+import { EsoController, installEsoCrds, tearDownEso, waitFor } from './controller.js';
 
 let bed: Testbed;
 let k: Cluster;
@@ -77,9 +77,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await eso?.stop();
-  if (ns) await k.deleteNamespace(ns);
-  await bed?.request('DELETE', `/apis/external-secrets.io/v1/clustersecretstores/${STORE}`);
+  await tearDownEso(bed, eso, ns, STORE);
 });
 
 describe('ESO recreates migrated Secrets equal to the originals', () => {

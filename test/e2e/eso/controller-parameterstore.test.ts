@@ -16,7 +16,7 @@ import { runKsec, type KsecResult } from '../../helpers/run-ksec.js';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { startAwsProxy, type AwsProxy } from './aws-proxy.js';
 import { Cluster, docs, ready, type Obj } from './cluster.js';
-import { EsoController, installEsoCrds, waitFor } from './controller.js';
+import { EsoController, installEsoCrds, tearDownEso, waitFor } from './controller.js';
 
 const EXTRA = 27; // plain parameters on top of the shapes: more than three pages of 10
 
@@ -99,10 +99,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await eso?.stop();
   await proxy?.close();
-  if (ns) await k.deleteNamespace(ns);
-  await bed?.request('DELETE', `/apis/external-secrets.io/v1/clustersecretstores/${STORE}`);
+  await tearDownEso(bed, eso, ns, STORE);
 });
 
 const underRoot = () => [...stored.keys()].filter((n) => n.startsWith(`${ROOT}/`));

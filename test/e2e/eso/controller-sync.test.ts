@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKsec, type KsecResult } from '../../helpers/run-ksec.js';
 import { testbed, type Testbed } from '../testbed/env.js';
 import { Cluster, docs, ready, type Obj } from './cluster.js';
-import { EsoController, installEsoCrds, waitFor, type EsoStatus } from './controller.js';
+import { EsoController, installEsoCrds, tearDownEso, waitFor, type EsoStatus } from './controller.js';
 import { client } from './seed.js';
 
 /** Secrets under the bulk prefix (find mode: one ExternalSecret, one Secret with this many keys). */
@@ -142,9 +142,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  await eso?.stop();
-  if (ns) await k.deleteNamespace(ns);
-  await bed?.request('DELETE', `/apis/external-secrets.io/v1/clustersecretstores/${STORE}`);
+  await tearDownEso(bed, eso, ns, STORE);
 });
 
 const smallNames = () => [...stored.keys()].filter((n) => n.startsWith(`${P}/`));

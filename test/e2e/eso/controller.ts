@@ -23,7 +23,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { applyObject } from '../testbed/kube.js';
+import { applyObject, kubeRequest } from '../testbed/kube.js';
 import { freePort } from '../testbed/proc.js';
 import { esoCrdDir } from '../testbed/versions.js';
 import type { Testbed } from '../testbed/env.js';
@@ -159,4 +159,32 @@ export async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)?.slice(0, 2000)}`);
     await sleep(every);
   }
+}
+
+const ESO_API = '/apis/external-secrets.io/v1';
+
+/**
+ * Releases the finalizers ESO put on a namespace's ExternalSecrets: a stopped controller cannot
+ * remove them, and the namespace would stay Terminating on a kept bed (KSEC_TESTBED_KEEP=1).
+ */
+export async function releaseExternalSecrets(bed: Testbed, namespace: string): Promise<void> {
+  const target = { server: bed.apiserverUrl, ca: bed.caPem, token: bed.adminToken };
+  const listed = (await bed.request('GET', `${ESO_API}/namespaces/${namespace}/externalsecrets`)).json<{ items?: { metadata: { name: string } }[] }>();
+  for (const es of listed.items ?? []) {
+    await kubeRequest(target, 'PATCH', `${ESO_API}/namespaces/${namespace}/externalsecrets/${es.metadata.name}`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+  }
+}
+
+/**
+ * The end of a file that ran the ESO controller: stops it, releases its finalizers, deletes the
+ * namespace and the ClusterSecretStore. Never throws: a teardown must not hide the tests' result.
+ */
+export async function tearDownEso(bed: Testbed | undefined, eso: EsoController | undefined, namespace: string | undefined, clusterStore: string): Promise<void> {
+  await eso?.stop().catch(() => undefined);
+  if (!bed) return;
+  if (namespace) {
+    await releaseExternalSecrets(bed, namespace).catch(() => undefined);
+    await bed.request('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+  }
+  await bed.request('DELETE', `${ESO_API}/clustersecretstores/${clusterStore}`).catch(() => undefined);
 }
