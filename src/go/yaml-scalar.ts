@@ -90,14 +90,14 @@ export function isPrintable(cp: number): boolean {
   );
 }
 
+/** what analyzeScalar's loop finds nothing in: see the early return there */
+const WORD = /^[A-Za-z0-9+/=._][A-Za-z0-9+/=._-]*$/;
+
 /**
  * libyaml's yaml_emitter_analyze_scalar, for block context, as go-yaml v3 has it (sops) or, with
  * `dialect` 'v2', as go-yaml v2 has it (kubeseal): v2 counts a tab as a special character (no
  * block style either) and only a blank, not a line break, as the space after an indicator.
- * `chars` is the value's code points, when the caller has them already.
  */
-/** what analyzeScalar's loop finds nothing in: see the early return there */
-const WORD = /^[A-Za-z0-9+/=._][A-Za-z0-9+/=._-]*$/;
 
 export function analyzeScalar(value: string, dialect: 'v2' | 'v3' = 'v3'): ScalarAnalysis {
   if (value.length === 0) return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };

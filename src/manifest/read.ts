@@ -20,7 +20,7 @@ import { fieldTypeMessage, fieldTypeProblem } from './field-types.js';
 import { isKubeObject, isList, objectRef, type KubeObject } from './objects.js';
 import { MAX_ALIAS_COUNT, MAX_NESTING, QUIET_PARSE, isStackOverflow, valueShape, yamlLib, yamlProblem } from './yaml-lib.js';
 import { clusterValue, notAllowedCharAt, notAllowedCharProblem, YamlValueProblem } from './yaml11-value.js';
-import { readUserFile, readUserText } from '../user-file.js';
+import { readUserFile } from '../user-file.js';
 import { fromUtf16 } from './utf16.js';
 
 export type ManifestFormat = 'yaml' | 'json';
@@ -178,7 +178,7 @@ export async function readManifestFiles(inputs: string[], options: ReadOptions =
  */
 export async function isUnrenderedTemplate(path: string, err: unknown): Promise<boolean> {
   if (!(err instanceof KsecError) || !/^invalid (YAML|JSON)/.test(err.message)) return false;
-  const text = await readUserText(path).catch(() => '');
+  const text = await readManifestText(path).catch(() => '');
   return /\{\{.*\}\}/.test(text);
 }
 
@@ -190,7 +190,7 @@ export async function isUnrenderedTemplate(path: string, err: unknown): Promise<
  */
 async function isOtherYaml(path: string, err: unknown): Promise<boolean> {
   if (!(err instanceof KsecError) || !/^invalid YAML/.test(err.message) || extname(path).toLowerCase() === '.json') return false;
-  const text = (await readUserText(path).catch(() => '')).replace(/^\uFEFF/, '');
+  const text = (await readManifestText(path).catch(() => '')).replace(/^\uFEFF/, '');
   try {
     const docs = yamlLib().parseAllDocuments(text, { ...QUIET_PARSE, merge: true });
     const all = Array.isArray(docs) ? docs : [docs];
@@ -207,9 +207,14 @@ export async function readManifestFile(path: string, options: ReadOptions = {}):
   if (path === STDIN) {
     text = await (options.stdin ?? readStdin)();
   } else {
-    text = fromUtf16(await readUserFile(path)).toString('utf8');
+    text = await readManifestText(path);
   }
   return parseManifestText(text, path);
+}
+
+/** A manifest file's text: UTF-8, or UTF-16 with a byte order mark (utf16.ts), as go-yaml reads it. */
+async function readManifestText(path: string): Promise<string> {
+  return fromUtf16(await readUserFile(path)).toString('utf8');
 }
 
 /** JSON when the extension says so or the text starts with `{` / `[`; YAML otherwise. */
