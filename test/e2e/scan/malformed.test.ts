@@ -5,22 +5,16 @@
  * kinds ksec skips by design (Helm templates, JSONC settings files).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { toolsDir } from '../testbed/versions.js';
+import { kubeconform } from './kubeconform.js';
 import { runKsec } from '../../helpers/run-ksec.js';
 import { assertNoSecrets } from '../../unit/scan/canary.js';
 
 const MALFORMED = fileURLToPath(new URL('../../fixtures/scan/malformed/', import.meta.url));
-
-function kubeconform(): string {
-  const path = join(process.env.KSEC_TESTBED_TOOLS ?? toolsDir(), 'kubeconform');
-  if (!existsSync(path)) throw new Error('kubeconform is not installed: run npm run -s testbed:install');
-  return path;
-}
 
 /** files kubeconform could not read (status error), schema checks switched off */
 function unreadableByKubeconform(dir: string): string[] {
