@@ -38,12 +38,14 @@ export const builtinRequires = {
  * (src/manifest/yaml-lib.ts), becomes `require('x')`, which esbuild resolves and bundles like an
  * import, still loaded on first use. Left alone, the call would look for node_modules at run time.
  */
+export const LAZY_REQUIRE = /createRequire\(import\.meta\.url\)\(/g;
+
 export const bundleLazyRequires = {
   name: 'bundle-lazy-requires',
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
       const { readFile } = await import('node:fs/promises');
-      const contents = (await readFile(args.path, 'utf8')).replace(/createRequire\(import\.meta\.url\)\(/g, 'require(');
+      const contents = (await readFile(args.path, 'utf8')).replace(LAZY_REQUIRE, 'require(');
       return { contents, loader: 'ts' };
     });
   },

@@ -27,11 +27,12 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { LAZY_REQUIRE } from './esbuild-options.mjs';
 import { PackageError, cachedNode, log, main, pins, root } from './package-inputs.mjs';
 
 /** Source rewrites for the SEA bundle: [pattern, replacement, how many files must match]. */
 const REWRITES = [
-  [/createRequire\(import\.meta\.url\)\(/g, 'require(', 2],
+  [LAZY_REQUIRE, 'require(', 2], // what bundleLazyRequires does for the Action, counted here
   [
     /new Worker\(new URL\('\.\/([\w-]+)\.js', import\.meta\.url\)(?:, \{ ([^}]*) \})?\)/g,
     (_, name, options) => `new Worker(__ksecSeaAsset(${JSON.stringify(`${name}.js`)}), { eval: true${options ? `, ${options}` : ''} })`,

@@ -48,4 +48,4 @@ Examples:
 Allow a finding in place with a comment on its line or the line above:  # ksec:allow k8s-secret-plaintext
 Skip paths with a .ksecignore file (gitignore syntax) at the scan root.
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 an unreadable file or a malformed one that could hold a secret
-(the scan still finishes; other malformed manifests are reported as warnings).`).action(async(paths,flags,command)=>{let{runScan}=await implementation("scan");process.exitCode=await runScan(paths,{...flags,version:command.parent?.version()??""})})}provide({scan:()=>import("./chunk-6VCN45O7.js")});var run2=runOnly("scan",registerScan);var run3=argv=>run2(["scan",...argv]);export{outputPending,run3 as run};
+(the scan still finishes; other malformed manifests are reported as warnings).`).action(async(paths,flags,command)=>{let{runScan}=await implementation("scan");process.exitCode=await runScan(paths,{...flags,version:command.parent?.version()??""})})}provide({scan:()=>import("./chunk-T246367M.js")});var run2=runOnly("scan",registerScan);var run3=argv=>run2(["scan",...argv]);export{outputPending,run3 as run};
